@@ -1,0 +1,23 @@
+// `npm run bench -- <name> [options]`: runs bench/<name>.ts, which prints one JSON object
+// as its last line of stdout.
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface BenchModule {
+  run(argv: string[]): Promise<void>;
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const available = readdirSync(here)
+  .filter((f) => f.endsWith('.js') && f !== 'main.js' && !f.startsWith('_'))
+  .map((f) => f.slice(0, -3));
+
+const [name, ...rest] = process.argv.slice(2);
+// `npm run bench -- capacity -- --ai cascade` passes a literal `--` through; drop it.
+const args = rest.filter((a, i) => !(a === '--' && i === 0));
+if (!name || !existsSync(`${here}${name}.js`)) {
+  process.stderr.write(`usage: npm run bench -- <name> [options]\navailable: ${available.join(', ') || '(none yet)'}\n`);
+  process.exit(2);
+}
+const mod = (await import(`./${name}.js`)) as BenchModule;
+await mod.run(args);
