@@ -1,0 +1,162 @@
+// The shape of Parley's configuration: one zod schema, the single source of every setting's
+// type, accepted values, default and one-line documentation (`.describe`). The env bindings
+// (env.ts) and the README table (table.ts) are derived from or checked against it.
+import { z } from 'zod';
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+const wsUrl = z.url({ protocol: /^wss?$/ });
+const secret = z.string().min(1);
+
+/** Bounds of DESIGN §2.4: every queue, connection and call has one. */
+const limits = z
+  .strictObject({
+    maxCalls: int(1, 100_000).default(1000).describe('concurrent calls; further telephony upgrades get HTTP 503'),
+    maxMessageBytes: int(1024, 16 * 1024 * 1024)
+      .default(65_536)
+      .describe('largest telephony WebSocket message in bytes; larger ones close the socket with 1009'),
+    rateMessagesPerSec: int(10, 100_000)
+      .default(250)
+      .describe('per-connection inbound message rate (token bucket, 2 s burst); excess is dropped and counted'),
+    rateBytesPerSec: int(8_000, 64 * 1024 * 1024)
+      .default(262_144)
+      .describe('per-connection inbound byte rate (token bucket, 2 s burst); excess is dropped and counted'),
+    startTimeoutMs: int(100, 120_000)
+      .default(10_000)
+      .describe('time a telephony socket may take to announce its call before it is closed'),
+  })
+  .prefault({});
+
+const media = z
+  .strictObject({
+    engine: z.enum(['native', 'js']).default('native').describe('media core: the C++ addon, or the TypeScript reference engine'),
+    lookaheadMs: int(40, 200).default(80).describe('outbound lead over real time (DESIGN §2.1)'),
+    playoutRingMs: int(1000, 120_000)
+      .default(20_000)
+      .describe('playout ring bound in ms of agent audio; overflow is refused and counted'),
+    captureRingMs: int(100, 10_000)
+      .default(1000)
+      .describe('capture ring bound in ms of caller audio; overflow is refused and counted'),
+  })
+  .prefault({});
+
+const ai = z
+  .strictObject({
+    mode: z
+      .enum(['openai', 'cascade', 'local'])
+      .optional()
+      .describe('AI backend; default openai when OPENAI_API_KEY is set, else local (the built-in offline agent)'),
+    openaiApiKey: secret.optional().describe('OpenAI API key (secret; never logged)'),
+    openaiUrl: wsUrl
+      .default('wss://api.openai.com/v1/realtime?model=gpt-realtime')
+      .describe('OpenAI Realtime endpoint; ws:// is accepted so local servers can stand in'),
+    elevenlabsApiKey: secret.optional().describe('ElevenLabs API key for cascade mode (secret; never logged)'),
+    elevenlabsUrl: wsUrl
+      .default('wss://api.elevenlabs.io/v1/text-to-speech')
+      .describe('ElevenLabs streaming TTS endpoint base; ws:// accepted'),
+    instructions: z
+      .string()
+      .max(16_384)
+      .default('You are a friendly, concise telephone assistant.')
+      .describe('system instructions sent in session.update'),
+    voice: z.string().min(1).max(64).default('marin').describe('output voice'),
+    interruptResponse: z
+      .boolean()
+      .default(false)
+      .describe('let the provider cancel responses on speech itself; off: Parley decides barge-in (DESIGN §2.2)'),
+    appendBatchMs: int(20, 100).default(40).describe('caller audio batched per input_audio_buffer.append'),
+    sendBufferBytes: int(16_384, 16 * 1024 * 1024)
+      .default(262_144)
+      .describe('AI socket bufferedAmount threshold; caller audio above it is dropped and counted'),
+    gapBufferMs: int(0, 30_000)
+      .default(2000)
+      .describe('caller audio kept while the AI link reconnects; older audio is dropped and counted'),
+    connectTimeoutMs: int(500, 120_000).default(10_000).describe('AI connect (socket open + session.created) timeout'),
+  })
+  .prefault({});
+
+const reconnect = z
+  .strictObject({
+    delaysMs: z
+      .array(int(0, 60_000))
+      .min(1)
+      .max(20)
+      .default([100, 1000, 2000, 4000])
+      .describe('backoff before each reconnect attempt; the last repeats'),
+    attempts: int(0, 20).default(5).describe('reconnect attempts per loss before the call gives up'),
+    jitter: z.number().min(0).max(1).default(0.2).describe('random fraction added to or taken from each delay'),
+    giveUpNotice: z
+      .enum(['tone', 'none'])
+      .default('tone')
+      .describe('what the caller hears when the AI link gives up, before the call ends'),
+  })
+  .prefault({});
+
+const telephony = z
+  .strictObject({
+    audioStreamRate: z
+      .union([z.literal(8000), z.literal(16000)])
+      .default(8000)
+      .describe('mod_audio_stream PCM rate when the call metadata does not name one'),
+    audioStreamBufferMs: int(100, 60_000)
+      .default(5000)
+      .describe("mod_audio_stream's injection buffer (for heard-position accounting)"),
+    audioStreamMinFillMs: int(0, 1000)
+      .default(60)
+      .describe("mod_audio_stream's minimum fill before it plays; the lookahead must not be below it"),
+  })
+  .prefault({});
+
+const shutdown = z
+  .strictObject({
+    drainMs: int(0, 3_600_000)
+      .default(30_000)
+      .describe('on SIGTERM, how long live calls may continue before they are closed'),
+  })
+  .prefault({});
+
+export const configSchema = z
+  .strictObject({
+    port: int(0, 65_535).default(8080).describe('HTTP port (0 picks a free one)'),
+    host: z.string().min(1).default('0.0.0.0').describe('listen address'),
+    logLevel: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('pino log level'),
+    authToken: secret
+      .optional()
+      .describe('when set, telephony upgrades need Authorization: Bearer <token> or ?token= (secret)'),
+    traceDir: z.string().min(1).optional().describe('directory for one NDJSON trace per call'),
+    limits,
+    media,
+    ai,
+    reconnect,
+    telephony,
+    shutdown,
+  })
+  .superRefine((c, ctx) => {
+    if (c.media.lookaheadMs < c.telephony.audioStreamMinFillMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['media', 'lookaheadMs'],
+        message: `must be at least telephony.audioStreamMinFillMs (${c.telephony.audioStreamMinFillMs})`,
+      });
+    }
+    // A stand-in server (PARLEY_OPENAI_URL) may need no key; OpenAI itself always does.
+    if (c.ai.mode === 'openai' && !c.ai.openaiApiKey && new URL(c.ai.openaiUrl).hostname === 'api.openai.com') {
+      ctx.addIssue({ code: 'custom', path: ['ai', 'openaiApiKey'], message: 'is required when ai.mode is openai against api.openai.com' });
+    }
+    if (c.ai.mode === 'cascade') {
+      if (!c.ai.openaiApiKey) ctx.addIssue({ code: 'custom', path: ['ai', 'openaiApiKey'], message: 'is required when ai.mode is cascade' });
+      if (!c.ai.elevenlabsApiKey)
+        ctx.addIssue({ code: 'custom', path: ['ai', 'elevenlabsApiKey'], message: 'is required when ai.mode is cascade' });
+    }
+  });
+
+/** What the file and the environment may say (every field optional). */
+export type ConfigInput = z.input<typeof configSchema>;
+
+type Parsed = z.output<typeof configSchema>;
+/** The validated configuration; `ai.mode` is always resolved. */
+export type ParleyConfig = Omit<Parsed, 'ai'> & {
+  readonly ai: Omit<Parsed['ai'], 'mode'> & { readonly mode: 'openai' | 'cascade' | 'local' };
+};
