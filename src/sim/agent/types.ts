@@ -1,0 +1,120 @@
+// The offline agent's public surface: options, fault injection, and the in-process handle.
+// The agent speaks OpenAI Realtime GA over WebSocket (protocols.md §1), so the same client code
+// talks to it and to the real service.
+
+/** When a fault fires. Absent fields mean "now". */
+export interface FaultTrigger {
+  /** After this many audio deltas have been sent on the connection (counting from when the fault was armed). */
+  readonly afterDeltas?: number;
+  /** After this many milliseconds (from when the fault was armed). */
+  readonly afterMs?: number;
+}
+
+/**
+ * Faults a test can inject, per connection (control message / query parameter) or for every new
+ * connection (options / CLI flags).
+ */
+export type SimFault =
+  /** Destroy the TCP socket without a close frame. */
+  | ({ readonly kind: 'drop' } & FaultTrigger)
+  /** Send a close frame with this code. */
+  | ({ readonly kind: 'close'; readonly code: number; readonly reason?: string } & FaultTrigger)
+  /** Hold every outgoing event for `ms`, then release them in order. */
+  | ({ readonly kind: 'stall'; readonly ms: number } & FaultTrigger)
+  /** Add `ms` of latency to every outgoing event from now on (0 removes it). */
+  | ({ readonly kind: 'delay'; readonly ms: number } & FaultTrigger)
+  /**
+   * Send an `error` event. `code` picks the real API's shape: e.g. `invalid_api_key` (then close
+   * 1008 when `close` is true), `server_error`, `session_expired` (then close 1001),
+   * `rate_limit_exceeded`.
+   */
+  | ({ readonly kind: 'error'; readonly code: string; readonly errorType?: string; readonly message?: string; readonly close?: boolean } & FaultTrigger)
+  /** Stop reading the socket for `ms` so the client's bufferedAmount grows. */
+  | ({ readonly kind: 'slow_reader'; readonly ms: number } & FaultTrigger);
+
+export type SimFaultKind = SimFault['kind'];
+
+/** What the agent says back. */
+export type ReplyMode = 'melody' | 'echo';
+
+export interface SimAgentOptions {
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Default 0 (ephemeral). */
+  readonly port?: number;
+  /** WebSocket path; any path is accepted when undefined (default '/v1/realtime' and '/'). */
+  readonly path?: string;
+  /** When set, the upgrade must carry `Authorization: Bearer <apiKey>`, else HTTP 401. */
+  readonly apiKey?: string;
+  /** melody: a synthesized formant melody; echo: the caller's own turn played back. Default melody. */
+  readonly replyMode?: ReplyMode;
+  /** Length of a melody reply (default 2400 ms); echo replies last as long as the turn (≤ this × 2). */
+  readonly replyMs?: number;
+  /** Audio per output delta (default 100 ms). */
+  readonly deltaMs?: number;
+  /** How much faster than real time deltas are streamed (default 4). */
+  readonly speed?: number;
+  /** Delay from response.created to the first delta (default 120 ms). */
+  readonly firstAudioDelayMs?: number;
+  /** Session lifetime; at the end: error `session_expired` and close 1001 (default 60 min). */
+  readonly sessionMaxMs?: number;
+  /** Faults armed on every new connection. */
+  readonly faults?: readonly SimFault[];
+  /** Seed for the synthesized voice (default 1). */
+  readonly seed?: number;
+  /** Reject `OpenAI-Beta: realtime=v1` like today's service (error beta_api_shape_disabled, close 4000). Default true. */
+  readonly rejectBeta?: boolean;
+}
+
+/** A client event the agent received, as recorded for tests. */
+export interface ReceivedEvent {
+  readonly connId: number;
+  readonly t: number;
+  readonly type: string;
+  readonly event: Readonly<Record<string, unknown>>;
+}
+
+/** What the agent did with a truncate. */
+export interface TruncateRecord {
+  readonly connId: number;
+  readonly itemId: string;
+  readonly audioEndMs: number;
+  /** Milliseconds of audio the agent had sent for the item when the truncate arrived. */
+  readonly sentMs: number;
+  readonly accepted: boolean;
+}
+
+export interface SimAgentStats {
+  readonly connections: number;
+  readonly activeConnections: number;
+  readonly responses: number;
+  readonly responsesCancelled: number;
+  readonly deltas: number;
+  readonly audioMsSent: number;
+  readonly speechStarted: number;
+  readonly errorsSent: number;
+  readonly truncates: readonly TruncateRecord[];
+}
+
+export interface SimAgentConnectionInfo {
+  readonly id: number;
+  readonly url: string;
+  readonly openedAt: number;
+}
+
+export interface SimAgent {
+  /** ws://host:port/v1/realtime?model=gpt-realtime — usable as PARLEY_OPENAI_URL. */
+  readonly url: string;
+  readonly port: number;
+  /** Arm a fault on one connection (by id) or on all open connections (id undefined). */
+  inject(fault: SimFault, connId?: number): void;
+  /** Open connections. */
+  connections(): readonly SimAgentConnectionInfo[];
+  stats(): SimAgentStats;
+  /** Every client event received (bounded: the most recent 10 000). */
+  received(): readonly ReceivedEvent[];
+  /** Subscribe to received client events. */
+  onEvent(listener: (e: ReceivedEvent) => void): () => void;
+  /** Stop listening and close every connection (1001). */
+  close(): Promise<void>;
+}
