@@ -1,0 +1,145 @@
+// Prometheus metrics (prom-client) in a registry of their own, so several servers can live in
+// one process (tests, the demo). Every bounded queue's drops have a reason label here
+// (DESIGN §2.4: nothing is dropped without a counter).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type Protocol = 'twilio' | 'audio-stream';
+
+/** Why a unit of audio or a message was dropped. Closed list so dashboards stay stable. */
+export const DROP_REASONS = [
+  'capture_full', // capture ring refused caller audio
+  'playout_full', // playout ring refused agent audio
+  'stale_epoch', // agent audio of an older playout epoch
+  'cancelled_response', // deltas of a cancelled or unknown response (BI1)
+  'ai_send_buffer', // caller audio over the AI socket's bufferedAmount threshold
+  'reconnect_gap', // caller audio beyond the gap buffer while the AI link was down
+  'ai_not_ready', // caller audio before the AI session was ready, beyond the gap buffer
+  'rate_limit', // inbound telephony messages over the per-connection rate
+  'closed', // audio arriving after the call stopped accepting it
+  'trace_backpressure', // trace lines while the trace file could not keep up
+  'outbound_backpressure', // frames the telephony socket could not take
+] as const;
+export type DropReason = (typeof DROP_REASONS)[number];
+
+export const UNDERRUN_CAUSES = ['parley', 'ai'] as const;
+export type UnderrunCause = (typeof UNDERRUN_CAUSES)[number];
+
+export const CALL_END_REASONS = ['hangup', 'stop', 'socket_error', 'shutdown', 'ai_gave_up', 'ai_fatal', 'error', 'start_timeout'] as const;
+export type CallEndReason = (typeof CALL_END_REASONS)[number];
+
+export const REFUSAL_REASONS = ['not_found', 'unauthorized', 'draining', 'busy'] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+export interface MetricsOptions {
+  /** Process metrics (CPU, RSS, GC, handles). On by default. */
+  readonly processMetrics?: boolean;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly callsActive: Gauge<'protocol'>;
+  readonly callsTotal: Counter<'protocol'>;
+  readonly callsEnded: Counter<'protocol' | 'reason'>;
+  readonly framesIn: Counter<'protocol'>;
+  readonly framesOut: Counter<'protocol'>;
+  readonly underruns: Counter<'cause'>;
+  readonly drops: Counter<'reason'>;
+  readonly bargeIns: Counter<'protocol'>;
+  readonly cutoffLatency: Histogram;
+  readonly truncationError: Histogram;
+  readonly reconnects: Counter<'outcome'>;
+  readonly aiFirstAudio: Histogram;
+  readonly aiErrors: Counter<'kind'>;
+  readonly eventLoopLag: Gauge<'quantile'>;
+  readonly protocolRejections: Counter<'protocol' | 'reason'>;
+  readonly upgradesRefused: Counter<'reason'>;
+
+  constructor(opts: MetricsOptions = {}) {
+    const registers = [this.registry];
+    this.callsActive = new Gauge({ name: 'parley_calls_active', help: 'calls in progress', labelNames: ['protocol'], registers });
+    this.callsTotal = new Counter({ name: 'parley_calls_total', help: 'calls accepted', labelNames: ['protocol'], registers });
+    this.callsEnded = new Counter({
+      name: 'parley_calls_ended_total',
+      help: 'calls ended, by reason',
+      labelNames: ['protocol', 'reason'],
+      registers,
+    });
+    this.framesIn = new Counter({ name: 'parley_frames_in_total', help: 'telephony audio messages received', labelNames: ['protocol'], registers });
+    this.framesOut = new Counter({ name: 'parley_frames_out_total', help: '20 ms agent frames sent to telephony', labelNames: ['protocol'], registers });
+    this.underruns = new Counter({
+      name: 'parley_underruns_total',
+      help: 'playout ticks with a response in progress but no frame to send (parley: audio was queued upstream; ai: none had arrived)',
+      labelNames: ['cause'],
+      registers,
+    });
+    this.drops = new Counter({ name: 'parley_drops_total', help: 'audio or messages dropped by a bound, by reason', labelNames: ['reason'], registers });
+    this.bargeIns = new Counter({ name: 'parley_barge_ins_total', help: 'barge-ins (agent audio cut off by caller speech)', labelNames: ['protocol'], registers });
+    this.cutoffLatency = new Histogram({
+      name: 'parley_cutoff_latency_seconds',
+      help: 'speech start → last agent frame leaving Parley',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.015, 0.02, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+    this.truncationError = new Histogram({
+      name: 'parley_truncation_error_seconds',
+      help: '|truncate audio_end_ms − heard position| where the heard position is known',
+      buckets: [0.001, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.5],
+      registers,
+    });
+    this.reconnects = new Counter({
+      name: 'parley_reconnects_total',
+      help: 'AI link reconnects by outcome (attempt, success, gave_up)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.aiFirstAudio = new Histogram({
+      name: 'parley_ai_first_audio_seconds',
+      help: 'caller end of speech → first agent audio delta',
+      buckets: [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10],
+      registers,
+    });
+    this.aiErrors = new Counter({ name: 'parley_ai_errors_total', help: 'AI error events by class', labelNames: ['kind'], registers });
+    this.eventLoopLag = new Gauge({
+      name: 'parley_event_loop_lag_seconds',
+      help: 'event-loop delay over the last interval',
+      labelNames: ['quantile'],
+      registers,
+    });
+    this.protocolRejections = new Counter({
+      name: 'parley_protocol_rejections_total',
+      help: 'malformed or out-of-order telephony input, by reason',
+      labelNames: ['protocol', 'reason'],
+      registers,
+    });
+    this.upgradesRefused = new Counter({
+      name: 'parley_upgrades_refused_total',
+      help: 'telephony WebSocket upgrades refused, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'parley_' });
+  }
+
+  drop(reason: DropReason, n = 1): void {
+    if (n > 0) this.drops.inc({ reason }, n);
+  }
+
+  async text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** A counter's or gauge's value (a histogram's count) with these labels, summed over the rest. */
+  async value(name: string, labels: Record<string, string> = {}): Promise<number> {
+    const m = this.registry.getSingleMetric(name);
+    if (!m) throw new Error(`no metric ${name}`);
+    const data = await m.get();
+    return data.values
+      .filter((v) => Object.entries(labels).every(([k, want]) => String((v.labels as Record<string, unknown>)[k]) === want))
+      .filter((v) => v.metricName === undefined || v.metricName === `${name}_count`)
+      .reduce((a, v) => a + v.value, 0);
+  }
+}

@@ -1,0 +1,172 @@
+// Per-call NDJSON traces under PARLEY_TRACE_DIR: one JSON object per line, the input of trace
+// validation (a recorded run replayed against the TLA+ specs). Machine steps come from XState's
+// inspect API; the runtime adds media-core, telephony and AI records.
+//
+// Line format (version 1):
+//   { "seq": 0, "t": 0, "src": "runtime", "event": "trace.start",
+//     "data": { "version": 1, "callId", "protocol", "wall": ISO-8601 } }
+//   { "seq": n, "t": ms since trace.start (monotonic, 3 decimals), "src": "machine",
+//     "machine": "turn", "event": "SPEECH_STARTED", "from": "agentSpeaking", "to": "interrupted",
+//     "tags": [...], "ctx": { ...machine context after the step }, "data": { ...event payload } }
+//   { "seq": n, "t", "src": "media" | "telephony" | "ai" | "runtime", "event": "<kind>", "data": {...} }
+//   last line: { "seq", "t", "src": "runtime", "event": "trace.end", "data": { "dropped": n } }
+// seq is dense from 0 unless lines were dropped under backpressure (then trace.end says how many).
+// from/to are state values flattened to dotted strings ("active.speaking"); an event that changes
+// nothing has from === to. Audio bytes never appear in a trace.
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { InspectionEvent } from 'xstate';
+
+export type TraceSource = 'machine' | 'media' | 'telephony' | 'ai' | 'runtime';
+
+export interface TraceRecord {
+  readonly seq: number;
+  readonly t: number;
+  readonly src: TraceSource;
+  readonly machine?: string;
+  readonly event: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly tags?: readonly string[];
+  readonly ctx?: unknown;
+  readonly data?: unknown;
+}
+
+export interface CallTrace {
+  /** Records one step of a machine (called from the inspector) or any other source. */
+  record(src: TraceSource, event: string, fields?: Omit<TraceRecord, 'seq' | 't' | 'src' | 'event'>): void;
+  /** An XState `inspect` callback that records every processed event of the named machine. */
+  inspector(machine: string): (ev: InspectionEvent) => void;
+  /** The file path, or undefined when tracing is off. */
+  readonly path: string | undefined;
+  close(): Promise<void>;
+}
+
+/** Flattens an XState state value: "a", {a: "b"} → "a.b", parallel {a: "x", b: "y"} → "a.x|b.y". */
+export function flattenState(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object') {
+    const parts = Object.entries(v as Record<string, unknown>).map(([k, sub]) => {
+      const s = flattenState(sub);
+      return s ? `${k}.${s}` : k;
+    });
+    return parts.join('|');
+  }
+  return '';
+}
+
+/** Copies an event for the trace, replacing binary payloads by their length. */
+function eventData(e: Record<string, unknown>): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  let any = false;
+  for (const [k, v] of Object.entries(e)) {
+    if (k === 'type') continue;
+    any = true;
+    out[k] = v instanceof Uint8Array ? { bytes: v.byteLength } : v;
+  }
+  return any ? out : undefined;
+}
+
+interface SnapshotLike {
+  value: unknown;
+  context: unknown;
+  tags?: Set<string>;
+}
+
+class NullTrace implements CallTrace {
+  readonly path = undefined;
+  record(): void {}
+  inspector(): (ev: InspectionEvent) => void {
+    return () => {};
+  }
+  async close(): Promise<void> {}
+}
+
+export const NULL_TRACE: CallTrace = new NullTrace();
+
+export interface TraceOptions {
+  readonly dir: string;
+  readonly callId: string;
+  readonly protocol: string;
+  /** Lines are dropped (and counted) while this many bytes wait to be written. */
+  readonly maxBufferedBytes?: number;
+  readonly onDrop?: (n: number) => void;
+}
+
+class FileTrace implements CallTrace {
+  readonly path: string;
+  private readonly out: WriteStream;
+  private readonly t0 = performance.now();
+  private seq = 0;
+  private dropped = 0;
+  private closed = false;
+  private readonly last = new Map<string, string>();
+
+  constructor(private readonly opts: TraceOptions) {
+    mkdirSync(opts.dir, { recursive: true });
+    this.path = join(opts.dir, `${opts.callId.replace(/[^A-Za-z0-9_.-]/g, '_')}.ndjson`);
+    this.out = createWriteStream(this.path, { flags: 'w' });
+    this.out.on('error', () => {
+      this.closed = true;
+    });
+    this.write({ seq: 0, t: 0, src: 'runtime', event: 'trace.start', data: { version: 1, callId: opts.callId, protocol: opts.protocol, wall: new Date().toISOString() } });
+  }
+
+  private write(r: TraceRecord, force = false): void {
+    if (this.closed) return;
+    if (!force && this.out.writableLength > (this.opts.maxBufferedBytes ?? 1 << 20)) {
+      this.dropped += 1;
+      this.opts.onDrop?.(1);
+      return;
+    }
+    let line: string;
+    try {
+      line = JSON.stringify(r);
+    } catch {
+      line = JSON.stringify({ ...r, ctx: '<unserialisable>', data: '<unserialisable>' });
+    }
+    this.out.write(`${line}\n`);
+  }
+
+  record(src: TraceSource, event: string, fields: Omit<TraceRecord, 'seq' | 't' | 'src' | 'event'> = {}): void {
+    const t = Math.round((performance.now() - this.t0) * 1000) / 1000;
+    this.seq += 1;
+    this.write({ seq: this.seq, t, src, event, ...fields });
+  }
+
+  inspector(machine: string): (ev: InspectionEvent) => void {
+    return (ev) => {
+      if (ev.type !== '@xstate.snapshot') return;
+      const snap = ev.snapshot as unknown as SnapshotLike;
+      const to = flattenState(snap.value);
+      const from = this.last.get(machine);
+      this.last.set(machine, to);
+      const e = ev.event as Record<string, unknown> & { type: string };
+      const data = eventData(e);
+      this.record('machine', e.type, {
+        machine,
+        ...(from !== undefined ? { from } : {}),
+        to,
+        tags: snap.tags ? [...snap.tags].sort() : [],
+        ctx: snap.context,
+        ...(data ? { data } : {}),
+      });
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    const t = Math.round((performance.now() - this.t0) * 1000) / 1000;
+    this.seq += 1;
+    this.write({ seq: this.seq, t, src: 'runtime', event: 'trace.end', data: { dropped: this.dropped } }, true);
+    this.closed = true;
+    await new Promise<void>((resolve) => this.out.end(() => resolve()));
+  }
+}
+
+/** A trace for one call, or the null trace when no directory is configured. */
+export function openCallTrace(opts: Partial<TraceOptions> & { callId: string; protocol: string }): CallTrace {
+  if (!opts.dir) return NULL_TRACE;
+  return new FileTrace(opts as TraceOptions);
+}
