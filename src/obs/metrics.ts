@@ -139,7 +139,10 @@ export class Metrics {
     const data = await m.get();
     return data.values
       .filter((v) => Object.entries(labels).every(([k, want]) => String((v.labels as Record<string, unknown>)[k]) === want))
-      .filter((v) => v.metricName === undefined || v.metricName === `${name}_count`)
+      .filter((v) => {
+        const metricName = (v as { metricName?: string }).metricName;
+        return metricName === undefined || metricName === `${name}_count`;
+      })
       .reduce((a, v) => a + v.value, 0);
   }
 }
