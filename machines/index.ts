@@ -1,0 +1,18 @@
+// The registry of every machine: the generator (src/gen) walks exactly these, in this order.
+// `name` names the generated files: specs/generated/<Name>Machine.tla,
+// native/generated/<name>_guards.h, src/generated/<name>.ts, docs/machines/<name>.{json,svg}.
+// To add a machine: import it and append one entry; then `npm run gen`.
+import type { AnyStateMachine } from 'xstate';
+import { playoutMachine } from './playout.js';
+
+export interface MachineEntry {
+  /** lowerCamelCase identifier, e.g. 'playout', 'aiLink'. */
+  readonly name: string;
+  /** Path of the defining file, relative to the repository root (quoted in generated headers). */
+  readonly source: string;
+  readonly machine: AnyStateMachine;
+}
+
+export const MACHINES: readonly MachineEntry[] = [
+  { name: 'playout', source: 'machines/playout.ts', machine: playoutMachine },
+];

@@ -1,0 +1,119 @@
+// One call's playout as the JS thread sees it. The media thread owns the ring's read side;
+// everything it learns (a flush executed, the ring ran empty) reaches this machine as an
+// event, and everything JS asks of it (flush, close) leaves as a named action that the
+// effect wrapper turns into a command. The state's tags are the only thing the media thread
+// consults (through the generated guards in native/generated/playout_guards.h):
+//   media.accept  — JS may write chunks into the ring
+//   media.playout — the media thread may take frames out of the ring and emit them
+//   media.closing — teardown: no writes, no emits
+import { assign, setup } from 'xstate';
+
+export interface PlayoutContext {
+  /** Lead over real time the first frame waits for (DESIGN §2.1), fixed per call. */
+  readonly lookaheadMs: number;
+  /** JS queued new-epoch audio while a flush was in flight (it sits past the flush index). */
+  readonly queuedDuringFlush: boolean;
+}
+
+export interface PlayoutInput {
+  readonly lookaheadMs?: number;
+}
+
+export type PlayoutEvent =
+  /** The core accepted a chunk; `bufferedMs` is what the ring holds after it, as JS counts it. */
+  | { type: 'WRITE'; bufferedMs: number }
+  /** The current response has no more audio: play what is buffered even below the lookahead. */
+  | { type: 'END_OF_RESPONSE' }
+  /** Barge-in: the epoch was bumped; ask the media thread to flush to the current write index. */
+  | { type: 'FLUSH' }
+  | { type: 'CLOSE' }
+  /** Media thread: the pending flush was executed on its side of the ring. */
+  | { type: 'MEDIA_FLUSHED' }
+  /**
+   * Media thread: the ring ran empty at some tick. `caughtUp` is computed by the wrapper when
+   * it delivers the event: the read index reported equals JS's write index now, i.e. nothing
+   * was written after the tick the report is about.
+   */
+  | { type: 'MEDIA_DRAINED'; caughtUp: boolean };
+
+export const DEFAULT_LOOKAHEAD_MS = 80;
+
+export const playoutMachine = setup({
+  types: {
+    context: {} as PlayoutContext,
+    events: {} as PlayoutEvent,
+    input: {} as PlayoutInput,
+  },
+  guards: {
+    /** The write brought the ring up to the lookahead: start emitting. */
+    lookaheadReached: ({ context, event }) => event.type === 'WRITE' && event.bufferedMs >= context.lookaheadMs,
+    /** The drain report is current: no chunk was written after the tick it describes. */
+    caughtUp: ({ event }) => event.type === 'MEDIA_DRAINED' && event.caughtUp,
+    queuedDuringFlush: ({ context }) => context.queuedDuringFlush,
+  },
+  actions: {
+    /** Effect: post flush-to-index (the current write index) to the media thread. */
+    requestFlush: () => undefined,
+    /** Effect: unregister the call from the media thread. */
+    releaseCall: () => undefined,
+    noteQueuedDuringFlush: assign({ queuedDuringFlush: true }),
+    clearQueuedDuringFlush: assign({ queuedDuringFlush: false }),
+  },
+}).createMachine({
+  id: 'playout',
+  initial: 'idle',
+  context: ({ input }) => ({
+    lookaheadMs: input?.lookaheadMs ?? DEFAULT_LOOKAHEAD_MS,
+    queuedDuringFlush: false,
+  }),
+  on: {
+    CLOSE: { target: '.closed' },
+  },
+  states: {
+    idle: {
+      tags: ['media.accept'],
+      on: {
+        WRITE: [{ guard: 'lookaheadReached', target: 'playing' }, { target: 'prefill' }],
+      },
+    },
+    prefill: {
+      tags: ['media.accept'],
+      on: {
+        WRITE: { guard: 'lookaheadReached', target: 'playing' },
+        END_OF_RESPONSE: { target: 'playing' },
+        FLUSH: { target: 'flushing', actions: 'requestFlush' },
+      },
+    },
+    playing: {
+      tags: ['media.accept', 'media.playout'],
+      on: {
+        MEDIA_DRAINED: { guard: 'caughtUp', target: 'drained' },
+        FLUSH: { target: 'flushing', actions: 'requestFlush' },
+      },
+    },
+    flushing: {
+      tags: ['media.accept'],
+      entry: 'clearQueuedDuringFlush',
+      on: {
+        // Chunks written now carry the new epoch and land past the flush index: they survive.
+        WRITE: { actions: 'noteQueuedDuringFlush' },
+        // A second barge-in moves the flush index forward; the media thread runs the latest.
+        FLUSH: { actions: 'requestFlush' },
+        MEDIA_FLUSHED: [{ guard: 'queuedDuringFlush', target: 'prefill' }, { target: 'idle' }],
+      },
+    },
+    drained: {
+      tags: ['media.accept'],
+      on: {
+        WRITE: [{ guard: 'lookaheadReached', target: 'playing' }, { target: 'prefill' }],
+      },
+    },
+    closed: {
+      type: 'final',
+      tags: ['media.closing'],
+      entry: 'releaseCall',
+    },
+  },
+});
+
+export type PlayoutMachine = typeof playoutMachine;
