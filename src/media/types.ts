@@ -10,14 +10,13 @@
 // readPlayout() / readCapture() / events(). Everything a method of MediaCall returns is a
 // copy owned by JS. Units: bytes are in the format named, samples are always at the AI
 // rate (so truncation points stay exact), times in ms unless the name says otherwise.
-import type { StateValueFrom } from 'xstate';
-import type { PlayoutMachine } from '../../machines/playout.js';
+import type { PlayoutState } from '../generated/playout.js';
 
 /**
- * A state of the playout machine (machines/playout.ts). Derived from the machine, never
- * copied; the media thread receives its index in the generated PLAYOUT_STATES order.
+ * A state of the playout machine (machines/playout.ts), from the generated list; the media
+ * thread receives its index in PLAYOUT_STATES order (src/generated/playout.ts).
  */
-export type PlayoutState = Extract<StateValueFrom<PlayoutMachine>, string>;
+export type { PlayoutState };
 
 /** Sample encodings the core speaks. */
 export type Codec = 'mulaw' | 'alaw' | 'pcm16';
