@@ -1,0 +1,231 @@
+// `parley serve`'s HTTP side: one port, WebSocket upgrades on /twilio and /audio-stream (ws,
+// noServer), /healthz, /readyz, /metrics; auth, message size, per-connection rate and
+// concurrent-call limits; graceful shutdown (readyz 503 at once, refuse new calls, drain live
+// ones up to the deadline, then force-close them with the protocol's goodbye).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ParleyConfig } from '../config/index.js';
+import type { Logger, Metrics, RefusalReason } from '../obs/index.js';
+import { redactUrl } from '../obs/index.js';
+import type { Clock } from '../session/clock.js';
+import type { TelephonyProtocol } from '../telephony/types.js';
+import { isAuthorized } from './auth.js';
+import { ConnectionLimiter } from './rateLimit.js';
+import { refuseUpgrade } from './refuse.js';
+import type { CallHandler, LiveCall, RouteHandler } from './types.js';
+
+/** How long after the drain deadline a call that has not ended is force-closed. */
+export const BACKSTOP_MS = 2000;
+
+const PATHS: Readonly<Record<string, TelephonyProtocol>> = { '/twilio': 'twilio', '/audio-stream': 'audio-stream' };
+
+export interface ServerOptions {
+  readonly config: Pick<ParleyConfig, 'port' | 'host' | 'authToken' | 'limits' | 'shutdown'>;
+  readonly handler: CallHandler;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly routes?: readonly RouteHandler[];
+}
+
+export type ServerState = 'idle' | 'listening' | 'draining' | 'closed';
+
+export class ParleyServer {
+  private readonly http: Server;
+  private readonly wss: WebSocketServer;
+  private readonly calls = new Set<LiveCall>();
+  /** Upgrades admitted but not yet attached; they count against maxCalls. */
+  private upgrading = 0;
+  private stateValue: ServerState = 'idle';
+  private shutdownPromise: Promise<void> | undefined;
+
+  constructor(private readonly opts: ServerOptions) {
+    this.http = createServer((req, res) => this.request(req, res));
+    this.http.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+    this.http.on('clientError', (_err, socket) => socket.destroy());
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: opts.config.limits.maxMessageBytes,
+      clientTracking: false,
+      perMessageDeflate: true, // mod_audio_stream offers it (protocols.md §8)
+    });
+  }
+
+  get state(): ServerState {
+    return this.stateValue;
+  }
+
+  get activeCalls(): number {
+    return this.calls.size;
+  }
+
+  /** The bound port (useful with port 0). */
+  get port(): number {
+    return (this.http.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.opts.config.port, this.opts.config.host, () => {
+        this.http.off('error', reject);
+        resolve();
+      });
+    });
+    this.stateValue = 'listening';
+    this.opts.log.info({ port: this.port, host: this.opts.config.host }, 'listening');
+    return this.port;
+  }
+
+  private request(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0];
+    const json = (status: number, body: unknown) => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : text);
+    };
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      if (path === '/healthz') return json(200, { status: 'ok' });
+      if (path === '/readyz') {
+        return this.stateValue === 'listening'
+          ? json(200, { status: 'ready', calls: this.calls.size })
+          : json(503, { status: this.stateValue, calls: this.calls.size });
+      }
+      if (path === '/metrics') {
+        this.opts.metrics.text().then(
+          (text) => {
+            res.writeHead(200, { 'content-type': this.opts.metrics.contentType });
+            res.end(req.method === 'HEAD' ? undefined : text);
+          },
+          (err: unknown) => {
+            this.opts.log.error({ err }, 'metrics failed');
+            json(500, { error: 'metrics failed' });
+          },
+        );
+        return;
+      }
+    }
+    for (const route of this.opts.routes ?? []) if (route(req, res)) return;
+    if (path && path in PATHS) return json(426, { error: 'WebSocket upgrade required' });
+    json(404, { error: 'not found' });
+  }
+
+  private refuse(socket: Duplex, reason: RefusalReason, status: number, body: string, headers: Record<string, string> = {}): void {
+    this.opts.metrics.upgradesRefused.inc({ reason });
+    refuseUpgrade(socket, status, body, headers);
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => {});
+    const url = new URL(req.url ?? '/', 'http://parley.invalid');
+    const protocol = PATHS[url.pathname];
+    const log = this.opts.log;
+    if (!protocol) return this.refuse(socket, 'not_found', 404, `no WebSocket endpoint at ${url.pathname}; use /twilio or /audio-stream`);
+    if (this.stateValue !== 'listening') {
+      return this.refuse(socket, 'draining', 503, 'shutting down: not accepting new calls', { 'Retry-After': '5' });
+    }
+    if (!isAuthorized(req, url, this.opts.config.authToken)) {
+      log.warn({ path: redactUrl(req.url ?? ''), remote: req.socket.remoteAddress }, 'upgrade refused: bad or missing token');
+      return this.refuse(socket, 'unauthorized', 401, 'missing or wrong token (Authorization: Bearer <token> or ?token=)', {
+        'WWW-Authenticate': 'Bearer',
+      });
+    }
+    const max = this.opts.config.limits.maxCalls;
+    if (this.calls.size + this.upgrading >= max) {
+      log.warn({ calls: this.calls.size, max }, 'upgrade refused: at capacity');
+      return this.refuse(socket, 'busy', 503, `busy: ${max} calls in progress (limit PARLEY_MAX_CALLS)`, { 'Retry-After': '1' });
+    }
+    this.upgrading += 1;
+    let settled = false;
+    const done = () => {
+      if (!settled) {
+        settled = true;
+        this.upgrading -= 1;
+      }
+    };
+    // A handshake ws rejects (bad headers) ends the socket without calling back.
+    socket.once('close', done);
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      done();
+      this.attach(ws, protocol, url, req.socket.remoteAddress ?? '');
+    });
+  }
+
+  private attach(ws: WebSocket, protocol: TelephonyProtocol, url: URL, remoteAddress: string): void {
+    const { metrics, clock } = this.opts;
+    let call: LiveCall;
+    try {
+      call = this.opts.handler.accept({ ws, protocol, url, remoteAddress });
+    } catch (err) {
+      this.opts.log.error({ err }, 'call setup failed');
+      ws.close(1011, 'internal error');
+      return;
+    }
+    this.calls.add(call);
+    const limiter = new ConnectionLimiter(this.opts.config.limits, clock.now());
+    ws.on('message', (data, isBinary) => {
+      const size = Buffer.isBuffer(data) ? data.length : data instanceof ArrayBuffer ? data.byteLength : data.reduce((n, b) => n + b.length, 0);
+      if (!limiter.allow(size, clock.now())) {
+        metrics.drop('rate_limit');
+        return;
+      }
+      call.onMessage(data, isBinary);
+    });
+    ws.on('error', (err) => {
+      // ws closes with 1009 itself when a message exceeds maxPayload.
+      if ((err as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        metrics.protocolRejections.inc({ protocol, reason: 'oversize' });
+      }
+      call.onSocketError(err);
+    });
+    ws.on('close', (code, reason) => call.onSocketClose(code, reason.toString('utf8')));
+    void call.ended.finally(() => this.calls.delete(call));
+    if (this.stateValue === 'draining') call.drain();
+  }
+
+  /**
+   * Graceful shutdown: readyz 503 and new calls refused at once; live calls are told to drain
+   * (each closes itself with the protocol's goodbye at the drain deadline, a session-machine
+   * timer); any call still alive `BACKSTOP_MS` after that is force-closed. Resolves when every
+   * call has ended and the port is closed.
+   */
+  shutdown(drainMs = this.opts.config.shutdown.drainMs): Promise<void> {
+    this.shutdownPromise ??= this.runShutdown(drainMs);
+    return this.shutdownPromise;
+  }
+
+  private async runShutdown(drainMs: number): Promise<void> {
+    const { log, clock } = this.opts;
+    this.stateValue = 'draining';
+    const live = [...this.calls];
+    log.info({ calls: live.length, drainMs }, 'shutdown: draining calls');
+    for (const c of live) c.drain();
+    const allEnded = () => Promise.all([...this.calls].map((c) => c.ended)).then(() => undefined);
+    let timer: { cancel(): void } | undefined;
+    const deadline = new Promise<'deadline'>((resolve) => {
+      timer = clock.setTimer(drainMs + BACKSTOP_MS, () => resolve('deadline'));
+    });
+    // Calls that attach while draining (upgrades already in flight) are in this.calls too.
+    const outcome = await Promise.race([allEnded().then(() => 'drained' as const), deadline]);
+    timer?.cancel();
+    if (outcome === 'deadline') {
+      const rest = [...this.calls];
+      log.warn({ calls: rest.length }, 'shutdown: calls still alive after the drain deadline; force-closing');
+      for (const c of rest) c.forceClose();
+      await allEnded();
+    }
+    await this.closeListener();
+    this.stateValue = 'closed';
+    log.info('shutdown complete');
+  }
+
+  private closeListener(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wss.close();
+      this.http.close(() => resolve());
+      this.http.closeAllConnections();
+    });
+  }
+}
