@@ -36,8 +36,3 @@ export function cppStateIdent(config: string): string {
   const safe = /^[0-9]/.test(id) ? `s_${id}` : id;
   return CPP_KEYWORDS.has(safe) ? `${safe}_` : safe;
 }
-
-/** Named guard → TLA+ constant operator. */
-export function tlaGuardOp(guard: string): string {
-  return `Guard_${guard.replace(/[^A-Za-z0-9_]/g, '_')}`;
-}

@@ -1,10 +1,12 @@
 // specs/generated/<Name>Machine.tla: the machine as a TLA+ module that hand-written specs
-// INSTANCE. Guards are abstract constant operators Guard_<name>(e, p) that the instancing
-// spec supplies; the transition relation is the function Next(s, e) (XState semantics, one
-// decision tree per configuration × event) and the action Step(e) over VARIABLE state.
+// INSTANCE. Guards are abstract: every operator that depends on them takes the instancing
+// spec's guard operator G(name, e, p) as an argument (a CONSTANT operator could only be
+// substituted by a constant-level expression, and guards read the spec's variables). The
+// transition relation is the function Next(s, e, G) (XState semantics, one decision tree per
+// configuration × event) and the action Step(e, G) over VARIABLE state.
 // Conventions: specs/README.md.
 import type { Decision, Json, MachineModel } from '../model.js';
-import { pascal, tlaGuardOp } from '../names.js';
+import { pascal } from '../names.js';
 import { banner } from './banner.js';
 
 const str = (s: string): string => JSON.stringify(s);
@@ -32,7 +34,7 @@ function decisionExpr(d: Decision, leaf: (l: Extract<Decision, { kind: 'leaf' }>
   const p = d.guard.params === undefined ? 'NoParams' : tlaValue(d.guard.params, `guard ${d.guard.name}`);
   const inner = `${indent}   `;
   return (
-    `IF ${tlaGuardOp(d.guard.name)}(e, ${p})\n${inner}THEN ${decisionExpr(d.then, leaf, inner)}\n` +
+    `IF G(${str(d.guard.name)}, e, ${p})\n${inner}THEN ${decisionExpr(d.then, leaf, inner)}\n` +
     `${inner}ELSE ${decisionExpr(d.else, leaf, inner)}`
   );
 }
@@ -51,12 +53,10 @@ export function emitTla(m: MachineModel): string {
   const dashes = '-'.repeat(Math.max(4, 30 - Math.ceil(mod.length / 2)));
   out.push(`${dashes} MODULE ${mod} ${dashes}`);
   out.push(banner('\\*', m.source, `The '${m.id}' machine for hand-written specs to INSTANCE; conventions in specs/README.md.`));
-  if (m.guards.length > 0) {
-    out.push('\\* Guards are abstract: the instancing spec supplies each as an operator of the event');
-    out.push('\\* record e (field "type") and the guard params p (NoParams when it has none).');
-    for (const g of m.guards) out.push(`\\*   ${tlaGuardOp(g.name)}: ${g.instances.map((i) => i.key).join(', ')}`);
-    out.push(`CONSTANTS ${m.guards.map((g) => `${tlaGuardOp(g.name)}(_, _)`).join(', ')}`, '');
-  }
+  out.push('\\* Guards are abstract. Next, ActionsOf and Step take the instancing spec\'s operator');
+  out.push('\\* G(name, e, p): the value of the named guard for event record e (field "type") with');
+  out.push('\\* params p (NoParams when it has none), evaluated in the current state.');
+  out.push(`\\* Guard instances: ${m.guards.flatMap((g) => g.instances.map((i) => i.key)).join(', ') || '(none)'}`, '');
   out.push('\\* The configuration; substitute the instancing spec\'s own variable.', 'VARIABLE state', '');
   out.push('NoParams == <<>>', '');
   out.push(`States == ${set(states)}`);
@@ -66,7 +66,8 @@ export function emitTla(m: MachineModel): string {
   out.push(`Done == ${set(m.configurations.filter((c) => c.done).map((c) => c.name))}`);
   out.push(`Events == ${set(m.events)}`);
   out.push(`TagNames == ${set(m.tags)}`);
-  out.push(`ActionNames == ${set(m.actions)}`, '');
+  out.push(`ActionNames == ${set(m.actions)}`);
+  out.push(`GuardNames == ${set(m.guards.map((g) => g.name))}`, '');
 
   out.push('TagsOf(s) ==');
   out.push(caseOver(m.configurations.map((c) => ({ cond: `s = ${str(c.name)}`, expr: set(c.tags) })), '{}'));
@@ -81,7 +82,7 @@ export function emitTla(m: MachineModel): string {
   out.push(caseOver(handled.map((h) => ({ cond: `s = ${str(h.s)}`, expr: set(h.evs) })), '{}'), '');
 
   out.push('\\* The configuration after event e in s (XState semantics); s itself when e is ignored.');
-  out.push('Next(s, e) ==');
+  out.push('Next(s, e, G(_, _, _)) ==');
   out.push(
     caseOver(
       m.steps.map((st) => ({
@@ -94,7 +95,7 @@ export function emitTla(m: MachineModel): string {
   );
 
   out.push('\\* The named actions that step runs, in XState order (exit, transition, entry).');
-  out.push('ActionsOf(s, e) ==');
+  out.push('ActionsOf(s, e, G(_, _, _)) ==');
   const hasActions = (d: Decision): boolean => (d.kind === 'leaf' ? d.actions.length > 0 : hasActions(d.then) || hasActions(d.else));
   out.push(
     caseOver(
@@ -109,8 +110,10 @@ export function emitTla(m: MachineModel): string {
     '',
   );
 
+  out.push('\\* Whether that step runs the named action a.');
+  out.push('Runs(s, e, G(_, _, _), a) == \\E i \\in DOMAIN ActionsOf(s, e, G) : ActionsOf(s, e, G)[i] = a', '');
   out.push('Init == state = Initial');
-  out.push('Step(e) == state\' = Next(state, e)');
+  out.push('Step(e, G(_, _, _)) == state\' = Next(state, e, G)');
   out.push('TypeOK == state \\in States', '');
   out.push('='.repeat(dashes.length * 2 + mod.length + 9), '');
   return out.join('\n');
