@@ -30,10 +30,13 @@ const media = z
   .strictObject({
     engine: z.enum(['native', 'js']).default('native').describe('media core: the C++ addon, or the TypeScript reference engine'),
     lookaheadMs: int(40, 200).default(80).describe('outbound lead over real time (DESIGN §2.1)'),
-    playoutRingMs: int(1000, 120_000)
-      .default(20_000)
-      .describe('playout ring bound in ms of agent audio; overflow is refused and counted'),
-    captureRingMs: int(100, 10_000)
+    playoutRingMs: int(100, 60_000)
+      .default(2000)
+      .describe("playout ring bound in ms of agent audio (the media core's ring)"),
+    playoutBacklogMs: int(0, 300_000)
+      .default(60_000)
+      .describe('agent audio held in JS while the playout ring is full (the AI sends faster than real time); beyond it, dropped and counted'),
+    captureRingMs: int(100, 60_000)
       .default(1000)
       .describe('capture ring bound in ms of caller audio; overflow is refused and counted'),
   })

@@ -18,6 +18,7 @@ export const DROP_REASONS = [
   'closed', // audio arriving after the call stopped accepting it
   'trace_backpressure', // trace lines while the trace file could not keep up
   'outbound_backpressure', // frames the telephony socket could not take
+  'invalid_audio', // agent audio the media core refused as malformed
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
@@ -44,6 +45,7 @@ export class Metrics {
   readonly framesOut: Counter<'protocol'>;
   readonly underruns: Counter<'cause'>;
   readonly drops: Counter<'reason'>;
+  readonly droppedAudio: Counter<'reason'>;
   readonly bargeIns: Counter<'protocol'>;
   readonly cutoffLatency: Histogram;
   readonly truncationError: Histogram;
@@ -72,7 +74,18 @@ export class Metrics {
       labelNames: ['cause'],
       registers,
     });
-    this.drops = new Counter({ name: 'parley_drops_total', help: 'audio or messages dropped by a bound, by reason', labelNames: ['reason'], registers });
+    this.drops = new Counter({
+      name: 'parley_drops_total',
+      help: 'chunks, messages or lines dropped by a bound, by reason (one per dropped unit)',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.droppedAudio = new Counter({
+      name: 'parley_dropped_audio_seconds_total',
+      help: 'duration of the audio behind parley_drops_total, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
     this.bargeIns = new Counter({ name: 'parley_barge_ins_total', help: 'barge-ins (agent audio cut off by caller speech)', labelNames: ['protocol'], registers });
     this.cutoffLatency = new Histogram({
       name: 'parley_cutoff_latency_seconds',
@@ -120,8 +133,10 @@ export class Metrics {
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'parley_' });
   }
 
-  drop(reason: DropReason, n = 1): void {
+  /** Counts `n` dropped units; `audioSeconds` when they carried audio. */
+  drop(reason: DropReason, n = 1, audioSeconds = 0): void {
     if (n > 0) this.drops.inc({ reason }, n);
+    if (audioSeconds > 0) this.droppedAudio.inc({ reason }, audioSeconds);
   }
 
   async text(): Promise<string> {
