@@ -71,7 +71,15 @@ export type ResponseStatus = 'completed' | 'cancelled' | 'failed' | 'incomplete'
 export type AiEvent =
   | { readonly type: 'open'; readonly gen: number }
   /** The socket closed (or never opened). `error` classifies it when it was not a clean close we asked for. */
-  | { readonly type: 'closed'; readonly gen: number; readonly code: number; readonly reason: string; readonly error?: AiError }
+  | {
+      readonly type: 'closed';
+      readonly gen: number;
+      readonly code: number;
+      readonly reason: string;
+      readonly error?: AiError;
+      /** Caller audio still batched (never sent) when the socket closed: dropped, count it. */
+      readonly droppedAudioBytes: number;
+    }
   | { readonly type: 'session_created'; readonly gen: number; readonly sessionId: string }
   | { readonly type: 'session_updated'; readonly gen: number }
   | { readonly type: 'speech_started'; readonly gen: number; readonly audioStartMs: number; readonly itemId: string }

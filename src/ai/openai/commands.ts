@@ -1,0 +1,50 @@
+// Client → server events of OpenAI Realtime GA (protocols.md §1.4), built from typed inputs.
+import type { AiSessionConfig } from '../types.js';
+import { toGaFormat } from './formats.js';
+
+export function sessionUpdate(cfg: AiSessionConfig): Record<string, unknown> {
+  const vad = cfg.turnDetection;
+  const turnDetection =
+    vad === null
+      ? null
+      : {
+          type: 'server_vad',
+          ...(vad.threshold !== undefined ? { threshold: vad.threshold } : {}),
+          ...(vad.prefixPaddingMs !== undefined ? { prefix_padding_ms: vad.prefixPaddingMs } : {}),
+          ...(vad.silenceDurationMs !== undefined ? { silence_duration_ms: vad.silenceDurationMs } : {}),
+          create_response: vad.createResponse ?? true,
+          interrupt_response: vad.interruptResponse,
+        };
+  return {
+    type: 'session.update',
+    session: {
+      type: 'realtime',
+      output_modalities: ['audio'],
+      ...(cfg.instructions !== undefined ? { instructions: cfg.instructions } : {}),
+      audio: {
+        input: {
+          format: toGaFormat(cfg.inputFormat),
+          turn_detection: turnDetection,
+          ...(cfg.transcription !== undefined
+            ? { transcription: cfg.transcription === null ? null : { model: cfg.transcription.model, ...(cfg.transcription.language ? { language: cfg.transcription.language } : {}) } }
+            : {}),
+        },
+        output: { format: toGaFormat(cfg.outputFormat), ...(cfg.voice !== undefined ? { voice: cfg.voice } : {}) },
+      },
+    },
+  };
+}
+
+export const append = (audio: Buffer) => ({ type: 'input_audio_buffer.append', audio: audio.toString('base64') });
+export const commit = () => ({ type: 'input_audio_buffer.commit' });
+export const responseCreate = (instructions?: string) => ({
+  type: 'response.create',
+  ...(instructions !== undefined ? { response: { instructions } } : {}),
+});
+export const responseCancel = (responseId?: string) => ({ type: 'response.cancel', ...(responseId !== undefined ? { response_id: responseId } : {}) });
+export const truncate = (itemId: string, audioEndMs: number) => ({
+  type: 'conversation.item.truncate',
+  item_id: itemId,
+  content_index: 0,
+  audio_end_ms: audioEndMs,
+});

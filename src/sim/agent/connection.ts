@@ -1,0 +1,499 @@
+// One client connection of the sim-agent: the OpenAI Realtime GA conversation (session, input
+// buffer with energy VAD, responses, cancel, truncate) plus armed faults.
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import type { AudioFormat } from '../../media/types.js';
+import { decodeBase64 } from '../../telephony/frames.js';
+import { decodeAudio } from '../audio/pcm.js';
+import { parseFaultObject } from './faults.js';
+import { Outbox } from './outbox.js';
+import { replyAudio, replyWords } from './reply.js';
+import { ResponseStream } from './response.js';
+import { applySessionUpdate, defaultSession, sessionToWire, type SimSession } from './session.js';
+import type { ReceivedEvent, SimAgentOptions, SimFault, TruncateRecord } from './types.js';
+import { EnergyVad } from './vad.js';
+
+/** Counters and recorders shared by all connections of one agent. */
+export interface AgentShared {
+  readonly options: Required<Pick<SimAgentOptions, 'replyMode' | 'replyMs' | 'deltaMs' | 'speed' | 'firstAudioDelayMs' | 'sessionMaxMs' | 'seed'>>;
+  readonly counters: {
+    responses: number;
+    responsesCancelled: number;
+    deltas: number;
+    audioMsSent: number;
+    speechStarted: number;
+    errorsSent: number;
+  };
+  readonly truncates: TruncateRecord[];
+  record(e: ReceivedEvent): void;
+}
+
+interface ArmedFault {
+  readonly fault: SimFault;
+  readonly deltasAtArm: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+interface ItemInfo {
+  readonly role: 'user' | 'assistant';
+  readonly response?: ResponseStream;
+}
+
+const MAX_TURN_MS = 10_000;
+const MAX_ITEMS = 256;
+const MAX_APPEND_BYTES = 15 * 1024 * 1024;
+
+export class AgentConnection {
+  private readonly outbox: Outbox;
+  private readonly session: SimSession;
+  private vad: EnergyVad;
+  private seq = 0;
+  private deltas = 0;
+  private turns = 0;
+  private userItemId: string | undefined;
+  private turnAudio: Int16Array[] = [];
+  private turnSamples = 0;
+  private uncommittedMs = 0;
+  private lastTurn: { audio: Int16Array; rate: number } | undefined;
+  private readonly items = new Map<string, ItemInfo>();
+  private response: ResponseStream | undefined;
+  private readonly faults = new Set<ArmedFault>();
+  private expiry: NodeJS.Timeout | undefined;
+  private closed = false;
+  readonly openedAt = Date.now();
+
+  constructor(
+    readonly id: number,
+    readonly url: string,
+    private readonly ws: WebSocket,
+    private readonly socket: Socket,
+    private readonly shared: AgentShared,
+  ) {
+    this.outbox = new Outbox((text) => {
+      if (ws.readyState === ws.OPEN) ws.send(text);
+    });
+    this.session = defaultSession(`sess_${id}`, 'gpt-realtime');
+    this.vad = this.newVad();
+    ws.on('message', (data, isBinary) => this.onMessage(String(data), isBinary));
+    ws.on('close', () => this.teardown());
+    ws.on('error', () => this.teardown());
+    this.send({ type: 'session.created', session: sessionToWire(this.session) });
+    this.expiry = setTimeout(() => {
+      this.sendError('invalid_request_error', 'session_expired', 'Your session hit the maximum duration of 60 minutes.');
+      this.closeSoon(1001, 'session expired');
+    }, shared.options.sessionMaxMs);
+  }
+
+  /** Arm a fault; it fires now or on its trigger. */
+  inject(fault: SimFault): void {
+    if (this.closed) return;
+    const armed: ArmedFault = { fault, deltasAtArm: this.deltas, timer: undefined };
+    if (fault.afterDeltas !== undefined && fault.afterDeltas > 0) {
+      this.faults.add(armed);
+      return;
+    }
+    if (fault.afterMs !== undefined && fault.afterMs > 0) {
+      armed.timer = setTimeout(() => {
+        this.faults.delete(armed);
+        this.fire(fault);
+      }, fault.afterMs);
+      this.faults.add(armed);
+      return;
+    }
+    this.fire(fault);
+  }
+
+  /** Reject the beta header like today's service: error, then close 4000. */
+  rejectBeta(): void {
+    this.sendError('invalid_request_error', 'beta_api_shape_disabled', 'The Realtime beta API shape is disabled; use the GA interface.');
+    this.closeSoon(4000, 'beta_api_shape_disabled');
+  }
+
+  closeWith(code: number, reason: string): void {
+    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.close(code, reason);
+  }
+
+  // ---- inbound -------------------------------------------------------------------------------
+
+  private onMessage(text: string, isBinary: boolean): void {
+    if (this.closed) return;
+    if (isBinary) {
+      this.sendError('invalid_request_error', 'invalid_value', 'Binary frames are not supported; send JSON text.');
+      return;
+    }
+    let ev: unknown;
+    try {
+      ev = JSON.parse(text);
+    } catch {
+      this.sendError('invalid_request_error', 'invalid_json', 'The message is not valid JSON.');
+      return;
+    }
+    if (typeof ev !== 'object' || ev === null || Array.isArray(ev) || typeof (ev as { type?: unknown }).type !== 'string') {
+      this.sendError('invalid_request_error', 'invalid_value', "Every event needs a string 'type'.", 'type');
+      return;
+    }
+    const e = ev as Record<string, unknown>;
+    const type = e['type'] as string;
+    const eventId = typeof e['event_id'] === 'string' ? e['event_id'] : undefined;
+    this.shared.record({ connId: this.id, t: Date.now(), type, event: type === 'input_audio_buffer.append' ? summariseAppend(e) : e });
+    switch (type) {
+      case 'session.update': {
+        const err = applySessionUpdate(this.session, e['session']);
+        if (err) this.sendError('invalid_request_error', err.code, err.message, err.param, eventId);
+        else {
+          this.vad.settings = this.vadSettings();
+          if (this.vad.rate !== this.session.inputFormat.rate) this.vad = this.newVad();
+          this.send({ type: 'session.updated', session: sessionToWire(this.session) });
+        }
+        return;
+      }
+      case 'input_audio_buffer.append':
+        return this.append(e, eventId);
+      case 'input_audio_buffer.commit':
+        return this.commit(eventId);
+      case 'input_audio_buffer.clear':
+        this.vad.reset();
+        this.resetTurn();
+        this.send({ type: 'input_audio_buffer.cleared' });
+        return;
+      case 'response.create':
+        if (this.response?.active) {
+          this.sendError(
+            'invalid_request_error',
+            'conversation_already_has_active_response',
+            `Conversation already has an active response in progress: ${this.response.id}. Wait until the response is finished before creating a new one.`,
+            undefined,
+            eventId,
+          );
+        } else this.startResponse();
+        return;
+      case 'response.cancel':
+        return this.cancel(e, eventId);
+      case 'conversation.item.truncate':
+        return this.truncate(e, eventId);
+      case 'sim.fault': {
+        const parsed = parseFaultObject(e['fault']);
+        if (!parsed.ok) this.sendError('invalid_request_error', 'invalid_value', parsed.error, 'fault', eventId);
+        else this.inject(parsed.fault);
+        return;
+      }
+      default:
+        this.sendError('invalid_request_error', 'invalid_value', `Invalid value: '${type.slice(0, 60)}'. Unsupported event type.`, 'type', eventId);
+    }
+  }
+
+  private append(e: Record<string, unknown>, eventId: string | undefined): void {
+    const text = e['audio'];
+    if (typeof text !== 'string' || text.length === 0) {
+      this.sendError('invalid_request_error', 'missing_required_parameter', "Missing required parameter: 'audio'.", 'audio', eventId);
+      return;
+    }
+    if (text.length > (MAX_APPEND_BYTES * 4) / 3) {
+      this.sendError('invalid_request_error', 'invalid_value', 'Audio chunk exceeds 15 MiB.', 'audio', eventId);
+      return;
+    }
+    const bytes = decodeBase64(text);
+    if (!bytes) {
+      this.sendError('invalid_request_error', 'invalid_value', 'Invalid base64 audio.', 'audio', eventId);
+      return;
+    }
+    const fmt = this.session.inputFormat;
+    const samples = decodeAudio(fmt, bytes);
+    this.uncommittedMs += (samples.length / fmt.rate) * 1000;
+    if (this.turnSamples < (MAX_TURN_MS * fmt.rate) / 1000) {
+      this.turnAudio.push(samples);
+      this.turnSamples += samples.length;
+    }
+    if (!this.session.vad) return;
+    for (const v of this.vad.push(samples)) {
+      if (v.kind === 'start') this.speechStarted(v.audioStartMs);
+      else this.speechStopped(v.audioEndMs);
+    }
+    // Between turns keep only what a future speech_started may reach back to (prefix padding).
+    if (!this.vad.speaking) this.keepLast(this.session.vad.prefixPaddingMs + 100);
+  }
+
+  private keepLast(ms: number): void {
+    const keep = Math.round((ms * this.session.inputFormat.rate) / 1000);
+    if (this.turnSamples <= keep) return;
+    const all = concat(this.turnAudio);
+    this.turnAudio = [all.subarray(all.length - keep)];
+    this.turnSamples = keep;
+  }
+
+  private speechStarted(audioStartMs: number): void {
+    this.shared.counters.speechStarted++;
+    this.userItemId = this.nextId('item');
+    // Keep only the prefix padding of what came before, so echo replies start at the speech.
+    this.keepLast(this.vad.audioMs - audioStartMs);
+    this.send({ type: 'input_audio_buffer.speech_started', audio_start_ms: audioStartMs, item_id: this.userItemId });
+    if (this.response?.active && this.session.vad?.interruptResponse) this.response.cancel('turn_detected');
+  }
+
+  private speechStopped(audioEndMs: number): void {
+    const itemId = this.userItemId ?? this.nextId('item');
+    this.userItemId = undefined;
+    this.send({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: audioEndMs, item_id: itemId });
+    this.commitTurn(itemId);
+    if (this.session.vad?.createResponse && !this.response?.active) this.startResponse();
+  }
+
+  private commit(eventId: string | undefined): void {
+    if (this.uncommittedMs < 100) {
+      this.sendError(
+        'invalid_request_error',
+        'input_audio_buffer_commit_empty',
+        `Error committing input audio buffer: buffer too small. Expected at least 100ms of audio, but buffer only has ${this.uncommittedMs.toFixed(2)}ms of audio.`,
+        undefined,
+        eventId,
+      );
+      return;
+    }
+    this.commitTurn(this.userItemId ?? this.nextId('item'));
+    this.userItemId = undefined;
+  }
+
+  private commitTurn(itemId: string): void {
+    this.uncommittedMs = 0;
+    const audio = concat(this.turnAudio);
+    this.lastTurn = { audio, rate: this.session.inputFormat.rate };
+    this.resetTurn();
+    this.remember(itemId, { role: 'user' });
+    this.send({ type: 'input_audio_buffer.committed', previous_item_id: null, item_id: itemId });
+    const item = { id: itemId, object: 'realtime.item', type: 'message', status: 'completed', role: 'user', content: [{ type: 'input_audio', transcript: null }] };
+    this.send({ type: 'conversation.item.added', previous_item_id: null, item });
+    this.send({ type: 'conversation.item.done', previous_item_id: null, item });
+    if (this.session.transcription) {
+      const secs = (audio.length / this.lastTurn.rate).toFixed(2);
+      this.send({
+        type: 'conversation.item.input_audio_transcription.completed',
+        item_id: itemId,
+        content_index: 0,
+        transcript: `[caller turn ${this.turns + 1}, ${secs} s]`,
+      });
+    }
+  }
+
+  private cancel(e: Record<string, unknown>, eventId: string | undefined): void {
+    const want = e['response_id'];
+    const r = this.response;
+    if (!r?.active || (typeof want === 'string' && want !== r.id)) {
+      this.sendError('invalid_request_error', 'response_cancel_not_active', 'Cancellation failed: no active response found.', undefined, eventId);
+      return;
+    }
+    r.cancel('client_cancelled');
+  }
+
+  private truncate(e: Record<string, unknown>, eventId: string | undefined): void {
+    const itemId = e['item_id'];
+    const ms = e['audio_end_ms'];
+    const idx = e['content_index'] ?? 0;
+    if (typeof itemId !== 'string') {
+      this.sendError('invalid_request_error', 'missing_required_parameter', "Missing required parameter: 'item_id'.", 'item_id', eventId);
+      return;
+    }
+    if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0) {
+      this.sendError('invalid_request_error', 'invalid_value', 'audio_end_ms must be a non-negative integer.', 'audio_end_ms', eventId);
+      return;
+    }
+    if (idx !== 0) {
+      this.sendError('invalid_request_error', 'invalid_value', 'content_index must be 0.', 'content_index', eventId);
+      return;
+    }
+    const item = this.items.get(itemId);
+    const sentMs = item?.response?.sentMs ?? 0;
+    const record = (accepted: boolean) => {
+      const t = this.shared.truncates;
+      t.push({ connId: this.id, itemId, audioEndMs: ms, sentMs, accepted });
+      if (t.length > 10_000) t.splice(0, t.length - 10_000);
+    };
+    if (!item) {
+      record(false);
+      this.sendError('invalid_request_error', 'item_truncate_invalid_item_id', `Item with item_id not found: ${itemId}`, 'item_id', eventId);
+      return;
+    }
+    if (item.role !== 'assistant' || !item.response) {
+      record(false);
+      this.sendError('invalid_request_error', 'unsupported_content_type', 'Only model output audio messages can be truncated', 'item_id', eventId);
+      return;
+    }
+    if (ms > Math.ceil(sentMs)) {
+      record(false);
+      this.sendError(
+        'invalid_request_error',
+        'invalid_value',
+        `Audio content of ${Math.floor(sentMs)}ms is already shorter than ${ms}ms`,
+        'audio_end_ms',
+        eventId,
+      );
+      return;
+    }
+    record(true);
+    this.send({ type: 'conversation.item.truncated', item_id: itemId, content_index: 0, audio_end_ms: ms });
+  }
+
+  // ---- responses -----------------------------------------------------------------------------
+
+  private startResponse(): void {
+    const o = this.shared.options;
+    this.turns++;
+    const format = this.session.outputFormat;
+    const audio = replyAudio({
+      mode: o.replyMode,
+      format,
+      replyMs: o.replyMs,
+      seed: o.seed + this.turns,
+      ...(this.lastTurn ? { turn: this.lastTurn.audio, turnRate: this.lastTurn.rate } : {}),
+    });
+    const bytesPerMs = (format.rate * (format.codec === 'pcm16' ? 2 : 1)) / 1000;
+    const deltas = Math.ceil(audio.length / Math.max(1, Math.round(o.deltaMs * bytesPerMs)));
+    const itemId = this.nextId('item');
+    const r = new ResponseStream(
+      this.nextId('resp'),
+      itemId,
+      `conv_${this.id}`,
+      audio,
+      replyWords(deltas, this.turns),
+      format,
+      { deltaMs: o.deltaMs, speed: o.speed, firstAudioDelayMs: o.firstAudioDelayMs },
+      {
+        send: (ev) => this.outbox.send(ev),
+        eventId: () => this.nextId('event'),
+        onDelta: (bytes) => this.onDelta(bytes, bytesPerMs),
+        onEnd: (_r, status) => {
+          if (status === 'cancelled') this.shared.counters.responsesCancelled++;
+        },
+      },
+    );
+    this.response = r;
+    this.remember(itemId, { role: 'assistant', response: r });
+    this.shared.counters.responses++;
+    r.start();
+  }
+
+  private onDelta(bytes: number, bytesPerMs: number): void {
+    this.deltas++;
+    this.shared.counters.deltas++;
+    this.shared.counters.audioMsSent += bytes / bytesPerMs;
+    for (const a of this.faults) {
+      if (a.fault.afterDeltas !== undefined && this.deltas - a.deltasAtArm >= a.fault.afterDeltas) {
+        this.faults.delete(a);
+        this.fire(a.fault);
+      }
+    }
+  }
+
+  // ---- faults --------------------------------------------------------------------------------
+
+  private fire(f: SimFault): void {
+    if (this.closed) return;
+    switch (f.kind) {
+      case 'drop':
+        this.ws.terminate();
+        this.teardown();
+        return;
+      case 'close':
+        this.ws.close(f.code, f.reason ?? 'sim fault');
+        this.teardown();
+        return;
+      case 'stall':
+        this.outbox.stall(f.ms);
+        return;
+      case 'delay':
+        this.outbox.setDelay(f.ms);
+        return;
+      case 'slow_reader':
+        this.socket.pause();
+        setTimeout(() => {
+          if (!this.socket.destroyed) this.socket.resume();
+        }, f.ms).unref();
+        return;
+      case 'error': {
+        const type = f.errorType ?? defaultErrorType(f.code);
+        this.sendError(type, f.code, f.message ?? `Simulated ${f.code}.`);
+        if (f.close) this.closeSoon(closeCodeFor(f.code), f.code);
+        return;
+      }
+    }
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  private send(event: Record<string, unknown>): void {
+    this.outbox.send({ event_id: this.nextId('event'), ...event });
+  }
+
+  private sendError(type: string, code: string, message: string, param?: string, eventId?: string): void {
+    this.shared.counters.errorsSent++;
+    this.send({ type: 'error', error: { type, code, message, param: param ?? null, event_id: eventId ?? null } });
+  }
+
+  /** Close after the events already queued (e.g. the error explaining the close) have gone out. */
+  private closeSoon(code: number, reason: string): void {
+    this.outbox.then(() => this.closeWith(code, reason));
+  }
+
+  private teardown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.response?.abort();
+    this.outbox.close();
+    if (this.expiry) clearTimeout(this.expiry);
+    for (const a of this.faults) if (a.timer) clearTimeout(a.timer);
+    this.faults.clear();
+  }
+
+  private nextId(prefix: string): string {
+    return `${prefix}_${this.id}_${++this.seq}`;
+  }
+
+  private remember(id: string, info: ItemInfo): void {
+    if (this.items.size >= MAX_ITEMS) this.items.delete(this.items.keys().next().value!);
+    this.items.set(id, info);
+  }
+
+  private resetTurn(): void {
+    this.turnAudio = [];
+    this.turnSamples = 0;
+  }
+
+  private vadSettings() {
+    const v = this.session.vad;
+    return { threshold: v?.threshold ?? 0.5, prefixPaddingMs: v?.prefixPaddingMs ?? 300, silenceDurationMs: v?.silenceDurationMs ?? 500 };
+  }
+
+  private newVad(): EnergyVad {
+    return new EnergyVad(this.session.inputFormat.rate, this.vadSettings());
+  }
+}
+
+function summariseAppend(e: Record<string, unknown>): Record<string, unknown> {
+  const audio = e['audio'];
+  return { type: e['type'], audio_chars: typeof audio === 'string' ? audio.length : 0 };
+}
+
+function concat(parts: Int16Array[]): Int16Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+function defaultErrorType(code: string): string {
+  if (code === 'invalid_api_key') return 'invalid_request_error';
+  if (code === 'server_error') return 'server_error';
+  if (code === 'rate_limit_exceeded') return 'rate_limit_error';
+  return 'invalid_request_error';
+}
+
+function closeCodeFor(code: string): number {
+  if (code === 'session_expired') return 1001;
+  if (code === 'invalid_api_key' || code === 'beta_api_shape_disabled') return code === 'beta_api_shape_disabled' ? 4000 : 1008;
+  return 1011;
+}
+
+export type { AudioFormat };

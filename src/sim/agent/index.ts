@@ -1,0 +1,3 @@
+export { startSimAgent } from './server.js';
+export { parseFaultSpec, parseFaultObject } from './faults.js';
+export type * from './types.js';
