@@ -77,11 +77,17 @@ export class AgentConnection {
     ws.on('message', (data, isBinary) => this.onMessage(String(data), isBinary));
     ws.on('close', () => this.teardown());
     ws.on('error', () => this.teardown());
+  }
+
+  /** Arm the connection's initial faults (so a stall or delay covers the greeting too), then greet. */
+  start(faults: readonly SimFault[]): void {
+    for (const f of faults) this.inject(f);
+    if (this.closed) return;
     this.send({ type: 'session.created', session: sessionToWire(this.session) });
     this.expiry = setTimeout(() => {
       this.sendError('invalid_request_error', 'session_expired', 'Your session hit the maximum duration of 60 minutes.');
       this.closeSoon(1001, 'session expired');
-    }, shared.options.sessionMaxMs);
+    }, this.shared.options.sessionMaxMs);
   }
 
   /** Arm a fault; it fires now or on its trigger. */

@@ -77,7 +77,7 @@ export async function startSimAgent(options: SimAgentOptions = {}): Promise<SimA
         conn.rejectBeta();
         return;
       }
-      for (const f of faults) conn.inject(f);
+      conn.start(faults);
     });
   });
 
