@@ -13,7 +13,7 @@
 // seq is dense from 0 unless lines were dropped under backpressure (then trace.end says how many).
 // from/to are state values flattened to dotted strings ("active.speaking"); an event that changes
 // nothing has from === to. Audio bytes never appear in a trace.
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, renameSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { InspectionEvent } from 'xstate';
@@ -38,6 +38,8 @@ export interface CallTrace {
   record(src: TraceSource, event: string, fields?: Omit<TraceRecord, 'seq' | 't' | 'src' | 'event'>): void;
   /** An XState `inspect` callback that records every processed event of the named machine. */
   inspector(machine: string): (ev: InspectionEvent) => void;
+  /** Renames the file after the call's id once it is known (keeps the old name on collision). */
+  rename(id: string): void;
   /** The file path, or undefined when tracing is off. */
   readonly path: string | undefined;
   close(): Promise<void>;
@@ -77,6 +79,7 @@ interface SnapshotLike {
 class NullTrace implements CallTrace {
   readonly path = undefined;
   record(): void {}
+  rename(): void {}
   inspector(): (ev: InspectionEvent) => void {
     return () => {};
   }
@@ -94,8 +97,10 @@ export interface TraceOptions {
   readonly onDrop?: (n: number) => void;
 }
 
+const fileName = (id: string) => `${id.replace(/[^A-Za-z0-9_.-]/g, '_')}.ndjson`;
+
 class FileTrace implements CallTrace {
-  readonly path: string;
+  path: string;
   private readonly out: WriteStream;
   private readonly t0 = performance.now();
   private seq = 0;
@@ -105,7 +110,7 @@ class FileTrace implements CallTrace {
 
   constructor(private readonly opts: TraceOptions) {
     mkdirSync(opts.dir, { recursive: true });
-    this.path = join(opts.dir, `${opts.callId.replace(/[^A-Za-z0-9_.-]/g, '_')}.ndjson`);
+    this.path = join(opts.dir, fileName(opts.callId));
     this.out = createWriteStream(this.path, { flags: 'w' });
     this.out.on('error', () => {
       this.closed = true;
@@ -133,6 +138,17 @@ class FileTrace implements CallTrace {
     const t = Math.round((performance.now() - this.t0) * 1000) / 1000;
     this.seq += 1;
     this.write({ seq: this.seq, t, src, event, ...fields });
+  }
+
+  rename(id: string): void {
+    const next = join(this.opts.dir, fileName(id));
+    if (next === this.path || existsSync(next)) return;
+    try {
+      renameSync(this.path, next); // the open descriptor keeps writing to the renamed file
+      this.path = next;
+    } catch {
+      // keep the old name
+    }
   }
 
   inspector(machine: string): (ev: InspectionEvent) => void {

@@ -148,6 +148,18 @@ describe('trace', () => {
     expect(last).toMatchObject({ event: 'trace.end', data: { dropped } });
   });
 
+  it('renames the file after the call id, keeping what was written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-trace-'));
+    const trace = openCallTrace({ dir, callId: 'conn-1', protocol: 'twilio' });
+    trace.record('runtime', 'before');
+    trace.rename('CA123');
+    trace.record('runtime', 'after');
+    await trace.close();
+    expect(trace.path).toBe(join(dir, 'CA123.ndjson'));
+    const events = readFileSync(trace.path!, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as TraceRecord).event);
+    expect(events).toEqual(['trace.start', 'before', 'after', 'trace.end']);
+  });
+
   it('is a no-op without a directory', async () => {
     const t = openCallTrace({ callId: 'x', protocol: 'twilio' });
     t.record('runtime', 'x');
