@@ -13,7 +13,7 @@
 // seq is dense from 0 unless lines were dropped under backpressure (then trace.end says how many).
 // from/to are state values flattened to dotted strings ("active.speaking"); an event that changes
 // nothing has from === to. Audio bytes never appear in a trace.
-import { createWriteStream, existsSync, mkdirSync, renameSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, openSync, renameSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { InspectionEvent } from 'xstate';
@@ -111,7 +111,8 @@ class FileTrace implements CallTrace {
   constructor(private readonly opts: TraceOptions) {
     mkdirSync(opts.dir, { recursive: true });
     this.path = join(opts.dir, fileName(opts.callId));
-    this.out = createWriteStream(this.path, { flags: 'w' });
+    // Opened synchronously so the file exists at once (rename may follow immediately).
+    this.out = createWriteStream('', { fd: openSync(this.path, 'w') });
     this.out.on('error', () => {
       this.closed = true;
     });
