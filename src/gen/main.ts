@@ -6,22 +6,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MACHINES } from '../../machines/index.js';
 import { GENERATED_DIRS, generateFiles } from './generate.js';
+import { repoRoot } from './repoRoot.js';
 
 export interface CheckReport {
   readonly missing: string[];
   readonly stale: string[];
   readonly orphaned: string[];
-}
-
-/** The repository root: the nearest ancestor of this file holding package.json. */
-export function repoRoot(from = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${from}`);
-    dir = up;
-  }
-  return dir;
 }
 
 export function checkFiles(root: string, files: ReadonlyMap<string, string>): CheckReport {
