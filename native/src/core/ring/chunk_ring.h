@@ -173,6 +173,24 @@ class ChunkRing {
     }
   }
 
+  /**
+   * [consumer] The tag of the next readable piece, without reading payload (stale records
+   * in front of it are skipped, as read_piece() would). False when nothing is readable.
+   */
+  bool peek_tag(ChunkTag& tag) noexcept {
+    for (;;) {
+      if (cur_left_ == 0 && !open_record()) return false;
+      if (cur_.epoch < epoch_.load(std::memory_order_acquire)) {
+        stale_skipped_bytes_ += cur_left_;
+        q_.consume(cur_left_);
+        cur_left_ = 0;
+        continue;
+      }
+      tag = {cur_.epoch, cur_.item};
+      return true;
+    }
+  }
+
   /** [consumer] Payload bytes skipped by the read filter so far. */
   std::uint64_t stale_skipped_bytes() const noexcept { return stale_skipped_bytes_; }
 

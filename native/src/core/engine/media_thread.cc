@@ -1,0 +1,61 @@
+// The tick loop. clock_nanosleep(TIMER_ABSTIME) on CLOCK_MONOTONIC: an absolute deadline,
+// so neither the work nor a late wake-up shifts the following deadlines.
+#include "core/engine/media_thread.h"
+
+#include <time.h>
+
+#include <cerrno>
+
+namespace parley::engine {
+
+namespace {
+
+std::int64_t now_ns() noexcept {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+void sleep_until_ns(std::int64_t t) noexcept {
+  timespec ts;
+  ts.tv_sec = t / 1'000'000'000;
+  ts.tv_nsec = t % 1'000'000'000;
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+  }
+}
+
+}  // namespace
+
+void MediaThread::start() {
+  if (thread_.joinable()) return;
+  stop_.store(false, std::memory_order_relaxed);
+  thread_ = std::thread([this] { run(); });
+}
+
+void MediaThread::stop() noexcept {
+  if (!thread_.joinable()) return;
+  stop_.store(true, std::memory_order_release);
+  thread_.join();
+}
+
+void MediaThread::run() noexcept {
+  const std::int64_t start = now_ns();
+  std::uint64_t served = 0;  // index of the last deadline served
+  while (!stop_.load(std::memory_order_acquire)) {
+    const std::int64_t next = start + static_cast<std::int64_t>(served + 1) * period_ns_;
+    sleep_until_ns(next);
+    if (stop_.load(std::memory_order_acquire)) break;
+    const std::int64_t woke = now_ns();
+    // The newest deadline that has passed; normally served + 1.
+    const std::uint64_t due = static_cast<std::uint64_t>((woke - start) / period_ns_);
+    const std::uint64_t elapsed = due > served ? due - served : 1;
+    const std::uint64_t tick = served + elapsed;
+    if (elapsed > 1) missed_.add(elapsed - 1);
+    lateness_.push(woke - (start + static_cast<std::int64_t>(tick) * period_ns_));
+    core_.tick(tick, static_cast<std::uint32_t>(elapsed > 0xffffffffu ? 0xffffffffu : elapsed));
+    work_.push(now_ns() - woke);
+    served = tick;
+  }
+}
+
+}  // namespace parley::engine

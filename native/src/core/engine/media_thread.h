@@ -1,0 +1,55 @@
+// The media thread: runs MediaCore::tick at drift-free absolute deadlines
+// (start + n * period, never "now + period"), so lateness does not accumulate. When it wakes
+// after several deadlines passed (the machine stalled), it serves the newest one once and
+// tells the calls how many periods elapsed, which keeps their pacing exact.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+
+#include "core/engine/counter.h"
+#include "core/engine/media_core.h"
+#include "core/engine/sample_ring.h"
+
+namespace parley::engine {
+
+class MediaThread {
+ public:
+  static constexpr std::size_t kStatSamples = 8192;
+
+  /** Does not start the thread. */
+  MediaThread(MediaCore& core, std::int64_t period_ns) : core_(core), period_ns_(period_ns) {}
+  ~MediaThread() { stop(); }
+  MediaThread(const MediaThread&) = delete;
+  MediaThread& operator=(const MediaThread&) = delete;
+
+  void start();
+  /** Stops and joins (returns within one period). Idempotent. [control thread] */
+  void stop() noexcept;
+  bool running() const noexcept { return thread_.joinable(); }
+
+  std::int64_t period_ns() const noexcept { return period_ns_; }
+  /** Deadlines that passed without a tick of their own. */
+  std::uint64_t missed_ticks() const noexcept { return missed_.get(); }
+  /** How late each tick started after its deadline, and how long its work took. */
+  Percentiles lateness() const { return lateness_.summary(); }
+  Percentiles work() const { return work_.summary(); }
+  void reset_stats() noexcept {
+    lateness_.reset();
+    work_.reset();
+  }
+
+ private:
+  void run() noexcept;
+
+  MediaCore& core_;
+  const std::int64_t period_ns_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  Counter missed_;
+  SampleRing<kStatSamples> lateness_;
+  SampleRing<kStatSamples> work_;
+};
+
+}  // namespace parley::engine
