@@ -51,6 +51,8 @@ export interface SimCallOptions {
   readonly recordFrames?: boolean;
   /** Call id; default generated. */
   readonly callId?: string;
+  /** Called with each timeline event as it happens (live progress for demos and tests). */
+  readonly onTimeline?: (e: TimelineEvent) => void;
 }
 
 export type TimelineKind =

@@ -1,0 +1,131 @@
+// `parley sim-call`: a simulated caller (Twilio or mod_audio_stream) and load generator.
+import { parseArgs } from 'node:util';
+import { protocolOf, runLoad, simCall, parseScript } from '../../sim/caller/index.js';
+import type { SimCallOptions, TimelineEvent } from '../../sim/caller/types.js';
+
+const USAGE = `usage: parley sim-call [options]
+
+Calls a running bridge as Twilio Media Streams or FreeSWITCH mod_audio_stream would.
+
+  --url URL          ws://host:port/twilio or ws://host:port/audio-stream
+                     (default ws://127.0.0.1:$PORT/twilio, PORT default 8080)
+  --protocol P       twilio | audio-stream (default: from the URL path)
+  --token T          bearer token (default $PARLEY_AUTH_TOKEN)
+  --rate R           audio-stream sample rate 8000 | 16000 (default 8000)
+  --script S         steps, comma separated (default say:1200,listen,say:800,barge:600:1000,listen,hangup):
+                     say:MS silence:MS listen[:QUIET_MS[:TIMEOUT_MS]] barge:AFTER_MS:SAY_MS dtmf:D hangup
+  --wav FILE         take the caller's speech from a PCM16 WAV instead of synthesizing it
+  --param K=V        Twilio customParameters (repeatable)
+  --metadata JSON    audio-stream metadata frame ('none' to send none; default {"callId","sampleRate"})
+  --out DIR          write <callId>.wav (stereo: caller | heard) and <callId>.json (timeline)
+  --lead-ms N        lead assumed for outbound frame lateness (default 80)
+  --max-call-ms N    give up after N ms (default 60000)
+  --calls N          run N concurrent calls and print a JSON summary (--out records the first)
+  --ramp-ms N        spread call starts over N ms (default 20 ms per call, at most 10 s)
+  --quiet            no live timeline, only the final JSON line
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        url: { type: 'string' },
+        protocol: { type: 'string' },
+        token: { type: 'string' },
+        rate: { type: 'string' },
+        script: { type: 'string' },
+        wav: { type: 'string' },
+        param: { type: 'string', multiple: true },
+        metadata: { type: 'string' },
+        out: { type: 'string' },
+        'lead-ms': { type: 'string' },
+        'max-call-ms': { type: 'string' },
+        calls: { type: 'string' },
+        'ramp-ms': { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    process.stderr.write(`parley sim-call: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let options: SimCallOptions;
+  let calls: number;
+  let rampMs: number | undefined;
+  try {
+    const url = values.url ?? `ws://127.0.0.1:${process.env['PORT'] ?? '8080'}/twilio`;
+    try {
+      const u = new URL(url);
+      if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error();
+    } catch {
+      throw new Error(`--url must be a ws:// or wss:// URL, got '${url}'`);
+    }
+    if (values.protocol !== undefined && values.protocol !== 'twilio' && values.protocol !== 'audio-stream') {
+      throw new Error(`--protocol must be twilio or audio-stream, got '${values.protocol}'`);
+    }
+    const rate = values.rate === undefined ? undefined : Number(values.rate);
+    if (rate !== undefined && rate !== 8000 && rate !== 16000) throw new Error(`--rate must be 8000 or 16000, got '${values.rate}'`);
+    const customParameters: Record<string, string> = {};
+    for (const p of values.param ?? []) {
+      const eq = p.indexOf('=');
+      if (eq <= 0) throw new Error(`--param must be K=V, got '${p}'`);
+      customParameters[p.slice(0, eq)] = p.slice(eq + 1);
+    }
+    let metadata: Record<string, unknown> | null | undefined;
+    if (values.metadata === 'none') metadata = null;
+    else if (values.metadata !== undefined) {
+      try {
+        metadata = JSON.parse(values.metadata) as Record<string, unknown>;
+      } catch {
+        throw new Error('--metadata must be JSON or none');
+      }
+      if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new Error('--metadata must be a JSON object');
+    }
+    const int = (name: string, v: string | undefined, min: number): number | undefined => {
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got '${v}'`);
+      return n;
+    };
+    calls = int('calls', values.calls, 1) ?? 1;
+    rampMs = int('ramp-ms', values['ramp-ms'], 0);
+    const token = values.token ?? process.env['PARLEY_AUTH_TOKEN'];
+    const lead = int('lead-ms', values['lead-ms'], 0);
+    const max = int('max-call-ms', values['max-call-ms'], 1000);
+    options = {
+      url,
+      protocol: protocolOf(url, values.protocol as 'twilio' | 'audio-stream' | undefined),
+      ...(token ? { token } : {}),
+      ...(rate ? { sampleRate: rate } : {}),
+      ...(values.script ? { script: parseScript(values.script) } : {}),
+      ...(values.wav ? { wavPath: values.wav } : {}),
+      ...(Object.keys(customParameters).length > 0 ? { customParameters } : {}),
+      ...(metadata !== undefined ? { metadata } : {}),
+      ...(values.out ? { outDir: values.out } : {}),
+      ...(lead !== undefined ? { leadMs: lead } : {}),
+      ...(max !== undefined ? { maxCallMs: max } : {}),
+    };
+  } catch (err) {
+    process.stderr.write(`parley sim-call: ${(err as Error).message}\n`);
+    return 2;
+  }
+
+  if (calls > 1) {
+    const { reports: _r, ...summary } = await runLoad({ ...options, calls, ...(rampMs !== undefined ? { rampMs } : {}) });
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return summary.failed === 0 ? 0 : 1;
+  }
+  const live = (e: TimelineEvent) => process.stderr.write(`${String(Math.round(e.t)).padStart(7)} ms  ${e.kind}${e.detail ? `  ${e.detail}` : ''}\n`);
+  const report = await simCall({ ...options, ...(values.quiet ? {} : { onTimeline: live }) });
+  if (!values.quiet && report.wavPath) process.stderr.write(`wrote ${report.wavPath} and ${report.timelinePath}\n`);
+  const { timeline: _t, ...rest } = report;
+  process.stdout.write(`${JSON.stringify(rest)}\n`);
+  return report.ok ? 0 : 1;
+}
