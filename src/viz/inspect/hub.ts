@@ -1,0 +1,213 @@
+// The bridge side of live inspection: every call's machines report their steps here (through
+// XState's inspect API), and /inspect clients subscribe. With nobody watching, a step costs one
+// map write (the latest snapshot, which the actor holds anyway); the messages, the sanitised
+// payloads and the rolling log are built only while someone subscribes.
+import type { InspectionEvent } from 'xstate';
+import type { CallTrace } from '../../obs/trace.js';
+import { flattenState } from '../../obs/trace.js';
+import {
+  activePaths,
+  INSPECT_PROTOCOL_VERSION,
+  sanitize,
+  type CallSummary,
+  type InspectMessage,
+  type MachineView,
+  type StepMessage,
+} from './protocol.js';
+
+/** Steps kept per call for a client that connects mid-call. */
+export const LOG_PER_CALL = 40;
+/** Ended calls still listed (most recent first) so a short call can be looked at afterwards. */
+export const ENDED_CALLS_KEPT = 10;
+
+interface SnapshotLike {
+  readonly value: unknown;
+  readonly tags?: ReadonlySet<string>;
+}
+
+export type InspectListener = (msg: InspectMessage) => void;
+
+/** What a call's runtime holds: one XState inspect callback per machine, rename, end. */
+export interface CallInspection {
+  inspector(machine: string): (ev: InspectionEvent) => void;
+  rename(callId: string): void;
+  end(): void;
+}
+
+function view(s: SnapshotLike): MachineView {
+  return { value: flattenState(s.value), paths: activePaths(s.value), tags: s.tags ? [...s.tags].sort() : [] };
+}
+
+class HubCall {
+  readonly startedAt: number;
+  endedAt: number | null = null;
+  seq = 0;
+  readonly snapshots = new Map<string, SnapshotLike>();
+  last: StepMessage | null = null;
+  log: StepMessage[] = [];
+
+  constructor(
+    readonly connId: string,
+    public callId: string,
+    readonly protocol: string,
+    now: number,
+  ) {
+    this.startedAt = now;
+  }
+
+  summary(): CallSummary {
+    const machines: Record<string, MachineView> = {};
+    for (const [m, s] of this.snapshots) machines[m] = view(s);
+    return {
+      connId: this.connId,
+      callId: this.callId,
+      protocol: this.protocol,
+      startedAt: this.startedAt,
+      endedAt: this.endedAt,
+      machines,
+      last: this.last,
+      log: [...this.log],
+    };
+  }
+}
+
+export interface InspectHubOptions {
+  /** Wall clock in ms (tests inject one). */
+  readonly now?: () => number;
+  /** Machine names in display order (the registry), sent in hello. */
+  readonly machines?: readonly string[];
+}
+
+export class InspectHub {
+  private readonly calls = new Map<string, HubCall>();
+  private ended: CallSummary[] = [];
+  private readonly listeners = new Set<InspectListener>();
+  private readonly now: () => number;
+  private readonly machineNames: readonly string[];
+  /** Inspector callbacks that threw (a bug here must never break a call). */
+  errors = 0;
+
+  constructor(opts: InspectHubOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.machineNames = opts.machines ?? [];
+  }
+
+  get subscribers(): number {
+    return this.listeners.size;
+  }
+
+  get liveCalls(): number {
+    return this.calls.size;
+  }
+
+  /** Subscribes; returns the unsubscribe function. Send `hello()` first yourself. */
+  subscribe(fn: InspectListener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  hello(): InspectMessage {
+    return {
+      type: 'hello',
+      version: INSPECT_PROTOCOL_VERSION,
+      t: this.now(),
+      machines: this.machineNames,
+      calls: [...[...this.calls.values()].map((c) => c.summary()), ...this.ended],
+    };
+  }
+
+  private emit(msg: InspectMessage): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(msg);
+      } catch {
+        this.errors += 1;
+      }
+    }
+  }
+
+  openCall(connId: string, protocol: string): CallInspection {
+    const call = new HubCall(connId, connId, protocol, this.now());
+    this.calls.set(connId, call);
+    if (this.listeners.size) this.emit({ type: 'call.start', call: call.summary() });
+    return {
+      inspector: (machine) => (ev) => {
+        try {
+          this.step(call, machine, ev);
+        } catch {
+          this.errors += 1;
+        }
+      },
+      rename: (callId) => {
+        if (call.endedAt !== null || callId === call.callId) return;
+        call.callId = callId;
+        if (this.listeners.size) this.emit({ type: 'call.rename', connId, callId });
+      },
+      end: () => {
+        if (call.endedAt !== null) return;
+        call.endedAt = this.now();
+        this.calls.delete(connId);
+        this.ended = [call.summary(), ...this.ended].slice(0, ENDED_CALLS_KEPT);
+        if (this.listeners.size) this.emit({ type: 'call.end', connId, callId: call.callId, t: call.endedAt });
+      },
+    };
+  }
+
+  private step(call: HubCall, machine: string, ev: InspectionEvent): void {
+    if (ev.type !== '@xstate.snapshot' || call.endedAt !== null) return;
+    const snap = ev.snapshot as unknown as SnapshotLike;
+    const prev = call.snapshots.get(machine);
+    call.snapshots.set(machine, snap);
+    if (this.listeners.size === 0) return;
+    const v = view(snap);
+    const from = prev ? flattenState(prev.value) : null;
+    const event = sanitize(ev.event) as StepMessage['event'];
+    const msg: StepMessage = {
+      type: 'step',
+      connId: call.connId,
+      callId: call.callId,
+      machine,
+      seq: ++call.seq,
+      t: this.now(),
+      event: { ...event, type: String((ev.event as { type?: unknown }).type ?? '?') },
+      from,
+      to: v.value,
+      changed: from !== v.value,
+      view: v,
+    };
+    call.last = msg;
+    call.log.push(msg);
+    if (call.log.length > LOG_PER_CALL) call.log = call.log.slice(-LOG_PER_CALL);
+    this.emit(msg);
+  }
+
+  /**
+   * Wraps a call's trace so that every machine it inspects also reports here: the one-line
+   * hook for a runtime that already hands `trace.inspector(machine)` to its actors.
+   */
+  traced(trace: CallTrace, connId: string, protocol: string): CallTrace {
+    const call = this.openCall(connId, protocol);
+    return {
+      record: (src, event, fields) => trace.record(src, event, fields),
+      inspector: (machine) => {
+        const a = trace.inspector(machine);
+        const b = call.inspector(machine);
+        return (ev) => {
+          a(ev);
+          b(ev);
+        };
+      },
+      rename: (id) => {
+        trace.rename(id);
+        call.rename(id);
+      },
+      get path() {
+        return trace.path;
+      },
+      close: () => {
+        call.end();
+        return trace.close();
+      },
+    };
+  }
+}

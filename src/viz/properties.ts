@@ -1,0 +1,170 @@
+// Links each property of the hand-written specs back to the machines: a definition whose name
+// starts with a property id (`PL3_NoStaleEmit`, specs/README.md) is a property; its comment
+// (the `\*` lines or `(* *)` block right above it, and a `\*` on its own line) names events
+// and states; the transitions those names pick out are listed next to the property.
+//
+// What a comment names, within the machines the spec INSTANCEs (all machines if none):
+//   - events: ALL_CAPS words or "quoted" strings equal to an event type (`SPEECH_STARTED`);
+//   - states: words equal to a state's key or dotted path (`flushing`, `active.live`).
+// Quoted names in the definition's own body ("flushing") count as named too.
+// Listed: the transitions on a named event (narrowed to those touching a named state when
+// some do); with no event named, every transition into or out of a named state.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stateKey, transitionLabel, type MachineGraph } from './graph.js';
+
+export interface LinkedTransition {
+  readonly machine: string;
+  /** Index into that machine's graph.transitions. */
+  readonly index: number;
+  readonly label: string;
+  readonly source: string;
+  readonly targets: readonly string[];
+}
+
+export interface SpecProperty {
+  readonly spec: string;
+  /** Repository-relative path and 1-based line of the definition. */
+  readonly file: string;
+  readonly line: number;
+  /** The property id (PROPERTIES.md), e.g. 'PL3'. */
+  readonly id: string;
+  /** The definition's name, e.g. 'PL3_NoStaleEmit'. */
+  readonly name: string;
+  readonly comment: string;
+  /** How the spec's main config checks it, if it does. */
+  readonly checkedAs: 'invariant' | 'property' | null;
+  readonly machines: readonly string[];
+  readonly events: readonly string[];
+  readonly states: readonly string[];
+  readonly transitions: readonly LinkedTransition[];
+}
+
+const DEF = /^([A-Z]{2}\d+)_\w*\s*(?:\([^)]*\))?\s*==/;
+const pascal = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** The comment attached to the definition on line `i` (0-based) of `lines`. */
+function commentAbove(lines: readonly string[], i: number): string {
+  const parts: string[] = [];
+  const trailing = /\\\*(.*)$/.exec(lines[i] ?? '');
+  let j = i - 1;
+  const prev = lines[j]?.trim() ?? '';
+  if (prev.endsWith('*)')) {
+    // A (* ... *) block ending right above.
+    const block: string[] = [];
+    for (; j >= 0; j--) {
+      const l = lines[j] ?? '';
+      block.unshift(l);
+      if (l.includes('(*')) break;
+    }
+    parts.push(block.join(' ').replace(/\(\*+|\*+\)/g, ' '));
+  } else {
+    const block: string[] = [];
+    for (; j >= 0 && /^\s*\\\*/.test(lines[j] ?? ''); j--) block.unshift((lines[j] ?? '').replace(/^\s*\\\*\s?/, ''));
+    parts.push(block.join(' '));
+  }
+  if (trailing?.[1]) parts.push(trailing[1].trim());
+  return parts.join(' ').replace(/\s+/g, ' ').trim();
+}
+
+const CFG_KEYWORDS = /^(CONSTANTS?|INIT|NEXT|SPECIFICATION|INVARIANTS?|PROPERTY|PROPERTIES|CONSTRAINTS?|ACTION_CONSTRAINTS?|SYMMETRY|VIEW|ALIAS|POSTCONDITION|CHECK_DEADLOCK)$/;
+
+/** INVARIANT(S) and PROPERTY(IES) names of a .cfg file. */
+export function checkedNames(cfg: string): { invariants: Set<string>; properties: Set<string> } {
+  const invariants = new Set<string>();
+  const properties = new Set<string>();
+  let section: Set<string> | undefined;
+  const words = cfg
+    .split('\n')
+    .map((l) => l.replace(/\\\*.*$/, ''))
+    .join(' ')
+    .split(/\s+/)
+    .filter(Boolean);
+  for (const w of words) {
+    if (CFG_KEYWORDS.test(w)) section = /^INVARIANT/.test(w) ? invariants : /^PROPERT/.test(w) ? properties : undefined;
+    else section?.add(w);
+  }
+  return { invariants, properties };
+}
+
+function link(comment: string, graphs: readonly MachineGraph[]): Pick<SpecProperty, 'events' | 'states' | 'transitions'> {
+  const words = new Set((comment.match(/[A-Za-z_][A-Za-z0-9_.]*/g) ?? []).map((w) => w.replace(/\.+$/, '')));
+  const quoted = new Set([...comment.matchAll(/"([^"]+)"/g)].map((m) => m[1] ?? ''));
+  const events = new Set<string>();
+  const states = new Set<string>();
+  const transitions: LinkedTransition[] = [];
+  for (const g of graphs) {
+    const evs = g.events.filter((e) => quoted.has(e) || (/^[A-Z][A-Z0-9_]{2,}$/.test(e) && words.has(e)));
+    const named = new Set(
+      g.nodes
+        .filter((n) => n.path.length > 0)
+        .filter((n) => {
+          const key = stateKey(g, n);
+          return (key.length >= 3 && (words.has(key) || quoted.has(key))) || (n.path.length > 1 && words.has(n.path.join('.')));
+        })
+        .map((n) => n.id),
+    );
+    evs.forEach((e) => events.add(e));
+    named.forEach((s) => states.add(s));
+    const touches = (i: number): boolean => {
+      const t = g.transitions[i];
+      return !!t && (named.has(t.source) || t.targets.some((x) => named.has(x)));
+    };
+    let picked: number[];
+    const all = g.transitions.map((_, i) => i);
+    if (evs.length) {
+      const onEvent = all.filter((i) => evs.includes(g.transitions[i]?.event ?? ''));
+      const narrowed = onEvent.filter(touches);
+      picked = narrowed.length ? narrowed : onEvent;
+    } else {
+      picked = named.size ? all.filter(touches) : [];
+    }
+    for (const i of picked) {
+      const t = g.transitions[i];
+      if (t) transitions.push({ machine: g.name, index: i, label: transitionLabel(t), source: t.source, targets: t.targets });
+    }
+  }
+  return { events: [...events], states: [...states], transitions };
+}
+
+/** Every property definition of one spec file. */
+export function specProperties(file: string, text: string, cfg: string | undefined, graphs: readonly MachineGraph[]): SpecProperty[] {
+  const spec = /([^/]+)\.tla$/.exec(file)?.[1] ?? file;
+  const lines = text.split('\n');
+  const instanced = [...text.matchAll(/INSTANCE\s+(\w+)Machine\b/g)].map((m) => m[1] ?? '');
+  const scope = instanced.length ? graphs.filter((g) => instanced.includes(pascal(g.name))) : graphs;
+  const checked = cfg ? checkedNames(cfg) : undefined;
+  const out: SpecProperty[] = [];
+  const lastComment = new Map<string, string>();
+  lines.forEach((raw, i) => {
+    const m = DEF.exec(raw);
+    if (!m?.[1]) return;
+    const id = m[1];
+    const name = /^(\w+)/.exec(raw)?.[1] ?? id;
+    // A definition without its own comment shares the previous one of the same id.
+    const comment = commentAbove(lines, i) || (lastComment.get(id) ?? '');
+    lastComment.set(id, comment);
+    // Quoted names in the definition's body count too (`pst = "flushing"`).
+    const body: string[] = [];
+    for (let j = i + 1; j < lines.length && /^\s+\S/.test(lines[j] ?? ''); j++) body.push(lines[j] ?? '');
+    const quotedBody = [...`${raw}\n${body.join('\n')}`.matchAll(/"[^"\n]+"/g)].map((q) => q[0]).join(' ');
+    const checkedAs = checked?.invariants.has(name) ? 'invariant' : checked?.properties.has(name) ? 'property' : null;
+    const links = link(`${comment}\n${quotedBody}`, scope);
+    out.push({ spec, file, line: i + 1, id, name, comment, checkedAs, machines: scope.map((g) => g.name), ...links });
+  });
+  return out;
+}
+
+/** Properties of every specs/*.tla (hand-written specs; generated modules hold none). */
+export function loadSpecProperties(root: string, graphs: readonly MachineGraph[]): SpecProperty[] {
+  const dir = join(root, 'specs');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.tla'))
+    .sort()
+    .flatMap((f) => {
+      const cfgPath = join(dir, f.replace(/\.tla$/, '.cfg'));
+      const cfg = existsSync(cfgPath) ? readFileSync(cfgPath, 'utf8') : undefined;
+      return specProperties(`specs/${f}`, readFileSync(join(dir, f), 'utf8'), cfg, graphs);
+    });
+}

@@ -1,0 +1,211 @@
+// Lays a machine graph out with ELK (elkjs, layered, hierarchical): compound and parallel
+// states are ELK nodes holding their children, every transition is an edge (one per target),
+// each compound state gets an initial pseudo-state. Coordinates come back absolute.
+// ELK is deterministic for a given input (fixed random seed), so the SVG is too.
+import elkModule from 'elkjs/lib/elk.bundled.js';
+import type { ELK, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
+import { rootOf, transitionLabel, type GraphNode, type GraphTransition, type MachineGraph } from '../graph.js';
+import { lineHeight, measureAll, type Box } from './boxes.js';
+import { textWidth } from './measure.js';
+
+export const EDGE_LABEL_SIZE = 10;
+const INITIAL_SIZE = 12;
+const CONTAINER_PAD = 12;
+
+export interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
+export interface PlacedState {
+  readonly node: GraphNode;
+  readonly box: Box;
+  readonly container: boolean;
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface PlacedLabel {
+  /** The label wrapped into lines: "EVENT [guard]", then "/ actions" in chunks. */
+  readonly lines: readonly string[];
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface PlacedEdge {
+  /** Index into graph.transitions; -1 for the arrow out of an initial pseudo-state. */
+  readonly transition: number;
+  readonly source: string;
+  readonly target: string;
+  readonly points: readonly Point[];
+  readonly label?: PlacedLabel;
+}
+
+export interface PlacedInitial {
+  /** The compound state whose initial child this dot points at. */
+  readonly parent: string;
+  readonly cx: number;
+  readonly cy: number;
+  readonly r: number;
+}
+
+export interface Layout {
+  readonly width: number;
+  readonly height: number;
+  /** Every state, parents before children (document order). */
+  readonly states: readonly PlacedState[];
+  readonly edges: readonly PlacedEdge[];
+  readonly initials: readonly PlacedInitial[];
+}
+
+// elk.bundled.js is CommonJS: its module.exports is the constructor, also exposed as .default,
+// which is the one spelling that type-checks under NodeNext and runs in Node and vitest alike.
+const ElkConstructor = elkModule.default;
+let elk: ELK | undefined;
+
+const ROOT_OPTIONS: Record<string, string> = {
+  'elk.algorithm': 'layered',
+  'elk.direction': 'RIGHT',
+  'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
+  'elk.edgeRouting': 'ORTHOGONAL',
+  'elk.layered.spacing.nodeNodeBetweenLayers': '46',
+  'elk.spacing.nodeNode': '26',
+  'elk.spacing.edgeNode': '14',
+  'elk.spacing.edgeEdge': '10',
+  'elk.spacing.edgeLabel': '4',
+  'elk.layered.spacing.edgeNodeBetweenLayers': '14',
+  'elk.edgeLabels.placement': 'CENTER',
+  'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
+  'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+  'elk.randomSeed': '1',
+  'elk.json.shapeCoords': 'ROOT',
+  'elk.json.edgeCoords': 'ROOT',
+  'elk.padding': '[top=8,left=8,bottom=8,right=8]',
+};
+
+const initialId = (parent: string): string => `__initial:${parent}`;
+const edgeId = (transition: number, k: number): string => `__t:${transition}:${k}`;
+
+/** Longest action run on one label line, in characters; longer lists wrap. */
+const WRAP = 44;
+
+/** A transition's label as lines: the trigger, then its actions wrapped at WRAP characters. */
+export function labelLines(t: GraphTransition): string[] {
+  const head = transitionLabel({ ...t, actions: [] });
+  if (t.actions.length === 0) return [head];
+  const lines = [head];
+  let cur = '/';
+  for (const [i, a] of t.actions.entries()) {
+    const piece = `${a}${i < t.actions.length - 1 ? ',' : ''}`;
+    if (cur !== '/' && cur.length + 1 + piece.length > WRAP) {
+      lines.push(cur);
+      cur = ' ';
+    }
+    cur = `${cur} ${piece}`;
+  }
+  lines.push(cur);
+  return lines;
+}
+
+function label(t: GraphTransition) {
+  const lines = labelLines(t);
+  return {
+    text: lines.join('\n'),
+    width: Math.ceil(Math.max(...lines.map((l) => textWidth(l, EDGE_LABEL_SIZE)))) + 6,
+    height: lines.length * lineHeight(EDGE_LABEL_SIZE),
+  };
+}
+
+export async function layoutGraph(g: MachineGraph): Promise<Layout> {
+  const { boxes, children } = measureAll(g);
+  const box = (n: GraphNode): Box => {
+    const b = boxes.get(n.id);
+    if (!b) throw new Error(`no box for ${n.id}`);
+    return b;
+  };
+  const edges: ElkExtendedEdge[] = [];
+
+  const toElk = (n: GraphNode): ElkNode => {
+    const b = box(n);
+    const kids = children.get(n.id) ?? [];
+    if (kids.length === 0) return { id: n.id, width: b.width, height: b.height };
+    const inner: ElkNode[] = [];
+    if (n.initial) {
+      inner.push({ id: initialId(n.id), width: INITIAL_SIZE, height: INITIAL_SIZE });
+      edges.push({ id: `__i:${n.id}`, sources: [initialId(n.id)], targets: [n.initial] });
+    }
+    inner.push(...kids.map(toElk));
+    return {
+      id: n.id,
+      children: inner,
+      layoutOptions: {
+        'elk.padding': `[top=${b.height + 4},left=${CONTAINER_PAD},bottom=${CONTAINER_PAD},right=${CONTAINER_PAD}]`,
+        'elk.nodeSize.constraints': 'MINIMUM_SIZE',
+        'elk.nodeSize.minimum': `(${b.width}, ${b.height})`,
+        ...(n.type === 'parallel' ? { 'elk.direction': 'DOWN' } : {}),
+      },
+    };
+  };
+  const root = toElk(rootOf(g));
+
+  g.transitions.forEach((t, i) => {
+    t.targets.forEach((target, k) => {
+      edges.push({ id: edgeId(i, k), sources: [t.source], targets: [target], labels: [label(t)] });
+    });
+  });
+
+  elk ??= new ElkConstructor();
+  const out = await elk.layout({ id: '__graph', layoutOptions: ROOT_OPTIONS, children: [root], edges });
+  return collect(g, out, boxes, children);
+}
+
+function collect(g: MachineGraph, out: ElkNode, boxes: Map<string, Box>, children: Map<string, GraphNode[]>): Layout {
+  const placed = new Map<string, ElkNode>();
+  const visit = (n: ElkNode): void => {
+    placed.set(n.id, n);
+    n.children?.forEach(visit);
+  };
+  visit(out);
+
+  const states: PlacedState[] = g.nodes.map((node) => {
+    const p = placed.get(node.id);
+    const b = boxes.get(node.id);
+    if (!p || !b) throw new Error(`layout lost state ${node.id}`);
+    return {
+      node,
+      box: b,
+      container: (children.get(node.id)?.length ?? 0) > 0,
+      x: p.x ?? 0,
+      y: p.y ?? 0,
+      width: p.width ?? b.width,
+      height: p.height ?? b.height,
+    };
+  });
+
+  const initials: PlacedInitial[] = [];
+  for (const node of g.nodes) {
+    const p = placed.get(initialId(node.id));
+    if (p) initials.push({ parent: node.id, cx: (p.x ?? 0) + INITIAL_SIZE / 2, cy: (p.y ?? 0) + INITIAL_SIZE / 2, r: INITIAL_SIZE / 2 - 1 });
+  }
+
+  const edges: PlacedEdge[] = [];
+  for (const e of (out.edges ?? []) as ElkExtendedEdge[]) {
+    const m = /^__t:(\d+):(\d+)$/.exec(e.id);
+    const transition = m ? Number(m[1]) : -1;
+    const points: Point[] = [];
+    for (const s of e.sections ?? []) points.push(s.startPoint, ...(s.bendPoints ?? []), s.endPoint);
+    const l = e.labels?.[0];
+    edges.push({
+      transition,
+      source: e.sources[0] ?? '',
+      target: e.targets[0] ?? '',
+      points,
+      ...(l ? { label: { lines: (l.text ?? '').split('\n'), x: l.x ?? 0, y: l.y ?? 0, width: l.width ?? 0, height: l.height ?? 0 } } : {}),
+    });
+  }
+  return { width: out.width ?? 0, height: out.height ?? 0, states, edges, initials };
+}
