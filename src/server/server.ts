@@ -14,7 +14,7 @@ import type { TelephonyProtocol } from '../telephony/types.js';
 import { isAuthorized } from './auth.js';
 import { ConnectionLimiter } from './rateLimit.js';
 import { refuseUpgrade } from './refuse.js';
-import type { CallHandler, LiveCall, RouteHandler } from './types.js';
+import type { CallHandler, LiveCall, RouteHandler, UpgradeRoute } from './types.js';
 
 /** How long after the drain deadline a call that has not ended is force-closed. */
 export const BACKSTOP_MS = 2000;
@@ -28,6 +28,7 @@ export interface ServerOptions {
   readonly log: Logger;
   readonly clock: Clock;
   readonly routes?: readonly RouteHandler[];
+  readonly upgrades?: readonly UpgradeRoute[];
 }
 
 export type ServerState = 'idle' | 'listening' | 'draining' | 'closed';
@@ -122,6 +123,7 @@ export class ParleyServer {
     const url = new URL(req.url ?? '/', 'http://parley.invalid');
     const protocol = PATHS[url.pathname];
     const log = this.opts.log;
+    if (!protocol) for (const route of this.opts.upgrades ?? []) if (route.handleUpgrade(req, socket, head)) return;
     if (!protocol) return this.refuse(socket, 'not_found', 404, `no WebSocket endpoint at ${url.pathname}; use /twilio or /audio-stream`);
     if (this.stateValue !== 'listening') {
       return this.refuse(socket, 'draining', 503, 'shutting down: not accepting new calls', { 'Retry-After': '5' });
@@ -224,6 +226,7 @@ export class ParleyServer {
   private closeListener(): Promise<void> {
     return new Promise((resolve) => {
       this.wss.close();
+      for (const route of this.opts.upgrades ?? []) route.close();
       this.http.close(() => resolve());
       this.http.closeAllConnections();
     });

@@ -2,6 +2,7 @@
 // The server owns the socket's limits (size, rate, auth, capacity, shutdown); the call owns
 // everything the socket carries.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { RawFrame, TelephonyProtocol } from '../telephony/types.js';
 
@@ -34,3 +35,10 @@ export interface CallHandler {
 
 /** Extra HTTP routes (e.g. /inspect); return true when handled. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/** Extra WebSocket endpoints (e.g. /inspect): take the upgrade and return true, or return false. */
+export interface UpgradeRoute {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** Shutdown: close this endpoint's sockets (upgraded sockets outlive http.close). */
+  close(): void;
+}
