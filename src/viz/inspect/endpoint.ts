@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { isAuthorized } from '../../server/auth.js';
 import { refuseUpgrade } from '../../server/refuse.js';
+import type { UpgradeRoute } from '../../server/types.js';
 import type { InspectHub } from './hub.js';
 import type { InspectMessage } from './protocol.js';
 
@@ -85,7 +86,7 @@ class Client {
   }
 }
 
-export class InspectEndpoint {
+export class InspectEndpoint implements UpgradeRoute {
   readonly stats: InspectStats = { clients: 0, framesSent: 0, stepsDropped: 0, inboundRejected: 0, refused: 0 };
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096, clientTracking: true });
   private closed = false;
