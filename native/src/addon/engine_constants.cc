@@ -25,6 +25,7 @@ void Export(Napi::Env env, Napi::Object exports) {
   for (const auto& e : fields::kEvents) events.Set(e.name, Napi::Number::New(env, static_cast<double>(e.kind)));
   o.Set("events", events);
   o.Set("closedAck", Napi::Number::New(env, fields::kClosedAck));
+  o.Set("tickRecord", Napi::Number::New(env, fields::kTickRecord));
   o.Set("eventBytes", Napi::Number::New(env, sizeof(engine::Event)));
   Napi::Array counters = Napi::Array::New(env, fields::kCounters.size());
   for (std::size_t i = 0; i < fields::kCounters.size(); ++i)

@@ -34,6 +34,8 @@ inline constexpr std::array<EventName, 6> kEvents = {{
 }};
 /** Kind of the record that acknowledges a call's removal (never an EventKind). */
 inline constexpr std::uint16_t kClosedAck = 100;
+/** Kind of the first record of every drain: its `tick` is the media thread's last tick. */
+inline constexpr std::uint16_t kTickRecord = 0;
 
 struct CounterField {
   const char* name;

@@ -278,13 +278,16 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     return Napi::Boolean::New(info.Env(), engine_->close_call(id));
   }
 
-  // Event records (engine::Event layout, 40 bytes each), then one record per call whose
-  // removal the media thread acknowledged (kind fields::kClosedAck; its memory is freed now).
+  // Records in the engine::Event layout (40 bytes each): one tick record (kind
+  // fields::kTickRecord, `tick` = the media thread's last tick), the events, then one record
+  // per call whose removal the media thread acknowledged (kind fields::kClosedAck; its
+  // memory is freed now).
   Napi::Value Drain(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!engine_ || engine_->stopped()) return Napi::Buffer<std::uint8_t>::New(env, 0);
     engine_->clear_wake_pending();  // before draining: a tick after this wakes JS again
     scratch_.clear();
+    scratch_.push_back({0, static_cast<engine::EventKind>(fields::kTickRecord), 0, 0, 0, 0, 0, engine_->core().last_tick()});
     engine::Event ev;
     while (engine_->pop_event(ev)) scratch_.push_back(ev);
     engine_->collect_acks([&](std::uint32_t id) {
