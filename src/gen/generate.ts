@@ -2,12 +2,12 @@
 import type { MachineSource } from './extract.js';
 import { extractModel } from './extract.js';
 import { emitCppHeader } from './emit/cpp.js';
-import { emitDot } from './emit/dot.js';
 import { emitJson } from './emit/json.js';
-import { renderSvg } from './emit/svg.js';
 import { emitTla } from './emit/tla.js';
 import { emitTs } from './emit/ts.js';
 import { pascal } from './names.js';
+import { parseGraphText } from '../viz/graph.js';
+import { renderMachineSvg } from '../viz/render/index.js';
 
 /** The directories the generator owns; a file there that it did not produce is stale. */
 export const GENERATED_DIRS = [
@@ -27,8 +27,10 @@ export async function generateFiles(machines: readonly MachineSource[]): Promise
     files.set(`specs/generated/${pascal(m.name)}Machine.tla`, emitTla(m));
     files.set(`native/generated/${m.name}_guards.h`, emitCppHeader(m));
     files.set(`src/generated/${m.name}.ts`, emitTs(m));
-    files.set(`docs/machines/${m.name}.json`, emitJson(m));
-    files.set(`docs/machines/${m.name}.svg`, await renderSvg(emitDot(m)));
+    const json = emitJson(m);
+    files.set(`docs/machines/${m.name}.json`, json);
+    // The SVG is drawn from the JSON graph by the visualiser's renderer (`parley viz` shows the same).
+    files.set(`docs/machines/${m.name}.svg`, await renderMachineSvg(parseGraphText(json, `docs/machines/${m.name}.json`)));
   }
   return files;
 }
