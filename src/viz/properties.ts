@@ -5,7 +5,8 @@
 //
 // What a comment names, within the machines the spec INSTANCEs (all machines if none):
 //   - events: ALL_CAPS words or "quoted" strings equal to an event type (`SPEECH_STARTED`);
-//   - states: words equal to a state's key or dotted path (`flushing`, `active.live`).
+//   - states: words equal to a state's key or dotted path (`flushing`, `active.live`); keys
+//     shorter than 3 letters only when "quoted".
 // Quoted names in the definition's own body ("flushing") count as named too.
 // Listed: the transitions on a named event (narrowed to those touching a named state when
 // some do); with no event named, every transition into or out of a named state.
@@ -100,7 +101,7 @@ function link(comment: string, graphs: readonly MachineGraph[]): Pick<SpecProper
         .filter((n) => n.path.length > 0)
         .filter((n) => {
           const key = stateKey(g, n);
-          return (key.length >= 3 && (words.has(key) || quoted.has(key))) || (n.path.length > 1 && words.has(n.path.join('.')));
+          return quoted.has(key) || (key.length >= 3 && words.has(key)) || (n.path.length > 1 && words.has(n.path.join('.')));
         })
         .map((n) => n.id),
     );

@@ -1,0 +1,90 @@
+// Spec properties linked back to the machines: the transitions a property's comment names.
+import { describe, expect, it } from 'vitest';
+import { checkedNames, loadSpecProperties, specProperties } from '../../src/viz/properties.js';
+import { loadGraphs } from '../../src/viz/load.js';
+import { fixtureV1, graphOf } from './fixtures.js';
+
+const SPEC = `---- MODULE Fixture ----
+EXTENDS Naturals
+VARIABLES fst
+FM == INSTANCE FixtureMachine WITH state <- fst
+
+\\* FX1: a LOUD event never fires while calm.
+FX1_NoLoudWhenCalm ==
+    TRUE
+
+FX1_Second == TRUE
+
+(* FX2: leaving "loud" always runs hush; QUIET returns to quiet. *)
+FX2_HushOnExit ==
+    TRUE
+
+\\* FX3: the connection goes down only from "up".
+FX3_LinkDown ==
+    fst = "down"
+
+FX4_Unrelated == TRUE   \\* FX4: nothing named here.
+====
+`;
+
+const CFG = `\\* expect: pass
+CONSTANTS X = 1
+INIT Init
+NEXT Next
+INVARIANTS
+    FX1_NoLoudWhenCalm
+    FX2_HushOnExit
+PROPERTY FX3_LinkDown
+`;
+
+describe('spec properties', () => {
+  const g = graphOf('fixture', fixtureV1);
+  const other = { ...graphOf('fixture', fixtureV1), name: 'other' };
+  const props = specProperties('specs/Fixture.tla', SPEC, CFG, [g, other]);
+  const by = (name: string) => {
+    const p = props.find((x) => x.name === name);
+    if (!p) throw new Error(`no ${name}`);
+    return p;
+  };
+
+  it('finds every definition named after a property id, with its line and comment', () => {
+    expect(props.map((p) => `${p.id} ${p.name}:${p.line}`)).toEqual([
+      'FX1 FX1_NoLoudWhenCalm:7',
+      'FX1 FX1_Second:10',
+      'FX2 FX2_HushOnExit:13',
+      'FX3 FX3_LinkDown:17',
+      'FX4 FX4_Unrelated:20',
+    ]);
+    expect(by('FX1_NoLoudWhenCalm').comment).toBe('FX1: a LOUD event never fires while calm.');
+    expect(by('FX1_Second').comment).toBe(by('FX1_NoLoudWhenCalm').comment);
+    expect(by('FX4_Unrelated').comment).toBe('FX4: nothing named here.');
+  });
+
+  it('scopes to the machines the spec instances and lists the transitions the comment names', () => {
+    expect(by('FX1_NoLoudWhenCalm').machines).toEqual(['fixture']);
+    expect(by('FX1_NoLoudWhenCalm').transitions.map((t) => t.label)).toEqual(['LOUD [and(ready, not(calm))]']);
+    // An event narrowed by a named state: QUIET touches `quiet`; loud's own name picks nothing else.
+    expect(by('FX2_HushOnExit').events).toEqual(['QUIET']);
+    expect(by('FX2_HushOnExit').transitions.map((t) => `${t.source} ${t.label}`)).toEqual(['fixture.on.audio.loud QUIET']);
+    // No event named: every transition into or out of the named states (`up`, and "down" from the body).
+    expect(new Set(by('FX3_LinkDown').states)).toEqual(new Set(['fixture.on.link.up', 'fixture.on.link.down']));
+    expect(by('FX3_LinkDown').transitions.map((t) => t.label).sort()).toEqual(['(always) [calm]', 'DOWN', 'UP']);
+    expect(by('FX4_Unrelated').transitions).toEqual([]);
+  });
+
+  it('says how the config checks each property', () => {
+    expect(props.map((p) => p.checkedAs)).toEqual(['invariant', null, 'invariant', 'property', null]);
+    expect([...checkedNames(CFG).invariants]).toEqual(['FX1_NoLoudWhenCalm', 'FX2_HushOnExit']);
+  });
+
+  it('reads the repository specs', () => {
+    const root = process.cwd();
+    const all = loadSpecProperties(root, loadGraphs(root).map((l) => l.graph));
+    // Whatever specs exist, every listed transition really exists in its machine.
+    const graphs = new Map(loadGraphs(root).map((l) => [l.name, l.graph]));
+    for (const p of all) {
+      expect(p.id).toMatch(/^[A-Z]{2}\d+$/);
+      for (const t of p.transitions) expect(graphs.get(t.machine)?.transitions[t.index]?.source).toBe(t.source);
+    }
+  });
+});
