@@ -25,8 +25,8 @@ describe('diffMachine', () => {
 
   it('finds added, removed and changed transitions', () => {
     const d = diffMachine('fixture', v1, v2);
-    expect(d.transitions.added.sort()).toEqual(['fixture.off: WAKE → fixture.standby', 'fixture.standby: POWER → fixture.on']);
-    expect(d.transitions.removed.sort()).toEqual(['fixture.on.audio.loud: TICK / log → (internal)', 'fixture.on: FINISH → fixture.done']);
+    expect([...d.transitions.added].sort()).toEqual(['fixture.off: WAKE → fixture.standby', 'fixture.standby: POWER → fixture.on']);
+    expect([...d.transitions.removed].sort()).toEqual(['fixture.on.audio.loud: TICK / log → (internal)', 'fixture.on: FINISH → fixture.done']);
     expect(d.transitions.changed).toEqual([{ before: 'fixture.on.link.down: UP → fixture.on.link.up', after: 'fixture.on.link.down: UP / beep → fixture.on.link.up' }]);
   });
 
