@@ -1,0 +1,41 @@
+#include "core/dsp/biquad.h"
+
+#include <cmath>
+
+#include "core/dsp/detmath.h"
+
+namespace parley::dsp {
+
+BiquadCoefs rbj_lowpass(double rate, double f0, double q) {
+  BiquadCoefs c;
+  if (!(f0 < 0.49 * rate) || !(f0 > 0.0)) return c;
+  const double w0 = 2.0 * detmath::kPi * f0 / rate;
+  const double cw = detmath::cos(w0);
+  const double alpha = detmath::sin(w0) / (2.0 * q);
+  const double a0 = 1.0 + alpha;
+  c.b0 = ((1.0 - cw) / 2.0) / a0;
+  c.b1 = (1.0 - cw) / a0;
+  c.b2 = ((1.0 - cw) / 2.0) / a0;
+  c.a1 = (-2.0 * cw) / a0;
+  c.a2 = (1.0 - alpha) / a0;
+  return c;
+}
+
+BiquadCoefs rbj_high_shelf(double rate, double f0, double gain_db, double q) {
+  BiquadCoefs c;
+  if (!(f0 < 0.49 * rate) || !(f0 > 0.0)) return c;
+  const double A = detmath::pow10(gain_db / 40.0);
+  const double w0 = 2.0 * detmath::kPi * f0 / rate;
+  const double cw = detmath::cos(w0);
+  const double alpha = detmath::sin(w0) / (2.0 * q);
+  const double sa = 2.0 * std::sqrt(A) * alpha;
+  const double a0 = (A + 1.0) - (A - 1.0) * cw + sa;
+  c.b0 = (A * ((A + 1.0) + (A - 1.0) * cw + sa)) / a0;
+  c.b1 = (-2.0 * A * ((A - 1.0) + (A + 1.0) * cw)) / a0;
+  c.b2 = (A * ((A + 1.0) + (A - 1.0) * cw - sa)) / a0;
+  c.a1 = (2.0 * ((A - 1.0) - (A + 1.0) * cw)) / a0;
+  c.a2 = ((A + 1.0) - (A - 1.0) * cw - sa) / a0;
+  return c;
+}
+
+}  // namespace parley::dsp
