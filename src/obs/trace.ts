@@ -7,10 +7,13 @@
 //     "data": { "version": 1, "callId", "protocol", "wall": ISO-8601 } }
 //   { "seq": n, "t": ms since trace.start (monotonic, 3 decimals), "src": "machine",
 //     "machine": "turn", "event": "SPEECH_STARTED", "from": "agentSpeaking", "to": "interrupted",
-//     "tags": [...], "ctx": { ...machine context after the step }, "data": { ...event payload } }
+//     "tags": [...], "actions": [...], "ctx": { ...machine context after the step },
+//     "data": { ...event payload } }
 //   { "seq": n, "t", "src": "media" | "telephony" | "ai" | "runtime", "event": "<kind>", "data": {...} }
 //   last line: { "seq", "t", "src": "runtime", "event": "trace.end", "data": { "dropped": n } }
 // seq is dense from 0 unless lines were dropped under backpressure (then trace.end says how many).
+// Order is causal: a machine step's line comes where its event arrived, before the records its
+// actions produced and before the steps of the machines those actions drove.
 // from/to are state values flattened to dotted strings ("active.speaking"); an event that changes
 // nothing has from === to. Audio bytes never appear in a trace.
 import { createWriteStream, existsSync, mkdirSync, openSync, renameSync, type WriteStream } from 'node:fs';
@@ -29,6 +32,8 @@ export interface TraceRecord {
   readonly from?: string;
   readonly to?: string;
   readonly tags?: readonly string[];
+  /** Machine lines: the actions the step executed, in order (effects and assigns). */
+  readonly actions?: readonly string[];
   readonly ctx?: unknown;
   readonly data?: unknown;
 }
@@ -99,6 +104,21 @@ export interface TraceOptions {
 
 const fileName = (id: string) => `${id.replace(/[^A-Za-z0-9_.-]/g, '_')}.ndjson`;
 
+/** A machine step being processed: its line is written where the event arrived. */
+interface Step {
+  readonly t: number;
+  readonly machine: string;
+  readonly from: string | undefined;
+  readonly actions: string[];
+  record: Omit<TraceRecord, 'seq'> | undefined;
+}
+
+type Held = Omit<TraceRecord, 'seq'> | Step;
+const isStep = (h: Held): h is Step => 'actions' in h;
+
+/** Held lines beyond this are written even if a step never completed (a stopped actor). */
+const MAX_HELD = 10_000;
+
 class FileTrace implements CallTrace {
   path: string;
   private readonly out: WriteStream;
@@ -107,6 +127,9 @@ class FileTrace implements CallTrace {
   private dropped = 0;
   private closed = false;
   private readonly last = new Map<string, string>();
+  /** Steps in progress, per machine, and the lines waiting for the outermost one to finish. */
+  private readonly open = new Map<string, Step>();
+  private held: Held[] = [];
 
   constructor(private readonly opts: TraceOptions) {
     mkdirSync(opts.dir, { recursive: true });
@@ -116,11 +139,16 @@ class FileTrace implements CallTrace {
     this.out.on('error', () => {
       this.closed = true;
     });
-    this.write({ seq: 0, t: 0, src: 'runtime', event: 'trace.start', data: { version: 1, callId: opts.callId, protocol: opts.protocol, wall: new Date().toISOString() } });
+    this.write({ t: 0, src: 'runtime', event: 'trace.start', data: { version: 1, callId: opts.callId, protocol: opts.protocol, wall: new Date().toISOString() } });
   }
 
-  private write(r: TraceRecord, force = false): void {
+  private now(): number {
+    return Math.round((performance.now() - this.t0) * 1000) / 1000;
+  }
+
+  private write(r: Omit<TraceRecord, 'seq'>, force = false): void {
     if (this.closed) return;
+    const seq = this.seq++;
     if (!force && this.out.writableLength > (this.opts.maxBufferedBytes ?? 1 << 20)) {
       this.dropped += 1;
       this.opts.onDrop?.(1);
@@ -128,17 +156,31 @@ class FileTrace implements CallTrace {
     }
     let line: string;
     try {
-      line = JSON.stringify(r);
+      line = JSON.stringify({ seq, ...r });
     } catch {
-      line = JSON.stringify({ ...r, ctx: '<unserialisable>', data: '<unserialisable>' });
+      line = JSON.stringify({ seq, ...r, ctx: '<unserialisable>', data: '<unserialisable>' });
     }
     this.out.write(`${line}\n`);
   }
 
+  /** Writes held lines once no step is in progress (or when too many are held). */
+  private flushHeld(force = false): void {
+    if (!force && this.open.size > 0 && this.held.length < MAX_HELD) return;
+    const held = this.held;
+    this.held = [];
+    for (const h of held) {
+      if (!isStep(h)) this.write(h);
+      else if (h.record) this.write(h.record);
+      else this.write({ t: h.t, src: 'machine', machine: h.machine, event: 'step.incomplete', ...(h.from !== undefined ? { from: h.from } : {}) });
+    }
+  }
+
   record(src: TraceSource, event: string, fields: Omit<TraceRecord, 'seq' | 't' | 'src' | 'event'> = {}): void {
-    const t = Math.round((performance.now() - this.t0) * 1000) / 1000;
-    this.seq += 1;
-    this.write({ seq: this.seq, t, src, event, ...fields });
+    const r = { t: this.now(), src, event, ...fields };
+    if (this.open.size > 0) {
+      this.held.push(r);
+      this.flushHeld();
+    } else this.write(r);
   }
 
   rename(id: string): void {
@@ -152,31 +194,63 @@ class FileTrace implements CallTrace {
     }
   }
 
+  /**
+   * Lines come out in causal order: a step's line sits where its event arrived, before the
+   * records its actions produce and before the steps of the machines those actions drive.
+   */
   inspector(machine: string): (ev: InspectionEvent) => void {
     return (ev) => {
-      if (ev.type !== '@xstate.snapshot') return;
-      const snap = ev.snapshot as unknown as SnapshotLike;
-      const to = flattenState(snap.value);
-      const from = this.last.get(machine);
-      this.last.set(machine, to);
-      const e = ev.event as Record<string, unknown> & { type: string };
-      const data = eventData(e);
-      this.record('machine', e.type, {
-        machine,
-        ...(from !== undefined ? { from } : {}),
-        to,
-        tags: snap.tags ? [...snap.tags].sort() : [],
-        ctx: snap.context,
-        ...(data ? { data } : {}),
-      });
+      switch (ev.type) {
+        case '@xstate.event': {
+          if (this.open.has(machine)) return; // queued behind the current step; handled when processed
+          const step: Step = { t: this.now(), machine, from: this.last.get(machine), actions: [], record: undefined };
+          this.open.set(machine, step);
+          this.held.push(step);
+          return;
+        }
+        case '@xstate.action': {
+          const type = (ev as unknown as { action: { type: string } }).action.type;
+          this.open.get(machine)?.actions.push(type);
+          return;
+        }
+        case '@xstate.snapshot': {
+          const snap = ev.snapshot as unknown as SnapshotLike;
+          const to = flattenState(snap.value);
+          this.last.set(machine, to);
+          const e = ev.event as Record<string, unknown> & { type: string };
+          const data = eventData(e);
+          let step = this.open.get(machine);
+          if (!step) {
+            step = { t: this.now(), machine, from: undefined, actions: [], record: undefined };
+            this.held.push(step);
+          }
+          this.open.delete(machine);
+          step.record = {
+            t: step.t,
+            src: 'machine',
+            machine,
+            event: e.type,
+            ...(step.from !== undefined ? { from: step.from } : {}),
+            to,
+            tags: snap.tags ? [...snap.tags].sort() : [],
+            ...(step.actions.length ? { actions: step.actions } : {}),
+            ctx: snap.context,
+            ...(data ? { data } : {}),
+          };
+          this.flushHeld();
+          return;
+        }
+        default:
+          return;
+      }
     };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
-    const t = Math.round((performance.now() - this.t0) * 1000) / 1000;
-    this.seq += 1;
-    this.write({ seq: this.seq, t, src: 'runtime', event: 'trace.end', data: { dropped: this.dropped } }, true);
+    this.open.clear();
+    this.flushHeld(true);
+    this.write({ t: this.now(), src: 'runtime', event: 'trace.end', data: { dropped: this.dropped } }, true);
     this.closed = true;
     await new Promise<void>((resolve) => this.out.end(() => resolve()));
   }

@@ -137,6 +137,35 @@ describe('trace', () => {
     for (let i = 1; i < recs.length; i++) expect(recs[i]!.t).toBeGreaterThanOrEqual(recs[i - 1]!.t);
   });
 
+  it('writes steps in causal order: the step, then what its actions did, then the steps they drove', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-trace-'));
+    const trace = openCallTrace({ dir, callId: 'causal', protocol: 'twilio' });
+    const b = createActor(machine, { inspect: trace.inspector('b') });
+    const a = createActor(
+      machine.provide({
+        actions: {
+          bump: () => {
+            trace.record('runtime', 'effect');
+            b.send({ type: 'GO', epoch: 1 });
+          },
+        },
+      }),
+      { inspect: trace.inspector('a') },
+    );
+    b.start();
+    a.start();
+    a.send({ type: 'GO', epoch: 2 });
+    await trace.close();
+    const recs = readFileSync(trace.path!, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TraceRecord)
+      .filter((r) => r.event === 'GO' || r.event === 'effect');
+    expect(recs.map((r) => `${r.machine ?? r.src}:${r.event}`)).toEqual(['a:GO', 'runtime:effect', 'b:GO']);
+    expect(recs[0]!.actions).toEqual(['bump']);
+    expect(recs[0]).toMatchObject({ from: 'idle', to: 'running.a' });
+  });
+
   it('drops and counts lines under backpressure instead of growing without bound', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'parley-trace-'));
     let dropped = 0;
