@@ -118,7 +118,7 @@ export function layoutToSvg(g: MachineGraph, layout: Layout, opts: SvgOptions = 
   out.push(`<title>${esc(g.name)} statechart</title>`);
   out.push(`<style>${STYLE}</style>`);
   out.push(
-    `<defs><marker id="${prefix}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#5b6b80"/></marker></defs>`,
+    `<defs><marker id="${prefix}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#5b6b80"/></marker></defs>`,
   );
   out.push('<g class="sc-states">');
   for (const s of layout.states) out.push(stateSvg(g, s, opts));
