@@ -44,6 +44,12 @@ function nativeError(err: unknown): MediaError {
   return new MediaError(c, err instanceof Error ? err.message : String(err), { cause: err });
 }
 
+function reportLater(err: unknown): void {
+  queueMicrotask(() => {
+    throw err;
+  });
+}
+
 /** Decodes one drain buffer's event record into a MediaEvent (null for unknown kinds). */
 type EventDecoder = (kind: number, epoch: number, a: number, b: number, c: number, tick: number) => MediaEvent | null;
 
@@ -154,20 +160,22 @@ export class NativeMediaEngine implements MediaEngine {
     this.#listeners.clear();
   }
 
-  // The wake-up: runs on the JS thread at most once per media-thread tick.
+  // The wake-up: runs on the JS thread at most once per media-thread tick. Errors are
+  // rethrown outside the native callback (Node would otherwise only warn about them).
   #onWake(): void {
     if (this.#closed) return;
-    const tick = this.#drain();
-    const info: TickInfo = { tick, calls: this.#calls.size };
+    let info: TickInfo;
+    try {
+      info = { tick: this.#drain(), calls: this.#calls.size };
+    } catch (err) {
+      reportLater(err);
+      return;
+    }
     for (const listener of this.#listeners) {
       try {
         listener(info);
       } catch (err) {
-        // A listener's bug must not stop the others nor the engine: report it like any
-        // uncaught error, outside this callback.
-        queueMicrotask(() => {
-          throw err;
-        });
+        reportLater(err); // one listener's bug must not starve the others
       }
     }
   }

@@ -96,8 +96,12 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       throw_coded(env, "ERR_MEDIA_CONFIG", bad);
       return;
     }
-    // Queue of 2: with the core's wake-pending flag at most one call is ever queued.
-    tsfn_ = WakeTsfn::New(env, info[2].As<Napi::Function>(), "parley.media.wake", 2, 1, this);
+    // Queue of 2: with the core's wake-pending flag at most one call is ever queued. The
+    // context is shared with the TSFN, which may outlive this object during env teardown.
+    wake_state_ = std::make_shared<WakeState>();
+    tsfn_ = WakeTsfn::New(env, info[2].As<Napi::Function>(), "parley.media.wake", 2, 1,
+                          new std::shared_ptr<WakeState>(wake_state_),
+                          [](Napi::Env, void*, std::shared_ptr<WakeState>* ctx) { delete ctx; });
     tsfn_.Unref(env);  // an idle engine does not keep the process alive
     tsfn_live_ = true;
     opts.wake = &EngineWrap::Wake;
@@ -112,11 +116,22 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   }
 
  private:
-  static void CallJs(Napi::Env env, Napi::Function callback, EngineWrap* /*self*/, std::nullptr_t* /*data*/) {
-    if (env == nullptr || callback.IsEmpty()) return;  // the TSFN is being torn down
-    callback.Call({});
+  // What a queued wake-up needs to know when it finally runs on the JS thread.
+  struct WakeState {
+    bool open = true;  // JS thread only: false once close() or the cleanup hook ran
+  };
+
+  static void CallJs(Napi::Env env, Napi::Function callback, std::shared_ptr<WakeState>* state, std::nullptr_t*) {
+    // Torn down, or a wake-up queued before shutdown: JS must not run against a closed engine.
+    if (env == nullptr || callback.IsEmpty() || state == nullptr || !(*state)->open) return;
+    // Raw call: during env teardown JS cannot run and Function::Call would turn that status
+    // into a throw, which itself fails (fatal). A JS exception stays pending and Node reports
+    // it as uncaught, as for any callback.
+    napi_value undefined = nullptr;
+    napi_get_undefined(env, &undefined);
+    napi_call_function(env, undefined, callback, 0, nullptr, nullptr);
   }
-  using WakeTsfn = Napi::TypedThreadSafeFunction<EngineWrap, std::nullptr_t, &EngineWrap::CallJs>;
+  using WakeTsfn = Napi::TypedThreadSafeFunction<std::shared_ptr<WakeState>, std::nullptr_t, &EngineWrap::CallJs>;
 
   // Media thread: queue one wake-up; never blocks.
   static bool Wake(void* ctx) noexcept { return static_cast<EngineWrap*>(ctx)->tsfn_.NonBlockingCall() == napi_ok; }
@@ -127,6 +142,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   }
 
   void Shutdown() noexcept {
+    if (wake_state_) wake_state_->open = false;
     if (engine_) engine_->stop();  // joins the media thread: nothing calls Wake after this
     if (tsfn_live_) {
       tsfn_live_ = false;
@@ -334,6 +350,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   }
 
   std::unique_ptr<Engine> engine_;
+  std::shared_ptr<WakeState> wake_state_;
   WakeTsfn tsfn_;
   bool tsfn_live_ = false;
   Napi::Env::CleanupHook<void (*)(EngineWrap*), EngineWrap> hook_;
