@@ -54,7 +54,7 @@ afterAll(async () => {
 describe('parley viz in Chromium', () => {
   it.each(MACHINES.map((m) => [m.name, m] as const))('renders every state of %s', async (name, entry) => {
     const drawn = await browser.page.$$eval(`section[data-machine="${name}"] g.sc-state:not(.sc-root)`, (gs) =>
-      gs.map((g) => ({ id: g.getAttribute('data-state'), width: (g as SVGGElement).getBBox().width, text: g.querySelector('.sc-name')?.textContent })),
+      gs.map((g) => ({ id: g.getAttribute('data-state'), width: (g as unknown as { getBBox(): { width: number } }).getBBox().width, text: g.querySelector('.sc-name')?.textContent })),
     );
     const live = liveStates(entry.machine);
     expect(drawn).toHaveLength(live.length);
