@@ -84,6 +84,7 @@ class EchoCall {
   private sentMs = 0;
   private replyStart = 0;
   private paused = false;
+  private pausedUntil = 0;
   private seq = 0;
   private timer: NodeJS.Timeout;
 
@@ -183,12 +184,18 @@ class EchoCall {
   }
 
   private pace(): void {
-    const elapsed = performance.now() - this.replyStart;
+    const now = performance.now();
     if (this.o.pauseAtMs !== undefined && !this.paused && this.sentMs >= this.o.pauseAtMs) {
       this.paused = true;
-      this.replyStart += this.o.pauseMs ?? 200; // shift the schedule: nothing goes out meanwhile
-      return;
+      this.pausedUntil = now + (this.o.pauseMs ?? 200);
     }
+    if (now < this.pausedUntil) return;
+    if (this.pausedUntil > 0) {
+      // resume like a real pacer: re-prime the full lead at once, then real time
+      this.replyStart = now - this.sentMs;
+      this.pausedUntil = 0;
+    }
+    const elapsed = now - this.replyStart;
     while (this.out.length > 0 && this.sentMs - elapsed < (this.o.leadMs ?? 80)) {
       const pcm = this.out.shift()!;
       this.sentMs += (pcm.length / this.rate) * 1000;

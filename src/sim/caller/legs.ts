@@ -104,8 +104,10 @@ export class TwilioLeg implements Leg {
     }
     if (typeof m !== 'object' || m === null) return { kind: 'error', detail: '31951 not an object' };
     const msg = m as Record<string, unknown>;
-    if (msg['streamSid'] !== this.streamSid) return { kind: 'error', detail: `31951 wrong or missing streamSid on '${String(msg['event'])}'` };
-    switch (msg['event']) {
+    const event = msg['event'];
+    if (event !== 'media' && event !== 'mark' && event !== 'clear') return { kind: 'error', detail: `31951 unknown event '${String(event).slice(0, 40)}'` };
+    if (msg['streamSid'] !== this.streamSid) return { kind: 'error', detail: `31951 wrong or missing streamSid on '${event}'` };
+    switch (event) {
       case 'media': {
         const media = msg['media'] as Record<string, unknown> | undefined;
         const payload = media?.['payload'];
@@ -124,8 +126,6 @@ export class TwilioLeg implements Leg {
       }
       case 'clear':
         return { kind: 'clear' };
-      default:
-        return { kind: 'error', detail: `31951 unknown event '${String(msg['event']).slice(0, 40)}'` };
     }
   }
 }
