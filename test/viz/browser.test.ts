@@ -4,7 +4,10 @@
 // follows the call: the highlight moves from state to state, the last event and the rolling log
 // update. Saves a screenshot of the live view (.build/viz-live.png; docs/viz-live.png when
 // PARLEY_UPDATE_SCREENSHOTS=1 or when it does not exist yet).
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { MACHINES } from '../../machines/index.js';
@@ -17,7 +20,7 @@ import { InspectEndpoint } from '../../src/viz/inspect/endpoint.js';
 import { InspectHub } from '../../src/viz/inspect/hub.js';
 import { VizServer } from '../../src/viz/server.js';
 import { openBrowser, type Browser } from './chromium.js';
-import { liveStates } from './fixtures.js';
+import { fixtureV1, fixtureV2, graphJson, liveStates } from './fixtures.js';
 
 const TOKEN = 'browser-test-token';
 let browser: Browser;
@@ -122,6 +125,40 @@ describe('parley viz in Chromium', () => {
     await waitActive('playout.closed');
     call.end();
     await page.waitForSelector('#calls li[data-call="CA-browser-test"].ended');
+  });
+
+  it('shows a design-review diff against a git ref', async () => {
+    // A repository whose HEAD has fixture v1 and whose working tree has v2.
+    const repo = mkdtempSync(join(tmpdir(), 'parley-viz-diff-'));
+    mkdirSync(join(repo, 'docs/machines'), { recursive: true });
+    mkdirSync(join(repo, 'src/viz'), { recursive: true });
+    symlinkSync(resolve('src/viz/client'), join(repo, 'src/viz/client'));
+    writeFileSync(join(repo, 'package.json'), '{}');
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'commit.gpgsign=false', ...args], { cwd: repo, stdio: 'pipe' });
+    git('init', '-q');
+    writeFileSync(join(repo, 'docs/machines/fixture.json'), graphJson('fixture', fixtureV1));
+    git('add', 'docs');
+    git('commit', '-q', '-m', 'v1');
+    writeFileSync(join(repo, 'docs/machines/fixture.json'), graphJson('fixture', fixtureV2));
+    const diffViz = new VizServer({ root: repo, port: 0, ref: 'HEAD' });
+    await diffViz.listen();
+    const page = await browser.page.context().newPage();
+    try {
+      await page.goto(diffViz.url);
+      await page.waitForSelector('body[data-ready="true"]');
+      expect(await page.textContent('#mode')).toBe('diff vs HEAD');
+      const status = (sel: string) => page.$$eval(sel, (gs) => gs.map((g) => g.getAttribute('data-state') ?? g.getAttribute('data-event')));
+      expect(await status('g.sc-diff-added')).toEqual(expect.arrayContaining(['fixture.standby', 'WAKE']));
+      expect(await status('g.sc-diff-removed')).toEqual(expect.arrayContaining(['fixture.done', 'FINISH']));
+      expect(await status('g.sc-diff-changed')).toEqual(expect.arrayContaining(['fixture.on.audio.quiet', 'UP']));
+      const summary = await page.textContent('#diff-summary');
+      expect(summary).toContain('states added (1)fixture.standby');
+      expect(summary).toContain('transitions removed (2)');
+      await page.screenshot({ path: '.build/viz-diff.png' });
+    } finally {
+      await page.close();
+      await diffViz.close();
+    }
   });
 
   it('fetched nothing from outside the local server and logged no errors', () => {

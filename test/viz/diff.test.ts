@@ -40,7 +40,7 @@ describe('diffMachine', () => {
     expect(svg).toMatch(/class="sc-state sc-atomic sc-diff-changed" data-state="fixture\.on\.audio\.quiet"/);
     expect(svg).toMatch(/class="sc-transition sc-diff-removed"[^>]*data-event="FINISH"/);
     expect(svg).toMatch(/class="sc-transition sc-diff-changed"[^>]*data-event="UP"/);
-    expect(svg).toMatch(/<text class="sc-internal" [^>]*>TICK \/ log<\/text>/);
+    expect(svg).toMatch(/<text class="sc-internal sc-diff-removed" [^>]*>TICK \/ log<\/text>/);
   });
 
   it('reports an identical machine as unchanged and a new or deleted one whole', () => {

@@ -50,6 +50,9 @@ const STYLE = `
 .sc .sc-diff-removed > text { fill: #cf222e; text-decoration: line-through; }
 .sc .sc-diff-changed > rect, .sc .sc-diff-changed > .sc-edge { stroke: #bf8700; stroke-width: 2.6; }
 .sc .sc-diff-changed > text { fill: #9a6700; }
+.sc text.sc-diff-added { fill: #1a7f37; font-weight: bold; }
+.sc text.sc-diff-removed { fill: #cf222e; text-decoration: line-through; }
+.sc text.sc-diff-changed { fill: #9a6700; font-weight: bold; }
 `;
 
 function stateSvg(g: MachineGraph, s: PlacedState, opts: SvgOptions): string {
@@ -76,7 +79,9 @@ function stateSvg(g: MachineGraph, s: PlacedState, opts: SvgOptions): string {
     const x = centre ? s.x + s.width / 2 : s.x + PAD_X;
     const anchor = centre ? ' text-anchor="middle"' : '';
     const tr = line.transition !== undefined ? ` data-transition="${line.transition}"` : '';
-    out.push(`<text class="sc-${line.kind}" x="${n(x)}" y="${n(baseline)}"${anchor}${tr}>${esc(line.text)}</text>`);
+    const lineStatus = line.transition !== undefined ? opts.transitionStatus?.get(line.transition) : undefined;
+    const cls = lineStatus ? `sc-${line.kind} sc-diff-${lineStatus}` : `sc-${line.kind}`;
+    out.push(`<text class="${cls}" x="${n(x)}" y="${n(baseline)}"${anchor}${tr}>${esc(line.text)}</text>`);
     y += lineHeight(line.size);
   }
   out.push('</g>');
