@@ -4,6 +4,9 @@
 // To add a machine: import it and append one entry; then `npm run gen`.
 import type { AnyStateMachine } from 'xstate';
 import { playoutMachine } from './playout.js';
+import { sessionMachine } from './session.js';
+import { aiLinkMachine } from './aiLink.js';
+import { turnMachine } from './turn.js';
 
 export interface MachineEntry {
   /** lowerCamelCase identifier, e.g. 'playout', 'aiLink'. */
@@ -15,4 +18,7 @@ export interface MachineEntry {
 
 export const MACHINES: readonly MachineEntry[] = [
   { name: 'playout', source: 'machines/playout.ts', machine: playoutMachine },
+  { name: 'session', source: 'machines/session.ts', machine: sessionMachine },
+  { name: 'aiLink', source: 'machines/aiLink.ts', machine: aiLinkMachine },
+  { name: 'turn', source: 'machines/turn.ts', machine: turnMachine },
 ];
