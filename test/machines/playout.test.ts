@@ -29,7 +29,7 @@ function recordingActor() {
       releaseCall: () => void effects.push('releaseCall'),
     },
   });
-  const actor = createActor(machine).start();
+  const actor = createActor(machine, { input: {} }).start();
   return { actor, effects };
 }
 
@@ -104,7 +104,7 @@ describe('playout machine (model-based)', () => {
     for (const path of getShortestPaths(playoutMachine, { events: EVENTS })) {
       for (const event of EVENTS) {
         const { actor, effects } = recordingActor();
-        for (const step of path.steps) if (step.event.type !== 'xstate.init') actor.send(step.event);
+        for (const step of path.steps) if ((step.event.type as string) !== 'xstate.init') actor.send(step.event);
         const before = actor.getSnapshot();
         const mark = effects.length;
         // A done actor takes no events (XState warns); the graph keeps it where it is.
