@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/engine/engine.h"
+#include "core/engine/identity_path.h"
 #include "engine_test_util.h"
 #include "playout_guards.h"
 
@@ -30,6 +31,7 @@ class EngineTest : public ::testing::Test {
     Engine::Options o;
     o.run_thread = false;
     o.max_calls = 8;
+    o.make_paths = &make_identity_paths;  // exact bytes in, exact bytes out
     return o;
   }
   Engine engine{opts()};
@@ -303,23 +305,35 @@ TEST_F(EngineTest, CloseIsAcknowledgedByTheMediaThreadBeforeTheCallIsFreed) {  /
   EXPECT_EQ(engine.open_calls(), 0u);
 }
 
-TEST_F(EngineTest, OpenRefusesBadConfigUnsupportedPairsAndCapacity) {
+TEST_F(EngineTest, OpenRefusesBadConfigAndCapacity) {
   CallConfig bad = pcm16_call();
   bad.lookahead_ms = 30;
   auto r = engine.open(bad);
   EXPECT_EQ(r.error, Engine::OpenError::kConfig);
   EXPECT_NE(r.message.find("lookaheadMs"), std::string::npos);
-  CallConfig pair = pcm16_call();
-  pair.formats.telephony = {Codec::kMulaw, 8000};
-  r = engine.open(pair);
+  bad = pcm16_call();
+  bad.formats.ai.rate = 44100;
+  r = engine.open(bad);
   EXPECT_EQ(r.error, Engine::OpenError::kConfig);
-  EXPECT_NE(r.message.find("mulaw/8000"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("ai format"), std::string::npos);
   for (int i = 0; i < 8; ++i) open();
   r = engine.open(pcm16_call());
   EXPECT_EQ(r.error, Engine::OpenError::kCapacity);
   engine.stop();
   r = engine.open(pcm16_call());
   EXPECT_EQ(r.error, Engine::OpenError::kClosed);
+}
+
+TEST(IdentityPaths, CopyOneFrameOfTheSharedFormat) {
+  for (Format f : {Format{Codec::kMulaw, 8000}, Format{Codec::kAlaw, 8000}, Format{Codec::kPcm16, 16000}}) {
+    CallPaths p = make_identity_paths({f, f});
+    ASSERT_TRUE(p.error.empty()) << p.error;
+    EXPECT_EQ(p.playout->in_frame_bytes(), frame_bytes(f));
+    EXPECT_EQ(p.playout->out_frame_bytes(), frame_bytes(f));
+    EXPECT_EQ(p.capture->in_frame_bytes(), frame_bytes(f));
+    EXPECT_EQ(p.playout->delay_ai_samples(), 0u);
+  }
+  EXPECT_FALSE(make_identity_paths({{Codec::kMulaw, 8000}, {Codec::kPcm16, 24000}}).error.empty());
 }
 
 TEST_F(EngineTest, IdsOfFreedSlotsAreNotReused) {

@@ -36,7 +36,7 @@ Engine::OpenResult Engine::open(const CallConfig& cfg) {
     r.message = "maxCalls (" + std::to_string(opts_.max_calls) + ") calls are open";
     return r;
   }
-  CallPaths paths = make_call_paths(cfg.formats);
+  CallPaths paths = opts_.make_paths(cfg.formats);
   if (!paths.error.empty()) {
     r.error = OpenError::kConfig;
     r.message = paths.error;

@@ -35,4 +35,16 @@ class IdentityPlayoutPath final : public PlayoutPath {
   std::size_t frame_;
 };
 
+/** The pass-through pair for a call whose two sides share `formats.ai`'s format. */
+inline CallPaths make_identity_paths(const CallFormats& formats) {
+  CallPaths paths;
+  if (!(formats.telephony == formats.ai)) {
+    paths.error = "the identity path needs the same format on both sides";
+    return paths;
+  }
+  paths.capture = std::make_unique<IdentityCapturePath>(formats.telephony);
+  paths.playout = std::make_unique<IdentityPlayoutPath>(formats.ai);
+  return paths;
+}
+
 }  // namespace parley::engine

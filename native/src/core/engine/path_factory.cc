@@ -24,12 +24,8 @@ std::string describe(Format f) { return std::string(codec_name(f.codec)) + "/" +
 }  // namespace
 
 CallPaths make_call_paths(const CallFormats& formats) {
+  if (formats.telephony == formats.ai) return make_identity_paths(formats);
   CallPaths paths;
-  if (formats.telephony == formats.ai) {
-    paths.capture = std::make_unique<IdentityCapturePath>(formats.telephony);
-    paths.playout = std::make_unique<IdentityPlayoutPath>(formats.ai);
-    return paths;
-  }
   paths.error = "no media path converts telephony " + describe(formats.telephony) + " to AI " +
                 describe(formats.ai) + " (only identical formats are supported without DSP)";
   return paths;
