@@ -32,8 +32,10 @@ export interface TraceRecord {
   readonly from?: string;
   readonly to?: string;
   readonly tags?: readonly string[];
-  /** Machine lines: the actions the step executed, in order (effects and assigns). */
+  /** Machine lines: the actions the step executed, in order. */
   readonly actions?: readonly string[];
+  /** Machine lines: set when the actor had already stopped, so the event changed nothing. */
+  readonly ignored?: string;
   readonly ctx?: unknown;
   readonly data?: unknown;
 }
@@ -203,6 +205,15 @@ class FileTrace implements CallTrace {
       switch (ev.type) {
         case '@xstate.event': {
           if (this.open.has(machine)) return; // queued behind the current step; handled when processed
+          const status = (ev.actorRef.getSnapshot() as { status?: string } | undefined)?.status;
+          if (status !== undefined && status !== 'active') {
+            // A finished actor takes no step (and reports no snapshot): record the event as ignored.
+            const e = ev.event as Record<string, unknown> & { type: string };
+            const last = this.last.get(machine);
+            const data = eventData(e);
+            this.record('machine', e.type, { machine, ...(last !== undefined ? { from: last, to: last } : {}), ignored: `actor ${status}`, ...(data ? { data } : {}) });
+            return;
+          }
           const step: Step = { t: this.now(), machine, from: this.last.get(machine), actions: [], record: undefined };
           this.open.set(machine, step);
           this.held.push(step);

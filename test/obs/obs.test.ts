@@ -115,6 +115,8 @@ describe('trace', () => {
     actor.send({ type: 'NOPE' });
     trace.record('media', 'flushed', { data: { epoch: 7 } });
     actor.send({ type: 'STOP' });
+    actor.send({ type: 'GO', epoch: 8 });
+    trace.record('media', 'late');
     await trace.close();
     expect(trace.path).toBe(join(dir, 'CA_1.ndjson'));
     const recs = readFileSync(trace.path!, 'utf8')
@@ -129,11 +131,15 @@ describe('trace', () => {
       ['GO', 'idle', 'running.a'],
       ['NOPE', 'running.a', 'running.a'],
       ['STOP', 'running.a', 'done'],
+      ['GO', 'done', 'done'],
     ]);
     const go = recs.find((r) => r.event === 'GO')!;
     expect(go).toMatchObject({ machine: 'toy', tags: ['media.playout'], ctx: { n: 1 }, data: { epoch: 7 } });
     expect(recs.find((r) => r.src === 'media')).toMatchObject({ event: 'flushed', data: { epoch: 7 } });
     expect(recs.at(-1)).toMatchObject({ event: 'trace.end', data: { dropped: 0 } });
+    // After the final state the actor takes no steps: the event is recorded as ignored.
+    expect(recs.at(-2)).toMatchObject({ src: 'media', event: 'late' });
+    expect(recs.at(-3)).toMatchObject({ machine: 'toy', event: 'GO', from: 'done', to: 'done', ignored: 'actor done' });
     for (let i = 1; i < recs.length; i++) expect(recs[i]!.t).toBeGreaterThanOrEqual(recs[i - 1]!.t);
   });
 

@@ -1,0 +1,125 @@
+// The composition root of `parley serve` (also used in-process by `parley demo`, the e2e tests
+// and the capacity bench): media engine + AI side + session runtime + HTTP server + metrics.
+import type { ParleyConfig } from '../config/index.js';
+import { createAiClient, startLocalAgent, type LocalAgent } from '../ai/index.js';
+import type { SimAgentOptions } from '../sim/agent/types.js';
+import type { MediaEngine } from '../media/types.js';
+import { createMediaEngine } from '../media/index.js';
+import { Metrics, silentLogger, watchEventLoop, type Logger } from '../obs/index.js';
+import { realClock, type Clock } from '../session/clock.js';
+import { SessionRuntime } from '../session/runtime.js';
+import { InspectHub } from '../viz/inspect/hub.js';
+import { InspectEndpoint } from '../viz/inspect/endpoint.js';
+import { MACHINES } from '../../machines/index.js';
+import { ParleyServer } from './server.js';
+import type { RouteHandler } from './types.js';
+
+export interface StartOptions {
+  readonly config: ParleyConfig;
+  readonly log?: Logger;
+  readonly metrics?: Metrics;
+  readonly clock?: Clock;
+  /** Use this engine instead of creating one from config.media.engine (it is not closed). */
+  readonly engine?: MediaEngine;
+  /** Options of the embedded agent when config.ai.mode is local (tests inject faults here). */
+  readonly localAgent?: SimAgentOptions;
+  readonly routes?: readonly RouteHandler[];
+}
+
+export interface ParleyApp {
+  readonly port: number;
+  readonly server: ParleyServer;
+  readonly runtime: SessionRuntime;
+  readonly metrics: Metrics;
+  readonly mediaKind: 'native' | 'js';
+  /** The embedded agent in local mode. */
+  readonly localAgent: LocalAgent | undefined;
+  /** Live machine steps of every call, streamed on /inspect. */
+  readonly inspect: InspectHub;
+  /** Graceful shutdown (drain up to config.shutdown.drainMs), then engine, agent and watchers are closed. */
+  shutdown(): Promise<void>;
+}
+
+export async function startParley(opts: StartOptions): Promise<ParleyApp> {
+  const { config } = opts;
+  const log = opts.log ?? silentLogger();
+  const metrics = opts.metrics ?? new Metrics();
+  const clock = opts.clock ?? realClock;
+  const engine = opts.engine ?? (await createMediaEngine(config.media.engine, { log }));
+  const ownsEngine = opts.engine === undefined;
+
+  let localAgent: LocalAgent | undefined;
+  let url = config.ai.openaiUrl;
+  let apiKey = config.ai.openaiApiKey;
+  if (config.ai.mode === 'local') {
+    localAgent = await startLocalAgent(opts.localAgent ?? {});
+    url = localAgent.url;
+    apiKey = undefined;
+  } else if (config.ai.mode === 'cascade') {
+    throw new Error('PARLEY_AI=cascade is not available in this build; use openai or local');
+  }
+
+  const inspect = new InspectHub({ machines: MACHINES.map((m) => m.name) });
+  const inspectEndpoint = new InspectEndpoint({
+    hub: inspect,
+    authToken: config.authToken,
+    onRefused: (reason) => metrics.upgradesRefused.inc({ reason }),
+  });
+  const runtime = new SessionRuntime({
+    config,
+    wrapTrace: (trace, connId, protocol) => inspect.traced(trace, connId, protocol),
+    engine,
+    metrics,
+    log,
+    clock,
+    createAiClient: (inputFormat) =>
+      createAiClient({
+        url,
+        ...(apiKey ? { apiKey } : {}),
+        appendBatchMs: config.ai.appendBatchMs,
+        inputFormat,
+        connectTimeoutMs: config.ai.connectTimeoutMs,
+      }),
+  });
+  const server = new ParleyServer({
+    config,
+    handler: runtime,
+    metrics,
+    log,
+    clock,
+    routes: [inspectEndpoint.route, ...(opts.routes ?? [])],
+    upgrades: [inspectEndpoint],
+  });
+  const stopLag = watchEventLoop(metrics);
+  let port: number;
+  try {
+    port = await server.listen();
+  } catch (err) {
+    stopLag();
+    runtime.close();
+    if (ownsEngine) await engine.close();
+    await localAgent?.close();
+    throw err;
+  }
+
+  let done: Promise<void> | undefined;
+  return {
+    port,
+    server,
+    runtime,
+    metrics,
+    mediaKind: engine.kind,
+    localAgent,
+    inspect,
+    shutdown() {
+      done ??= (async () => {
+        await server.shutdown();
+        stopLag();
+        runtime.close();
+        if (ownsEngine) await engine.close();
+        await localAgent?.close();
+      })();
+      return done;
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// Parley → telephony leg: agent frames (with a Twilio mark per frame for heard-position
+// tracking), clear, and the goodbye. A socket that cannot keep up loses frames (counted),
+// never memory.
+import { WebSocket } from 'ws';
+import type { FarSideModel, OutboundEncoder } from '../telephony/types.js';
+
+/** Frames are dropped while this many bytes wait in the socket. */
+export const OUTBOUND_BUFFER_BYTES = 256 * 1024;
+
+export class TelephonyOut {
+  framesSent = 0;
+  framesDropped = 0;
+  clears = 0;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly encoder: OutboundEncoder,
+    private readonly farSide: FarSideModel,
+  ) {}
+
+  get open(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Sends one frame; false when it was dropped (socket closed or backed up). */
+  frame(bytes: Buffer, epoch: number, item: number, durationMs: number, nowMs: number): boolean {
+    if (!this.open || this.ws.bufferedAmount > OUTBOUND_BUFFER_BYTES) {
+      this.framesDropped += 1;
+      return false;
+    }
+    const mark = this.farSide.onSent({ epoch, item, durationMs }, nowMs);
+    for (const m of this.encoder.audio(bytes, mark)) this.ws.send(m);
+    this.framesSent += 1;
+    return true;
+  }
+
+  clear(nowMs: number): void {
+    this.farSide.onClear(nowMs);
+    this.clears += 1;
+    if (!this.open) return;
+    for (const m of this.encoder.clear()) this.ws.send(m);
+  }
+}
