@@ -1,0 +1,75 @@
+// The reference DSP blocks on their own: fade click bound, limiter ceiling, soft clipper
+// shape, TTS chain filters at the output rate.
+import { describe, expect, it } from 'vitest';
+import { Biquad, rbjLowpass } from '../../../src/media/reference/biquad.js';
+import { PeakLimiter, SOFT_CLIP_CAP, SoftClipper } from '../../../src/media/reference/limiter.js';
+import { PLAYOUT_DSP_DEFAULTS, PlayoutDsp } from '../../../src/media/reference/playoutDsp.js';
+import { db, fitSine, tone } from '../../../src/media/reference/testSignals.js';
+
+const maxStep = (x: Int16Array): number => {
+  let m = 0;
+  for (let i = 1; i < x.length; i++) m = Math.max(m, Math.abs(x[i]! - x[i - 1]!));
+  return m;
+};
+
+describe('reference DSP', () => {
+  it.each([8000, 16000, 24000, 48000])('flush fade at %i Hz: <= 5 ms to exact silence, largest step bounded', (rate) => {
+    const dsp = new PlayoutDsp(rate, { ...PLAYOUT_DSP_DEFAULTS, limiter: 'none' });
+    const len = dsp.fadeOutSamples;
+    expect(len).toBeLessThanOrEqual((rate * 5) / 1000);
+    const x = tone(rate, 250, 32767, rate / 10);
+    const cut = rate / 1000 + (5 * rate) / 250 + 1; // right after a peak
+    const natural = maxStep(x);
+    dsp.process(x.subarray(0, cut));
+    dsp.startFadeOut();
+    dsp.process(x.subarray(cut));
+    expect(x.subarray(cut + len).every((v) => v === 0)).toBe(true);
+    expect(dsp.muted).toBe(true);
+    const bound = natural + Math.ceil(32768 / len) + 1;
+    expect(maxStep(x)).toBeLessThanOrEqual(bound);
+    const abrupt = tone(rate, 250, 32767, rate / 10).fill(0, cut);
+    expect(maxStep(abrupt)).toBeGreaterThan(bound);
+  });
+
+  it('peak limiter holds its ceiling and is bit-exact below it', () => {
+    const lim = new PeakLimiter(8000, -6, 50);
+    const loud = tone(8000, 440, 32767, 8000);
+    lim.process(loud);
+    expect(Math.max(...loud.map(Math.abs))).toBeLessThanOrEqual(Math.ceil(lim.ceiling));
+    const quiet = tone(8000, 440, 10000, 8000);
+    const copy = quiet.slice();
+    new PeakLimiter(8000, -6, 50).process(quiet);
+    expect(quiet).toEqual(copy);
+  });
+
+  it('soft clipper is identity below threshold, monotone, slope <= 1, capped', () => {
+    const c = new SoftClipper(0.85);
+    const x = new Int16Array(65536);
+    for (let i = 0; i < 65536; i++) x[i] = i - 32768;
+    const y = x.slice();
+    c.process(y);
+    for (let i = 1; i < 65536; i++) {
+      const d = y[i]! - y[i - 1]!;
+      if (d < 0 || d > 1) expect.fail(`step ${d} at ${x[i]}`);
+      if (Math.abs(x[i]!) <= 0.85 * 32768 && y[i] !== x[i]) expect.fail(`changed ${x[i]}`);
+    }
+    expect(Math.max(...y.map(Math.abs))).toBeLessThanOrEqual(Math.ceil(SOFT_CLIP_CAP * 32768));
+  });
+
+  it('TTS chain low-pass is computed at the output rate (-3 dB at 3800 Hz)', () => {
+    for (const rate of [8000, 16000]) {
+      const b = new Biquad(rbjLowpass(rate, 3800, 0.707));
+      const x = tone(rate, 3800, 10000, rate);
+      const y = x.map((v) => Math.round(b.step(v / 32768) * 32768));
+      const fit = fitSine(y, rate / 2, rate / 2, 3800, rate);
+      expect(db(fit.amplitude / 10000)).toBeCloseTo(-3.01, 1);
+    }
+  });
+
+  it('the TTS chain caps a full-scale square at the clipper ceiling', () => {
+    const dsp = new PlayoutDsp(8000, { ...PLAYOUT_DSP_DEFAULTS, ttsChain: true, limiter: 'none' });
+    const x = new Int16Array(8000).map((_, i) => ((i >> 3) & 1 ? 32767 : -32768));
+    dsp.process(x);
+    expect(Math.max(...x.map(Math.abs))).toBeLessThanOrEqual(Math.ceil(SOFT_CLIP_CAP * 32768));
+  });
+});
