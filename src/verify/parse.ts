@@ -90,7 +90,7 @@ function traceStep(msg: TlcMessage): TraceStep | undefined {
     const back = /Back to state (\d+)/.exec(what) ?? /^(\d+)/.exec(what);
     return { index, backTo: Number(back?.[1] ?? 0) };
   }
-  const action = /^<([A-Za-z_][A-Za-z0-9_!]*|Initial predicate)/.exec(what)?.[1] ?? what.replace(/^<|>$/g, '');
+  const action = /^<(Initial predicate|[A-Za-z_][A-Za-z0-9_!]*)/.exec(what)?.[1] ?? what.replace(/^<|>$/g, '');
   return { index, action, state: parseState(rest) };
 }
 
