@@ -2,6 +2,8 @@
 // one process (tests, the demo). Every bounded queue's drops have a reason label here
 // (DESIGN §2.4: nothing is dropped without a counter).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { FRAME_MS } from '../media/types.js';
+import { mediaSaturation, type MediaLoadSource } from './saturation.js';
 
 export type Protocol = 'twilio' | 'audio-stream';
 
@@ -55,6 +57,9 @@ export class Metrics {
   readonly eventLoopLag: Gauge<'quantile'>;
   readonly protocolRejections: Counter<'protocol' | 'reason'>;
   readonly upgradesRefused: Counter<'reason'>;
+  /** Media-thread load 0–1 (saturation.ts), read from the watched engine at each scrape. */
+  readonly mediaSaturation: Gauge;
+  private media: { source: MediaLoadSource; tickMs: number; missed: number } | undefined;
 
   constructor(opts: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -130,7 +135,28 @@ export class Metrics {
       labelNames: ['reason'],
       registers,
     });
+    this.mediaSaturation = new Gauge({
+      name: 'parley_media_saturation',
+      help: 'media-thread load 0-1: p99 tick work over the tick period (1 if a tick was missed since the last scrape)',
+      registers,
+      collect: () => {
+        const m = this.media;
+        if (!m) return;
+        const s = m.source.stats();
+        this.mediaSaturation.set(mediaSaturation(s, m.tickMs, m.missed));
+        m.missed = s.missedTicks;
+      },
+    });
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'parley_' });
+  }
+
+  /** Feeds parley_media_saturation from this engine until the returned function is called. */
+  watchMedia(source: MediaLoadSource, tickMs = FRAME_MS): () => void {
+    const m = { source, tickMs, missed: source.stats().missedTicks };
+    this.media = m;
+    return () => {
+      if (this.media === m) this.media = undefined;
+    };
   }
 
   /** Counts `n` dropped units; `audioSeconds` when they carried audio. */

@@ -91,11 +91,13 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     upgrades: [inspectEndpoint],
   });
   const stopLag = watchEventLoop(metrics);
+  const stopSaturation = metrics.watchMedia(engine); // parley_media_saturation, for autoscaling
   let port: number;
   try {
     port = await server.listen();
   } catch (err) {
     stopLag();
+    stopSaturation();
     runtime.close();
     if (ownsEngine) await engine.close();
     await localAgent?.close();
@@ -115,6 +117,7 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
       done ??= (async () => {
         await server.shutdown();
         stopLag();
+        stopSaturation();
         runtime.close();
         if (ownsEngine) await engine.close();
         await localAgent?.close();
