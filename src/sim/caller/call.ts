@@ -14,7 +14,7 @@ import { DEFAULT_SCRIPT } from './script.js';
 import { percentiles } from './stats.js';
 import { ticker, TICK_MS } from './ticker.js';
 import type { BargeInRecord, CallReport, ScriptStep, SimCallOptions, TimelineEvent, TimelineKind, TurnRecord } from './types.js';
-import { CallerVoice, loadCallerWav } from './voice-source.js';
+import { CallerVoice, silenceClip, synthClip, wavClip, type Clip } from './voice-source.js';
 
 /** A gap in agent audio longer than this ends a run (a new response starts a new one). */
 const RUN_GAP_MS = 400;
@@ -52,6 +52,7 @@ export class SimCall {
   private readonly leg: Leg;
   private readonly far: FarEnd;
   private readonly voice: CallerVoice;
+  private readonly silence: Clip;
   private readonly rate: number;
   private readonly frameSamples: number;
   private readonly script: readonly ScriptStep[];
@@ -81,6 +82,8 @@ export class SimCall {
   private readonly lateness: number[] = [];
   private readonly frames: [number, number][] = [];
   private framesSent = 0;
+  private ticksSkipped = 0;
+  private lastTick: number | undefined;
   private framesReceived = 0;
   private agentSamples = 0;
   private heardSamples = 0;
@@ -119,7 +122,9 @@ export class SimCall {
       this.protocol === 'twilio'
         ? new TwilioFarEnd(this.frameSamples, this.recording)
         : new ModuleFarEnd(rate, this.recording, options.moduleBufferMs, options.moduleMinFillMs);
-    this.voice = new CallerVoice(rate, options.seed ?? 7, options.wavPath ? loadCallerWav(options.wavPath, rate) : undefined);
+    const seed = options.seed ?? 7;
+    this.voice = new CallerVoice(options.wavPath ? wavClip(options.wavPath, rate) : synthClip(rate, seed), options.wavPath ? 0 : seed);
+    this.silence = silenceClip(rate);
     this.done = new Promise((r) => (this.resolve = r));
   }
 
@@ -179,11 +184,26 @@ export class SimCall {
 
   private tick(now: number): void {
     if (this.finished || this.hungUp) return;
+    if (this.lastTick !== undefined && now - this.lastTick > TICK_MS * 1.5) this.ticksSkipped += Math.round((now - this.lastTick) / TICK_MS) - 1;
+    this.lastTick = now;
     this.now = now - this.t0;
+    // Everything this tick sends goes out in one write per socket (frame + mark echoes).
+    const socket = socketOf(this.ws);
+    socket?.cork();
+    try {
+      this.tickBody();
+    } finally {
+      socket?.uncork();
+    }
+  }
+
+  private tickBody(): void {
     // 1. one caller frame, speech or silence
     const speaking = this.speakLeft > 0;
-    const pcm = speaking ? this.voice.speech(this.frameSamples) : new Int16Array(this.frameSamples);
-    this.send(this.leg.audio(pcm));
+    const clip = speaking ? this.voice.clip : this.silence;
+    const index = speaking ? this.voice.next() : 0;
+    const pcm = clip.frames[index]!;
+    this.send(this.leg.audio(clip, index));
     this.framesSent++;
     if (speaking) {
       this.speakLeft -= TICK_MS;
@@ -439,6 +459,7 @@ export class SimCall {
       ...(this.failure !== undefined ? { failure: this.failure } : {}),
       durationMs: round(this.now),
       framesSent: this.framesSent,
+      ticksSkipped: this.ticksSkipped,
       framesReceived: this.framesReceived,
       agentAudioMs: ms(this.agentSamples),
       heardMs: ms(this.heardSamples),
@@ -481,6 +502,12 @@ export class SimCall {
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;
+
+/** ws keeps its net.Socket in `_socket` (not in its public types); used only to cork a tick's writes. */
+function socketOf(ws: WebSocket | undefined): { cork(): void; uncork(): void } | undefined {
+  const s = (ws as unknown as { _socket?: { cork?: unknown; uncork?: unknown } } | undefined)?._socket;
+  return s && typeof s.cork === 'function' && typeof s.uncork === 'function' ? (s as { cork(): void; uncork(): void }) : undefined;
+}
 
 /** Run one call to completion. */
 export function simCall(options: SimCallOptions): Promise<CallReport> {

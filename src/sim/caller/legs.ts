@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { decodeBase64 } from '../../telephony/frames.js';
 import { mulawDecode, mulawEncode } from '../audio/g711.js';
 import { pcm16FromBytes, pcm16ToBytes, resampleLinear } from '../audio/pcm.js';
+import type { Clip } from './voice-source.js';
 
 export type Incoming =
   | { readonly kind: 'audio'; readonly samples: number; readonly pcm: Int16Array | undefined }
@@ -21,8 +22,8 @@ export interface Leg {
   readonly sampleRate: number;
   /** Frames sent right after the socket opens. */
   greeting(): OutFrame[];
-  /** One 20 ms caller frame. */
-  audio(pcm: Int16Array): OutFrame;
+  /** One 20 ms caller frame: frame `i` of `clip` (encodings are cached on the clip). */
+  audio(clip: Clip, i: number): OutFrame;
   markEcho(name: string): OutFrame | undefined;
   dtmf(digit: string): OutFrame | undefined;
   /** Frames sent before closing at hang-up. */
@@ -72,9 +73,9 @@ export class TwilioLeg implements Leg {
     ];
   }
 
-  audio(pcm: Int16Array): OutFrame {
+  audio(clip: Clip, i: number): OutFrame {
     const ts = this.chunk * 20;
-    const payload = mulawEncode(pcm).toString('base64');
+    const payload = clip.encoded('mulaw-b64', i, (pcm) => mulawEncode(pcm).toString('base64'));
     // Built by hand: this runs 50×/s per call in the load generator.
     return {
       data: `{"event":"media","sequenceNumber":"${++this.seq}","streamSid":"${this.streamSid}","media":{"track":"inbound","chunk":"${++this.chunk}","timestamp":"${ts}","payload":"${payload}"}}`,
@@ -140,8 +141,8 @@ export class AudioStreamLeg implements Leg {
     return this.metadata === null ? [] : [text(this.metadata)];
   }
 
-  audio(pcm: Int16Array): OutFrame {
-    return { data: pcm16ToBytes(pcm), binary: true };
+  audio(clip: Clip, i: number): OutFrame {
+    return { data: clip.encoded('pcm16', i, pcm16ToBytes), binary: true };
   }
 
   markEcho(): undefined {

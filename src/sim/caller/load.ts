@@ -1,6 +1,7 @@
 // `parley sim-call --calls N`: N concurrent simulated calls, started over a ramp, summarised.
 import { SimCall } from './call.js';
 import { percentiles } from './stats.js';
+import { ticker } from './ticker.js';
 import type { CallReport, LoadOptions, LoadSummary } from './types.js';
 
 export interface LoadResult extends LoadSummary {
@@ -12,6 +13,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const n = Math.max(1, Math.floor(options.calls));
   const ramp = options.rampMs ?? Math.min(10_000, n * 20);
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
+  const skipped0 = ticker.stats.skipped;
+  ticker.stats.maxLateMs = 0;
   const calls: SimCall[] = [];
   const runs: Promise<CallReport>[] = [];
   for (let i = 0; i < n; i++) {
@@ -29,6 +33,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     );
   }
   const reports = await Promise.all(runs);
+  const cpu = process.cpuUsage(cpu0);
+  const wallMs = performance.now() - started;
   const failures: Record<string, number> = {};
   for (const r of reports) {
     if (r.ok) continue;
@@ -51,7 +57,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     responseLatency: percentiles(reports.flatMap((r) => r.turns.flatMap((t) => (t.responseLatencyMs !== undefined && !t.bargeIn ? [t.responseLatencyMs] : [])))),
     staleFramesAfterClear: sum(bargeIns.map((b) => b.staleFramesAfterClear)),
     protocolErrors: sum(reports.map((r) => r.protocolErrors)),
-    wallMs: Math.round(performance.now() - started),
+    wallMs: Math.round(wallMs),
+    generator: {
+      ticksSkipped: ticker.stats.skipped - skipped0,
+      maxTickLateMs: Math.round(ticker.stats.maxLateMs),
+      cpuPct: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
+    },
     reports: reports.map(({ timeline: _t, frames: _f, ...rest }) => rest),
   };
 }

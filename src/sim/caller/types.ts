@@ -115,6 +115,8 @@ export interface CallReport {
   readonly failure?: string;
   readonly durationMs: number;
   readonly framesSent: number;
+  /** 20 ms ticks this process was too busy to run (no frame sent, no playout): generator overload. */
+  readonly ticksSkipped: number;
   readonly framesReceived: number;
   readonly agentAudioMs: number;
   readonly heardMs: number;
@@ -163,4 +165,6 @@ export interface LoadSummary {
   readonly staleFramesAfterClear: number;
   readonly protocolErrors: number;
   readonly wallMs: number;
+  /** The load generator's own timekeeping: 20 ms ticks it had to skip because it was too busy. */
+  readonly generator: { readonly ticksSkipped: number; readonly maxTickLateMs: number; readonly cpuPct: number };
 }
