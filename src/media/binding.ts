@@ -21,6 +21,8 @@ export interface NativeEngineFields {
   readonly eventBytes: number;
   readonly counters: readonly (keyof CallCounters)[];
   readonly stats: readonly string[];
+  /** Index = the 'sched' stat: how the media thread is scheduled. */
+  readonly sched: readonly ('default' | 'nice' | 'fifo')[];
   readonly playoutStates: readonly string[];
 }
 
@@ -47,11 +49,20 @@ export interface NativeEngineHandle {
   drain(): Buffer;
   /** Fills `out` in engineFields.stats order. */
   stats(out: Float64Array): void;
+  /** Later lateness / tick-work percentiles cover only ticks from now on. */
+  markStats(): void;
   close(): void;
+}
+
+export interface RingBench {
+  /** ns for one tagged frame written and read back, one thread, hot caches. */
+  readonly singleThreadNs: number;
 }
 
 export interface NativeAddon {
   readonly abiVersion: number;
+  /** Micro-benchmark of the playout ring (bench/playout.ts). */
+  readonly benchRing: (frameBytes: number, frames: number) => RingBench;
   readonly engineFields: NativeEngineFields;
   readonly Engine: new (tickNs: number, maxCalls: number, onWake: () => void) => NativeEngineHandle;
 }

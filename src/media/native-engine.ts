@@ -147,7 +147,13 @@ export class NativeMediaEngine implements MediaEngine {
       lateness: summary('lateness'),
       tickWork: summary('tickWork'),
       eventsDropped: get('eventsDropped') + this.#jsEventsDropped,
+      sched: this.#addon.engineFields.sched[get('sched')] ?? 'default',
     };
+  }
+
+  /** Later stats() lateness / tickWork percentiles cover only ticks from now on (benchmarks). */
+  markStats(): void {
+    if (!this.#closed) this.#h.markStats();
   }
 
   async close(): Promise<void> {

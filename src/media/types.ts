@@ -256,6 +256,11 @@ export interface EngineStats {
   readonly tickWork: LatencySummary;
   /** Events lost because JS did not drain them in time (the counters stay exact). */
   readonly eventsDropped: number;
+  /**
+   * How the media thread is scheduled (native engine): a low real-time priority when the
+   * process may have one, else a raised nice value, else the default.
+   */
+  readonly sched?: 'fifo' | 'nice' | 'default';
 }
 
 export interface MediaEngine {

@@ -32,6 +32,7 @@ void Export(Napi::Env env, Napi::Object exports) {
     counters.Set(static_cast<std::uint32_t>(i), Napi::String::New(env, fields::kCounters[i].name));
   o.Set("counters", counters);
   o.Set("stats", names(env, fields::kStats));
+  o.Set("sched", names(env, fields::kSched));
   Napi::Array states = Napi::Array::New(env, gen::kStateCount);
   for (std::size_t i = 0; i < gen::kStateCount; ++i)
     states.Set(static_cast<std::uint32_t>(i), Napi::String::New(env, gen::state_name(static_cast<gen::State>(i))));

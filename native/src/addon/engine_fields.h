@@ -69,10 +69,12 @@ inline constexpr std::array<CounterField, 20> kCounters = {{
 #undef PARLEY_MC
 
 /** Engine-wide numbers, in the order Engine.stats() writes them. */
-inline constexpr std::array<const char*, 16> kStats = {
+inline constexpr std::array<const char*, 17> kStats = {
     "calls",          "ticks",          "lastTick",       "wakeups",        "coalescedWakeups", "wakeFailures",
     "missedTicks",    "latenessP50Ns",  "latenessP99Ns",  "latenessMaxNs",  "latenessSamples",  "tickWorkP50Ns",
-    "tickWorkP99Ns",  "tickWorkMaxNs",  "tickWorkSamples", "eventsDropped",
+    "tickWorkP99Ns",  "tickWorkMaxNs",  "tickWorkSamples", "eventsDropped",   "sched",
 };
+/** Index = engine::MediaThread::Sched value. */
+inline constexpr std::array<const char*, 3> kSched = {"default", "nice", "fifo"};
 
 }  // namespace parley::addon::fields

@@ -76,6 +76,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
                            InstanceMethod<&EngineWrap::CloseCall>("closeCall"),
                            InstanceMethod<&EngineWrap::Drain>("drain"),
                            InstanceMethod<&EngineWrap::Stats>("stats"),
+                           InstanceMethod<&EngineWrap::MarkStats>("markStats"),
                            InstanceMethod<&EngineWrap::Close>("close"),
                        });
   }
@@ -337,10 +338,17 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
         static_cast<double>(work.p50),  static_cast<double>(work.p99),  static_cast<double>(work.max),
         static_cast<double>(work.samples),
         static_cast<double>(core.events_dropped()),
+        static_cast<double>(engine_->thread().sched()),
     };
     static_assert(std::size(v) == fields::kStats.size());
     for (std::size_t i = 0; i < std::size(v); ++i) out[i] = v[i];
     return env.Undefined();
+  }
+
+  // Later lateness / tick-work percentiles cover only ticks from now on.
+  Napi::Value MarkStats(const Napi::CallbackInfo& info) {
+    if (engine_ && !engine_->stopped()) engine_->thread().mark_stats();
+    return info.Env().Undefined();
   }
 
   // Joins the media thread, frees every call, releases the TSFN. Idempotent.

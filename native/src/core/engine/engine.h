@@ -77,6 +77,7 @@ class Engine {
   std::size_t open_calls() const noexcept { return live_; }
   MediaCore& core() noexcept { return core_; }
   const MediaThread& thread() const noexcept { return thread_; }
+  MediaThread& thread() noexcept { return thread_; }
   std::int64_t tick_ns() const noexcept { return opts_.tick_ns; }
 
  private:

@@ -18,6 +18,9 @@ class MediaThread {
  public:
   static constexpr std::size_t kStatSamples = 8192;
 
+  /** The scheduling the thread obtained (best effort, at start). */
+  enum class Sched : std::uint8_t { kDefault = 0, kNice = 1, kFifo = 2 };
+
   /** Does not start the thread. */
   MediaThread(MediaCore& core, std::int64_t period_ns) : core_(core), period_ns_(period_ns) {}
   ~MediaThread() { stop(); }
@@ -30,14 +33,16 @@ class MediaThread {
   bool running() const noexcept { return thread_.joinable(); }
 
   std::int64_t period_ns() const noexcept { return period_ns_; }
+  Sched sched() const noexcept { return static_cast<Sched>(sched_.load(std::memory_order_acquire)); }
   /** Deadlines that passed without a tick of their own. */
   std::uint64_t missed_ticks() const noexcept { return missed_.get(); }
   /** How late each tick started after its deadline, and how long its work took. */
   Percentiles lateness() const { return lateness_.summary(); }
   Percentiles work() const { return work_.summary(); }
-  void reset_stats() noexcept {
-    lateness_.reset();
-    work_.reset();
+  /** Later lateness() / work() summaries start from now. [control thread] */
+  void mark_stats() noexcept {
+    lateness_.mark();
+    work_.mark();
   }
 
  private:
@@ -47,6 +52,7 @@ class MediaThread {
   const std::int64_t period_ns_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
+  std::atomic<std::uint8_t> sched_{0};
   Counter missed_;
   SampleRing<kStatSamples> lateness_;
   SampleRing<kStatSamples> work_;
