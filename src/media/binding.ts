@@ -51,6 +51,8 @@ export interface NativeEngineHandle {
   stats(out: Float64Array): void;
   /** Later lateness / tick-work percentiles cover only ticks from now on. */
   markStats(): void;
+  /** The last tick the media thread completed. */
+  lastTick(): number;
   close(): void;
 }
 

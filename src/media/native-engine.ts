@@ -151,6 +151,11 @@ export class NativeMediaEngine implements MediaEngine {
     };
   }
 
+  /** The last tick the media thread completed (cheap; for measurements). */
+  lastTick(): number {
+    return this.#closed ? 0 : this.#h.lastTick();
+  }
+
   /** Later stats() lateness / tickWork percentiles cover only ticks from now on (benchmarks). */
   markStats(): void {
     if (!this.#closed) this.#h.markStats();

@@ -77,6 +77,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
                            InstanceMethod<&EngineWrap::Drain>("drain"),
                            InstanceMethod<&EngineWrap::Stats>("stats"),
                            InstanceMethod<&EngineWrap::MarkStats>("markStats"),
+                           InstanceMethod<&EngineWrap::LastTick>("lastTick"),
                            InstanceMethod<&EngineWrap::Close>("close"),
                        });
   }
@@ -343,6 +344,11 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     static_assert(std::size(v) == fields::kStats.size());
     for (std::size_t i = 0; i < std::size(v); ++i) out[i] = v[i];
     return env.Undefined();
+  }
+
+  // The last tick the media thread completed (cheap: one relaxed load).
+  Napi::Value LastTick(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), engine_ ? static_cast<double>(engine_->core().last_tick()) : 0.0);
   }
 
   // Later lateness / tick-work percentiles cover only ticks from now on.
