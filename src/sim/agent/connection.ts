@@ -2,7 +2,6 @@
 // buffer with energy VAD, responses, cancel, truncate) plus armed faults.
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import type { AudioFormat } from '../../media/types.js';
 import { decodeBase64 } from '../../telephony/frames.js';
 import { decodeAudio } from '../audio/pcm.js';
 import { parseFaultObject } from './faults.js';
@@ -502,4 +501,3 @@ function closeCodeFor(code: string): number {
   return 1011;
 }
 
-export type { AudioFormat };

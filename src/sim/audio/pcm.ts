@@ -1,16 +1,24 @@
 // PCM16 helpers for the simulators: bytes ⇄ samples in any AudioFormat, linear resampling, levels.
+import { endianness } from 'node:os';
 import type { AudioFormat } from '../../media/types.js';
 import { alawDecode, alawEncode, mulawDecode, mulawEncode } from './g711.js';
+
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /** Little-endian PCM16 bytes → samples (a trailing odd byte is ignored). */
 export function pcm16FromBytes(bytes: Buffer): Int16Array {
   const n = bytes.length >> 1;
   const out = new Int16Array(n);
+  if (LITTLE_ENDIAN) {
+    Buffer.from(out.buffer, out.byteOffset, n * 2).set(bytes.subarray(0, n * 2)); // one memcpy
+    return out;
+  }
   for (let i = 0; i < n; i++) out[i] = bytes.readInt16LE(i * 2);
   return out;
 }
 
 export function pcm16ToBytes(pcm: Int16Array): Buffer {
+  if (LITTLE_ENDIAN) return Buffer.from(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength)); // copies
   const out = Buffer.allocUnsafe(pcm.length * 2);
   for (let i = 0; i < pcm.length; i++) out.writeInt16LE(pcm[i]!, i * 2);
   return out;

@@ -1,10 +1,9 @@
 // One simulated call: a WebSocket client acting as Twilio or as FreeSWITCH mod_audio_stream that
 // speaks by a script at real time, plays Parley's audio through an emulation of the far side's
 // buffer, and measures what the caller experienced.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
 import type { TelephonyProtocol } from '../../telephony/types.js';
 import { writeWav } from '../audio/wav.js';
