@@ -227,6 +227,7 @@ export class NativeMediaEngine implements MediaEngine {
 export class NativeMediaCall implements MediaCall {
   readonly id: number;
   readonly config: ResolvedCallMediaConfig;
+  readonly playoutDelaySamples: number;
   readonly #h: NativeEngineHandle;
   readonly #writeResults: readonly WriteResult[];
   readonly #counterNames: readonly (keyof CallCounters)[];
@@ -250,6 +251,7 @@ export class NativeMediaCall implements MediaCall {
     this.#aiBps = bytesPerSample(config.ai);
     this.#aiBytesPerMs = (config.ai.rate * this.#aiBps) / 1000;
     this.#onEventsDropped = onEventsDropped;
+    this.playoutDelaySamples = h.pathDelay(id);
   }
 
   get epoch(): number {

@@ -208,6 +208,12 @@ export interface MediaCall {
   delivered(item: number): number | undefined;
   /** Current-epoch playout audio queued and not yet emitted, in ms. */
   bufferedPlayoutMs(): number;
+  /**
+   * Filter delay of the playout path in AI-rate samples (0 for pass-through; a resampling
+   * path reports its group delay): what left Parley of an item is delivered(item) minus
+   * this. Absent means 0.
+   */
+  readonly playoutDelaySamples?: number;
   /** The playout ring's write index, comparable with events' readIndex. */
   playoutWriteIndex(): number;
   counters(): CallCounters;

@@ -21,6 +21,7 @@ afterEach(async () => {
 describe('playout', () => {
   it('emits only in a state tagged media.playout, the written audio in order, one frame at a time', async () => {
     const call = engine.open(MULAW);
+    expect(call.playoutDelaySamples).toBe(0); // pass-through
     const out = new Collector(engine, call);
     const audio = taggedMulaw(1, 10 * FRAME);
     expect(call.writePlayout(audio, { epoch: 0, item: 1 })).toBe('ok');
