@@ -22,9 +22,21 @@ export function replyAudio(input: ReplyInput): Buffer {
     const max = Math.round((input.replyMs * 2 * rate) / 1000);
     return encodeAudio(input.format, pcm.length > max ? pcm.subarray(0, max) : pcm);
   }
-  const voice = new Voice({ sampleRate: rate, melodic: true, seed: input.seed });
-  return encodeAudio(input.format, voice.render(Math.round((input.replyMs * rate) / 1000)));
+  // Melodies are rendered once per format, length and variant: synthesis is the agent's main cost.
+  const variant = input.seed % MELODY_VARIANTS;
+  const key = `${input.format.codec}/${rate}/${input.replyMs}/${variant}`;
+  let audio = melodies.get(key);
+  if (!audio) {
+    if (melodies.size >= 64) melodies.clear();
+    const voice = new Voice({ sampleRate: rate, melodic: true, seed: 100 + variant, pitchHz: 110 + 8 * variant });
+    audio = encodeAudio(input.format, voice.render(Math.round((input.replyMs * rate) / 1000)));
+    melodies.set(key, audio);
+  }
+  return audio;
 }
+
+const MELODY_VARIANTS = 6;
+const melodies = new Map<string, Buffer>();
 
 const WORDS = ['thanks', 'for', 'calling', 'this', 'is', 'the', 'parley', 'simulated', 'agent', 'speaking', 'how', 'can', 'I', 'help', 'you', 'today'];
 

@@ -31,7 +31,8 @@ export async function startSimAgent(options: SimAgentOptions = {}): Promise<SimA
     listeners: new Set(),
     record(e) {
       this.received.push(e);
-      if (this.received.length > RECEIVED_LIMIT) this.received.splice(0, this.received.length - RECEIVED_LIMIT);
+      // Trim in batches: splicing one element per event would be O(n) per event.
+      if (this.received.length > 2 * RECEIVED_LIMIT) this.received.splice(0, this.received.length - RECEIVED_LIMIT);
       for (const l of this.listeners) l(e);
     },
   };
@@ -100,7 +101,7 @@ export async function startSimAgent(options: SimAgentOptions = {}): Promise<SimA
       ...shared.counters,
       truncates: [...shared.truncates],
     }),
-    received: () => [...shared.received],
+    received: () => shared.received.slice(-RECEIVED_LIMIT),
     onEvent(listener) {
       shared.listeners.add(listener);
       return () => shared.listeners.delete(listener);

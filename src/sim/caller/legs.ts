@@ -34,11 +34,8 @@ export interface Leg {
 const text = (o: unknown): OutFrame => ({ data: JSON.stringify(o), binary: false });
 const hex = (n: number) => randomBytes(n).toString('hex');
 
-/** Decoded byte length of canonical base64 without decoding it. */
-function base64Bytes(s: string): number | undefined {
-  if (s.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) return undefined;
-  return (s.length / 4) * 3 - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0);
-}
+/** Decoded byte length of valid base64 (decoding is the cheapest strict check), else undefined. */
+const base64Bytes = (s: string): number | undefined => decodeBase64(s)?.length;
 
 export class TwilioLeg implements Leg {
   readonly sampleRate = 8000;
