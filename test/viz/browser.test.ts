@@ -1,23 +1,20 @@
 // The visualiser in a real browser (Debian Chromium via playwright-core): the page renders every
 // machine with all its states (counted against the live machine objects), search and zoom work,
-// nothing is fetched from outside, and during a simulated call on a real bridge the live view
-// follows the call: the highlight moves from state to state, the last event and the rolling log
-// update. Saves a screenshot of the live view (.build/viz-live.png; docs/viz-live.png when
-// PARLEY_UPDATE_SCREENSHOTS=1 or when it does not exist yet).
+// nothing is fetched from outside, a diff against a git ref is highlighted, and during a
+// simulated call — the real bridge (`startParley`, local AI mode = the embedded sim-agent) and
+// `simCall` as a Twilio caller who interrupts the agent — the live view follows the call through
+// the bridge's authenticated /inspect: the highlight moves from state to state in every machine,
+// the last event and the rolling log update. Saves a screenshot of the live view
+// (.build/viz-live.png; docs/viz-live.png when PARLEY_UPDATE_SCREENSHOTS=1 or when it is missing).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActor } from 'xstate';
 import { MACHINES } from '../../machines/index.js';
-import { playoutMachine } from '../../machines/playout.js';
 import { loadConfig } from '../../src/config/index.js';
-import { Metrics, silentLogger } from '../../src/obs/index.js';
-import { ParleyServer } from '../../src/server/index.js';
-import { ManualClock } from '../../src/session/clock.js';
-import { InspectEndpoint } from '../../src/viz/inspect/endpoint.js';
-import { InspectHub } from '../../src/viz/inspect/hub.js';
+import { startParley, type ParleyApp } from '../../src/server/app.js';
+import { simCall, type ScriptStep } from '../../src/sim/caller/index.js';
 import { VizServer } from '../../src/viz/server.js';
 import { openBrowser, type Browser } from './chromium.js';
 import { fixtureV1, fixtureV2, graphJson, liveStates } from './fixtures.js';
@@ -25,25 +22,35 @@ import { fixtureV1, fixtureV2, graphJson, liveStates } from './fixtures.js';
 const TOKEN = 'browser-test-token';
 let browser: Browser;
 let viz: VizServer;
-let bridge: ParleyServer;
-let hub: InspectHub;
+let app: ParleyApp;
+
+/** Speak, hear the reply, speak again and talk over the second reply, hang up. */
+const CALL: readonly ScriptStep[] = [
+  { kind: 'say', ms: 700 },
+  { kind: 'listen', quietMs: 300 },
+  { kind: 'say', ms: 500 },
+  { kind: 'barge', afterMs: 400, sayMs: 600 },
+  { kind: 'listen', quietMs: 300 },
+  { kind: 'hangup' },
+];
 
 beforeAll(async () => {
-  const config = loadConfig({ env: {}, cwd: '/nonexistent-dir-for-config', overrides: { port: 0, host: '127.0.0.1', authToken: TOKEN } });
-  hub = new InspectHub({ machines: MACHINES.map((m) => m.name) });
-  const endpoint = new InspectEndpoint({ hub, authToken: TOKEN });
-  bridge = new ParleyServer({
-    config,
-    metrics: new Metrics({ processMetrics: false }),
-    clock: new ManualClock(),
-    log: silentLogger(),
-    handler: { accept: () => { throw new Error('telephony is not used here'); } },
-    upgrades: [endpoint],
+  const dir = mkdtempSync(join(tmpdir(), 'parley-viz-browser-'));
+  const config = loadConfig({
+    env: {},
+    cwd: dir,
+    overrides: { port: 0, host: '127.0.0.1', authToken: TOKEN, logLevel: 'silent', ai: { mode: 'local' } },
   });
-  const port = await bridge.listen();
-  viz = new VizServer({ root: process.cwd(), port: 0, order: MACHINES.map((m) => m.name), inspectUrl: `ws://127.0.0.1:${port}/inspect`, inspectToken: TOKEN });
+  app = await startParley({ config, localAgent: { replyMs: 600 } });
+  viz = new VizServer({
+    root: process.cwd(),
+    port: 0,
+    order: MACHINES.map((m) => m.name),
+    inspectUrl: `ws://127.0.0.1:${app.port}/inspect`,
+    inspectToken: TOKEN,
+  });
   await viz.listen();
-  browser = await openBrowser();
+  browser = await openBrowser({ width: 1600, height: 1500 });
   await browser.page.goto(viz.url);
   await browser.page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
 }, 60_000);
@@ -51,7 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await viz?.close();
-  await bridge?.shutdown(0);
+  await app?.shutdown();
 });
 
 describe('parley viz in Chromium', () => {
@@ -89,43 +96,59 @@ describe('parley viz in Chromium', () => {
   it('follows a simulated call live: the highlight moves, the last event and the log update', async () => {
     const { page } = browser;
     await page.waitForSelector('#relay-status[data-state="open"]');
-    const active = () => page.$$eval('section[data-machine="playout"] g.sc-state.sc-active', (gs) => gs.map((g) => g.getAttribute('data-state')));
-    const waitActive = (id: string) => page.waitForSelector(`section[data-machine="playout"] g.sc-state.sc-active[data-state="${id}"]`, { timeout: 5000 });
+    // Record every configuration each machine panel shows, in order.
+    await page.evaluate(`(() => {
+      window.__seen = {};
+      for (const s of document.querySelectorAll('section.machine')) {
+        const name = s.dataset.machine;
+        const seen = (window.__seen[name] = []);
+        // Records arrive batched: each one's oldValue is the value the one before it set.
+        new MutationObserver((records) => {
+          const values = [...records.slice(1).map((r) => r.oldValue), s.dataset.active];
+          for (const v of values) if (v && seen[seen.length - 1] !== v) seen.push(v);
+        }).observe(s, { attributes: true, attributeOldValue: true, attributeFilter: ['data-active'] });
+      }
+    })()`);
 
-    // A simulated call: the playout actor of a call, inspected exactly as the session runtime
-    // inspects it (hub.openCall(...).inspector(machine)), driven through its events.
-    const call = hub.openCall('twilio-sim-1', 'twilio');
-    const actor = createActor(playoutMachine, { input: { lookaheadMs: 80 }, inspect: call.inspector('playout') }).start();
-    await waitActive('playout.idle');
-    call.rename('CA-browser-test');
-    await page.waitForSelector('#calls li[data-call="CA-browser-test"].selected');
-
-    actor.send({ type: 'WRITE', bufferedMs: 20 });
-    await waitActive('playout.prefill');
-    expect(await active()).toEqual(['playout.prefill']);
-
-    actor.send({ type: 'WRITE', bufferedMs: 100 });
-    await waitActive('playout.playing');
-    expect(await active()).toEqual(['playout.playing']);
-    expect(await page.getAttribute('section[data-machine="playout"]', 'data-last-event')).toBe('WRITE');
-    expect(await page.textContent('section[data-machine="playout"] .last-event')).toContain('prefill → playing');
-    const fired = await page.$$eval('section[data-machine="playout"] g.sc-transition.sc-fired', (gs) => gs.map((g) => g.getAttribute('data-source')));
-    expect(fired).toEqual(['playout.prefill']);
-
-    actor.send({ type: 'FLUSH' });
-    await waitActive('playout.flushing');
-    const rows = await page.$$eval('#log tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-event')));
-    expect(rows.slice(0, 3)).toEqual(['FLUSH', 'WRITE', 'WRITE']);
-
+    const report = simCall({ url: `ws://127.0.0.1:${app.port}/twilio`, token: TOKEN, callId: 'CA-browser-test', script: CALL, maxCallMs: 40_000 });
+    await page.waitForSelector('#calls li[data-call="CA-browser-test"].selected', { timeout: 10_000 });
+    // Mid-call: the agent is answering; every machine shows where the call is.
+    await page.waitForSelector('section[data-machine="turn"] g.sc-active[data-state="turn.agentSpeaking"]', { timeout: 15_000 });
+    await page.waitForSelector('section[data-machine="session"] g.sc-active[data-state="session.active.live"]');
     mkdirSync('.build', { recursive: true });
     await page.screenshot({ path: '.build/viz-live.png' });
     if (process.env.PARLEY_UPDATE_SCREENSHOTS === '1' || !existsSync('docs/viz-live.png')) copyFileSync('.build/viz-live.png', 'docs/viz-live.png');
 
-    actor.send({ type: 'CLOSE' });
-    await waitActive('playout.closed');
-    call.end();
-    await page.waitForSelector('#calls li[data-call="CA-browser-test"].ended');
-  });
+    const done = await report;
+    expect(done.ok, done.failure).toBe(true);
+    expect(done.bargeIns.length).toBeGreaterThan(0);
+    await page.waitForSelector('section[data-machine="session"] g.sc-active[data-state="session.closed"]', { timeout: 10_000 }).catch(async (e) => {
+      console.log('live view at timeout:', JSON.stringify(await page.evaluate('window.__seen')), await page.textContent('#calls'), await page.textContent('#relay-status'), JSON.stringify(done.timeline.slice(-5)));
+      throw e;
+    });
+    await page.waitForSelector('#calls li[data-call="CA-browser-test"].ended', { timeout: 10_000 });
+
+    const seen = (await page.evaluate('window.__seen')) as Record<string, string[]>;
+    const inOrder = (xs: readonly string[] | undefined, want: readonly string[]) => {
+      let i = 0;
+      for (const x of xs ?? []) if (x === want[i]) i += 1;
+      return i === want.length;
+    };
+    expect(inOrder(seen.session, ['connecting', 'active.live', 'draining.stoppingAi', 'draining.releasingMedia', 'closed']), JSON.stringify(seen.session)).toBe(true);
+    expect(inOrder(seen.turn, ['listening', 'userSpeaking', 'agentSpeaking', 'interrupted.speaking']), JSON.stringify(seen.turn)).toBe(true);
+    expect(inOrder(seen.aiLink, ['idle', 'connecting', 'open', 'stopped']), JSON.stringify(seen.aiLink)).toBe(true);
+    expect(inOrder(seen.playout, ['idle', 'playing', 'flushing', 'closed']), JSON.stringify(seen.playout)).toBe(true);
+
+    // Exactly one state per region is lit at the end, and the last transition is marked.
+    expect(await page.$$eval('section[data-machine="session"] g.sc-state.sc-active', (gs) => gs.map((g) => g.getAttribute('data-state')))).toEqual(['session.closed']);
+    expect(await page.getAttribute('section[data-machine="session"]', 'data-last-event')).toBe('MEDIA_RELEASED');
+    expect(await page.$$eval('section[data-machine="session"] g.sc-transition.sc-fired', (gs) => gs.map((g) => g.getAttribute('data-source')))).toEqual([
+      'session.draining.releasingMedia',
+    ]);
+    const events = await page.$$eval('#log tbody tr', (trs) => trs.map((tr) => `${tr.getAttribute('data-machine')}.${tr.getAttribute('data-event')}`));
+    expect(events[0]).toBe('session.MEDIA_RELEASED');
+    expect(events).toEqual(expect.arrayContaining(['turn.SPEECH_STARTED', 'session.CALL_STARTED', 'playout.FLUSH']));
+  }, 60_000);
 
   it('shows a design-review diff against a git ref', async () => {
     // A repository whose HEAD has fixture v1 and whose working tree has v2.

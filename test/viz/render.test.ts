@@ -32,8 +32,9 @@ describe('renderMachineSvg', () => {
     expect(svg).toMatch(/class="sc-state sc-compound sc-container" data-state="fixture\.on\.audio"/);
     // Initial dots: the root and the two regions (a parallel state has no initial child).
     expect(attrs(svg, 'data-initial-of').filter((_, i, a) => a.indexOf(_) === i).sort()).toEqual(['fixture', 'fixture.on.audio', 'fixture.on.link']);
-    // Edges: one per (transition, target); the targetless TICK is a line inside `loud`.
-    const edges = attrs(svg, 'data-transition');
+    // Every transition drawn once per target (edges list the transitions they carry:
+    // data-transition="3 4"); the targetless TICK is a line inside `loud`.
+    const edges = attrs(svg, 'data-transition').flatMap((a) => a.split(' '));
     g.transitions.forEach((t, i) => {
       const n = edges.filter((e) => e === String(i)).length;
       expect(n, `transition ${i} ${t.event}`).toBe(Math.max(1, t.targets.length));
@@ -46,6 +47,18 @@ describe('renderMachineSvg', () => {
     expect(svg).toContain('(always) [calm]');
     expect(svg).toContain('#media.capture');
     expect(svg).toContain('exit / hush');
+  });
+
+  it('draws transitions with the same source, target and actions as one edge listing every trigger', async () => {
+    const g = graphOf('fixture', fixtureV1);
+    const extra = { ...g, transitions: [...g.transitions, { source: 'fixture.off', event: 'BOOT', targets: ['fixture.on'], actions: ['log'], reenter: false }] };
+    const svg = await renderMachineSvg(extra);
+    const power = g.transitions.findIndex((t) => t.event === 'POWER' && t.source === 'fixture.off');
+    expect(svg).toContain(`data-transition="${power} ${g.transitions.length}" data-event="POWER BOOT"`);
+    expect(svg).toContain('>POWER | BOOT</text>');
+    // A different action list keeps its own edge.
+    const other = { ...extra, transitions: extra.transitions.map((t, i) => (i === g.transitions.length ? { ...t, actions: ['beep'] } : t)) };
+    expect(await renderMachineSvg(other)).not.toContain('POWER | BOOT');
   });
 
   it('is deterministic: the same graph renders to the same bytes', async () => {

@@ -32,7 +32,8 @@ export function el(tag, attrs = {}, ...children) {
  * @returns {Element | null}
  */
 export function part(svg, kind, key) {
-  return svg.querySelector(`[data-${kind}="${CSS.escape(String(key))}"]`);
+  // Edges list every transition they draw: data-transition="3 4 5".
+  return svg.querySelector(`[data-${kind}~="${CSS.escape(String(key))}"]`);
 }
 
 /** @param {number} t wall-clock ms */

@@ -41,6 +41,8 @@ function view(s: SnapshotLike): MachineView {
 class HubCall {
   readonly startedAt: number;
   endedAt: number | null = null;
+  /** end() was called; endedAt is set a microtask later. */
+  ending = false;
   seq = 0;
   readonly snapshots = new Map<string, SnapshotLike>();
   last: StepMessage | null = null;
@@ -139,16 +141,22 @@ export class InspectHub {
         }
       },
       rename: (callId) => {
-        if (call.endedAt !== null || callId === call.callId) return;
+        if (call.ending || callId === call.callId) return;
         call.callId = callId;
         if (this.listeners.size) this.emit({ type: 'call.rename', connId, callId });
       },
       end: () => {
-        if (call.endedAt !== null) return;
-        call.endedAt = this.now();
-        this.calls.delete(connId);
-        this.ended = [call.summary(), ...this.ended].slice(0, ENDED_CALLS_KEPT);
-        if (this.listeners.size) this.emit({ type: 'call.end', connId, callId: call.callId, t: call.endedAt });
+        if (call.ending) return;
+        call.ending = true;
+        // A runtime ends the call from inside the last machine step (an entry action of the final
+        // state); XState reports that step's snapshot right after, synchronously. Finishing in a
+        // microtask lets it through, so the final state is the one shown.
+        queueMicrotask(() => {
+          call.endedAt = this.now();
+          this.calls.delete(connId);
+          this.ended = [call.summary(), ...this.ended].slice(0, ENDED_CALLS_KEPT);
+          if (this.listeners.size) this.emit({ type: 'call.end', connId, callId: call.callId, t: call.endedAt });
+        });
       },
     };
   }

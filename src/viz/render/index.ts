@@ -8,5 +8,6 @@ export type { DiffStatus, SvgOptions } from './svg.js';
 export type { Layout } from './layout.js';
 
 export async function renderMachineSvg(g: MachineGraph, opts: SvgOptions = {}): Promise<string> {
-  return layoutToSvg(g, await layoutGraph(g), opts);
+  const layout = await layoutGraph(g, opts.transitionStatus ? { transitionStatus: opts.transitionStatus } : {});
+  return layoutToSvg(g, layout, opts);
 }

@@ -37,8 +37,12 @@ export interface PlacedLabel {
 }
 
 export interface PlacedEdge {
-  /** Index into graph.transitions; -1 for the arrow out of an initial pseudo-state. */
-  readonly transition: number;
+  /**
+   * Indexes into graph.transitions drawn by this edge: transitions with the same source,
+   * target and actions share one edge (one trigger per label line); empty for the arrow out of
+   * an initial pseudo-state.
+   */
+  readonly transitions: readonly number[];
   readonly source: string;
   readonly target: string;
   readonly points: readonly Point[];
@@ -88,31 +92,39 @@ const ROOT_OPTIONS: Record<string, string> = {
 };
 
 const initialId = (parent: string): string => `__initial:${parent}`;
-const edgeId = (transition: number, k: number): string => `__t:${transition}:${k}`;
+const edgeId = (group: number): string => `__t:${group}`;
 
 /** Longest action run on one label line, in characters; longer lists wrap. */
 const WRAP = 44;
 
-/** A transition's label as lines: the trigger, then its actions wrapped at WRAP characters. */
-export function labelLines(t: GraphTransition): string[] {
-  const head = transitionLabel({ ...t, actions: [] });
-  if (t.actions.length === 0) return [head];
-  const lines = [head];
-  let cur = '/';
-  for (const [i, a] of t.actions.entries()) {
-    const piece = `${a}${i < t.actions.length - 1 ? ',' : ''}`;
-    if (cur !== '/' && cur.length + 1 + piece.length > WRAP) {
-      lines.push(cur);
-      cur = ' ';
+/** Pieces joined by `sep` (kept at the end of each piece), wrapped at WRAP characters. */
+function wrap(pieces: readonly string[], sep: string, first: string, cont: string): string[] {
+  const lines: string[] = [];
+  let cur = first;
+  pieces.forEach((p, i) => {
+    const piece = `${p}${i < pieces.length - 1 ? sep : ''}`;
+    if (cur !== first && cur.length + piece.length > WRAP) {
+      lines.push(cur.trimEnd());
+      cur = cont;
     }
-    cur = `${cur} ${piece}`;
-  }
-  lines.push(cur);
+    cur = `${cur}${piece}`;
+  });
+  lines.push(cur.trimEnd());
   return lines;
 }
 
-function label(t: GraphTransition) {
-  const lines = labelLines(t);
+/**
+ * The label of transitions sharing an edge (same source, target and actions): the triggers
+ * ("EVENT [guard]") joined by " | ", then "/ actions", each wrapped at WRAP characters.
+ */
+export function labelLines(ts: readonly GraphTransition[]): string[] {
+  const triggers = wrap(ts.map((t) => transitionLabel({ ...t, actions: [] })), ' | ', '', '');
+  const actions = ts[0]?.actions ?? [];
+  return actions.length ? [...triggers, ...wrap(actions, ', ', '/ ', '  ')] : triggers;
+}
+
+function label(ts: readonly GraphTransition[]) {
+  const lines = labelLines(ts);
   return {
     text: lines.join('\n'),
     width: Math.ceil(Math.max(...lines.map((l) => textWidth(l, EDGE_LABEL_SIZE)))) + 6,
@@ -120,7 +132,12 @@ function label(t: GraphTransition) {
   };
 }
 
-export async function layoutGraph(g: MachineGraph): Promise<Layout> {
+export interface LayoutOptions {
+  /** Transitions with different statuses never share an edge (diff review). */
+  readonly transitionStatus?: ReadonlyMap<number, string>;
+}
+
+export async function layoutGraph(g: MachineGraph, opts: LayoutOptions = {}): Promise<Layout> {
   const { boxes, children } = measureAll(g);
   const box = (n: GraphNode): Box => {
     const b = boxes.get(n.id);
@@ -152,18 +169,38 @@ export async function layoutGraph(g: MachineGraph): Promise<Layout> {
   };
   const root = toElk(rootOf(g));
 
+  // One edge per (source, target, actions, status); its label lists every trigger.
+  const groups: { source: string; target: string; members: number[] }[] = [];
+  const byKey = new Map<string, (typeof groups)[number]>();
   g.transitions.forEach((t, i) => {
-    t.targets.forEach((target, k) => {
-      edges.push({ id: edgeId(i, k), sources: [t.source], targets: [target], labels: [label(t)] });
-    });
+    for (const target of t.targets) {
+      const key = [t.source, target, t.actions.join(','), opts.transitionStatus?.get(i) ?? ''].join('\u0000');
+      let grp = byKey.get(key);
+      if (!grp) {
+        grp = { source: t.source, target, members: [] };
+        byKey.set(key, grp);
+        groups.push(grp);
+      }
+      grp.members.push(i);
+    }
+  });
+  groups.forEach((grp, n) => {
+    const ts = grp.members.flatMap((i) => g.transitions[i] ?? []);
+    edges.push({ id: edgeId(n), sources: [grp.source], targets: [grp.target], labels: [label(ts)] });
   });
 
   elk ??= new ElkConstructor();
   const out = await elk.layout({ id: '__graph', layoutOptions: ROOT_OPTIONS, children: [root], edges });
-  return collect(g, out, boxes, children);
+  return collect(g, out, boxes, children, groups.map((grp) => grp.members));
 }
 
-function collect(g: MachineGraph, out: ElkNode, boxes: Map<string, Box>, children: Map<string, GraphNode[]>): Layout {
+function collect(
+  g: MachineGraph,
+  out: ElkNode,
+  boxes: Map<string, Box>,
+  children: Map<string, GraphNode[]>,
+  groups: readonly (readonly number[])[],
+): Layout {
   const placed = new Map<string, ElkNode>();
   const visit = (n: ElkNode): void => {
     placed.set(n.id, n);
@@ -194,13 +231,13 @@ function collect(g: MachineGraph, out: ElkNode, boxes: Map<string, Box>, childre
 
   const edges: PlacedEdge[] = [];
   for (const e of (out.edges ?? []) as ElkExtendedEdge[]) {
-    const m = /^__t:(\d+):(\d+)$/.exec(e.id);
-    const transition = m ? Number(m[1]) : -1;
+    const m = /^__t:(\d+)$/.exec(e.id);
+    const transitions = m ? (groups[Number(m[1])] ?? []) : [];
     const points: Point[] = [];
     for (const s of e.sections ?? []) points.push(s.startPoint, ...(s.bendPoints ?? []), s.endPoint);
     const l = e.labels?.[0];
     edges.push({
-      transition,
+      transitions,
       source: e.sources[0] ?? '',
       target: e.targets[0] ?? '',
       points,

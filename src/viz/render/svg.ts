@@ -92,14 +92,16 @@ function edgeSvg(g: MachineGraph, e: PlacedEdge, prefix: string, opts: SvgOption
   if (e.points.length < 2) return '';
   const d = e.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${n(p.x)},${n(p.y)}`).join(' ');
   const path = `<path class="sc-edge" d="${d}" marker-end="url(#${prefix}-arrow)"/>`;
-  if (e.transition < 0) return `<g class="sc-initial-edge" data-initial-of="${esc(e.source.replace(/^__initial:/, ''))}">${path}</g>`;
-  const t = g.transitions[e.transition];
-  if (!t) return '';
+  if (e.transitions.length === 0) return `<g class="sc-initial-edge" data-initial-of="${esc(e.source.replace(/^__initial:/, ''))}">${path}</g>`;
+  const ts = e.transitions.flatMap((i) => g.transitions[i] ?? []);
   const cls = ['sc-transition'];
-  const status = opts.transitionStatus?.get(e.transition);
+  // Transitions share an edge only when their statuses agree (see layoutGraph).
+  const status = opts.transitionStatus?.get(e.transitions[0] ?? -1);
   if (status) cls.push(`sc-diff-${status}`);
-  const attrs = `data-transition="${e.transition}" data-event="${esc(t.event)}" data-source="${esc(e.source)}" data-target="${esc(e.target)}"`;
-  const out = [`<g class="${cls.join(' ')}" ${attrs}>`, `<title>${esc(transitionLabel(t))}</title>`, path];
+  // Space-separated lists: select one with [data-transition~="3"], [data-event~="STOP"].
+  const events = [...new Set(ts.map((t) => t.event).filter(Boolean))].join(' ');
+  const attrs = `data-transition="${e.transitions.join(' ')}" data-event="${esc(events)}" data-source="${esc(e.source)}" data-target="${esc(e.target)}"`;
+  const out = [`<g class="${cls.join(' ')}" ${attrs}>`, `<title>${esc(ts.map(transitionLabel).join('\n'))}</title>`, path];
   if (e.label) {
     const l = e.label;
     out.push(`<rect class="sc-label-bg" x="${n(l.x)}" y="${n(l.y)}" width="${n(l.width)}" height="${n(l.height)}" rx="2"/>`);
