@@ -121,6 +121,32 @@ describe('sim-agent protocol conformance', () => {
     r.ws.close();
   });
 
+  it('honours interrupt_response false and create_response false: VAD events only, no automatic cancel or reply', async () => {
+    const slow = await startSimAgent({ replyMs: 600, speed: 1, firstAudioDelayMs: 0 });
+    const r = await Raw.open(slow.url);
+    r.send(gaSession({ audio: { input: { turn_detection: { type: 'server_vad', silence_duration_ms: 200, interrupt_response: false, create_response: false } } } }));
+    await r.until((e) => e.type === 'session.updated');
+    r.send({ type: 'response.create' });
+    await r.until((e) => e.type === 'response.output_audio.delta');
+    const audio = turnPcm24k(0, 400, 300);
+    r.send({ type: 'input_audio_buffer.append', audio: audio.toString('base64') });
+    await r.until((e) => e.type === 'input_audio_buffer.committed');
+    const done = await r.until((e) => e.type === 'response.done');
+    expect((done['response'] as { status: string }).status).toBe('completed'); // not cancelled by the speech
+    expect(r.types().indexOf('input_audio_buffer.speech_started')).toBeLessThan(r.types().indexOf('response.done'));
+    await new Promise((res) => setTimeout(res, 150));
+    expect(r.types().filter((t) => t === 'response.created')).toHaveLength(1); // no reply to the turn
+    // a threshold of 1 (−10 dBFS) ignores ordinary speech
+    r.send(gaSession({ audio: { input: { turn_detection: { type: 'server_vad', threshold: 1 } } } }));
+    await r.until((e) => e.type === 'session.updated' && r.events.filter((x) => x.type === 'session.updated').length === 2);
+    const before = r.types().filter((t) => t === 'input_audio_buffer.speech_started').length;
+    r.send({ type: 'input_audio_buffer.append', audio: turnPcm24k(0, 600, 600).toString('base64') });
+    await new Promise((res) => setTimeout(res, 100));
+    expect(r.types().filter((t) => t === 'input_audio_buffer.speech_started')).toHaveLength(before);
+    r.ws.close();
+    await slow.close();
+  });
+
   it('manual turns (turn_detection null): commit then response.create', async () => {
     const r = await Raw.open(agent.url);
     r.send({ type: 'session.update', session: { type: 'realtime', audio: { input: { turn_detection: null } } } });
