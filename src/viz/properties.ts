@@ -4,7 +4,8 @@
 // and states; the transitions those names pick out are listed next to the property.
 //
 // What a comment names, within the machines the spec INSTANCEs (all machines if none):
-//   - events: ALL_CAPS words or "quoted" strings equal to an event type (`SPEECH_STARTED`);
+//   - events: an event type written as is (`SPEECH_STARTED`), "quoted", or as words in any
+//     case ("speech started", "hang-up" for HANGUP);
 //   - states: words equal to a state's key or dotted path (`flushing`, `active.live`); keys
 //     shorter than 3 letters only when "quoted".
 // Quoted names in the definition's own body ("flushing") count as named too.
@@ -88,20 +89,31 @@ export function checkedNames(cfg: string): { invariants: Set<string>; properties
   return { invariants, properties };
 }
 
+/** Letters and digits only, lower case: HANG_UP, hangUp and "hang-up" all read "hangup". */
+const norm = (name: string): string => name.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+
 function link(comment: string, graphs: readonly MachineGraph[]): Pick<SpecProperty, 'events' | 'states' | 'transitions'> {
   const words = new Set((comment.match(/[A-Za-z_][A-Za-z0-9_.]*/g) ?? []).map((w) => w.replace(/\.+$/, '')));
   const quoted = new Set([...comment.matchAll(/"([^"]+)"/g)].map((m) => m[1] ?? ''));
+  // Runs of one to three words, joined: "socket error" → "socketerror" names SOCKET_ERROR.
+  const plain = comment.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w.toLowerCase());
+  const phrases = new Set<string>();
+  plain.forEach((_, i) => {
+    for (let n = 1; n <= 3 && i + n <= plain.length; n++) phrases.add(plain.slice(i, i + n).join(''));
+  });
   const events = new Set<string>();
   const states = new Set<string>();
   const transitions: LinkedTransition[] = [];
   for (const g of graphs) {
-    const evs = g.events.filter((e) => quoted.has(e) || (/^[A-Z][A-Z0-9_]{2,}$/.test(e) && words.has(e)));
+    const evs = g.events.filter((e) => quoted.has(e) || words.has(e) || (e.length >= 2 && phrases.has(norm(e))));
     const named = new Set(
       g.nodes
         .filter((n) => n.path.length > 0)
         .filter((n) => {
           const key = stateKey(g, n);
-          return quoted.has(key) || (key.length >= 3 && words.has(key)) || (n.path.length > 1 && words.has(n.path.join('.')));
+          // camelCase keys also as a phrase ("releasing media"); one-word keys only verbatim.
+          const multi = /[a-z][A-Z]/.test(key) && phrases.has(norm(key));
+          return quoted.has(key) || multi || (key.length >= 3 && words.has(key)) || (n.path.length > 1 && words.has(n.path.join('.')));
         })
         .map((n) => n.id),
     );

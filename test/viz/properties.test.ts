@@ -24,6 +24,9 @@ FX3_LinkDown ==
     fst = "down"
 
 FX4_Unrelated == TRUE   \\* FX4: nothing named here.
+
+\\* FX5: the link region stays consistent.
+FX5_Region == TRUE
 ====
 `;
 
@@ -54,6 +57,7 @@ describe('spec properties', () => {
       'FX2 FX2_HushOnExit:13',
       'FX3 FX3_LinkDown:17',
       'FX4 FX4_Unrelated:20',
+      'FX5 FX5_Region:23',
     ]);
     expect(by('FX1_NoLoudWhenCalm').comment).toBe('FX1: a LOUD event never fires while calm.');
     expect(by('FX1_Second').comment).toBe(by('FX1_NoLoudWhenCalm').comment);
@@ -63,17 +67,25 @@ describe('spec properties', () => {
   it('scopes to the machines the spec instances and lists the transitions the comment names', () => {
     expect(by('FX1_NoLoudWhenCalm').machines).toEqual(['fixture']);
     expect(by('FX1_NoLoudWhenCalm').transitions.map((t) => t.label)).toEqual(['LOUD [and(ready, not(calm))]']);
-    // An event narrowed by a named state: QUIET touches `quiet`; loud's own name picks nothing else.
-    expect(by('FX2_HushOnExit').events).toEqual(['QUIET']);
-    expect(by('FX2_HushOnExit').transitions.map((t) => `${t.source} ${t.label}`)).toEqual(['fixture.on.audio.loud QUIET']);
-    // No event named: every transition into or out of the named states (`up`, and "down" from the body).
+    // Events named in words ("loud", QUIET), narrowed to the transitions touching named states.
+    expect(by('FX2_HushOnExit').events).toEqual(['LOUD', 'QUIET']);
+    expect(by('FX2_HushOnExit').transitions.map((t) => `${t.source} ${t.label}`)).toEqual([
+      'fixture.on.audio.quiet LOUD [and(ready, not(calm))]',
+      'fixture.on.audio.loud QUIET',
+    ]);
+    // "goes down" names DOWN, "up" names UP and the state up; "down" in the body the state down.
+    expect(by('FX3_LinkDown').events).toEqual(['DOWN', 'UP']);
     expect(new Set(by('FX3_LinkDown').states)).toEqual(new Set(['fixture.on.link.up', 'fixture.on.link.down']));
-    expect(by('FX3_LinkDown').transitions.map((t) => t.label).sort()).toEqual(['(always) [calm]', 'DOWN', 'UP']);
+    expect(by('FX3_LinkDown').transitions.map((t) => t.label).sort()).toEqual(['DOWN', 'UP']);
+    // A named state with no transition of its own links nothing.
+    expect(by('FX5_Region').events).toEqual([]);
+    expect(by('FX5_Region').states).toEqual(['fixture.on.link']);
+    expect(by('FX5_Region').transitions).toEqual([]);
     expect(by('FX4_Unrelated').transitions).toEqual([]);
   });
 
   it('says how the config checks each property', () => {
-    expect(props.map((p) => p.checkedAs)).toEqual(['invariant', null, 'invariant', 'property', null]);
+    expect(props.map((p) => p.checkedAs)).toEqual(['invariant', null, 'invariant', 'property', null, null]);
     expect([...checkedNames(CFG).invariants]).toEqual(['FX1_NoLoudWhenCalm', 'FX2_HushOnExit']);
   });
 
