@@ -5,6 +5,8 @@
 //   PL2  after it executed a flush, no record written before that request is read;
 //   PL4  every payload byte is intact (an overwrite of unread data would corrupt it) and
 //        records arrive in order, never twice;
+//   no loss: a record of the epoch being read was never dropped before it (a flush drops only
+//        what was written before its request: "flush to the head at execution time" fails);
 // and at the end, conservation: every accepted byte was read, skipped as stale or dropped
 // by a flush, exactly once.
 #include <gtest/gtest.h>
@@ -27,6 +29,7 @@ namespace {
 
 constexpr std::uint64_t kRecords = 1'000'000;
 constexpr std::size_t kPrefix = 16;  // seq (8) + epoch (4) + item (4) at the start of each payload
+constexpr std::uint32_t kRefused = 0xFFFFFFFFu;
 
 std::uint8_t filler(std::uint64_t seq, std::size_t i) { return static_cast<std::uint8_t>(seq * 31 + i * 7 + 1); }
 
@@ -36,10 +39,14 @@ struct Shared {
   std::atomic<std::uint64_t> flush_floor{0};  // every seq below it was written before a request
   std::atomic<bool> producer_done{false};
   std::atomic<bool> consumer_done{false};
+  // Epoch of each accepted record (kRefused otherwise); written before the record is
+  // published, read by the consumer after it read a later record.
+  std::vector<std::uint32_t> accepted = std::vector<std::uint32_t>(kRecords, kRefused);
 };
 
 // Checks one whole (or cut) record's bytes; returns its seq.
 struct RecordChecker {
+  const std::vector<std::uint32_t>* accepted = nullptr;
   std::vector<std::uint8_t> buf;
   std::uint64_t last_seq = 0;
   bool any = false;
@@ -55,6 +62,14 @@ struct RecordChecker {
         ASSERT_GT(seq, last_seq) << "records out of order or read twice";
       }
       ASSERT_GE(seq, floor_at_flush) << "PL2: a record written before an executed flush was read";
+      // Nothing of this record's epoch may have vanished since the previous record: a flush
+      // or the read filter only ever drops older epochs.
+      if (buf.size() >= 12) {
+        std::uint32_t epoch;
+        std::memcpy(&epoch, buf.data() + 8, 4);
+        for (std::uint64_t k = any ? last_seq + 1 : 0; k < seq; ++k)
+          ASSERT_NE((*accepted)[k], epoch) << "a record of the current epoch " << epoch << " was lost (seq " << k << ")";
+      }
       last_seq = seq;
       any = true;
       for (std::size_t i = kPrefix; i < buf.size(); ++i)
@@ -85,7 +100,9 @@ TEST(RingStress, ProducerConsumerAndFlushRequesterOnThreeThreads) {
       std::memcpy(payload.data() + 8, &epoch, 4);
       std::memcpy(payload.data() + 12, &item, 4);
       for (std::size_t i = kPrefix; i < len; ++i) payload[i] = filler(seq, i);
+      s.accepted[seq] = epoch;  // assume accepted; corrected below if refused (not yet published)
       const WriteStatus st = s.ring.write({epoch, item}, {payload.data(), len});
+      if (st != WriteStatus::kOk) s.accepted[seq] = kRefused;
       if (st == WriteStatus::kOk) {
         accepted_bytes += len;
         ++seq;
@@ -122,6 +139,7 @@ TEST(RingStress, ProducerConsumerAndFlushRequesterOnThreeThreads) {
   auto consume = [&] {
     std::mt19937 rng(3);
     RecordChecker check;
+    check.accepted = &s.accepted;
     std::uint64_t floor = 0;  // seqs below it must never be read again
     std::uint8_t buf[512];
     for (;;) {
