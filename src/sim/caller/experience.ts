@@ -1,0 +1,235 @@
+// What the caller experienced, measured at the far side: agent runs as heard (with underruns),
+// arrival lateness against real-time pacing, turns, barge-ins and the timeline.
+import { percentiles } from './stats.js';
+import { TICK_MS } from './ticker.js';
+import type { BargeInRecord, CallReport, TimelineEvent, TimelineKind, TurnRecord } from './types.js';
+
+/** A gap in agent audio longer than this ends a run (a new response starts a new one). */
+const RUN_GAP_MS = 400;
+const TIMELINE_LIMIT = 2000;
+const PROTOCOL_ERRORS_IN_TIMELINE = 20;
+
+interface Turn {
+  index: number;
+  bargeIn: boolean;
+  speechStartMs: number;
+  speechEndMs?: number;
+  firstAgentAudioMs?: number;
+}
+
+interface Barge {
+  speechStartMs: number;
+  heardAtSpeechMs: number;
+  clearAtMs?: number;
+  heardMs?: number;
+  stale: number;
+  speaking: boolean;
+}
+
+export interface ExperienceOptions {
+  readonly rate: number;
+  readonly leadMs: number;
+  readonly recordFrames: boolean;
+  readonly onTimeline: ((e: TimelineEvent) => void) | undefined;
+}
+
+export type Counts = Pick<CallReport, 'framesSent' | 'ticksSkipped' | 'marksEchoed' | 'alignmentLossMs' | 'overflowDropMs'>;
+
+export class Experience {
+  private readonly frameSamples: number;
+  private readonly timeline: TimelineEvent[] = [];
+  private readonly turns: Turn[] = [];
+  private readonly barges: Barge[] = [];
+  private readonly lateness: number[] = [];
+  private readonly frames: [number, number][] = [];
+  private framesReceived = 0;
+  private agentSamples = 0;
+  private heardSamples = 0;
+  marksSent = 0;
+  private clears = 0;
+  private protocolErrors = 0;
+  private underruns = 0;
+  private underrunSamples = 0;
+  // far-side playout runs
+  private runActive = false;
+  private runHeard = 0;
+  private runQuietTicks = 0;
+  private starved = 0;
+  /** Milliseconds since agent audio was last heard (for the script's listen step). */
+  quietMs = 0;
+  // arrival pacing
+  private paceT0 = 0;
+  private paceMs = 0;
+  private lastArrival = -Infinity;
+  private clearedSinceArrival = false;
+
+  constructor(private readonly o: ExperienceOptions) {
+    this.frameSamples = (o.rate * TICK_MS) / 1000;
+  }
+
+  /** Agent audio heard so far, in samples. */
+  get heardTotal(): number {
+    return this.heardSamples;
+  }
+
+  get runPlaying(): boolean {
+    return this.runActive;
+  }
+
+  /** Agent audio heard in the current run, ms (what a barge-in offset is measured against). */
+  get heardRunMs(): number {
+    return (this.runHeard / this.o.rate) * 1000;
+  }
+
+  /** Raw per-frame lateness samples (ms). */
+  latenessSamples(): readonly number[] {
+    return this.lateness;
+  }
+
+  event(kind: TimelineKind, at: number, detail?: string): void {
+    if (this.timeline.length >= TIMELINE_LIMIT) return;
+    const e: TimelineEvent = { t: round(at), kind, ...(detail !== undefined ? { detail } : {}) };
+    this.timeline.push(e);
+    this.o.onTimeline?.(e);
+  }
+
+  /** One far-side tick played `played` samples. */
+  played(played: number, now: number): void {
+    this.heardSamples += played;
+    if (played > 0) {
+      this.quietMs = 0;
+      if (!this.runActive) {
+        this.runActive = true;
+        this.runHeard = 0;
+        this.starved = 0;
+        this.event('agent_audio_start', now);
+      }
+      if (this.starved > 0) {
+        // audio came back within the run: the gap was an underrun
+        this.underruns++;
+        this.underrunSamples += this.starved;
+        this.starved = 0;
+      }
+      this.runHeard += played;
+      this.runQuietTicks = 0;
+      if (played < this.frameSamples) this.starved += this.frameSamples - played;
+      return;
+    }
+    this.quietMs += TICK_MS;
+    if (!this.runActive) return;
+    this.starved += this.frameSamples;
+    if (++this.runQuietTicks * TICK_MS >= RUN_GAP_MS) this.endRun(now);
+  }
+
+  /** Agent audio arrived (before it is queued at the far side). */
+  arrival(samples: number, now: number): void {
+    this.framesReceived++;
+    this.agentSamples += samples;
+    const durMs = (samples / this.o.rate) * 1000;
+    // Lateness against real-time pacing with a lead, anchored at the start of each arrival run.
+    if (this.clearedSinceArrival || now - this.lastArrival > RUN_GAP_MS) {
+      this.paceT0 = now;
+      this.paceMs = 0;
+      this.clearedSinceArrival = false;
+    }
+    const expected = this.paceT0 + Math.max(0, this.paceMs - this.o.leadMs);
+    this.lateness.push(Math.max(0, now - expected));
+    this.paceMs += durMs;
+    this.lastArrival = now;
+    if (this.o.recordFrames) this.frames.push([round(now), durMs]);
+    const turn = this.turns[this.turns.length - 1];
+    if (turn?.speechEndMs !== undefined && turn.firstAgentAudioMs === undefined && now >= turn.speechEndMs) turn.firstAgentAudioMs = now;
+    const barge = this.barges[this.barges.length - 1];
+    if (barge?.speaking && barge.clearAtMs !== undefined) barge.stale++;
+  }
+
+  cleared(now: number, marksReturned: number): void {
+    this.clears++;
+    const barge = this.barges[this.barges.length - 1];
+    if (barge && barge.clearAtMs === undefined) {
+      barge.clearAtMs = now;
+      barge.heardMs = this.heardRunMs;
+    }
+    this.event('clear', now, marksReturned > 0 ? `${marksReturned} pending marks returned unplayed` : undefined);
+    this.endRun(now);
+    this.clearedSinceArrival = true;
+  }
+
+  protocolError(detail: string, now: number): void {
+    this.protocolErrors++;
+    if (this.protocolErrors <= PROTOCOL_ERRORS_IN_TIMELINE) this.event('protocol_error', now, detail);
+  }
+
+  speechStarted(now: number, bargeIn: boolean): void {
+    this.turns.push({ index: this.turns.length, bargeIn, speechStartMs: now });
+    if (bargeIn) this.barges.push({ speechStartMs: now, heardAtSpeechMs: this.heardRunMs, stale: 0, speaking: true });
+    this.event('speech_start', now, bargeIn ? `barge-in after ${Math.round(this.heardRunMs)} ms of agent audio` : undefined);
+  }
+
+  speechEnded(now: number, endMs: number): void {
+    const turn = this.turns[this.turns.length - 1];
+    if (turn) turn.speechEndMs = endMs;
+    const barge = this.barges[this.barges.length - 1];
+    if (barge?.speaking) {
+      barge.speaking = false;
+      barge.heardMs ??= this.heardRunMs;
+    }
+    this.event('speech_end', now);
+  }
+
+  /** The barge-in whose speech has finished (the script moves on). */
+  get lastBargeDone(): boolean {
+    const b = this.barges[this.barges.length - 1];
+    return b !== undefined && !b.speaking;
+  }
+
+  private endRun(at: number): void {
+    if (!this.runActive) return;
+    this.runActive = false;
+    this.starved = 0;
+    this.event('agent_audio_end', at, `${Math.round(this.heardRunMs)} ms heard`);
+  }
+
+  /** The measured part of the call report. */
+  report(now: number, counts: Counts): Omit<CallReport, 'callId' | 'protocol' | 'ok' | 'failure' | 'durationMs'> {
+    const ms = (samples: number) => Math.round((samples / this.o.rate) * 1000);
+    const turns: TurnRecord[] = this.turns.map((t) => ({
+      index: t.index,
+      bargeIn: t.bargeIn,
+      speechStartMs: round(t.speechStartMs),
+      speechEndMs: round(t.speechEndMs ?? now),
+      ...(t.firstAgentAudioMs !== undefined
+        ? { firstAgentAudioMs: round(t.firstAgentAudioMs), responseLatencyMs: round(t.firstAgentAudioMs - (t.speechEndMs ?? now)) }
+        : {}),
+    }));
+    const bargeIns: BargeInRecord[] = this.barges.map((b) => ({
+      speechStartMs: round(b.speechStartMs),
+      heardAtSpeechMs: round(b.heardAtSpeechMs),
+      ...(b.clearAtMs !== undefined ? { clearAtMs: round(b.clearAtMs), cutoffLatencyMs: round(b.clearAtMs - b.speechStartMs) } : {}),
+      heardMs: round(b.heardMs ?? b.heardAtSpeechMs),
+      staleFramesAfterClear: b.stale,
+    }));
+    return {
+      framesSent: counts.framesSent,
+      ticksSkipped: counts.ticksSkipped,
+      framesReceived: this.framesReceived,
+      agentAudioMs: ms(this.agentSamples),
+      heardMs: ms(this.heardSamples),
+      lateness: percentiles(this.lateness),
+      underruns: this.underruns,
+      underrunMs: ms(this.underrunSamples),
+      marksSent: this.marksSent,
+      marksEchoed: counts.marksEchoed,
+      clears: this.clears,
+      alignmentLossMs: counts.alignmentLossMs,
+      overflowDropMs: counts.overflowDropMs,
+      protocolErrors: this.protocolErrors,
+      turns,
+      bargeIns,
+      timeline: this.timeline,
+      ...(this.o.recordFrames ? { frames: this.frames } : {}),
+    };
+  }
+}
+
+export const round = (x: number) => Math.round(x * 10) / 10;
