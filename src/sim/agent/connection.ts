@@ -3,14 +3,15 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { decodeBase64 } from '../../telephony/frames.js';
-import { decodeAudio } from '../audio/pcm.js';
+import { FaultSchedule } from './fault-schedule.js';
 import { parseFaultObject } from './faults.js';
+import { InputAudio, type CallerTurn } from './input.js';
 import { Outbox } from './outbox.js';
 import { replyAudio, replyWords } from './reply.js';
 import { ResponseStream } from './response.js';
 import { applySessionUpdate, defaultSession, sessionToWire, type SimSession } from './session.js';
+import { checkTruncate, type ItemInfo } from './truncate.js';
 import type { ReceivedEvent, SimAgentOptions, SimFault, TruncateRecord } from './types.js';
-import { EnergyVad } from './vad.js';
 
 /** Counters and recorders shared by all connections of one agent. */
 export interface AgentShared {
@@ -27,36 +28,21 @@ export interface AgentShared {
   record(e: ReceivedEvent): void;
 }
 
-interface ArmedFault {
-  readonly fault: SimFault;
-  readonly deltasAtArm: number;
-  timer: NodeJS.Timeout | undefined;
-}
-
-interface ItemInfo {
-  readonly role: 'user' | 'assistant';
-  readonly response?: ResponseStream;
-}
-
-const MAX_TURN_MS = 10_000;
 const MAX_ITEMS = 256;
 const MAX_APPEND_BYTES = 15 * 1024 * 1024;
 
 export class AgentConnection {
   private readonly outbox: Outbox;
   private readonly session: SimSession;
-  private vad: EnergyVad;
+  private readonly input: InputAudio;
+  private readonly faults: FaultSchedule;
   private seq = 0;
   private deltas = 0;
   private turns = 0;
   private userItemId: string | undefined;
-  private turnAudio: Int16Array[] = [];
-  private turnSamples = 0;
-  private uncommittedMs = 0;
-  private lastTurn: { audio: Int16Array; rate: number } | undefined;
+  private lastTurn: CallerTurn | undefined;
   private readonly items = new Map<string, ItemInfo>();
   private response: ResponseStream | undefined;
-  private readonly faults = new Set<ArmedFault>();
   private expiry: NodeJS.Timeout | undefined;
   private closed = false;
   readonly openedAt = Date.now();
@@ -72,7 +58,8 @@ export class AgentConnection {
       if (ws.readyState === ws.OPEN) ws.send(text);
     });
     this.session = defaultSession(`sess_${id}`, 'gpt-realtime');
-    this.vad = this.newVad();
+    this.input = new InputAudio(this.session.inputFormat, this.session.vad);
+    this.faults = new FaultSchedule((f) => this.fire(f));
     ws.on('message', (data, isBinary) => this.onMessage(String(data), isBinary));
     ws.on('close', () => this.teardown());
     ws.on('error', () => this.teardown());
@@ -91,21 +78,7 @@ export class AgentConnection {
 
   /** Arm a fault; it fires now or on its trigger. */
   inject(fault: SimFault): void {
-    if (this.closed) return;
-    const armed: ArmedFault = { fault, deltasAtArm: this.deltas, timer: undefined };
-    if (fault.afterDeltas !== undefined && fault.afterDeltas > 0) {
-      this.faults.add(armed);
-      return;
-    }
-    if (fault.afterMs !== undefined && fault.afterMs > 0) {
-      armed.timer = setTimeout(() => {
-        this.faults.delete(armed);
-        this.fire(fault);
-      }, fault.afterMs);
-      this.faults.add(armed);
-      return;
-    }
-    this.fire(fault);
+    if (!this.closed) this.faults.arm(fault, this.deltas);
   }
 
   /** Reject the beta header like today's service: error, then close 4000. */
@@ -146,8 +119,7 @@ export class AgentConnection {
         const err = applySessionUpdate(this.session, e['session']);
         if (err) this.sendError('invalid_request_error', err.code, err.message, err.param, eventId);
         else {
-          this.vad.settings = this.vadSettings();
-          if (this.vad.rate !== this.session.inputFormat.rate) this.vad = this.newVad();
+          this.input.reconfigure(this.session.inputFormat, this.session.vad);
           this.send({ type: 'session.updated', session: sessionToWire(this.session) });
         }
         return;
@@ -157,8 +129,7 @@ export class AgentConnection {
       case 'input_audio_buffer.commit':
         return this.commit(eventId);
       case 'input_audio_buffer.clear':
-        this.vad.reset();
-        this.resetTurn();
+        this.input.clear();
         this.send({ type: 'input_audio_buffer.cleared' });
         return;
       case 'response.create':
@@ -202,35 +173,12 @@ export class AgentConnection {
       this.sendError('invalid_request_error', 'invalid_value', 'Invalid base64 audio.', 'audio', eventId);
       return;
     }
-    const fmt = this.session.inputFormat;
-    const samples = decodeAudio(fmt, bytes);
-    this.uncommittedMs += (samples.length / fmt.rate) * 1000;
-    if (this.turnSamples < (MAX_TURN_MS * fmt.rate) / 1000) {
-      this.turnAudio.push(samples);
-      this.turnSamples += samples.length;
-    }
-    if (!this.session.vad) return;
-    for (const v of this.vad.push(samples)) {
-      if (v.kind === 'start') this.speechStarted(v.audioStartMs);
-      else this.speechStopped(v.audioEndMs);
-    }
-    // Between turns keep only what a future speech_started may reach back to (prefix padding).
-    if (!this.vad.speaking) this.keepLast(this.session.vad.prefixPaddingMs + 100);
-  }
-
-  private keepLast(ms: number): void {
-    const keep = Math.round((ms * this.session.inputFormat.rate) / 1000);
-    if (this.turnSamples <= keep) return;
-    const all = concat(this.turnAudio);
-    this.turnAudio = [all.subarray(all.length - keep)];
-    this.turnSamples = keep;
+    this.input.append(bytes, (v) => (v.kind === 'start' ? this.speechStarted(v.audioStartMs) : this.speechStopped(v.audioEndMs)));
   }
 
   private speechStarted(audioStartMs: number): void {
     this.shared.counters.speechStarted++;
     this.userItemId = this.nextId('item');
-    // Keep only the prefix padding of what came before, so echo replies start at the speech.
-    this.keepLast(this.vad.audioMs - audioStartMs);
     this.send({ type: 'input_audio_buffer.speech_started', audio_start_ms: audioStartMs, item_id: this.userItemId });
     if (this.response?.active && this.session.vad?.interruptResponse) this.response.cancel('turn_detected');
   }
@@ -244,11 +192,11 @@ export class AgentConnection {
   }
 
   private commit(eventId: string | undefined): void {
-    if (this.uncommittedMs < 100) {
+    if (this.input.uncommittedMs < 100) {
       this.sendError(
         'invalid_request_error',
         'input_audio_buffer_commit_empty',
-        `Error committing input audio buffer: buffer too small. Expected at least 100ms of audio, but buffer only has ${this.uncommittedMs.toFixed(2)}ms of audio.`,
+        `Error committing input audio buffer: buffer too small. Expected at least 100ms of audio, but buffer only has ${this.input.uncommittedMs.toFixed(2)}ms of audio.`,
         undefined,
         eventId,
       );
@@ -259,17 +207,15 @@ export class AgentConnection {
   }
 
   private commitTurn(itemId: string): void {
-    this.uncommittedMs = 0;
-    const audio = concat(this.turnAudio);
-    this.lastTurn = { audio, rate: this.session.inputFormat.rate };
-    this.resetTurn();
+    const turn = this.input.takeTurn();
+    this.lastTurn = turn;
     this.remember(itemId, { role: 'user' });
     this.send({ type: 'input_audio_buffer.committed', previous_item_id: null, item_id: itemId });
     const item = { id: itemId, object: 'realtime.item', type: 'message', status: 'completed', role: 'user', content: [{ type: 'input_audio', transcript: null }] };
     this.send({ type: 'conversation.item.added', previous_item_id: null, item });
     this.send({ type: 'conversation.item.done', previous_item_id: null, item });
     if (this.session.transcription) {
-      const secs = (audio.length / this.lastTurn.rate).toFixed(2);
+      const secs = (turn.audio.length / turn.rate).toFixed(2);
       this.send({
         type: 'conversation.item.input_audio_transcription.completed',
         item_id: itemId,
@@ -290,51 +236,18 @@ export class AgentConnection {
   }
 
   private truncate(e: Record<string, unknown>, eventId: string | undefined): void {
-    const itemId = e['item_id'];
-    const ms = e['audio_end_ms'];
-    const idx = e['content_index'] ?? 0;
-    if (typeof itemId !== 'string') {
-      this.sendError('invalid_request_error', 'missing_required_parameter', "Missing required parameter: 'item_id'.", 'item_id', eventId);
-      return;
-    }
-    if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0) {
-      this.sendError('invalid_request_error', 'invalid_value', 'audio_end_ms must be a non-negative integer.', 'audio_end_ms', eventId);
-      return;
-    }
-    if (idx !== 0) {
-      this.sendError('invalid_request_error', 'invalid_value', 'content_index must be 0.', 'content_index', eventId);
-      return;
-    }
-    const item = this.items.get(itemId);
-    const sentMs = item?.response?.sentMs ?? 0;
-    const record = (accepted: boolean) => {
+    const check = checkTruncate(e, (id) => this.items.get(id));
+    const rec = check.ok ? check : check.record;
+    if (rec) {
       const t = this.shared.truncates;
-      t.push({ connId: this.id, itemId, audioEndMs: ms, sentMs, accepted });
+      t.push({ connId: this.id, itemId: rec.itemId, audioEndMs: rec.ms, sentMs: rec.sentMs, accepted: check.ok });
       if (t.length > 10_000) t.splice(0, t.length - 10_000);
-    };
-    if (!item) {
-      record(false);
-      this.sendError('invalid_request_error', 'item_truncate_invalid_item_id', `Item with item_id not found: ${itemId}`, 'item_id', eventId);
+    }
+    if (!check.ok) {
+      this.sendError('invalid_request_error', check.code, check.message, check.param, eventId);
       return;
     }
-    if (item.role !== 'assistant' || !item.response) {
-      record(false);
-      this.sendError('invalid_request_error', 'unsupported_content_type', 'Only model output audio messages can be truncated', 'item_id', eventId);
-      return;
-    }
-    if (ms > Math.ceil(sentMs)) {
-      record(false);
-      this.sendError(
-        'invalid_request_error',
-        'invalid_value',
-        `Audio content of ${Math.floor(sentMs)}ms is already shorter than ${ms}ms`,
-        'audio_end_ms',
-        eventId,
-      );
-      return;
-    }
-    record(true);
-    this.send({ type: 'conversation.item.truncated', item_id: itemId, content_index: 0, audio_end_ms: ms });
+    this.send({ type: 'conversation.item.truncated', item_id: check.itemId, content_index: 0, audio_end_ms: check.ms });
   }
 
   // ---- responses -----------------------------------------------------------------------------
@@ -380,12 +293,7 @@ export class AgentConnection {
     this.deltas++;
     this.shared.counters.deltas++;
     this.shared.counters.audioMsSent += bytes / bytesPerMs;
-    for (const a of this.faults) {
-      if (a.fault.afterDeltas !== undefined && this.deltas - a.deltasAtArm >= a.fault.afterDeltas) {
-        this.faults.delete(a);
-        this.fire(a.fault);
-      }
-    }
+    this.faults.delta(this.deltas);
   }
 
   // ---- faults --------------------------------------------------------------------------------
@@ -444,7 +352,6 @@ export class AgentConnection {
     this.response?.abort();
     this.outbox.close();
     if (this.expiry) clearTimeout(this.expiry);
-    for (const a of this.faults) if (a.timer) clearTimeout(a.timer);
     this.faults.clear();
   }
 
@@ -456,36 +363,11 @@ export class AgentConnection {
     if (this.items.size >= MAX_ITEMS) this.items.delete(this.items.keys().next().value!);
     this.items.set(id, info);
   }
-
-  private resetTurn(): void {
-    this.turnAudio = [];
-    this.turnSamples = 0;
-  }
-
-  private vadSettings() {
-    const v = this.session.vad;
-    return { threshold: v?.threshold ?? 0.5, prefixPaddingMs: v?.prefixPaddingMs ?? 300, silenceDurationMs: v?.silenceDurationMs ?? 500 };
-  }
-
-  private newVad(): EnergyVad {
-    return new EnergyVad(this.session.inputFormat.rate, this.vadSettings());
-  }
 }
 
 function summariseAppend(e: Record<string, unknown>): Record<string, unknown> {
   const audio = e['audio'];
   return { type: e['type'], audio_chars: typeof audio === 'string' ? audio.length : 0 };
-}
-
-function concat(parts: Int16Array[]): Int16Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }
 
 function defaultErrorType(code: string): string {

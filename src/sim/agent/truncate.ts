@@ -1,0 +1,41 @@
+// `conversation.item.truncate` validation with the real API's error shapes (protocols.md §1.4,
+// §1.8): unknown item, non-audio item, overshoot of the audio the server sent.
+import type { ResponseStream } from './response.js';
+
+export interface ItemInfo {
+  readonly role: 'user' | 'assistant';
+  readonly response?: ResponseStream;
+}
+
+export type TruncateCheck =
+  | { readonly ok: true; readonly itemId: string; readonly ms: number; readonly sentMs: number }
+  | {
+      readonly ok: false;
+      readonly code: string;
+      readonly message: string;
+      readonly param: string;
+      /** Present when the request was well-formed enough to be recorded. */
+      readonly record?: { readonly itemId: string; readonly ms: number; readonly sentMs: number };
+    };
+
+export function checkTruncate(e: Record<string, unknown>, item: (id: string) => ItemInfo | undefined): TruncateCheck {
+  const itemId = e['item_id'];
+  const ms = e['audio_end_ms'];
+  const idx = e['content_index'] ?? 0;
+  if (typeof itemId !== 'string') return { ok: false, code: 'missing_required_parameter', message: "Missing required parameter: 'item_id'.", param: 'item_id' };
+  if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0) {
+    return { ok: false, code: 'invalid_value', message: 'audio_end_ms must be a non-negative integer.', param: 'audio_end_ms' };
+  }
+  if (idx !== 0) return { ok: false, code: 'invalid_value', message: 'content_index must be 0.', param: 'content_index' };
+  const info = item(itemId);
+  const sentMs = info?.response?.sentMs ?? 0;
+  const record = { itemId, ms, sentMs };
+  if (!info) return { ok: false, code: 'item_truncate_invalid_item_id', message: `Item with item_id not found: ${itemId}`, param: 'item_id', record };
+  if (info.role !== 'assistant' || !info.response) {
+    return { ok: false, code: 'unsupported_content_type', message: 'Only model output audio messages can be truncated', param: 'item_id', record };
+  }
+  if (ms > Math.ceil(sentMs)) {
+    return { ok: false, code: 'invalid_value', message: `Audio content of ${Math.floor(sentMs)}ms is already shorter than ${ms}ms`, param: 'audio_end_ms', record };
+  }
+  return { ok: true, itemId, ms, sentMs };
+}
