@@ -67,6 +67,8 @@ describe('sim-call', () => {
     expect(report.clears).toBe(1);
     expect(report.underruns).toBe(0);
     expect(report.lateness.p99).toBeLessThan(30);
+    expect(report.observedLeadMs).toBeGreaterThanOrEqual(140); // the bridge's 160 ms lead, seen as each run's burst
+    expect(report.observedLeadMs).toBeLessThanOrEqual(180);
     expect(report.protocolErrors).toBe(0);
     expect(report.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['connected', 'speech_start', 'agent_audio_start', 'clear', 'hangup', 'closed']));
     // the recording: stereo 8 kHz, caller on the left, what was heard on the right

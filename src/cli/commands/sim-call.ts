@@ -18,7 +18,7 @@ Calls a running bridge as Twilio Media Streams or FreeSWITCH mod_audio_stream wo
   --param K=V        Twilio customParameters (repeatable)
   --metadata JSON    audio-stream metadata frame ('none' to send none; default {"callId","sampleRate"})
   --out DIR          write <callId>.wav (stereo: caller | heard) and <callId>.json (timeline)
-  --lead-ms N        lead assumed for outbound frame lateness (default 80)
+  --lead-ms N        lead assumed for outbound frame lateness (default: the burst each run starts with)
   --max-call-ms N    give up after N ms (default 60000)
   --calls N          run N concurrent calls and print a JSON summary (--out records the first)
   --ramp-ms N        spread call starts over N ms (default 20 ms per call, at most 10 s)

@@ -76,7 +76,7 @@ export class SimCall {
     const seed = options.seed ?? 7;
     this.voice = new CallerVoice(options.wavPath ? wavClip(options.wavPath, rate) : synthClip(rate, seed), options.wavPath ? 0 : seed);
     this.silence = silenceClip(rate);
-    this.xp = new Experience({ rate, leadMs: options.leadMs ?? 80, recordFrames: options.recordFrames ?? false, onTimeline: options.onTimeline });
+    this.xp = new Experience({ rate, leadMs: options.leadMs, recordFrames: options.recordFrames ?? false, onTimeline: options.onTimeline });
     this.done = new Promise((r) => (this.resolve = r));
   }
 

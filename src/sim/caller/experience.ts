@@ -26,9 +26,13 @@ interface Barge {
   speaking: boolean;
 }
 
+/** Audio arriving within this long of a run's first frame is its initial burst (the bridge's lead). */
+const BURST_WINDOW_MS = 5;
+
 export interface ExperienceOptions {
   readonly rate: number;
-  readonly leadMs: number;
+  /** Lead to measure lateness against; undefined: each run's observed initial burst. */
+  readonly leadMs: number | undefined;
   readonly recordFrames: boolean;
   readonly onTimeline: ((e: TimelineEvent) => void) | undefined;
 }
@@ -62,6 +66,8 @@ export class Experience {
   private paceMs = 0;
   private lastArrival = -Infinity;
   private clearedSinceArrival = false;
+  private burstMs = 0;
+  private readonly bursts: number[] = [];
 
   constructor(private readonly o: ExperienceOptions) {
     this.frameSamples = (o.rate * TICK_MS) / 1000;
@@ -128,11 +134,14 @@ export class Experience {
     const durMs = (samples / this.o.rate) * 1000;
     // Lateness against real-time pacing with a lead, anchored at the start of each arrival run.
     if (this.clearedSinceArrival || now - this.lastArrival > RUN_GAP_MS) {
+      if (this.paceMs > 0) this.bursts.push(this.burstMs);
       this.paceT0 = now;
       this.paceMs = 0;
+      this.burstMs = 0;
       this.clearedSinceArrival = false;
     }
-    const expected = this.paceT0 + Math.max(0, this.paceMs - this.o.leadMs);
+    if (now - this.paceT0 <= BURST_WINDOW_MS) this.burstMs += durMs;
+    const expected = this.paceT0 + Math.max(0, this.paceMs - (this.o.leadMs ?? this.burstMs));
     this.lateness.push(Math.max(0, now - expected));
     this.paceMs += durMs;
     this.lastArrival = now;
@@ -216,6 +225,7 @@ export class Experience {
       agentAudioMs: ms(this.agentSamples),
       heardMs: ms(this.heardSamples),
       lateness: percentiles(this.lateness),
+      observedLeadMs: percentiles(this.paceMs > 0 ? [...this.bursts, this.burstMs] : this.bursts).p50,
       underruns: this.underruns,
       underrunMs: ms(this.underrunSamples),
       marksSent: this.marksSent,

@@ -38,7 +38,11 @@ export interface SimCallOptions {
   readonly metadata?: Readonly<Record<string, unknown>> | null;
   /** Where to write `<callId>.wav` (stereo: caller | heard) and `<callId>.json` (timeline). */
   readonly outDir?: string;
-  /** Lead assumed when computing outbound frame lateness (default 80 ms = DESIGN lookahead). */
+  /**
+   * Lead assumed when computing outbound frame lateness. Default: each run's observed initial
+   * burst (audio arriving within 5 ms of the run's first frame), i.e. lateness is jitter against
+   * real-time pacing with the lead the bridge actually used.
+   */
   readonly leadMs?: number;
   /** audio-stream module buffer (default 5000 ms) and minimum fill (default 60 ms). */
   readonly moduleBufferMs?: number;
@@ -120,8 +124,14 @@ export interface CallReport {
   readonly framesReceived: number;
   readonly agentAudioMs: number;
   readonly heardMs: number;
-  /** Outbound (Parley → caller) frame lateness against real-time pacing with `leadMs`. */
+  /**
+   * Outbound (Parley → caller) frame lateness: for frame k of a run (a run restarts after a clear
+   * or a 400 ms gap) that began at t0 with P_k ms of audio before it, max(0, arrival − (t0 +
+   * max(0, P_k − lead))).
+   */
   readonly lateness: Percentiles;
+  /** Median initial burst of the runs (ms): the lead the bridge actually kept. */
+  readonly observedLeadMs: number;
   /** Times the far side's buffer ran dry in the middle of an agent run. */
   readonly underruns: number;
   readonly underrunMs: number;
