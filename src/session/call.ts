@@ -584,10 +584,14 @@ export class Call implements LiveCall, CallEffects {
     this.endedFlag = true;
     this.startTimeout?.cancel();
     this.deps.metrics.callsActive.dec({ protocol: this.protocol });
-    for (const a of [this.actors.session, this.actors.aiLink, this.actors.turn, this.actors.playout]) a.stop();
-    void this.trace.close().finally(() => {
-      this.deps.onEnded(this);
-      this.resolveEnded();
+    // Runs from inside the session's last step (reportEnded): let that step complete (and be
+    // traced) before the actors stop and the trace closes.
+    setImmediate(() => {
+      for (const a of [this.actors.session, this.actors.aiLink, this.actors.turn, this.actors.playout]) a.stop();
+      void this.trace.close().finally(() => {
+        this.deps.onEnded(this);
+        this.resolveEnded();
+      });
     });
   }
 

@@ -1,0 +1,45 @@
+// `parley demo` in-process: the README's first command must print its timeline and figures and
+// write the recording, the trace and the HTML report.
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/commands/demo.js';
+
+describe('parley demo', () => {
+  it('runs one offline call with a reconnect and a barge-in, prints the timeline, writes the report', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'parley-demo-test-'));
+    const chunks: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((s: string | Uint8Array) => {
+      chunks.push(String(s));
+      return true;
+    }) as typeof process.stdout.write;
+    let code: number;
+    const t0 = Date.now();
+    try {
+      code = await run(['--out', out]);
+    } finally {
+      process.stdout.write = write;
+    }
+    const text = chunks.join('');
+    expect(code, text).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(text).toMatch(/caller {2}starts speaking \(barge-in after \d+ ms of agent audio\)/);
+    expect(text).toMatch(/parley {2}barge-in: requestFlush, sendClear, sendTruncate/);
+    expect(text).toMatch(/parley {2}AI link open → backoff/);
+    expect(text).toMatch(/stale agent frames after the cut +0\n/);
+    expect(text).toMatch(/reconnects +1 of 1 attempt\(s\) succeeded/);
+    const err = /audio_end_ms \d+ vs heard \d+ ms \(error (\d+) ms\)/.exec(text);
+    expect(Number(err?.[1])).toBeLessThanOrEqual(40);
+    const files = readdirSync(out);
+    expect(files).toContain('report.html');
+    expect(files.some((f) => f.endsWith('.wav'))).toBe(true);
+    const trace = files.find((f) => f.endsWith('.ndjson'));
+    expect(trace).toBeDefined();
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/<script|https?:\/\//);
+    expect(existsSync(join(out, trace!))).toBe(true);
+  });
+});
