@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/dsp/g711.h"
+#include "core/dsp/paths.h"
 #include "core/dsp/playout_dsp.h"
 #include "core/dsp/resampler.h"
 #include "core/dsp/vad.h"
@@ -71,6 +72,7 @@ extern "C" int pthread_mutex_trylock(pthread_mutex_t* m) {
 namespace {
 
 using namespace parley::dsp;
+namespace engine = parley::engine;
 
 // Counts allocations and locks while `hot` runs.
 struct Counts {
@@ -125,10 +127,20 @@ struct Blocks {
   std::vector<int16_t> in8 = std::vector<int16_t>(160), in16 = std::vector<int16_t>(320), in24 = std::vector<int16_t>(480),
                        in48 = std::vector<int16_t>(960), out = std::vector<int16_t>(2048);
   std::vector<uint8_t> codes = std::vector<uint8_t>(160);
+  // The engine's per-call paths: capture and playout, mu-law 8k <-> PCM16 24k and PCM16 16k <-> PCM16 24k.
+  engine::CallPaths ulaw = make_dsp_paths({{engine::Codec::kMulaw, 8000}, {engine::Codec::kPcm16, 24000}}, [] {
+    DspPathOptions o;
+    o.vad.echo_gate = true;
+    o.playout.tts_chain = true;
+    return o;
+  }());
+  engine::CallPaths wide = make_dsp_paths({{engine::Codec::kPcm16, 16000}, {engine::Codec::kPcm16, 24000}});
+  std::vector<uint8_t> frame_in = std::vector<uint8_t>(960), frame_out = std::vector<uint8_t>(960);
   VadEvent events[8];
   int frame = 0;
 
   Blocks() {
+    for (size_t i = 0; i < frame_in.size(); ++i) frame_in[i] = static_cast<uint8_t>(i * 37);
     for (size_t i = 0; i < in48.size(); ++i) in48[i] = static_cast<int16_t>((i * 2654435761u >> 16) % 20000 - 10000);
     for (size_t i = 0; i < in8.size(); ++i) in8[i] = in16[i] = in24[i] = in48[i];
   }
@@ -147,6 +159,11 @@ struct Blocks {
     strict.process(in48.data(), in48.size(), out.data());
     chain.process(in8.data(), in8.size());
     soft.process(in16.data(), in16.size());
+    for (engine::CallPaths* p : {&ulaw, &wide}) {
+      p->capture->process({frame_in.data(), p->capture->in_frame_bytes()}, {frame_out.data(), p->capture->out_max_bytes()});
+      p->playout->process({frame_in.data(), p->playout->in_frame_bytes()}, {frame_out.data(), p->playout->out_frame_bytes()});
+      if (frame % 25 == 24) p->playout->on_flush();
+    }
     if (++frame % 25 == 0) {
       chain.start_fade_out();
       down.drain(out.data());

@@ -181,7 +181,7 @@ describe('playout DSP chain (gain, DC, TTS chain, limiter, soft clip, fade)', ()
         fc.constantFrom(...RATES),
         chainConfigArb,
         signalArb,
-        fc.array(fc.record({ len: fc.integer({ min: 1, max: 900 }), cmd: fc.constantFrom('none', 'out', 'in', 'reset') }), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.record({ len: fc.integer({ min: 1, max: 900 }), cmd: fc.constantFrom('none', 'out', 'in', 'reset', 'restart') }), { minLength: 1, maxLength: 20 }),
         (rate, cfg, x, plan) => {
           const n = new native.DspChain(rate, cfg);
           const r = new PlayoutDsp(rate, cfg);
@@ -191,6 +191,7 @@ describe('playout DSP chain (gain, DC, TTS chain, limiter, soft clip, fade)', ()
             if (cmd === 'out') (n.startFadeOut(), r.startFadeOut());
             if (cmd === 'in') (n.startFadeIn(), r.startFadeIn());
             if (cmd === 'reset') (n.resetFilters(), r.resetFilters());
+            if (cmd === 'restart') (n.restartFromSilence(), r.restartFromSilence());
             const part = x.slice(o, o + len);
             o += len;
             const got = n.process(part);

@@ -122,7 +122,8 @@ class ChainWrap : public Napi::ObjectWrap<ChainWrap> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "DspChain",
                        {InstanceMethod<&ChainWrap::Process>("process"), InstanceMethod<&ChainWrap::FadeOut>("startFadeOut"),
-                        InstanceMethod<&ChainWrap::FadeIn>("startFadeIn"), InstanceMethod<&ChainWrap::Muted>("muted"),
+                        InstanceMethod<&ChainWrap::FadeIn>("startFadeIn"), InstanceMethod<&ChainWrap::Restart>("restartFromSilence"),
+                        InstanceMethod<&ChainWrap::Muted>("muted"),
                         InstanceMethod<&ChainWrap::ResetFilters>("resetFilters")});
   }
 
@@ -153,6 +154,10 @@ class ChainWrap : public Napi::ObjectWrap<ChainWrap> {
   }
   Napi::Value FadeIn(const Napi::CallbackInfo& info) {
     if (ready(info.Env())) chain_->start_fade_in();
+    return info.Env().Undefined();
+  }
+  Napi::Value Restart(const Napi::CallbackInfo& info) {
+    if (ready(info.Env())) chain_->restart_from_silence();
     return info.Env().Undefined();
   }
   Napi::Value Muted(const Napi::CallbackInfo& info) {

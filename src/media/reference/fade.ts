@@ -23,6 +23,11 @@ export class Fade {
   startIn(): void {
     this.dir = 1;
   }
+  /** Silence now, then ramp up over inLen samples (the first audio after a flush). */
+  restartFromSilence(): void {
+    this.level = 0;
+    this.dir = 1;
+  }
   get muted(): boolean {
     return this.level === 0 && this.dir <= 0;
   }

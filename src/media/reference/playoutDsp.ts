@@ -69,6 +69,10 @@ export class PlayoutDsp {
   startFadeIn(): void {
     this.fade.startIn();
   }
+  /** Silence now, then fade in: what follows a flush. */
+  restartFromSilence(): void {
+    this.fade.restartFromSilence();
+  }
   get muted(): boolean {
     return this.fade.muted;
   }

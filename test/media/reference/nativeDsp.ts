@@ -13,6 +13,7 @@ export interface NativeChain {
   process(pcm: Int16Array): Int16Array;
   startFadeOut(): void;
   startFadeIn(): void;
+  restartFromSilence(): void;
   muted(): boolean;
   resetFilters(): void;
 }

@@ -17,6 +17,11 @@ class Fade {
   void start_out() { dir_ = -1; }
   /// Ramp from the current gain up to 1 over at most in_len samples.
   void start_in() { dir_ = +1; }
+  /// Silence now, then ramp up to 1 over in_len samples (the first audio after a flush).
+  void restart_from_silence() {
+    level_ = 0;
+    dir_ = +1;
+  }
   /// Silent now and staying silent until start_in().
   bool muted() const { return level_ == 0 && dir_ <= 0; }
   /// At full gain and not ramping.

@@ -39,6 +39,8 @@ class PlayoutDsp {
   void process(int16_t* x, size_t n);
   void start_fade_out() { fade_.start_out(); }
   void start_fade_in() { fade_.start_in(); }
+  /// Silence now, then fade in: what follows a flush.
+  void restart_from_silence() { fade_.restart_from_silence(); }
   bool muted() const { return fade_.muted(); }
   int fade_out_samples() const { return fade_.out_len(); }
   /// Clears filter memories (after a flush, once muted) so old audio cannot ring into new.

@@ -1,0 +1,191 @@
+// The capture and playout paths through the engine's seam: every supported format pair,
+// exact frame sizes, signal fidelity, VAD edges, no stale audio after a flush, the fade-in
+// after it, the reported delay, and clear errors for unsupported formats.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "core/dsp/g711.h"
+#include "core/dsp/measure.h"
+#include "core/dsp/paths.h"
+#include "core/engine/path.h"
+
+using namespace parley;
+using engine::Codec;
+using engine::Format;
+
+namespace {
+
+const Format kTel[] = {{Codec::kMulaw, 8000}, {Codec::kAlaw, 8000}, {Codec::kPcm16, 8000}, {Codec::kPcm16, 16000}};
+const Format kAi[] = {{Codec::kPcm16, 24000}, {Codec::kMulaw, 8000}, {Codec::kAlaw, 8000}};
+
+std::vector<uint8_t> encode(Format f, const std::vector<int16_t>& pcm) {
+  std::vector<uint8_t> out(pcm.size() * engine::bytes_per_sample(f.codec));
+  for (size_t i = 0; i < pcm.size(); ++i) {
+    if (f.codec == Codec::kMulaw) out[i] = dsp::g711::ulaw_encode(pcm[i]);
+    else if (f.codec == Codec::kAlaw) out[i] = dsp::g711::alaw_encode(pcm[i]);
+    else {
+      out[2 * i] = static_cast<uint8_t>(static_cast<uint16_t>(pcm[i]) & 0xff);
+      out[2 * i + 1] = static_cast<uint8_t>(static_cast<uint16_t>(pcm[i]) >> 8);
+    }
+  }
+  return out;
+}
+
+std::vector<int16_t> decode(Format f, const std::vector<uint8_t>& b) {
+  const size_t n = b.size() / engine::bytes_per_sample(f.codec);
+  std::vector<int16_t> out(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (f.codec == Codec::kMulaw) out[i] = dsp::g711::ulaw_decode(b[i]);
+    else if (f.codec == Codec::kAlaw) out[i] = dsp::g711::alaw_decode(b[i]);
+    else out[i] = static_cast<int16_t>(b[2 * i] | (b[2 * i + 1] << 8));
+  }
+  return out;
+}
+
+std::vector<int16_t> tone(int rate, double f, double amp, size_t n) {
+  std::vector<int16_t> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = static_cast<int16_t>(std::lround(amp * std::sin(2 * M_PI * f * static_cast<double>(i) / rate)));
+  return v;
+}
+
+// Runs whole frames of `pcm` (AI format side) through a playout path; returns telephony PCM.
+std::vector<int16_t> play(engine::PlayoutPath& p, Format ai, Format tel, const std::vector<int16_t>& pcm) {
+  const std::vector<uint8_t> in = encode(ai, pcm);
+  std::vector<uint8_t> out;
+  std::vector<uint8_t> frame(p.out_frame_bytes());
+  for (size_t o = 0; o + p.in_frame_bytes() <= in.size(); o += p.in_frame_bytes()) {
+    p.process({in.data() + o, p.in_frame_bytes()}, frame);
+    out.insert(out.end(), frame.begin(), frame.end());
+  }
+  return decode(tel, out);
+}
+
+struct Captured {
+  std::vector<int16_t> pcm;
+  std::vector<std::pair<size_t, engine::VadEdge>> edges;  // (frame, edge)
+};
+
+Captured capture(engine::CapturePath& p, Format tel, Format ai, const std::vector<int16_t>& pcm) {
+  const std::vector<uint8_t> in = encode(tel, pcm);
+  Captured c;
+  std::vector<uint8_t> out;
+  std::vector<uint8_t> frame(p.out_max_bytes());
+  size_t k = 0;
+  for (size_t o = 0; o + p.in_frame_bytes() <= in.size(); o += p.in_frame_bytes(), ++k) {
+    const engine::CaptureResult r = p.process({in.data() + o, p.in_frame_bytes()}, frame);
+    EXPECT_EQ(r.bytes, p.out_max_bytes());
+    out.insert(out.end(), frame.begin(), frame.begin() + static_cast<long>(r.bytes));
+    if (r.vad != engine::VadEdge::kNone) c.edges.push_back({k, r.vad});
+  }
+  c.pcm = decode(ai, out);
+  return c;
+}
+
+}  // namespace
+
+TEST(Paths, EveryPairHasExactFrameSizesAndCarriesATone) {
+  int pairs = 0;
+  for (Format tel : kTel) {
+    for (Format ai : kAi) {
+      if (tel == ai) continue;  // the engine uses the identity pair there
+      engine::CallPaths p = dsp::make_dsp_paths({tel, ai});
+      ASSERT_TRUE(p.error.empty()) << p.error;
+      ++pairs;
+      EXPECT_EQ(p.capture->in_frame_bytes(), engine::frame_bytes(tel));
+      EXPECT_EQ(p.capture->out_max_bytes(), engine::frame_bytes(ai));
+      EXPECT_EQ(p.playout->in_frame_bytes(), engine::frame_bytes(ai));
+      EXPECT_EQ(p.playout->out_frame_bytes(), engine::frame_bytes(tel));
+      // A 1 kHz tone at -6 dBFS survives both directions (G.711 limits SNR to ~35 dB).
+      const bool g711 = tel.codec != Codec::kPcm16 || ai.codec != Codec::kPcm16;
+      const double min_snr = g711 ? 30.0 : 80.0;
+      const auto up = capture(*p.capture, tel, ai, tone(static_cast<int>(tel.rate), 1000, 16000, tel.rate / 2)).pcm;
+      auto fit = dsp::measure::fit_sine(up.data(), ai.rate / 10, up.size() - ai.rate / 10, 1000, ai.rate);
+      EXPECT_NEAR(fit.amplitude, 16000, 16000 * 0.02);
+      EXPECT_GE(dsp::measure::db(fit.amplitude / std::sqrt(2.0) / fit.residual_rms), min_snr);
+      const auto down = play(*p.playout, ai, tel, tone(static_cast<int>(ai.rate), 1000, 16000, ai.rate / 2));
+      fit = dsp::measure::fit_sine(down.data(), tel.rate / 10, down.size() - tel.rate / 10, 1000, tel.rate);
+      EXPECT_NEAR(fit.amplitude, 16000, 16000 * 0.02);
+      EXPECT_GE(dsp::measure::db(fit.amplitude / std::sqrt(2.0) / fit.residual_rms), min_snr);
+    }
+  }
+  EXPECT_EQ(pairs, 10);
+}
+
+TEST(Paths, UnsupportedFormatsAreNamedInTheError) {
+  auto p = dsp::make_dsp_paths({{Codec::kPcm16, 48000}, {Codec::kPcm16, 24000}});
+  EXPECT_EQ(p.capture, nullptr);
+  EXPECT_NE(p.error.find("telephony format pcm16/48000"), std::string::npos) << p.error;
+  p = dsp::make_dsp_paths({{Codec::kMulaw, 8000}, {Codec::kPcm16, 16000}});
+  EXPECT_NE(p.error.find("AI format pcm16/16000"), std::string::npos) << p.error;
+  EXPECT_EQ(engine::make_call_paths({{Codec::kMulaw, 8000}, {Codec::kPcm16, 24000}}).error, "");
+}
+
+TEST(Paths, CaptureReportsSpeechEdgesFromTheLocalVad) {
+  const Format tel{Codec::kMulaw, 8000}, ai{Codec::kPcm16, 24000};
+  auto p = dsp::make_dsp_paths({tel, ai});
+  std::mt19937 rng(4);
+  std::normal_distribution<double> noise(0.0, 60.0);
+  std::vector<int16_t> x(8000 * 3);
+  for (size_t i = 0; i < x.size(); ++i) {
+    const bool speech = i >= 8000 && i < 16000;
+    const double v = noise(rng) + (speech ? 6000.0 * std::sin(2 * M_PI * 220.0 * i / 8000.0) : 0.0);
+    x[i] = static_cast<int16_t>(std::lround(v));
+  }
+  const Captured c = capture(*p.capture, tel, ai, x);
+  ASSERT_EQ(c.edges.size(), 2u);
+  EXPECT_EQ(c.edges[0].second, engine::VadEdge::kSpeechStart);
+  EXPECT_EQ(c.edges[1].second, engine::VadEdge::kSpeechStop);
+  // Start within onset (60 ms) + a frame of the burst at frame 50; stop after the hangover.
+  EXPECT_GE(c.edges[0].first, 50u);
+  EXPECT_LE(c.edges[0].first, 54u);
+  EXPECT_GE(c.edges[1].first, 100u + 300 / 20 - 1);
+  EXPECT_LE(c.edges[1].first, 100u + 300 / 20 + 1);
+}
+
+TEST(Paths, FlushLeavesNoStaleAudioAndTheNewAudioFadesIn) {
+  const Format tel{Codec::kPcm16, 8000}, ai{Codec::kPcm16, 24000};
+  const auto loud = tone(24000, 700, 30000, 4800);  // 10 frames
+  const std::vector<int16_t> silence(480 * 3, 0);
+  // Without a flush the filters still hold old audio: the next frames are not silent.
+  {
+    auto p = dsp::make_dsp_paths({tel, ai});
+    play(*p.playout, ai, tel, loud);
+    const auto after = play(*p.playout, ai, tel, silence);
+    int16_t peak = 0;
+    for (int16_t s : after) peak = std::max<int16_t>(peak, static_cast<int16_t>(std::abs(s)));
+    EXPECT_GT(peak, 1000) << "the test must be able to see a leak";
+  }
+  auto p = dsp::make_dsp_paths({tel, ai});
+  play(*p.playout, ai, tel, loud);
+  p.playout->on_flush();
+  for (int16_t s : play(*p.playout, ai, tel, silence)) ASSERT_EQ(s, 0) << "stale audio after a flush";
+  // New audio after the flush starts from silence within the fade-in bound.
+  auto q = dsp::make_dsp_paths({tel, ai});
+  play(*q.playout, ai, tel, loud);
+  q.playout->on_flush();
+  const auto first = play(*q.playout, ai, tel, tone(24000, 700, 30000, 480));
+  int worst = std::abs(static_cast<int>(first[0]));
+  for (size_t i = 1; i < first.size(); ++i) worst = std::max(worst, std::abs(first[i] - first[i - 1]));
+  const int fade_len = 8000 * 5 / 1000;
+  const int natural = static_cast<int>(std::ceil(30000 * 2 * M_PI * 700 / 8000));
+  EXPECT_LE(worst, natural + 32768 / fade_len + 1);
+}
+
+TEST(Paths, PlayoutDelayIsReportedInAiSamples) {
+  const Format tel{Codec::kPcm16, 8000}, ai{Codec::kPcm16, 24000};
+  auto p = dsp::make_dsp_paths({tel, ai});
+  const uint32_t d = p.playout->delay_ai_samples();
+  EXPECT_GT(d, 0u);
+  // An impulse at AI sample 2400 (a multiple of 3) comes out at telephony 800 + d/3.
+  std::vector<int16_t> x(480 * 10, 0);
+  x[2400] = 20000;
+  const auto y = play(*p.playout, ai, tel, x);
+  size_t peak = 0;
+  for (size_t i = 0; i < y.size(); ++i)
+    if (std::abs(y[i]) > std::abs(y[peak])) peak = i;
+  EXPECT_EQ(peak, 800 + d / 3);
+}
