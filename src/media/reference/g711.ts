@@ -49,11 +49,15 @@ function alawDecodeCalc(code: number): number {
 export const ULAW_TABLE: Int16Array = Int16Array.from({ length: 256 }, (_, c) => ulawDecodeCalc(c));
 export const ALAW_TABLE: Int16Array = Int16Array.from({ length: 256 }, (_, c) => alawDecodeCalc(c));
 
+// Encoders as tables: the mu-law code depends only on x >> 2, the A-law code on x >> 4.
+const ULAW_ENC = Uint8Array.from({ length: 16384 }, (_, i) => ulawEncodeSample((i - 8192) * 4));
+const ALAW_ENC = Uint8Array.from({ length: 4096 }, (_, i) => alawEncodeSample((i - 2048) * 16));
+
 export function ulawEncode(pcm: Int16Array, out: Uint8Array): void {
-  for (let i = 0; i < pcm.length; i++) out[i] = ulawEncodeSample(pcm[i]!);
+  for (let i = 0; i < pcm.length; i++) out[i] = ULAW_ENC[(pcm[i]! >> 2) + 8192]!;
 }
 export function alawEncode(pcm: Int16Array, out: Uint8Array): void {
-  for (let i = 0; i < pcm.length; i++) out[i] = alawEncodeSample(pcm[i]!);
+  for (let i = 0; i < pcm.length; i++) out[i] = ALAW_ENC[(pcm[i]! >> 4) + 2048]!;
 }
 export function ulawDecode(codes: Uint8Array, out: Int16Array): void {
   for (let i = 0; i < codes.length; i++) out[i] = ULAW_TABLE[codes[i]!]!;

@@ -24,7 +24,7 @@ export interface ResamplerDesign {
   readonly identityTap: Int32Array;
 }
 
-const TARGET_ATTEN_DB = 90;
+const TARGET_ATTEN_DB = 88;
 
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
@@ -65,10 +65,9 @@ export function designResampler(inRate: number, outRate: number, quality: Resamp
   const twoFc = passEdgeHz + stopEdgeHz;
 
   const half = kaiserOrder(TARGET_ATTEN_DB, dw) / 2;
-  let delay = Math.ceil(half / LM) * LM;
+  const delay = Math.ceil(half / LM) * LM;
   let taps = ceilDiv(2 * delay + 1, L);
-  taps = ceilDiv(taps, 8) * 8;
-  while (ceilDiv(2 * (delay + LM) + 1, L) <= taps) delay += LM;
+  taps = ceilDiv(taps, 8) * 8; // storage rounding only: zero taps are skipped by the native kernel
   const n = 2 * delay + 1;
   const designAttenDb = kaiserAtten(n - 1, dw);
   const beta = kaiserBeta(designAttenDb);

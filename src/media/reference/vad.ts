@@ -1,6 +1,6 @@
 // Energy VAD with adaptive noise floor, onset/gap/hangover and echo gate: the twin of
 // native/src/core/dsp/vad.cc (see its header for the rules).
-import { PI, exp, log2, LOG2_10, pow10 } from './detmath.js';
+import { exp, log2, LOG2_10, pow10 } from './detmath.js';
 import { msToSamples } from './sample.js';
 
 export interface VadConfig {
@@ -51,6 +51,11 @@ const FULL_SCALE = 32768 * 32768;
 const MAX_TAIL_BLOCKS = 128;
 const powerRatio = (db: number): number => pow10(db / 10);
 
+/** Block energy with the block's DC removed; the sums are exact integers (< 2^53). */
+function blockEnergy(sum: number, sumSq: number, n: number): number {
+  return (sumSq - (sum * sum) / n) / n;
+}
+
 const QUIET = 0;
 const STARTING = 1;
 const SPEAKING = 2;
@@ -69,11 +74,9 @@ export class Vad {
   private readonly floorMin: number;
   private readonly echoGate: boolean;
   private readonly echoErl: number;
-  private readonly hpR: number;
   private readonly tailBlocks: number;
-  private hpX1 = 0;
-  private hpY1 = 0;
-  private acc = 0;
+  private sum = 0;
+  private sumSq = 0;
   private fill = 0;
   private pos = 0;
   private floor = 0;
@@ -85,9 +88,8 @@ export class Vad {
   private quiet = 0;
   private onsetAt = 0;
   private silenceAt = 0;
-  private ohpX1 = 0;
-  private ohpY1 = 0;
-  private oacc = 0;
+  private osum = 0;
+  private osumSq = 0;
   private ofill = 0;
   private readonly outHist = new Float64Array(MAX_TAIL_BLOCKS);
   private outNext = 0;
@@ -107,7 +109,6 @@ export class Vad {
     this.floorMin = FULL_SCALE * powerRatio(c.floorMinDbfs);
     this.echoGate = c.echoGate;
     this.echoErl = powerRatio(-c.echoErlDb);
-    this.hpR = exp((-2 * PI * 80) / rate);
     this.tailBlocks = Math.min(MAX_TAIL_BLOCKS, Math.max(1, Math.trunc(c.echoTailMs / c.blockMs + 0.5)));
   }
 
@@ -130,14 +131,12 @@ export class Vad {
     const block = this.blockSamples;
     for (let i = 0; i < x.length; i++) {
       const v = x[i]!;
-      const y = v - this.hpX1 + this.hpR * this.hpY1;
-      this.hpX1 = v;
-      this.hpY1 = y;
-      this.acc = this.acc + y * y;
+      this.sum += v;
+      this.sumSq += v * v;
       this.pos++;
       if (++this.fill === block) {
-        const energy = this.acc / block;
-        this.acc = 0;
+        const energy = blockEnergy(this.sum, this.sumSq, block);
+        this.sum = this.sumSq = 0;
         this.fill = 0;
         this.endBlock(energy, events);
       }
@@ -150,13 +149,11 @@ export class Vad {
     const block = this.blockSamples;
     for (let i = 0; i < x.length; i++) {
       const v = x[i]!;
-      const y = v - this.ohpX1 + this.hpR * this.ohpY1;
-      this.ohpX1 = v;
-      this.ohpY1 = y;
-      this.oacc = this.oacc + y * y;
+      this.osum += v;
+      this.osumSq += v * v;
       if (++this.ofill === block) {
-        const energy = this.oacc / block;
-        this.oacc = 0;
+        const energy = blockEnergy(this.osum, this.osumSq, block);
+        this.osum = this.osumSq = 0;
         this.ofill = 0;
         this.outHist[this.outNext] = energy;
         this.outNext = this.outNext + 1 === this.tailBlocks ? 0 : this.outNext + 1;

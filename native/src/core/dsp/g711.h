@@ -63,6 +63,19 @@ constexpr std::array<int16_t, 256> make_table() {
 }
 inline constexpr std::array<int16_t, 256> kUlaw = make_table<ulaw_decode_calc>();
 inline constexpr std::array<int16_t, 256> kAlaw = make_table<alaw_decode_calc>();
+
+// Encoders as tables: the mu-law code depends only on x >> 2, the A-law code on x >> 4
+// (arithmetic shifts commute with the one's complement used for negatives).
+inline constexpr std::array<uint8_t, 16384> kUlawEnc = [] {
+  std::array<uint8_t, 16384> t{};
+  for (int i = 0; i < 16384; ++i) t[static_cast<size_t>(i)] = ulaw_encode(static_cast<int16_t>((i - 8192) * 4));
+  return t;
+}();
+inline constexpr std::array<uint8_t, 4096> kAlawEnc = [] {
+  std::array<uint8_t, 4096> t{};
+  for (int i = 0; i < 4096; ++i) t[static_cast<size_t>(i)] = alaw_encode(static_cast<int16_t>((i - 2048) * 16));
+  return t;
+}();
 }  // namespace detail
 
 inline int16_t ulaw_decode(uint8_t code) { return detail::kUlaw[code]; }

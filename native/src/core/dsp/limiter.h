@@ -17,6 +17,20 @@ class PeakLimiter {
       : ceiling_(32768.0 * detmath::db_to_gain(ceiling_dbfs)),
         release_(detmath::exp(-1.0 / (release_ms * static_cast<double>(rate) / 1000.0))) {}
   void process(int16_t* x, size_t n) {
+    // Fast path with identical output: while env <= ceiling its exact value can never matter
+    // (a sample over the ceiling sets env = |x| whatever it was; one under it changes
+    // nothing), so a block that stays under the ceiling is left alone and env forgotten.
+    if (env_ <= ceiling_) {
+      int peak = 0;
+      for (size_t i = 0; i < n; ++i) {
+        const int a = x[i] < 0 ? -static_cast<int>(x[i]) : x[i];
+        peak = a > peak ? a : peak;
+      }
+      if (static_cast<double>(peak) <= ceiling_) {
+        env_ = 0.0;
+        return;
+      }
+    }
     for (size_t i = 0; i < n; ++i) {
       const double v = static_cast<double>(x[i]);
       const double a = v < 0.0 ? -v : v;

@@ -38,6 +38,15 @@ void encode(Codec c, const int16_t* in, size_t n, uint8_t* out) {
   }
 }
 
+// Equal rates (G.711 <-> PCM16 at 8 kHz) skip the filter: its identity design would copy.
+size_t resample(Resampler& r, const std::vector<int16_t>& in, size_t n, std::vector<int16_t>& out) {
+  if (r.design().up == 1 && r.design().down == 1) {
+    std::memcpy(out.data(), in.data(), n * sizeof(int16_t));
+    return n;
+  }
+  return r.process(in.data(), n, out.data());
+}
+
 class DspCapturePath final : public engine::CapturePath {
  public:
   DspCapturePath(engine::CallFormats f, const DspPathOptions& o, std::shared_ptr<Vad> vad)
@@ -66,7 +75,7 @@ class DspCapturePath final : public engine::CapturePath {
         else pending_ = e;
       }
     }
-    const size_t n = resampler_.process(pcm_in_.data(), in_samples_, pcm_out_.data());
+    const size_t n = resample(resampler_, pcm_in_, in_samples_, pcm_out_);
     encode(ai_.codec, pcm_out_.data(), n, out.data());
     return {n * engine::bytes_per_sample(ai_.codec), edge};
   }
@@ -106,7 +115,7 @@ class DspPlayoutPath final : public engine::PlayoutPath {
     decode(ai_.codec, in.data(), in_samples_, pcm_in_.data());
     // 20 ms at any of the rates is a whole number of output samples, so each frame yields
     // exactly out_samples_ (the phase returns to 0 at every frame boundary).
-    const size_t n = resampler_.process(pcm_in_.data(), in_samples_, pcm_out_.data());
+    const size_t n = resample(resampler_, pcm_in_, in_samples_, pcm_out_);
     dsp_.process(pcm_out_.data(), n);
     if (echo_vad_) echo_vad_->observe_outbound(pcm_out_.data(), n);
     encode(tel_.codec, pcm_out_.data(), n, out.data());

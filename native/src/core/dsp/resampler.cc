@@ -11,19 +11,44 @@ namespace parley::dsp {
 namespace {
 
 // One wrapper per ISA; the always-inline kernel takes on each wrapper's target.
-size_t run_generic(kernel::BlockArgs& a) { return kernel::run<kernel::v2d>(a); }
+void run_generic(const kernel::ClassArgs& a) { kernel::run_class<kernel::v2d>(a); }
 #if defined(__x86_64__)
-__attribute__((target("avx2,fma"))) size_t run_avx2(kernel::BlockArgs& a) { return kernel::run<kernel::v4d>(a); }
-__attribute__((target("avx512f"))) size_t run_avx512(kernel::BlockArgs& a) { return kernel::run<kernel::v8d>(a); }
+__attribute__((target("avx2,fma"))) void run_avx2(const kernel::ClassArgs& a) { kernel::run_class<kernel::v4d>(a); }
+__attribute__((target("avx512f"))) void run_avx512(const kernel::ClassArgs& a) { kernel::run_class<kernel::v8d>(a); }
 #endif
+
+int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
 
 }  // namespace
 
 Resampler::Resampler(int in_rate, int out_rate, ResamplerQuality quality)
     : d_(design_resampler(in_rate, out_rate, quality)) {
-  hist_.assign(static_cast<size_t>(d_.taps - 1) + kBlock + 8, 0.0);  // +8: kernel over-read pad
-  step_idx_ = d_.down / d_.up;
-  step_phase_ = d_.down % d_.up;
+  const int K = d_.taps, L = d_.up, M = d_.down;
+  hist_.assign(static_cast<size_t>(K - 1) + kBlock, 0.0);
+  const size_t stream_len = (static_cast<size_t>(K - 1) + kBlock) / static_cast<size_t>(M) + 2 + kernel::kMaxOverRead;
+  streams_.assign(static_cast<size_t>(M), std::vector<double>(stream_len, 0.0));
+  for (auto& s : streams_) stream_ptrs_.push_back(s.data());
+  classes_.resize(static_cast<size_t>(L));
+  for (int c = 0; c < L; ++c) {
+    Class& cl = classes_[static_cast<size_t>(c)];
+    cl.a = floor_div(static_cast<int64_t>(c) * M, L);
+    const int p = static_cast<int>((static_cast<int64_t>(c) * M) % L);
+    for (int k = 0; k < K; ++k) {
+      const double coef = d_.coefs[static_cast<size_t>(p * K + k)];
+      if (coef == 0.0) continue;  // the Nyquist filter's zeros cost nothing
+      const int64_t dk = cl.a - (K - 1) + k;
+      const auto r = static_cast<int32_t>(dk - floor_div(dk, M) * M);
+      if (d_.identity_tap[static_cast<size_t>(p)] == k) {
+        cl.identity_stream = r;
+        cl.identity_q = floor_div(dk, M);
+      }
+      cl.coef.push_back(coef);
+      cl.stream.push_back(r);
+      cl.q.push_back(floor_div(dk, M));
+    }
+    cl.offset.resize(cl.q.size());
+  }
 #if defined(__x86_64__)
   __builtin_cpu_init();
   const bool avx512 = __builtin_cpu_supports("avx512f");
@@ -45,32 +70,56 @@ const char* Resampler::kernel_name() const {
 }
 
 size_t Resampler::outputs_for(size_t n) const {
-  // Outputs are due while their newest input index (idx_, stepping M/L) is below n.
-  const int64_t L = d_.up;
-  const int64_t pos = idx_ * L + phase_;  // upsampled position of the next output
-  const int64_t end = static_cast<int64_t>(n) * L;
-  if (pos >= end) return 0;
-  return static_cast<size_t>((end - pos + d_.down - 1) / d_.down);
+  const uint64_t L = static_cast<uint64_t>(d_.up), M = static_cast<uint64_t>(d_.down);
+  return static_cast<size_t>(((consumed_ + n) * L + M - 1) / M - produced_);
 }
 
 size_t Resampler::max_outputs_for(size_t n) const {
   return (n * static_cast<size_t>(d_.up) + static_cast<size_t>(d_.down) - 1) / static_cast<size_t>(d_.down) + 1;
 }
 
-size_t Resampler::run_block(size_t b, int16_t* out) {
-  kernel::BlockArgs a{d_.coefs.data(), d_.identity_tap.data(), hist_.data(), d_.taps, idx_, phase_,
-                      d_.up, step_idx_, step_phase_, static_cast<int64_t>(b), out};
-  size_t n = 0;
-  switch (isa_) {
-#if defined(__x86_64__)
-    case Isa::kAvx512: n = run_avx512(a); break;
-    case Isa::kAvx2: n = run_avx2(a); break;
-#endif
-    default: n = run_generic(a); break;
+// Produces every output whose newest input lies in the block [g0, g0 + b), g0 = consumed_.
+void Resampler::run_block(size_t b, int16_t* out) {
+  const int64_t K = d_.taps, L = d_.up, M = d_.down;
+  const auto g0 = static_cast<int64_t>(consumed_);
+  const int64_t first = g0 - (K - 1);  // global index of hist_[0]
+  const int64_t span = K - 1 + static_cast<int64_t>(b);
+  // Deinterleave: stream r holds global indices M*m + r; origin[r] = m of its element 0.
+  int64_t origin[48];
+  for (int64_t r = 0; r < M; ++r) {
+    const int64_t h0 = ((r - first) % M + M) % M;  // first hist_ position with index = r (mod M)
+    origin[r] = floor_div(first + h0 - r, M);
+    double* s = streams_[static_cast<size_t>(r)].data();
+    if (M == 1) {
+      std::memcpy(s, hist_.data(), static_cast<size_t>(span) * sizeof(double));
+    } else {
+      int64_t u = 0;
+      for (int64_t h = h0; h < span; h += M) s[u++] = hist_[static_cast<size_t>(h)];
+    }
   }
-  idx_ = a.idx - static_cast<int64_t>(b);
-  phase_ = a.phase;
-  return n;
+  const int64_t j_first = static_cast<int64_t>(produced_);
+  for (int64_t c = 0; c < L; ++c) {
+    Class& cl = classes_[static_cast<size_t>(c)];
+    const int64_t t_lo = std::max<int64_t>(0, ceil_div(g0 - cl.a, M));
+    const int64_t t_hi = ceil_div(g0 + static_cast<int64_t>(b) - cl.a, M);
+    if (t_hi <= t_lo) continue;
+    const int64_t out_base = c - j_first;
+    if (cl.identity_stream >= 0) {
+      const double* s = stream_ptrs_[static_cast<size_t>(cl.identity_stream)] + (cl.identity_q - origin[cl.identity_stream]);
+      for (int64_t t = t_lo; t < t_hi; ++t) out[out_base + t * L] = static_cast<int16_t>(s[t]);
+      continue;
+    }
+    for (size_t k = 0; k < cl.q.size(); ++k) cl.offset[k] = cl.q[k] - origin[cl.stream[k]];
+    const kernel::ClassArgs a{cl.coef.data(), cl.stream.data(), cl.offset.data(), static_cast<int>(cl.coef.size()),
+                              stream_ptrs_.data(), t_lo, t_hi, out_base, L, out};
+    switch (isa_) {
+#if defined(__x86_64__)
+      case Isa::kAvx512: run_avx512(a); break;
+      case Isa::kAvx2: run_avx2(a); break;
+#endif
+      default: run_generic(a); break;
+    }
+  }
 }
 
 size_t Resampler::process(const int16_t* in, size_t n, int16_t* out) {
@@ -78,16 +127,18 @@ size_t Resampler::process(const int16_t* in, size_t n, int16_t* out) {
   size_t written = 0;
   while (n > 0) {
     const size_t b = n < kBlock ? n : kBlock;
+    const size_t count = outputs_for(b);
     double* dst = hist_.data() + keep;
     for (size_t i = 0; i < b; ++i) dst[i] = static_cast<double>(in[i]);
-    written += run_block(b, out + written);
+    run_block(b, out + written);
     // Carry the newest taps-1 samples to the front for the next block.
     std::memmove(hist_.data(), hist_.data() + b, keep * sizeof(double));
+    written += count;
+    produced_ += count;
+    consumed_ += b;
     in += b;
     n -= b;
-    consumed_ += b;
   }
-  produced_ += written;
   return written;
 }
 
@@ -105,8 +156,6 @@ size_t Resampler::drain(int16_t* out) {
 
 void Resampler::reset() {
   std::fill(hist_.begin(), hist_.end(), 0.0);
-  idx_ = 0;
-  phase_ = 0;
   consumed_ = 0;
   produced_ = 0;
 }

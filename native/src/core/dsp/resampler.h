@@ -42,19 +42,31 @@ class Resampler {
   uint64_t consumed() const { return consumed_; }
   uint64_t produced() const { return produced_; }
   const ResamplerDesign& design() const { return d_; }
-  /// Which dot-product kernel runs here ("avx512", "avx2", "generic"): all give identical output.
+  /// Which kernel runs here ("avx512", "avx2", "generic"): all give identical output.
   const char* kernel_name() const;
 
  private:
   enum class Isa { kGeneric, kAvx2, kAvx512 };
-  size_t run_block(size_t b, int16_t* out);
+
+  // Output class c: outputs j = c + L*t read input n = a + M*t (newest sample) through one
+  // filter phase; its nonzero taps as (stream, offset from the stream origin of t = 0, coef).
+  struct Class {
+    int64_t a = 0;
+    int identity_stream = -1;  // a pure-delay phase: copy from this stream...
+    int64_t identity_q = 0;    // ...at stream index t + identity_q
+    std::vector<double> coef;
+    std::vector<int32_t> stream;
+    std::vector<int64_t> q;       // floor((a - (K-1) + k) / M): stream index = t + q
+    std::vector<int64_t> offset;  // q minus the current block's stream origin (per block)
+  };
+
+  void run_block(size_t b, int16_t* out);
 
   ResamplerDesign d_;
-  std::vector<double> hist_;  // taps-1 carried samples, then the current block
-  int64_t idx_ = 0;           // block input index of the next output
-  int phase_ = 0;             // its phase (0..L-1)
-  int step_idx_ = 0;          // M / L
-  int step_phase_ = 0;        // M % L
+  std::vector<double> hist_;                 // taps-1 carried samples, then the current block
+  std::vector<std::vector<double>> streams_; // the block's history deinterleaved by index mod M
+  std::vector<const double*> stream_ptrs_;
+  std::vector<Class> classes_;
   uint64_t consumed_ = 0;
   uint64_t produced_ = 0;
   Isa isa_ = Isa::kGeneric;

@@ -1,149 +1,89 @@
-// The resampler's inner loop, written once with GCC vector extensions and compiled per ISA
-// by the wrappers in resampler.cc. Always inlined so that the caller's target attribute
-// (avx512f / avx2,fma / baseline) decides the instructions. Integer-exact arithmetic (see
-// resampler_design.h) makes every variant produce the same bits.
+// The resampler's inner loop, vectorised across time: outputs of one class c (output index
+// j = c + L*t) form a regular grid, and for a fixed tap their inputs are consecutive
+// samples of one of M deinterleaved input streams. So a vector holds W consecutive outputs
+// of a class, each tap is one broadcast coefficient times one contiguous load, and no
+// horizontal sums are needed. Written once with GCC vector extensions and compiled per ISA
+// by the wrappers in resampler.cc (always inlined, so the caller's target attribute picks
+// the instructions). Integer-exact arithmetic (resampler_design.h) makes every variant give
+// the same bits.
 #pragma once
 
 #include <cstdint>
 #include <cstring>
 
-#include "core/dsp/sample.h"
-
 namespace parley::dsp::kernel {
 
-// One vector type per ISA: the native register width, so GCC never splits or spills them.
-using v2d = double __attribute__((vector_size(16)));  // SSE2
-using v4d = double __attribute__((vector_size(32)));  // AVX2
-using v8d = double __attribute__((vector_size(64)));  // AVX-512
+using v2d = double __attribute__((vector_size(16)));   // SSE2
+using v4d = double __attribute__((vector_size(32)));   // AVX2
+using v8d = double __attribute__((vector_size(64)));   // AVX-512
+using v2u = uint64_t __attribute__((vector_size(16)));
+using v4u = uint64_t __attribute__((vector_size(32)));
+using v8u = uint64_t __attribute__((vector_size(64)));
 
-struct BlockArgs {
-  const double* coefs;
-  const int* identity_tap;
-  const double* hist;
+template <class V> struct IntOf;
+template <> struct IntOf<v2d> { using type = v2u; };
+template <> struct IntOf<v4d> { using type = v4u; };
+template <> struct IntOf<v8d> { using type = v8u; };
+
+/** One class's filtered outputs for t in [t_lo, t_hi). */
+struct ClassArgs {
+  const double* coef;         // nonzero taps of the class
+  const int32_t* stream;      // which input stream each tap reads
+  const int64_t* offset;      // where in that stream, relative to t (already minus the stream origin)
   int taps;
-  int64_t idx;
-  int phase;
-  int up;
-  int step_idx;
-  int step_phase;
-  int64_t end;  // block length: outputs while idx < end
+  const double* const* streams;  // M deinterleaved input streams of this block
+  int64_t t_lo, t_hi;
+  int64_t out_base;           // output index of t = 0 within `out`, stepping by `out_step`
+  int64_t out_step;           // L
   int16_t* out;
 };
 
-// Horizontal sums of four accumulators by a transpose-and-add tree (sums[o] = lanes of t[o]).
-// Any order gives the same exact integer, so the tree is chosen for speed.
-[[gnu::always_inline]] inline void reduce4(const v8d* t, double* sums) {
-  const v8d a = __builtin_shufflevector(t[0], t[1], 0, 1, 2, 3, 8, 9, 10, 11) +
-                __builtin_shufflevector(t[0], t[1], 4, 5, 6, 7, 12, 13, 14, 15);
-  const v8d b = __builtin_shufflevector(t[2], t[3], 0, 1, 2, 3, 8, 9, 10, 11) +
-                __builtin_shufflevector(t[2], t[3], 4, 5, 6, 7, 12, 13, 14, 15);
-  // a = [t0 x4 | t1 x4], b = [t2 x4 | t3 x4]
-  const v8d c = __builtin_shufflevector(a, b, 0, 1, 4, 5, 8, 9, 12, 13) +
-                __builtin_shufflevector(a, b, 2, 3, 6, 7, 10, 11, 14, 15);
-  // c = [t0 x2, t1 x2, t2 x2, t3 x2]
-  sums[0] = c[0] + c[1];
-  sums[1] = c[2] + c[3];
-  sums[2] = c[4] + c[5];
-  sums[3] = c[6] + c[7];
-}
-
-[[gnu::always_inline]] inline void reduce4(const v4d* t, double* sums) {
-  const v4d a = __builtin_shufflevector(t[0], t[1], 0, 1, 4, 5) + __builtin_shufflevector(t[0], t[1], 2, 3, 6, 7);
-  const v4d b = __builtin_shufflevector(t[2], t[3], 0, 1, 4, 5) + __builtin_shufflevector(t[2], t[3], 2, 3, 6, 7);
-  const v4d c = __builtin_shufflevector(a, b, 0, 2, 4, 6) + __builtin_shufflevector(a, b, 1, 3, 5, 7);
-  sums[0] = c[0];
-  sums[1] = c[1];
-  sums[2] = c[2];
-  sums[3] = c[3];
-}
-
-[[gnu::always_inline]] inline void reduce4(const v2d* t, double* sums) {
-  const v2d a = __builtin_shufflevector(t[0], t[1], 0, 2) + __builtin_shufflevector(t[0], t[1], 1, 3);
-  const v2d b = __builtin_shufflevector(t[2], t[3], 0, 2) + __builtin_shufflevector(t[2], t[3], 1, 3);
-  sums[0] = a[0];
-  sums[1] = a[1];
-  sums[2] = b[0];
-  sums[3] = b[1];
-}
-
-// Four independent dot products at once: one accumulator chain per output hides the FMA
-// latency that a single dot product would wait on. taps is a multiple of 8; V holds W
-// doubles, so each step of 8 taps is 8/W vectors per output.
+// acc is an exact integer below 2^46 in magnitude; the output is floor(acc / 2^30 + 1/2),
+// saturated. Adding 2^29 + 2^47 keeps it positive and exact; adding 1.5 * 2^52 puts the
+// integer in the low mantissa bits, so the conversion needs no floating-point rounding.
 template <class V>
-[[gnu::always_inline]] inline void dot4(const double* const* h, const double* const* x, int taps, double* sums) {
+[[gnu::always_inline]] inline void store_lanes(const V& acc, int64_t t, const ClassArgs& a) {
+  using I = typename IntOf<V>::type;
   constexpr int W = sizeof(V) / sizeof(double);
-  constexpr int kVecs = 8 / W;
-  V acc[4][kVecs] = {};
-  for (int k = 0; k < taps; k += 8) {
-#pragma GCC unroll 4
-    for (int o = 0; o < 4; ++o) {
-#pragma GCC unroll 4
-      for (int v = 0; v < kVecs; ++v) {
-        V hv, xv;  // unaligned loads via memcpy (no vector-typed function boundaries: psABI)
-        std::memcpy(&hv, h[o] + k + v * W, sizeof hv);
-        std::memcpy(&xv, x[o] + k + v * W, sizeof xv);
-        acc[o][v] += hv * xv;
-      }
-    }
+  constexpr double kMagic = 6755399441055744.0;  // 1.5 * 2^52
+  const V biased = acc + (536870912.0 + 140737488355328.0 + kMagic);
+  I bits;
+  std::memcpy(&bits, &biased, sizeof bits);
+  uint64_t magic_bits;
+  std::memcpy(&magic_bits, &kMagic, sizeof magic_bits);
+  const I shifted = (bits - magic_bits) >> 30;  // floor((acc + 2^29) / 2^30) + 2^17, non-negative
+  uint64_t lanes[W];
+  std::memcpy(lanes, &shifted, sizeof lanes);
+  for (int i = 0; i < W && t + i < a.t_hi; ++i) {
+    const int64_t r = static_cast<int64_t>(lanes[i]) - 131072;
+    const int64_t v = r > 32767 ? 32767 : (r < -32768 ? -32768 : r);
+    a.out[a.out_base + (t + i) * a.out_step] = static_cast<int16_t>(v);
   }
-  V t[4];
-#pragma GCC unroll 4
-  for (int o = 0; o < 4; ++o) {
-    t[o] = acc[o][0];
-#pragma GCC unroll 4
-    for (int v = 1; v < kVecs; ++v) t[o] += acc[o][v];
-  }
-  reduce4(t, sums);
 }
 
-/// Produces every output whose newest input lies in the block; returns the count and
-/// leaves the next output's (idx, phase) in a. Filtered outputs are computed four at a time;
-/// pure-delay phases are copied.
 template <class V>
-[[gnu::always_inline]] inline size_t run(BlockArgs& a) {
-  constexpr double kInvScale = 1.0 / 1073741824.0;  // 2^-30; acc * 2^-30 + 0.5 is exact
-  size_t n = 0;
-  int64_t idx = a.idx;
-  int phase = a.phase;
-  const double* hs[4];
-  const double* xs[4];
-  size_t slot[4];
-  double sums[4];
-  int pending = 0;
-  while (idx < a.end) {
-    const double* x = a.hist + idx;
-    const int id = a.identity_tap[phase];
-    if (id >= 0) {
-      a.out[n] = static_cast<int16_t>(x[id]);
-    } else {
-      hs[pending] = a.coefs + static_cast<int64_t>(phase) * a.taps;
-      xs[pending] = x;
-      slot[pending] = n;
-      if (++pending == 4) {
-        dot4<V>(hs, xs, a.taps, sums);
-        for (int i = 0; i < 4; ++i) a.out[slot[i]] = saturate_round(sums[i] * kInvScale);
-        pending = 0;
+[[gnu::always_inline]] inline void run_class(const ClassArgs& a) {
+  constexpr int W = sizeof(V) / sizeof(double);
+  constexpr int kAcc = 4;  // accumulators: 4 vectors of consecutive outputs share each broadcast
+  for (int64_t t = a.t_lo; t < a.t_hi; t += kAcc * W) {
+    V acc[kAcc] = {};
+    for (int k = 0; k < a.taps; ++k) {
+      const double* x = a.streams[a.stream[k]] + a.offset[k] + t;
+      const double c = a.coef[k];
+#pragma GCC unroll 4
+      for (int v = 0; v < kAcc; ++v) {
+        V xv;  // unaligned load via memcpy (no vector-typed function boundaries: psABI)
+        std::memcpy(&xv, x + v * W, sizeof xv);
+        acc[v] += c * xv;
       }
     }
-    ++n;
-    idx += a.step_idx;
-    phase += a.step_phase;
-    if (phase >= a.up) {
-      phase -= a.up;
-      ++idx;
-    }
+#pragma GCC unroll 4
+    for (int v = 0; v < kAcc; ++v)
+      if (t + v * W < a.t_hi) store_lanes<V>(acc[v], t + v * W, a);
   }
-  if (pending > 0) {
-    for (int i = pending; i < 4; ++i) {  // pad the batch with copies of the first
-      hs[i] = hs[0];
-      xs[i] = xs[0];
-    }
-    dot4<V>(hs, xs, a.taps, sums);
-    for (int i = 0; i < pending; ++i) a.out[slot[i]] = saturate_round(sums[i] * kInvScale);
-  }
-  a.idx = idx;
-  a.phase = phase;
-  return n;
 }
+
+/** Lanes one kernel call may read past t_hi in each stream (buffers are padded by this). */
+inline constexpr int kMaxOverRead = 4 * 8;
 
 }  // namespace parley::dsp::kernel

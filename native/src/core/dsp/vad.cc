@@ -1,5 +1,7 @@
 #include "core/dsp/vad.h"
 
+#include <algorithm>
+
 #include "core/dsp/detmath.h"
 #include "core/dsp/sample.h"
 
@@ -26,7 +28,6 @@ Vad::Vad(int rate, const VadConfig& c)
       floor_min_(kFullScale * power_ratio(c.floor_min_dbfs)),
       echo_gate_(c.echo_gate),
       echo_erl_(power_ratio(-c.echo_erl_db)),
-      hp_r_(detmath::exp(-2.0 * detmath::kPi * 80.0 / static_cast<double>(rate))),
       tail_blocks_(static_cast<int>(c.echo_tail_ms / c.block_ms + 0.5)) {
   if (onset_blocks_ < 1) onset_blocks_ = 1;
   if (hangover_blocks_ < 1) hangover_blocks_ = 1;
@@ -104,18 +105,26 @@ void Vad::end_block(double energy, VadEvent* events, size_t max_events, size_t& 
   if (floor_ < floor_min_) floor_ = floor_min_;
 }
 
+// Block energy with the block's DC removed: (sum x^2 - (sum x)^2 / n) / n. Integer sums are
+// exact (and vectorise); the TypeScript twin computes the same doubles.
+double Vad::Acc::energy(int n) const {
+  const double nn = static_cast<double>(n);
+  const double s = static_cast<double>(sum);
+  return (static_cast<double>(sum_sq) - (s * s) / nn) / nn;
+}
+
 size_t Vad::process(const int16_t* x, size_t n, VadEvent* events, size_t max_events) {
   size_t written = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const double v = static_cast<double>(x[i]);
-    const double y = (v - hp_x1_) + hp_r_ * hp_y1_;
-    hp_x1_ = v;
-    hp_y1_ = y;
-    acc_ = acc_ + y * y;
-    ++pos_;
-    if (++fill_ == block_) {
-      const double energy = acc_ / static_cast<double>(block_);
-      acc_ = 0.0;
+  size_t i = 0;
+  while (i < n) {
+    const size_t take = std::min(n - i, static_cast<size_t>(block_ - fill_));
+    cap_.add(x + i, take);
+    fill_ += static_cast<int>(take);
+    pos_ += take;
+    i += take;
+    if (fill_ == block_) {
+      const double energy = cap_.energy(block_);
+      cap_ = {};
       fill_ = 0;
       end_block(energy, events, max_events, written);
     }
@@ -124,15 +133,15 @@ size_t Vad::process(const int16_t* x, size_t n, VadEvent* events, size_t max_eve
 }
 
 void Vad::observe_outbound(const int16_t* x, size_t n) {
-  for (size_t i = 0; i < n; ++i) {
-    const double v = static_cast<double>(x[i]);
-    const double y = (v - ohp_x1_) + hp_r_ * ohp_y1_;
-    ohp_x1_ = v;
-    ohp_y1_ = y;
-    oacc_ = oacc_ + y * y;
-    if (++ofill_ == block_) {
-      const double energy = oacc_ / static_cast<double>(block_);
-      oacc_ = 0.0;
+  size_t i = 0;
+  while (i < n) {
+    const size_t take = std::min(n - i, static_cast<size_t>(block_ - ofill_));
+    out_.add(x + i, take);
+    ofill_ += static_cast<int>(take);
+    i += take;
+    if (ofill_ == block_) {
+      const double energy = out_.energy(block_);
+      out_ = {};
       ofill_ = 0;
       // Hold the loudest outbound block of the last tail: the echo of any of them may arrive now.
       out_hist_[out_next_] = energy;
@@ -148,7 +157,7 @@ double Vad::noise_floor_dbfs() const { return 10.0 * detmath::log2(floor_ / kFul
 double Vad::last_level_dbfs() const { return 10.0 * detmath::log2((last_ > 0 ? last_ : 1e-300) / kFullScale) / detmath::kLog2_10; }
 
 void Vad::reset() {
-  hp_x1_ = hp_y1_ = acc_ = 0;
+  cap_ = {};
   fill_ = 0;
   pos_ = 0;
   floor_ = last_ = 0;
@@ -157,7 +166,7 @@ void Vad::reset() {
   run_ = gap_ = quiet_ = 0;
   onset_at_ = silence_at_ = 0;
   dropped_ = 0;
-  ohp_x1_ = ohp_y1_ = oacc_ = 0;
+  out_ = {};
   ofill_ = 0;
   for (double& e : out_hist_) e = 0;
   out_next_ = 0;

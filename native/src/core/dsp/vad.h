@@ -2,8 +2,8 @@
 // gate (inbound energy that the outbound signal can explain is not speech).
 //
 // Works on fixed blocks (default 10 ms) accumulated across calls, so decisions do not depend
-// on how the audio is chunked. Per block: high-pass (80 Hz) energy E, compared with the noise
-// floor F from earlier blocks:
+// on how the audio is chunked. Per block: the energy E with the block's DC removed, compared
+// with the noise floor F from earlier blocks:
 //   start-worthy  E >= max(F * on, min_level, echo * on)
 //   still speech  E >= max(F * off, min_level, echo * off)
 // QUIET -> STARTING on a start-worthy block; STARTING -> SPEAKING once onset_ms worth of
@@ -74,9 +74,18 @@ class Vad {
   double on_, off_, min_level_, fall_, track_, rise_, floor_min_;
   bool echo_gate_;
   double echo_erl_;
-  double hp_r_;
+  struct Acc {
+    int64_t sum = 0, sum_sq = 0;
+    void add(const int16_t* x, size_t n) {
+      for (size_t i = 0; i < n; ++i) {
+        sum += x[i];
+        sum_sq += static_cast<int64_t>(x[i]) * x[i];
+      }
+    }
+    double energy(int n) const;
+  };
   // capture
-  double hp_x1_ = 0, hp_y1_ = 0, acc_ = 0;
+  Acc cap_;
   int fill_ = 0;
   uint64_t pos_ = 0;
   double floor_ = 0, last_ = 0;
@@ -86,7 +95,7 @@ class Vad {
   uint64_t onset_at_ = 0, silence_at_ = 0;
   uint64_t dropped_ = 0;
   // outbound
-  double ohp_x1_ = 0, ohp_y1_ = 0, oacc_ = 0;
+  Acc out_;
   int ofill_ = 0;
   static constexpr int kMaxTailBlocks = 128;
   double out_hist_[kMaxTailBlocks] = {};  // outbound block energies, the last tail_blocks_
