@@ -12,4 +12,5 @@ export {
   type Protocol,
 } from './metrics.js';
 export { watchEventLoop } from './eventLoop.js';
+export { watchMediaEngine } from './mediaStats.js';
 export { openCallTrace, flattenState, NULL_TRACE, type CallTrace, type TraceRecord, type TraceSource } from './trace.js';

@@ -55,6 +55,9 @@ export class Metrics {
   readonly aiFirstAudio: Histogram;
   readonly aiErrors: Counter<'kind'>;
   readonly eventLoopLag: Gauge<'quantile'>;
+  readonly mediaTickLateness: Gauge<'quantile'>;
+  readonly mediaTickWork: Gauge<'quantile'>;
+  readonly mediaMissedTicks: Gauge;
   readonly protocolRejections: Counter<'protocol' | 'reason'>;
   readonly upgradesRefused: Counter<'reason'>;
   /** Media-thread load 0–1 (saturation.ts), read from the watched engine at each scrape. */
@@ -121,6 +124,23 @@ export class Metrics {
       name: 'parley_event_loop_lag_seconds',
       help: 'event-loop delay over the last interval',
       labelNames: ['quantile'],
+      registers,
+    });
+    this.mediaTickLateness = new Gauge({
+      name: 'parley_media_tick_lateness_seconds',
+      help: "media thread: how late ticks started after their absolute deadline (recent ticks)",
+      labelNames: ['quantile'],
+      registers,
+    });
+    this.mediaTickWork = new Gauge({
+      name: 'parley_media_tick_work_seconds',
+      help: 'media thread: work per tick over all calls (recent ticks)',
+      labelNames: ['quantile'],
+      registers,
+    });
+    this.mediaMissedTicks = new Gauge({
+      name: 'parley_media_missed_ticks',
+      help: 'media thread: ticks whose deadline passed entirely (since start)',
       registers,
     });
     this.protocolRejections = new Counter({

@@ -5,7 +5,7 @@ import { createAiClient, startLocalAgent, type LocalAgent } from '../ai/index.js
 import type { SimAgentOptions } from '../sim/agent/types.js';
 import type { MediaEngine } from '../media/types.js';
 import { createMediaEngine } from '../media/index.js';
-import { Metrics, silentLogger, watchEventLoop, type Logger } from '../obs/index.js';
+import { Metrics, silentLogger, watchEventLoop, watchMediaEngine, type Logger } from '../obs/index.js';
 import { realClock, type Clock } from '../session/clock.js';
 import { SessionRuntime } from '../session/runtime.js';
 import { InspectHub } from '../viz/inspect/hub.js';
@@ -90,7 +90,12 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     routes: [inspectEndpoint.route, ...(opts.routes ?? [])],
     upgrades: [inspectEndpoint],
   });
-  const stopLag = watchEventLoop(metrics);
+  const stopLagOnly = watchEventLoop(metrics);
+  const stopMedia = watchMediaEngine(metrics, engine);
+  const stopLag = () => {
+    stopLagOnly();
+    stopMedia();
+  };
   const stopSaturation = metrics.watchMedia(engine); // parley_media_saturation, for autoscaling
   let port: number;
   try {

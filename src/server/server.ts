@@ -151,15 +151,19 @@ export class ParleyServer {
     socket.once('close', done);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       done();
-      this.attach(ws, protocol, url, req.socket.remoteAddress ?? '');
+      this.attach(ws, protocol, url, req.socket.remoteAddress ?? '', socket);
     });
   }
 
-  private attach(ws: WebSocket, protocol: TelephonyProtocol, url: URL, remoteAddress: string): void {
+  private attach(ws: WebSocket, protocol: TelephonyProtocol, url: URL, remoteAddress: string, socket: Duplex): void {
     const { metrics, clock } = this.opts;
+    const cork = () => {
+      socket.cork();
+      return () => socket.uncork();
+    };
     let call: LiveCall;
     try {
-      call = this.opts.handler.accept({ ws, protocol, url, remoteAddress });
+      call = this.opts.handler.accept({ ws, protocol, url, remoteAddress, cork });
     } catch (err) {
       this.opts.log.error({ err }, 'call setup failed');
       ws.close(1011, 'internal error');

@@ -12,6 +12,11 @@ export interface CallConnection {
   /** The upgrade URL (query included, e.g. audio-stream `?rate=16000`). */
   readonly url: URL;
   readonly remoteAddress: string;
+  /**
+   * Holds the socket's writes until the returned function is called, so several messages (a
+   * frame and its mark) leave in one write. Uncork before returning to the event loop.
+   */
+  readonly cork: () => () => void;
 }
 
 /** A call as the server sees it. Every method must not throw. */

@@ -127,15 +127,34 @@ export interface ActorOptions {
   readonly turn: TurnOptions;
 }
 
+/**
+ * Late events (an AI socket closing after the link stopped, a drain after the call ended) are
+ * normal at teardown: an actor that has finished records them as ignored instead of sending
+ * them (XState would warn on every one).
+ */
+function finishedIgnores<A extends { send(ev: { type: string }): void; getSnapshot(): { status: string } }>(actor: A, machine: string, trace: CallTrace): A {
+  const send = actor.send.bind(actor);
+  actor.send = (ev: { type: string }) => {
+    const status = actor.getSnapshot().status;
+    if (status === 'active') send(ev);
+    else trace.record('machine', ev.type, { machine, ignored: `actor ${status}` });
+  };
+  return actor;
+}
+
 /** Creates (not starts) the call's actors, each traced under its machine name. */
 export function createCallActors(fx: CallEffects, trace: CallTrace, opts: ActorOptions): CallActors {
+  const session = createActor(sessionLogic(fx), { inspect: trace.inspector('session') });
+  const aiLink = createActor(aiLinkLogic(fx), { input: { maxAttempts: opts.maxAttempts }, inspect: trace.inspector('aiLink') });
+  const turn = createActor(turnLogic(fx), {
+    input: { position: opts.turn.position, bargeIn: opts.turn.bargeIn },
+    inspect: trace.inspector('turn'),
+  });
+  const playout = createActor(playoutLogic(fx), { input: { lookaheadMs: opts.lookaheadMs }, inspect: trace.inspector('playout') });
   return {
-    session: createActor(sessionLogic(fx), { inspect: trace.inspector('session') }),
-    aiLink: createActor(aiLinkLogic(fx), { input: { maxAttempts: opts.maxAttempts }, inspect: trace.inspector('aiLink') }),
-    turn: createActor(turnLogic(fx), {
-      input: { position: opts.turn.position, bargeIn: opts.turn.bargeIn },
-      inspect: trace.inspector('turn'),
-    }),
-    playout: createActor(playoutLogic(fx), { input: { lookaheadMs: opts.lookaheadMs }, inspect: trace.inspector('playout') }),
+    session: finishedIgnores(session, 'session', trace),
+    aiLink: finishedIgnores(aiLink, 'aiLink', trace),
+    turn: finishedIgnores(turn, 'turn', trace),
+    playout: finishedIgnores(playout, 'playout', trace),
   };
 }

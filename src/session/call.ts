@@ -3,8 +3,9 @@
 // sockets, timers and media-core events into machine events and performs the actions the
 // machines name (CallEffects). Nothing here throws into a socket handler.
 import type { AiClient, AiEvent, AiSessionConfig } from '../ai/types.js';
+import { truncate as truncateCommand } from '../ai/openai/commands.js';
 import type { ParleyConfig } from '../config/index.js';
-import type { AudioFormat, MediaCall, MediaEngine, MediaEvent } from '../media/types.js';
+import type { AudioFormat, MediaCall, MediaEngine, MediaEvent, PlayoutFrame } from '../media/types.js';
 import { FRAME_MS } from '../media/types.js';
 import type { CallEndReason, CallTrace, DropReason, Logger, Metrics } from '../obs/index.js';
 import type { CallConnection, LiveCall } from '../server/types.js';
@@ -107,6 +108,9 @@ export class Call implements LiveCall, CallEffects {
   private bargeIn: BargeIn | undefined;
   private speechStoppedAt: number | undefined;
   private noticeQueued = false;
+  private controlSeq = 0;
+  /** The core's ring ran dry (caught up) in this epoch; PLAYOUT_DRAINED waits for the rest. */
+  private drainPending: { epoch: number } | undefined;
   private lastPlayoutState: string | undefined;
 
   constructor(
@@ -255,7 +259,49 @@ export class Call implements LiveCall, CallEffects {
     const media = this.media;
     if (!media || media.closed) return;
     const now = this.deps.clock.now();
-    for (const f of media.readPlayout()) {
+    const frames = media.readPlayout();
+    // One write per tick for the frames and their marks, not one per message.
+    const uncork = frames.length > 0 ? this.conn.cork() : undefined;
+    try {
+      this.sendFrames(frames, media, now);
+    } finally {
+      uncork?.();
+    }
+    for (const e of media.events()) this.onMediaEvent(e, media, now);
+    const captured = media.readCapture();
+    if (captured.length > 0) this.captureFeed?.push(captured, this.linkMode());
+    this.playoutFeed?.pump();
+    this.reportDrainIfDone(now);
+  }
+
+  /**
+   * Tells the turn machine the agent's audio is over (PLAYOUT_DRAINED) once the core's ring ran
+   * dry with nothing written since, the response is no longer active (a mid-response gap is the
+   * AI running late, not the end of the agent's turn), and the far side has played what it holds
+   * (mod_audio_stream strands less than its minimum fill; that never plays on its own).
+   */
+  private reportDrainIfDone(now: number): void {
+    const d = this.drainPending;
+    const media = this.media;
+    if (!d || !media) return;
+    if (d.epoch !== media.epoch) {
+      this.drainPending = undefined;
+      return;
+    }
+    const turn = this.turnCtx();
+    if (!this.noticeQueued && turn.activeResponse !== null) return;
+    const queued = this.farSide?.queuedMs(now) ?? 0;
+    const stranded = this.protocol === 'audio-stream' ? this.deps.config.telephony.audioStreamMinFillMs : 0;
+    if (queued > 0 && queued >= stranded) return;
+    this.drainPending = undefined;
+    this.playingItem = undefined;
+    this.firstQueuedItem = undefined;
+    this.actors.turn.send({ type: 'PLAYOUT_DRAINED', epoch: d.epoch % turn.epochModulus, written: turn.written });
+    if (this.noticeQueued) this.actors.session.send({ type: 'PLAYOUT_DRAINED' });
+  }
+
+  private sendFrames(frames: readonly PlayoutFrame[], media: MediaCall, now: number): void {
+    for (const f of frames) {
       // Frames emitted between requestFlush and its execution belong to the old epoch: they
       // never leave Parley (the cut-off is the clear, not the media thread's next tick).
       if (f.epoch !== media.epoch) {
@@ -269,10 +315,6 @@ export class Call implements LiveCall, CallEffects {
         if (f.samples > 0) this.playingItem = f.item;
       } else this.drop('outbound_backpressure', 1, FRAME_MS / 1000);
     }
-    for (const e of media.events()) this.onMediaEvent(e, media, now);
-    const captured = media.readCapture();
-    if (captured.length > 0) this.captureFeed?.push(captured, this.linkMode());
-    this.playoutFeed?.pump();
   }
 
   private onMediaEvent(e: MediaEvent, media: MediaCall, now: number): void {
@@ -286,14 +328,11 @@ export class Call implements LiveCall, CallEffects {
       case 'drained': {
         const caughtUp = e.readIndex === media.playoutWriteIndex() && (this.playoutFeed?.backlogEmpty ?? true);
         this.trace.record('media', 'drained', { data: { epoch: e.epoch, caughtUp, tick: e.tick } });
-        const turn = this.turnCtx();
-        if (turn.activeResponse !== null && !this.noticeQueued) this.deps.metrics.underruns.inc({ cause: 'ai' });
+        if (this.turnCtx().activeResponse !== null && !this.noticeQueued) this.deps.metrics.underruns.inc({ cause: 'ai' });
         this.actors.playout.send({ type: 'MEDIA_DRAINED', caughtUp });
         if (caughtUp) {
-          this.playingItem = undefined;
-          this.firstQueuedItem = undefined;
-          this.actors.turn.send({ type: 'PLAYOUT_DRAINED', epoch: e.epoch % turn.epochModulus, written: turn.written });
-          if (this.noticeQueued) this.actors.session.send({ type: 'PLAYOUT_DRAINED' });
+          this.drainPending = { epoch: e.epoch };
+          this.reportDrainIfDone(now);
         }
         return;
       }
@@ -342,7 +381,10 @@ export class Call implements LiveCall, CallEffects {
       case 'closed': {
         const fatal = ev.error?.severity === 'fatal';
         this.trace.record('ai', 'closed', { data: { gen: ev.gen, code: ev.code, error: ev.error?.code, fatal } });
-        if (ev.droppedAudioBytes > 0 && this.aiFormat) this.drop('reconnect_gap', 1, ev.droppedAudioBytes / bytesPerMs(this.aiFormat));
+        // Caller audio batched for this socket when it went: lost to the gap (or to the call's end).
+        if (ev.droppedAudioBytes > 0 && this.aiFormat) {
+          this.drop(this.cleanupBegun ? 'closed' : 'reconnect_gap', 1, ev.droppedAudioBytes / bytesPerMs(this.aiFormat) / 1000);
+        }
         if (current && !this.cleanupBegun) this.log.warn({ code: ev.code, error: ev.error?.code }, 'AI connection closed');
         this.actors.aiLink.send({ type: 'AI_CLOSE', generation: gen, fatal });
         return;
@@ -480,7 +522,10 @@ export class Call implements LiveCall, CallEffects {
       backlogBytes: Math.round(cfg.media.playoutBacklogMs * aiBpm),
       bytesPerMs: aiBpm,
       onDrop: (reason, bytes) => this.drop(reason, 1, bytes / aiBpm / 1000),
-      onWritten: (bufferedMs) => this.actors.playout.send({ type: 'WRITE', bufferedMs }),
+      onWritten: (bufferedMs) => {
+        this.drainPending = undefined;
+        this.actors.playout.send({ type: 'WRITE', bufferedMs });
+      },
     });
     this.captureFeed = new CaptureFeed(() => this.ai, {
       gapBytes: Math.round(cfg.ai.gapBufferMs * aiBpm),
@@ -703,6 +748,7 @@ export class Call implements LiveCall, CallEffects {
     if (next % ctx.epochModulus !== ctx.epoch) this.log.error({ media: next, turn: ctx.epoch }, 'playout epoch out of step with the turn machine');
     media.requestFlush(next);
     this.playoutFeed?.flush();
+    this.drainPending = undefined;
     this.playingItem = undefined;
     this.firstQueuedItem = undefined;
     if (this.bargeIn) this.bargeIn.flushRequestedAt = this.deps.clock.now();
@@ -724,7 +770,13 @@ export class Call implements LiveCall, CallEffects {
   sendTruncate(ctx: TurnContext): void {
     const t = ctx.truncate;
     if (!t || !this.ai) return;
-    const r = t.op === 'truncate' ? this.ai.truncate(t.itemId, t.ms) : this.ai.sendRaw({ type: 'conversation.item.delete', item_id: t.itemId });
+    // The event id names the call, so a provider error about it (echoed with its event_id) and
+    // an agent's record of it can be tied back to the call.
+    const eventId = `${this.callId}.${t.op}.${++this.controlSeq}`;
+    const r =
+      t.op === 'truncate'
+        ? this.ai.sendRaw({ ...truncateCommand(t.itemId, t.ms), event_id: eventId })
+        : this.ai.sendRaw({ type: 'conversation.item.delete', item_id: t.itemId, event_id: eventId });
     this.trace.record('ai', t.op, { data: { itemId: t.itemId, audioEndMs: t.ms, result: r } });
   }
 

@@ -10,7 +10,6 @@ import { ConfigError, loadConfig } from '../../config/index.js';
 import { buildTimeline, callerTime, formatTimeline } from '../../obs/timeline.js';
 import { renderHtmlReport } from '../../obs/htmlReport.js';
 import type { TraceRecord } from '../../obs/trace.js';
-import { FRAME_MS } from '../../media/types.js';
 import { startParley } from '../../server/app.js';
 import { simCall } from '../../sim/caller/index.js';
 import type { CallReport, ScriptStep } from '../../sim/caller/index.js';
@@ -93,9 +92,7 @@ export async function run(argv: string[]): Promise<number> {
 
   let report: CallReport;
   try {
-    // The media core's lookahead counts the frame being played; the caller's lead does not.
-    const leadMs = config.media.lookaheadMs - FRAME_MS;
-    const call = simCall({ url: `ws://127.0.0.1:${app.port}/${protocol}`, script: SCRIPT, outDir: out, maxCallMs: 45_000, leadMs });
+    const call = simCall({ url: `ws://127.0.0.1:${app.port}/${protocol}`, script: SCRIPT, outDir: out, maxCallMs: 45_000 });
     if (drop) {
       const armed = setInterval(() => {
         const first = agent.connections()[0];

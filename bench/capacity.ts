@@ -1,0 +1,299 @@
+// `npm run bench -- capacity [--calls N] [--media native|js|both] [--protocol twilio|audio-stream]`
+// N simulated calls (default 200) through a real `parley serve` process and the offline agent
+// (its own process), each with a barge-in; prints one JSON object (last line) per the issue's
+// Done-when: calls, frames, outbound frame lateness at the caller, underruns caused by Parley,
+// drops, CPU %, RSS per call, cut-off latency and truncation error — per media engine.
+//
+// Processes: serve (measured: CPU and RSS from /proc), the agent, and this one (the callers).
+// The callers' own tick lateness is reported too: when it is high the caller, not Parley, is late.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runLoad, percentiles, type LoadResult, type ScriptStep } from '../src/sim/caller/index.js';
+import type { TelephonyProtocol } from '../src/telephony/types.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url)); // dist/bench → repo root
+const CLK_TCK = 100;
+/** Lateness is measured against real-time pacing with this lead: the default lookahead minus the frame in flight. */
+const LEAD_MS = 60;
+const PAGE_KIB = 4;
+
+/** Long enough that every call is still running when the ramp has started the last one. */
+function script(rampMs: number): ScriptStep[] {
+  return [
+    { kind: 'say', ms: 1200 },
+    { kind: 'listen', quietMs: 500, timeoutMs: 20_000 },
+    { kind: 'say', ms: 800 },
+    { kind: 'barge', afterMs: 600, sayMs: 1000, timeoutMs: 20_000 },
+    { kind: 'listen', quietMs: 500, timeoutMs: 20_000 },
+    { kind: 'silence', ms: Math.max(1000, rampMs) },
+    { kind: 'hangup' },
+  ];
+}
+
+interface Proc {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  /** Resolves with the first stdout line matching. */
+  line(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  /** Every JSON line seen on stdout so far. */
+  readonly json: unknown[];
+}
+
+function start(args: string[], env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const json: unknown[] = [];
+  const waiters: { re: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += String(d);
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const l = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      if (l.startsWith('{"url"') || l.startsWith('{"truncate"') || l.startsWith('{"stats"')) json.push(JSON.parse(l));
+      for (const w of [...waiters]) {
+        const m = w.re.exec(l);
+        if (m) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(m);
+        }
+      }
+    }
+  });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err = (err + String(d)).slice(-4000)));
+  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  return {
+    child,
+    exited,
+    json,
+    line: (re, timeoutMs = 20_000) =>
+      new Promise((resolve, reject) => {
+        waiters.push({ re, resolve });
+        setTimeout(() => reject(new Error(`timed out waiting for ${re} (stderr: ${err})`)), timeoutMs).unref();
+        void exited.then((c) => reject(new Error(`process exited (${c}) before ${re}: ${err}`)));
+      }),
+  };
+}
+
+function cpuTicks(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(f[11]) + Number(f[12]); // utime + stime
+}
+
+function rssKiB(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE_KIB;
+}
+
+type Samples = Map<string, number>;
+
+/** Prometheus text → "name{labels}" → value. */
+function parseMetrics(text: string): Samples {
+  const out: Samples = new Map();
+  for (const l of text.split('\n')) {
+    if (!l || l.startsWith('#')) continue;
+    const i = l.lastIndexOf(' ');
+    out.set(l.slice(0, i), Number(l.slice(i + 1)));
+  }
+  return out;
+}
+
+function byLabel(s: Samples, name: string, label: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const re = new RegExp(`^${name}\\{.*${label}="([^"]+)"`);
+  for (const [k, v] of s) {
+    const m = re.exec(k);
+    if (m && v !== 0) out[m[1]!] = (out[m[1]!] ?? 0) + v;
+  }
+  return out;
+}
+
+/** histogram_quantile over cumulative buckets (upper-bound interpolation like Prometheus). */
+function histQuantile(s: Samples, name: string, q: number): number | null {
+  const buckets = [...s]
+    .filter(([k]) => k.startsWith(`${name}_bucket{`))
+    .map(([k, v]) => ({ le: k.includes('le="+Inf"') ? Infinity : Number(/le="([^"]+)"/.exec(k)![1]), v }))
+    .sort((a, b) => a.le - b.le);
+  const total = buckets.at(-1)?.v ?? 0;
+  if (total === 0) return null;
+  const rank = q * total;
+  let prevLe = 0;
+  let prevV = 0;
+  for (const b of buckets) {
+    if (b.v >= rank) {
+      if (b.le === Infinity) return prevLe;
+      return prevLe + ((b.le - prevLe) * (rank - prevV)) / Math.max(1e-9, b.v - prevV);
+    }
+    prevLe = b.le;
+    prevV = b.v;
+  }
+  return prevLe;
+}
+
+const r1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
+
+interface RunOptions {
+  readonly calls: number;
+  readonly media: 'native' | 'js';
+  readonly protocol: TelephonyProtocol;
+  readonly rampMs: number;
+}
+
+async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
+  const agent = start(['dist/bench/_capacity-agent.js'], {});
+  const agentUrl = JSON.parse((await agent.line(/^\{"url".*$/))[0]) as { url: string };
+  // CAPACITY_PROFILE=<dir>: write a V8 CPU profile of the serve process there.
+  const prof = process.env.CAPACITY_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.CAPACITY_PROFILE] : [];
+  const serve = start([...prof, 'dist/src/cli/main.js', 'serve'], {
+    PORT: '0',
+    PARLEY_HOST: '127.0.0.1',
+    PARLEY_AI: 'openai',
+    PARLEY_OPENAI_URL: agentUrl.url,
+    PARLEY_MEDIA: o.media,
+    PARLEY_MAX_CALLS: String(o.calls + 100),
+    PARLEY_LOG_LEVEL: 'info',
+    PARLEY_TRACE_DIR: '',
+  });
+  try {
+    const port = Number((await serve.line(/"port":(\d+),"host":"127\.0\.0\.1","msg":"listening"/))[1]);
+    const base = `http://127.0.0.1:${port}`;
+    const pid = serve.child.pid!;
+    const agentPid = agent.child.pid!;
+    const rss0 = rssKiB(pid);
+    const cpu0 = cpuTicks(pid);
+    const agentCpu0 = cpuTicks(agentPid);
+    const t0 = performance.now();
+    let peakRss = rss0;
+    let peakCalls = 0;
+    // Once a second: CPU of serve, calls in progress (from /metrics), RSS.
+    const samples: { t: number; cpu: number; calls: number }[] = [];
+    let last = { t: t0, cpu: cpu0 };
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, rssKiB(pid));
+      const now = { t: performance.now(), cpu: cpuTicks(pid) };
+      const prev = last;
+      last = now;
+      void fetch(`${base}/metrics`)
+        .then((r) => r.text())
+        .then((t) => {
+          const calls = Number(/^parley_calls_active\{protocol="[^"]+"\} (\d+)/m.exec(t)?.[1] ?? 0);
+          peakCalls = Math.max(peakCalls, calls);
+          samples.push({ t: (now.t - prev.t) / 1000, cpu: (now.cpu - prev.cpu) / CLK_TCK, calls });
+        })
+        .catch(() => {});
+    }, 1000);
+    let load: LoadResult;
+    try {
+      // The media core's lookahead (80 ms) counts the frame in flight; the caller's lead does not.
+      load = await runLoad({ url: `${base}/${o.protocol}`, calls: o.calls, rampMs: o.rampMs, script: script(o.rampMs), maxCallMs: o.rampMs + 40_000, leadMs: LEAD_MS });
+    } finally {
+      clearInterval(sampler);
+    }
+    const wallS = (performance.now() - t0) / 1000;
+    const cpuPct = ((cpuTicks(pid) - cpu0) / CLK_TCK / wallS) * 100;
+    const agentCpuPct = ((cpuTicks(agentPid) - agentCpu0) / CLK_TCK / wallS) * 100;
+    await new Promise((r) => setTimeout(r, 1500)); // let the last calls' teardown land in the metrics
+    const m = parseMetrics(await (await fetch(`${base}/metrics`)).text());
+
+    serve.child.kill('SIGTERM');
+    agent.child.kill('SIGTERM');
+    const [serveExit] = await Promise.all([serve.exited, agent.exited]);
+    const truncs = agent.json.filter((j): j is { truncate: { eventId: string; audioEndMs: number } } => typeof j === 'object' && j !== null && 'truncate' in j);
+    const agentStats = (agent.json.find((j) => typeof j === 'object' && j !== null && 'stats' in j) as { stats: Record<string, number> } | undefined)?.stats;
+    // Pair each truncate (its event id starts with the call id) with what that caller heard.
+    const heardByCall = new Map<string, number>();
+    for (const r of load.reports) {
+      const b = r.bargeIns[0];
+      if (b) heardByCall.set(o.protocol === 'twilio' ? `CA${r.callId}` : r.callId, b.heardMs);
+    }
+    const errors: number[] = [];
+    for (const { truncate: t } of truncs) {
+      const callId = String(t.eventId).split('.truncate.')[0]!;
+      const heard = heardByCall.get(callId);
+      if (heard !== undefined) errors.push(Math.abs(t.audioEndMs - heard));
+    }
+    const trunc = percentiles(errors);
+    const { reports: _reports, ...summary } = load;
+    return {
+      engine: o.media,
+      protocol: o.protocol,
+      calls: o.calls,
+      peakConcurrentCalls: peakCalls,
+      ok: summary.ok,
+      failed: summary.failed,
+      failures: summary.failures,
+      frames: {
+        callerSent: summary.framesSent,
+        callerReceived: summary.framesReceived,
+        parleyIn: m.get(`parley_frames_in_total{protocol="${o.protocol}"}`) ?? 0,
+        parleyOut: m.get(`parley_frames_out_total{protocol="${o.protocol}"}`) ?? 0,
+      },
+      outboundLatenessMs: { ...summary.lateness, note: `vs real-time pacing with ${LEAD_MS} ms lead beyond the frame in flight` },
+      underruns: {
+        causedByParley: m.get('parley_underruns_total{cause="parley"}') ?? 0,
+        aiStarved: m.get('parley_underruns_total{cause="ai"}') ?? 0,
+        callerObserved: summary.underruns,
+        callerObservedMs: summary.underrunMs,
+      },
+      drops: byLabel(m, 'parley_drops_total', 'reason'),
+      cpuPct: { parley: Math.round(cpuPct), agent: Math.round(agentCpuPct), callers: summary.generator.cpuPct },
+      parleyCpu: cpuAtLoad(samples, peakCalls),
+      rss: { baselineMiB: Math.round(rss0 / 1024), peakMiB: Math.round(peakRss / 1024), perCallKiB: peakCalls ? Math.round((peakRss - rss0) / peakCalls) : null },
+      cutoffLatencyMs: {
+        parley: { p50: r1(scale(histQuantile(m, 'parley_cutoff_latency_seconds', 0.5))), p99: r1(scale(histQuantile(m, 'parley_cutoff_latency_seconds', 0.99))), note: 'speech_started in → clear out; from histogram buckets' },
+        caller: { ...summary.cutoffLatency, note: 'caller speech start → playback cleared; includes the agent VAD' },
+      },
+      truncationErrorMs: { ...trunc, rejected: agentStats?.['rejectedTruncates'] ?? null },
+      staleFramesAfterClear: summary.staleFramesAfterClear,
+      bargeIns: summary.bargeIns,
+      responseLatencyMs: summary.responseLatency,
+      mediaThread: {
+        tickLatenessP99Ms: r1(scale(m.get('parley_media_tick_lateness_seconds{quantile="0.99"}') ?? null)),
+        tickWorkP99Ms: r1(scale(m.get('parley_media_tick_work_seconds{quantile="0.99"}') ?? null)),
+        missedTicks: m.get('parley_media_missed_ticks') ?? null,
+      },
+      eventLoopLagP99Ms: r1(scale(m.get('parley_event_loop_lag_seconds{quantile="0.99"}') ?? null)),
+      callsEnded: byLabel(m, 'parley_calls_ended_total', 'reason'),
+      callerGenerator: summary.generator,
+      serveExitCode: serveExit,
+      wallS: Math.round(wallS),
+    };
+  } catch (err) {
+    serve.child.kill('SIGKILL');
+    agent.child.kill('SIGKILL');
+    return { engine: o.media, protocol: o.protocol, calls: o.calls, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** CPU (% of one core) while at least 90 % of the peak calls were up, and CPU ms per call-second. */
+function cpuAtLoad(samples: readonly { t: number; cpu: number; calls: number }[], peak: number) {
+  const busy = samples.filter((x) => x.calls >= 0.9 * peak && x.t > 0);
+  const callSeconds = samples.reduce((a, x) => a + x.calls * x.t, 0);
+  const cpu = samples.reduce((a, x) => a + x.cpu, 0);
+  return {
+    pctAtPeak: busy.length ? Math.round((busy.reduce((a, x) => a + x.cpu, 0) / busy.reduce((a, x) => a + x.t, 0)) * 100) : null,
+    msPerCallSecond: callSeconds > 0 ? Math.round((cpu * 1000 * 100) / callSeconds) / 100 : null,
+    samplesAtPeak: busy.length,
+  };
+}
+
+const scale = (s: number | null) => (s === null ? null : s * 1000);
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { calls: { type: 'string' }, media: { type: 'string' }, protocol: { type: 'string' }, 'ramp-ms': { type: 'string' } },
+  });
+  const calls = Number(values.calls ?? 200);
+  const protocol = (values.protocol ?? 'twilio') as TelephonyProtocol;
+  const engines = (values.media ?? 'both') === 'both' ? (['native', 'js'] as const) : ([values.media as 'native' | 'js'] as const);
+  const rampMs = Number(values['ramp-ms'] ?? Math.min(10_000, calls * 10));
+  const runs: Record<string, unknown>[] = [];
+  for (const media of engines) {
+    process.stderr.write(`capacity: ${calls} ${protocol} calls, ${media} media engine, ramp ${rampMs} ms ...\n`);
+    runs.push(await runOnce({ calls, media, protocol, rampMs }));
+  }
+  process.stdout.write(`${JSON.stringify({ bench: 'capacity', calls, protocol, cores: (await import('node:os')).cpus().length, runs })}\n`);
+}
