@@ -8,6 +8,7 @@
 
 #include "core/dsp/detmath.h"
 #include "core/dsp/sample.h"
+#include "core/dsp/simd.h"
 
 namespace parley::dsp {
 
@@ -21,12 +22,7 @@ class PeakLimiter {
     // (a sample over the ceiling sets env = |x| whatever it was; one under it changes
     // nothing), so a block that stays under the ceiling is left alone and env forgotten.
     if (env_ <= ceiling_) {
-      int peak = 0;
-      for (size_t i = 0; i < n; ++i) {
-        const int a = x[i] < 0 ? -static_cast<int>(x[i]) : x[i];
-        peak = a > peak ? a : peak;
-      }
-      if (static_cast<double>(peak) <= ceiling_) {
+      if (static_cast<double>(simd::peak_abs(x, n)) <= ceiling_) {
         env_ = 0.0;
         return;
       }

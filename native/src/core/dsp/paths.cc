@@ -1,5 +1,6 @@
 #include "core/dsp/paths.h"
 
+#include <bit>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -19,7 +20,11 @@ void decode(Codec c, const uint8_t* in, size_t n, int16_t* out) {
     case Codec::kMulaw: g711::ulaw_decode(in, n, out); return;
     case Codec::kAlaw: g711::alaw_decode(in, n, out); return;
     case Codec::kPcm16:
-      for (size_t i = 0; i < n; ++i) out[i] = static_cast<int16_t>(in[2 * i] | (in[2 * i + 1] << 8));
+      if constexpr (std::endian::native == std::endian::little) {
+        std::memcpy(out, in, n * sizeof(int16_t));
+      } else {
+        for (size_t i = 0; i < n; ++i) out[i] = static_cast<int16_t>(in[2 * i] | (in[2 * i + 1] << 8));
+      }
       return;
   }
 }
@@ -29,10 +34,14 @@ void encode(Codec c, const int16_t* in, size_t n, uint8_t* out) {
     case Codec::kMulaw: g711::ulaw_encode(in, n, out); return;
     case Codec::kAlaw: g711::alaw_encode(in, n, out); return;
     case Codec::kPcm16:
-      for (size_t i = 0; i < n; ++i) {
-        const auto u = static_cast<uint16_t>(in[i]);
-        out[2 * i] = static_cast<uint8_t>(u & 0xff);
-        out[2 * i + 1] = static_cast<uint8_t>(u >> 8);
+      if constexpr (std::endian::native == std::endian::little) {
+        std::memcpy(out, in, n * sizeof(int16_t));
+      } else {
+        for (size_t i = 0; i < n; ++i) {
+          const auto u = static_cast<uint16_t>(in[i]);
+          out[2 * i] = static_cast<uint8_t>(u & 0xff);
+          out[2 * i + 1] = static_cast<uint8_t>(u >> 8);
+        }
       }
       return;
   }

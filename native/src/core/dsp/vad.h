@@ -18,6 +18,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/dsp/simd.h"
+
 namespace parley::dsp {
 
 struct VadConfig {
@@ -76,12 +78,7 @@ class Vad {
   double echo_erl_;
   struct Acc {
     int64_t sum = 0, sum_sq = 0;
-    void add(const int16_t* x, size_t n) {
-      for (size_t i = 0; i < n; ++i) {
-        sum += x[i];
-        sum_sq += static_cast<int64_t>(x[i]) * x[i];
-      }
-    }
+    void add(const int16_t* x, size_t n) { simd::sums(x, n, sum, sum_sq); }
     double energy(int n) const;
   };
   // capture
