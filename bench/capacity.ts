@@ -245,7 +245,14 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
         parley: { p50: r1(scale(histQuantile(m, 'parley_cutoff_latency_seconds', 0.5))), p99: r1(scale(histQuantile(m, 'parley_cutoff_latency_seconds', 0.99))), note: 'speech_started in → clear out; from histogram buckets' },
         caller: { ...summary.cutoffLatency, note: 'caller speech start → playback cleared; includes the agent VAD' },
       },
-      truncationErrorMs: { ...trunc, rejected: agentStats?.['rejectedTruncates'] ?? null },
+      truncationErrorMs: {
+        ...trunc,
+        rejected: agentStats?.['rejectedTruncates'] ?? null,
+        note:
+          o.protocol === 'audio-stream'
+            ? "|audio_end_ms − caller's heard| per call; the caller counts heard audio per run, which includes the < 60 ms the module stranded before the run (constant 40 ms here)"
+            : "|audio_end_ms − caller's heard| per call",
+      },
       staleFramesAfterClear: summary.staleFramesAfterClear,
       bargeIns: summary.bargeIns,
       responseLatencyMs: summary.responseLatency,

@@ -50,7 +50,9 @@ export class ParleyServer {
       noServer: true,
       maxPayload: opts.config.limits.maxMessageBytes,
       clientTracking: false,
-      perMessageDeflate: true, // mod_audio_stream offers it (protocols.md §8)
+      // mod_audio_stream offers permessage-deflate; declining is allowed and keeps audio off
+      // ws's zlib pool (bounded concurrency: under load it queued frames by hundreds of ms).
+      perMessageDeflate: false,
     });
   }
 

@@ -274,6 +274,15 @@ export class Call implements LiveCall, CallEffects {
     this.reportDrainIfDone(now);
   }
 
+  /** mod_audio_stream: push the end of the reply past the module's minimum-fill gate. */
+  private flushModuleTail(media: MediaCall, now: number): void {
+    if (this.protocol !== 'audio-stream' || !this.out) return;
+    if (!this.actors.session.getSnapshot().hasTag('media.playout')) return;
+    const fmt = media.config.telephony;
+    const ms = Math.ceil(this.deps.config.telephony.audioStreamMinFillMs / FRAME_MS) * FRAME_MS;
+    this.out.silence(Math.round(ms * bytesPerMs(fmt)), ms, media.epoch % this.turnCtx().epochModulus, now);
+  }
+
   /**
    * Tells the turn machine the agent's audio is over (PLAYOUT_DRAINED) once the core's ring ran
    * dry with nothing written since, the response is no longer active (a mid-response gap is the
@@ -331,6 +340,7 @@ export class Call implements LiveCall, CallEffects {
         if (this.turnCtx().activeResponse !== null && !this.noticeQueued) this.deps.metrics.underruns.inc({ cause: 'ai' });
         this.actors.playout.send({ type: 'MEDIA_DRAINED', caughtUp });
         if (caughtUp) {
+          if (!this.drainPending) this.flushModuleTail(media, now);
           this.drainPending = { epoch: e.epoch };
           this.reportDrainIfDone(now);
         }

@@ -34,6 +34,17 @@ export class TelephonyOut {
     return true;
   }
 
+  /**
+   * Silence after the last frame of a reply, for mod_audio_stream: the module plays only while
+   * it holds its minimum fill, so without this the reply's last < 60 ms would wait for the next
+   * reply (seed-origin.md §2.6). Item 0 belongs to no AI item.
+   */
+  silence(bytes: number, durationMs: number, epoch: number, nowMs: number): void {
+    if (!this.open || bytes <= 0) return;
+    const mark = this.farSide.onSent({ epoch, item: 0, durationMs }, nowMs);
+    for (const m of this.encoder.audio(Buffer.alloc(bytes), mark)) this.ws.send(m);
+  }
+
   clear(nowMs: number): void {
     this.farSide.onClear(nowMs);
     this.clears += 1;

@@ -10,6 +10,7 @@ import { ConfigError, loadConfig } from '../../config/index.js';
 import { buildTimeline, callerTime, formatTimeline } from '../../obs/timeline.js';
 import { renderHtmlReport } from '../../obs/htmlReport.js';
 import type { TraceRecord } from '../../obs/trace.js';
+import { FRAME_MS } from '../../media/types.js';
 import { startParley } from '../../server/app.js';
 import { simCall } from '../../sim/caller/index.js';
 import type { CallReport, ScriptStep } from '../../sim/caller/index.js';
@@ -92,7 +93,10 @@ export async function run(argv: string[]): Promise<number> {
 
   let report: CallReport;
   try {
-    const call = simCall({ url: `ws://127.0.0.1:${app.port}/${protocol}`, script: SCRIPT, outDir: out, maxCallMs: 45_000 });
+    // Lateness is measured against real-time pacing with the lookahead beyond the frame in
+    // flight (the media core's lookahead counts that frame, the caller's lead does not).
+    const leadMs = config.media.lookaheadMs - FRAME_MS;
+    const call = simCall({ url: `ws://127.0.0.1:${app.port}/${protocol}`, script: SCRIPT, outDir: out, maxCallMs: 45_000, leadMs });
     if (drop) {
       const armed = setInterval(() => {
         const first = agent.connections()[0];
