@@ -297,10 +297,13 @@ export async function run(argv: string[]): Promise<void> {
   const protocol = (values.protocol ?? 'twilio') as TelephonyProtocol;
   const engines = (values.media ?? 'both') === 'both' ? (['native', 'js'] as const) : ([values.media as 'native' | 'js'] as const);
   const rampMs = Number(values['ramp-ms'] ?? Math.min(10_000, calls * 10));
+  const loadAtStart = (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100);
   const runs: Record<string, unknown>[] = [];
   for (const media of engines) {
     process.stderr.write(`capacity: ${calls} ${protocol} calls, ${media} media engine, ramp ${rampMs} ms ...\n`);
     runs.push(await runOnce({ calls, media, protocol, rampMs }));
   }
-  process.stdout.write(`${JSON.stringify({ bench: 'capacity', calls, protocol, cores: (await import('node:os')).cpus().length, runs })}\n`);
+  const os = await import('node:os');
+  // Other work on the machine skews every figure here: say how busy it was.
+  process.stdout.write(`${JSON.stringify({ bench: 'capacity', calls, protocol, cores: os.cpus().length, loadAvgAtStart: loadAtStart, loadAvgAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100), runs })}\n`);
 }

@@ -40,7 +40,17 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const log = createLogger({ level: config.logLevel });
-  const app = await startParley({ config, log });
+  let app;
+  try {
+    app = await startParley({ config, log });
+  } catch (err) {
+    // Port in use, an unavailable AI mode or media engine: say what, not a stack.
+    const msg = err instanceof Error ? err.message : String(err);
+    log.fatal({ err: msg }, 'cannot start');
+    log.flush();
+    process.stderr.write(`parley serve: cannot start: ${msg}\n`);
+    return 1;
+  }
   log.info({ port: app.port, ai: config.ai.mode, media: app.mediaKind }, 'parley serving');
 
   return new Promise<number>((resolve) => {
