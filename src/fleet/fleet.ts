@@ -82,7 +82,7 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
   const bin = ensureHaproxy(say);
   const dir = mkdtempSync(join(tmpdir(), 'parley-fleet-'));
   const [lbPort, statsPort, ...ports] = await freePorts(opts.instances + 2);
-  const instances = ports.map((port, i) => new ParleyInstance({ name: `p${i + 1}`, port, env: { PARLEY_DRAIN_MS: String(opts.drainMs), ...opts.env } }));
+  const instances = ports.map((port, i) => new ParleyInstance({ name: `p${i + 1}`, port, cwd: dir, env: { PARLEY_DRAIN_MS: String(opts.drainMs), ...opts.env } }));
   let lb: Haproxy | undefined;
   let stopPolling = () => {};
   const t0 = performance.now();

@@ -2,6 +2,8 @@
 // ready when /readyz says so, stopped with SIGTERM. Its JSON log tells when the drain finished
 // and why each call ended.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { repoRoot } from '../gen/repoRoot.js';
@@ -13,6 +15,8 @@ export interface InstanceOptions {
   readonly port: number;
   /** Extra environment (DESIGN §1 names), over a clean base: local agent, loopback, info logs. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Working directory (default: a fresh one, so no stray parley.config.* is picked up). */
+  readonly cwd?: string;
 }
 
 /** What one SIGTERM did. */
@@ -48,6 +52,7 @@ export class ParleyInstance {
   readonly endReasons: Record<string, number> = {};
   readonly tail: string[] = [];
   private gen: Generation | undefined;
+  private cwd: string | undefined;
 
   constructor(readonly opts: InstanceOptions) {}
 
@@ -76,7 +81,8 @@ export class ParleyInstance {
       PARLEY_AI: 'local',
       ...this.opts.env,
     };
-    const child = spawn(process.execPath, [join(repoRoot(), 'bin/parley.js'), 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.cwd ??= this.opts.cwd ?? mkdtempSync(join(tmpdir(), `parley-${this.name}-`));
+    const child = spawn(process.execPath, [join(repoRoot(), 'bin/parley.js'), 'serve'], { cwd: this.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const gen: Generation = {
       child,
       exited: false,
