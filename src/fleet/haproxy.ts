@@ -47,7 +47,7 @@ export function ensureHaproxy(say: (line: string) => void = (l) => process.stder
 
 /** `haproxy -c`: null when the configuration is valid, else HAProxy's complaint. */
 export function checkHaproxyConfig(bin: string, configPath: string): string | null {
-  const r = spawnSync(bin, ['-c', '-q', '-f', configPath], { encoding: 'utf8' });
+  const r = spawnSync(bin, ['-c', '-f', configPath], { encoding: 'utf8' });
   return r.status === 0 ? null : `${r.stdout}${r.stderr}`.trim() || `exit ${r.status}`;
 }
 

@@ -1,0 +1,77 @@
+// The autoscaling gauges: parley_calls_active (calls per pod, the HPA's metric) and
+// parley_media_saturation (media-thread load 0–1), computed and exposed on a real server.
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
+import { metricSum } from '../../src/fleet/promText.js';
+import { Metrics } from '../../src/obs/index.js';
+import { mediaSaturation, SATURATION_ALERT, SATURATION_SCALE_OUT, type MediaLoadStats } from '../../src/obs/saturation.js';
+import { startParley } from '../../src/server/app.js';
+import { simCall } from '../../src/sim/caller/index.js';
+
+const load = (p99Ns: number, missedTicks = 0, samples = 100): MediaLoadStats => ({
+  tickWork: { p50Ns: p99Ns / 2, p99Ns, maxNs: p99Ns, samples },
+  missedTicks,
+});
+
+describe('media saturation', () => {
+  it('is the p99 tick work over the tick period, clamped to 0–1', () => {
+    expect(mediaSaturation(load(5e6), 20, 0)).toBeCloseTo(0.25);
+    expect(mediaSaturation(load(20e6), 20, 0)).toBe(1);
+    expect(mediaSaturation(load(60e6), 20, 0)).toBe(1);
+    expect(mediaSaturation(load(0, 0, 0), 20, 0)).toBe(0);
+    expect(mediaSaturation(load(1e6), 10, 0)).toBeCloseTo(0.1);
+  });
+
+  it('reads 1 when a tick was missed since the previous reading', () => {
+    expect(mediaSaturation(load(1e6, 3), 20, 2)).toBe(1);
+    expect(mediaSaturation(load(1e6, 3), 20, 3)).toBeCloseTo(0.05);
+  });
+
+  it('documents thresholds in order', () => {
+    expect(SATURATION_SCALE_OUT).toBeGreaterThan(0);
+    expect(SATURATION_SCALE_OUT).toBeLessThan(SATURATION_ALERT);
+    expect(SATURATION_ALERT).toBeLessThan(1);
+  });
+
+  it('is exported at each scrape from the watched source, and keeps its last value once unwatched', async () => {
+    const m = new Metrics({ processMetrics: false });
+    let stats = load(4e6);
+    const stop = m.watchMedia({ stats: () => stats });
+    expect(metricSum(await m.text(), 'parley_media_saturation')).toBeCloseTo(0.2);
+    stats = load(4e6, 1);
+    expect(metricSum(await m.text(), 'parley_media_saturation')).toBe(1);
+    expect(metricSum(await m.text(), 'parley_media_saturation')).toBeCloseTo(0.2); // the miss was counted once
+    stop();
+    stats = load(18e6);
+    expect(metricSum(await m.text(), 'parley_media_saturation')).toBeCloseTo(0.2); // no longer read
+  });
+});
+
+describe('gauges on a running server', () => {
+  it('/metrics carries calls_active during a call and a saturation in 0–1 from the real engine', async () => {
+    const config = loadConfig({ env: {}, overrides: { port: 0, host: '127.0.0.1', logLevel: 'silent', ai: { mode: 'local' } } });
+    const app = await startParley({ config });
+    try {
+      const scrape = async () => (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text();
+      const seen: number[] = [];
+      const call = simCall({
+        url: `ws://127.0.0.1:${app.port}/twilio`,
+        script: [{ kind: 'say', ms: 600 }, { kind: 'listen', quietMs: 300 }, { kind: 'hangup' }],
+        onTimeline: (e) => {
+          if (e.kind === 'agent_audio_start') void scrape().then((t) => seen.push(metricSum(t, 'parley_calls_active') ?? -1));
+        },
+      });
+      expect((await call).ok).toBe(true);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen[0]).toBe(1);
+      const after = await scrape();
+      expect(metricSum(after, 'parley_calls_active')).toBe(0);
+      const sat = metricSum(after, 'parley_media_saturation');
+      expect(sat).toBeDefined();
+      expect(sat!).toBeGreaterThan(0); // the media thread did real work for the call
+      expect(sat!).toBeLessThan(SATURATION_SCALE_OUT);
+    } finally {
+      await app.shutdown();
+    }
+  }, 30_000);
+});
