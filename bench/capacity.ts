@@ -167,6 +167,8 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     const t0 = performance.now();
     let peakRss = rss0;
     let peakCalls = 0;
+    const heap0 = Number(/^parley_nodejs_heap_size_used_bytes (\S+)/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? 0);
+    let heapAtPeak = heap0;
     // Once a second: CPU of serve, calls in progress (from /metrics), RSS.
     const samples: { t: number; cpu: number; calls: number }[] = [];
     let last = { t: t0, cpu: cpu0 };
@@ -180,6 +182,8 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
         .then((t) => {
           const calls = Number(/^parley_calls_active\{protocol="[^"]+"\} (\d+)/m.exec(t)?.[1] ?? 0);
           peakCalls = Math.max(peakCalls, calls);
+          const heap = Number(/^parley_nodejs_heap_size_used_bytes (\S+)/m.exec(t)?.[1] ?? 0);
+          if (calls >= peakCalls) heapAtPeak = Math.max(heapAtPeak, heap);
           samples.push({ t: (now.t - prev.t) / 1000, cpu: (now.cpu - prev.cpu) / CLK_TCK, calls });
         })
         .catch(() => {});
@@ -240,7 +244,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
       drops: byLabel(m, 'parley_drops_total', 'reason'),
       cpuPct: { parley: Math.round(cpuPct), agent: Math.round(agentCpuPct), callers: summary.generator.cpuPct },
       parleyCpu: cpuAtLoad(samples, peakCalls),
-      rss: { baselineMiB: Math.round(rss0 / 1024), peakMiB: Math.round(peakRss / 1024), perCallKiB: peakCalls ? Math.round((peakRss - rss0) / peakCalls) : null },
+      rss: { baselineMiB: Math.round(rss0 / 1024), peakMiB: Math.round(peakRss / 1024), perCallKiB: peakCalls ? Math.round((peakRss - rss0) / peakCalls) : null, jsHeapPerCallKiB: peakCalls ? Math.round((heapAtPeak - heap0) / 1024 / peakCalls) : null },
       cutoffLatencyMs: {
         parley: { p50: r1(scale(histQuantile(m, 'parley_cutoff_latency_seconds', 0.5))), p99: r1(scale(histQuantile(m, 'parley_cutoff_latency_seconds', 0.99))), note: 'speech_started in → clear out; from histogram buckets' },
         caller: { ...summary.cutoffLatency, note: 'caller speech start → playback cleared; includes the agent VAD' },
