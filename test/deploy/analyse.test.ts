@@ -20,6 +20,8 @@ function call(id: string, connectedAt: number | undefined, endedAt: number, fail
       ok: failure === undefined,
       ...(failure ? { failure } : {}),
       durationMs: 0,
+      ticksSkipped: 0,
+      observedLeadMs: 0,
       framesSent: 0,
       framesReceived: 0,
       agentAudioMs: 0,
