@@ -21,6 +21,8 @@
  *   SPEECH_STOPPED                                   caller speech ended
  *   MARK_ECHO        { epoch, itemId, ms }           Twilio echoed a mark the runtime sent with that epoch
  *   PLAYOUT_DRAINED  { epoch, written }              the core found the ring empty after chunk seq `written`
+ *                                                    (equivalently: the runtime saw it empty with nothing
+ *                                                    written since, in this JS turn, and sends context.written)
  *   MEDIA_FLUSHED    { epoch }                       the media thread executed the flush for `epoch`
  *   AI_LINK_LOST                                     aiLink lost the connection: its response is gone
  *   END                                              the call is being cleaned up
