@@ -5,8 +5,17 @@ import type { TelephonyProtocol } from '../../src/telephony/types.js';
 import { BARGE_SCRIPT, receivedTypes, startBridge, type AiMode, type Bridge } from './harness.js';
 
 
-/** Truncation error bound: one 20 ms mark interval / module tick, plus one tick of echo travel. */
+/**
+ * Truncation error bound: DESIGN §9's one 20 ms mark interval / module tick, plus one more for a
+ * mark echo (or frame) still in flight when speech_started arrives on a busy CI machine.
+ */
 const TRUNCATION_BOUND_MS = 40;
+/**
+ * mod_audio_stream plays only while it holds 60 ms; the silence Parley pads after a reply leaves
+ * 40 ms stranded, which plays at the start of the next reply. The caller counts heard audio per
+ * run, so it counts those 40 ms as heard agent audio of the interrupted reply.
+ */
+const STRANDED_MS: Record<TelephonyProtocol, number> = { twilio: 0, 'audio-stream': 40 };
 
 const CASES: [TelephonyProtocol, AiMode][] = [
   ['twilio', 'openai'],
@@ -48,7 +57,7 @@ describe.concurrent.each(CASES)('%s × %s', (protocol, mode) => {
     const t = truncates[0]!;
     expect(t.accepted).toBe(true);
     expect(t.audioEndMs).toBeLessThanOrEqual(t.sentMs);
-    expect(Math.abs(t.audioEndMs - b.heardMs)).toBeLessThanOrEqual(TRUNCATION_BOUND_MS);
+    expect(Math.abs(t.audioEndMs - (b.heardMs - STRANDED_MS[protocol]))).toBeLessThanOrEqual(TRUNCATION_BOUND_MS);
 
     await bridge.idle();
     expect(await bridge.metric('parley_barge_ins_total', { protocol })).toBe(1);
