@@ -3,7 +3,7 @@
 // (DESIGN §2.4: nothing is dropped without a counter).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { FRAME_MS } from '../media/types.js';
-import { mediaSaturation, type MediaLoadSource } from './saturation.js';
+import { mediaSaturation, type MediaLoadMark, type MediaLoadSource } from './saturation.js';
 
 export type Protocol = 'twilio' | 'audio-stream';
 
@@ -62,7 +62,7 @@ export class Metrics {
   readonly upgradesRefused: Counter<'reason'>;
   /** Media-thread load 0–1 (saturation.ts), read from the watched engine at each scrape. */
   readonly mediaSaturation: Gauge;
-  private media: { source: MediaLoadSource; tickMs: number; missed: number } | undefined;
+  private media: { source: MediaLoadSource; tickMs: number; mark: MediaLoadMark } | undefined;
 
   constructor(opts: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -157,14 +157,14 @@ export class Metrics {
     });
     this.mediaSaturation = new Gauge({
       name: 'parley_media_saturation',
-      help: 'media-thread load 0-1: p99 tick work over the tick period (1 if a tick was missed since the last scrape)',
+      help: 'media-thread load 0-1: (p99 tick lateness + p99 tick work) / tick period, or 100 x the fraction of ticks missed since the last scrape, whichever is higher',
       registers,
       collect: () => {
         const m = this.media;
         if (!m) return;
         const s = m.source.stats();
-        this.mediaSaturation.set(mediaSaturation(s, m.tickMs, m.missed));
-        m.missed = s.missedTicks;
+        this.mediaSaturation.set(mediaSaturation(s, m.tickMs, m.mark));
+        m.mark = { ticks: s.ticks, missedTicks: s.missedTicks };
       },
     });
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'parley_' });
@@ -172,7 +172,8 @@ export class Metrics {
 
   /** Feeds parley_media_saturation from this engine until the returned function is called. */
   watchMedia(source: MediaLoadSource, tickMs = FRAME_MS): () => void {
-    const m = { source, tickMs, missed: source.stats().missedTicks };
+    const first = source.stats();
+    const m = { source, tickMs, mark: { ticks: first.ticks, missedTicks: first.missedTicks } };
     this.media = m;
     return () => {
       if (this.media === m) this.media = undefined;

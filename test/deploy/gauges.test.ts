@@ -8,23 +8,29 @@ import { mediaSaturation, SATURATION_ALERT, SATURATION_SCALE_OUT, type MediaLoad
 import { startParley } from '../../src/server/app.js';
 import { simCall } from '../../src/sim/caller/index.js';
 
-const load = (p99Ns: number, missedTicks = 0, samples = 100): MediaLoadStats => ({
-  tickWork: { p50Ns: p99Ns / 2, p99Ns, maxNs: p99Ns, samples },
+const summary = (p99Ns: number, samples = 100) => ({ p50Ns: p99Ns / 2, p99Ns, maxNs: p99Ns, samples });
+const load = (workNs: number, lateNs = 0, ticks = 1000, missedTicks = 0, samples = 100): MediaLoadStats => ({
+  ticks,
   missedTicks,
+  tickWork: summary(workNs, samples),
+  lateness: summary(lateNs, samples),
 });
+const start = { ticks: 0, missedTicks: 0 };
 
 describe('media saturation', () => {
-  it('is the p99 tick work over the tick period, clamped to 0–1', () => {
-    expect(mediaSaturation(load(5e6), 20, 0)).toBeCloseTo(0.25);
-    expect(mediaSaturation(load(20e6), 20, 0)).toBe(1);
-    expect(mediaSaturation(load(60e6), 20, 0)).toBe(1);
-    expect(mediaSaturation(load(0, 0, 0), 20, 0)).toBe(0);
-    expect(mediaSaturation(load(1e6), 10, 0)).toBeCloseTo(0.1);
+  it('is (p99 lateness + p99 work) over the tick period, clamped to 0–1', () => {
+    expect(mediaSaturation(load(5e6), 20, start)).toBeCloseTo(0.25);
+    expect(mediaSaturation(load(2e6, 8e6), 20, start)).toBeCloseTo(0.5); // a late start leaves less of the period
+    expect(mediaSaturation(load(20e6), 20, start)).toBe(1);
+    expect(mediaSaturation(load(60e6), 20, start)).toBe(1);
+    expect(mediaSaturation(load(0, 0, 0, 0, 0), 20, start)).toBe(0);
+    expect(mediaSaturation(load(1e6), 10, start)).toBeCloseTo(0.1);
   });
 
-  it('reads 1 when a tick was missed since the previous reading', () => {
-    expect(mediaSaturation(load(1e6, 3), 20, 2)).toBe(1);
-    expect(mediaSaturation(load(1e6, 3), 20, 3)).toBeCloseTo(0.05);
+  it('reads missed ticks since the previous reading: 1 % of them saturates', () => {
+    expect(mediaSaturation(load(1e6, 0, 2000, 13), 20, { ticks: 1000, missedTicks: 3 })).toBe(1); // 10 of 1000
+    expect(mediaSaturation(load(1e6, 0, 2000, 5), 20, { ticks: 1000, missedTicks: 3 })).toBeCloseTo(0.2); // 2 of 1000
+    expect(mediaSaturation(load(1e6, 0, 2000, 3), 20, { ticks: 1000, missedTicks: 3 })).toBeCloseTo(0.05); // none: time only
   });
 
   it('documents thresholds in order', () => {
@@ -35,14 +41,15 @@ describe('media saturation', () => {
 
   it('is exported at each scrape from the watched source, and keeps its last value once unwatched', async () => {
     const m = new Metrics({ processMetrics: false });
-    let stats = load(4e6);
+    let stats = load(4e6, 0, 100);
     const stop = m.watchMedia({ stats: () => stats });
     expect(metricSum(await m.text(), 'parley_media_saturation')).toBeCloseTo(0.2);
-    stats = load(4e6, 1);
+    stats = load(4e6, 0, 200, 1); // 1 missed in 100 ticks
     expect(metricSum(await m.text(), 'parley_media_saturation')).toBe(1);
-    expect(metricSum(await m.text(), 'parley_media_saturation')).toBeCloseTo(0.2); // the miss was counted once
+    stats = load(4e6, 0, 300, 1);
+    expect(metricSum(await m.text(), 'parley_media_saturation')).toBeCloseTo(0.2); // the miss was judged once
     stop();
-    stats = load(18e6);
+    stats = load(18e6, 0, 400, 1);
     expect(metricSum(await m.text(), 'parley_media_saturation')).toBeCloseTo(0.2); // no longer read
   });
 });
@@ -69,7 +76,7 @@ describe('gauges on a running server', () => {
       const sat = metricSum(after, 'parley_media_saturation');
       expect(sat).toBeDefined();
       expect(sat!).toBeGreaterThan(0); // the media thread did real work for the call
-      expect(sat!).toBeLessThan(SATURATION_SCALE_OUT);
+      expect(sat!).toBeLessThanOrEqual(1);
     } finally {
       await app.shutdown();
     }
