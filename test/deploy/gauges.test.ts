@@ -71,7 +71,12 @@ describe('gauges on a running server', () => {
       expect((await call).ok).toBe(true);
       expect(seen.length).toBeGreaterThan(0);
       expect(seen[0]).toBe(1);
-      const after = await scrape();
+      // The caller has hung up; the server ends its side a moment later.
+      let after = await scrape();
+      for (const until = Date.now() + 5000; metricSum(after, 'parley_calls_active') !== 0 && Date.now() < until; ) {
+        await new Promise((r) => setTimeout(r, 50));
+        after = await scrape();
+      }
       expect(metricSum(after, 'parley_calls_active')).toBe(0);
       const sat = metricSum(after, 'parley_media_saturation');
       expect(sat).toBeDefined();
