@@ -7,6 +7,7 @@ import { playoutMachine } from './playout.js';
 import { sessionMachine } from './session.js';
 import { aiLinkMachine } from './aiLink.js';
 import { turnMachine } from './turn.js';
+import { ttsBreakerMachine } from './ttsBreaker.js';
 
 export interface MachineEntry {
   /** lowerCamelCase identifier, e.g. 'playout', 'aiLink'. */
@@ -21,4 +22,5 @@ export const MACHINES: readonly MachineEntry[] = [
   { name: 'session', source: 'machines/session.ts', machine: sessionMachine },
   { name: 'aiLink', source: 'machines/aiLink.ts', machine: aiLinkMachine },
   { name: 'turn', source: 'machines/turn.ts', machine: turnMachine },
+  { name: 'ttsBreaker', source: 'machines/ttsBreaker.ts', machine: ttsBreakerMachine },
 ];
