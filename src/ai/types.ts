@@ -93,6 +93,9 @@ export type AiEvent =
   | { readonly type: 'audio_done'; readonly gen: number; readonly responseId: string; readonly itemId: string }
   | { readonly type: 'transcript_delta'; readonly gen: number; readonly responseId: string; readonly itemId: string; readonly delta: string }
   | { readonly type: 'transcript_done'; readonly gen: number; readonly responseId: string; readonly itemId: string; readonly transcript: string }
+  /** Text output of a text-only session (cascade mode's LLM): `response.output_text.*`. */
+  | { readonly type: 'text_delta'; readonly gen: number; readonly responseId: string; readonly itemId: string; readonly delta: string }
+  | { readonly type: 'text_done'; readonly gen: number; readonly responseId: string; readonly itemId: string; readonly text: string }
   /** Transcription of the caller's own audio. */
   | { readonly type: 'input_transcript'; readonly gen: number; readonly itemId: string; readonly transcript: string }
   | { readonly type: 'response_done'; readonly gen: number; readonly responseId: string; readonly status: ResponseStatus; readonly reason?: string }

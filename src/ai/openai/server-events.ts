@@ -26,10 +26,6 @@ const KNOWN_UNUSED = new Set([
   'response.output_item.done',
   'response.content_part.added',
   'response.content_part.done',
-  'response.output_text.delta',
-  'response.output_text.done',
-  'response.text.delta',
-  'response.text.done',
   'response.function_call_arguments.delta',
   'response.function_call_arguments.done',
   'output_audio_buffer.started',
@@ -37,6 +33,8 @@ const KNOWN_UNUSED = new Set([
   'output_audio_buffer.cleared',
   'transcription_session.updated',
 ]);
+const TEXT_DELTA = new Set(['response.output_text.delta', 'response.text.delta']);
+const TEXT_DONE = new Set(['response.output_text.done', 'response.text.done']);
 const STATUSES = new Set<ResponseStatus>(['completed', 'cancelled', 'failed', 'incomplete']);
 
 const s = (o: Obj, k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
@@ -69,6 +67,13 @@ export function parseServerEvent(text: string, gen: number): AiEvent | undefined
   if (TRANSCRIPT_DONE.has(type)) {
     const transcript = s(ev, 'transcript') ?? '';
     return responseId !== undefined && itemId !== undefined ? { type: 'transcript_done', gen, responseId, itemId, transcript } : bad;
+  }
+  if (TEXT_DELTA.has(type)) {
+    const delta = s(ev, 'delta');
+    return responseId !== undefined && itemId !== undefined && delta !== undefined ? { type: 'text_delta', gen, responseId, itemId, delta } : bad;
+  }
+  if (TEXT_DONE.has(type)) {
+    return responseId !== undefined && itemId !== undefined ? { type: 'text_done', gen, responseId, itemId, text: s(ev, 'text') ?? '' } : bad;
   }
   switch (type) {
     case 'session.created': {
