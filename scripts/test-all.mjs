@@ -83,7 +83,10 @@ const suites = {
       return record('verify (TLC)', 0, 1, `(no JSON, exit ${code})`);
     }
     const { results } = JSON.parse(line);
-    for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.spec} ${r.config} expect=${r.expect} verdict=${r.verdict} distinct=${r.distinct ?? '-'} ${r.seconds}s`);
+    for (const r of results) {
+      console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.spec} ${r.config} expect=${r.expect} verdict=${r.verdict} distinct=${r.distinct ?? '-'} ${r.seconds}s`);
+      if (!r.ok && r.message) console.log(`     ${r.message.split('\n').join('\n     ')}`);
+    }
     const passed = results.filter((r) => r.ok).length;
     record('verify (TLC)', passed, results.length - passed);
   },
