@@ -77,6 +77,39 @@ const ai = z
   })
   .prefault({});
 
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+/** Cascade mode's TTS side (PARLEY_AI=cascade): providers, failover breaker, cache. */
+const tts = z
+  .strictObject({
+    elevenlabsEndpoint: z
+      .enum(['multi', 'single'])
+      .default('multi')
+      .describe('ElevenLabs WebSocket: multi (multi-stream-input, one context per turn, close_context on barge-in) or single (stream-input, one socket per sentence)'),
+    elevenlabsVoice: z.string().min(1).max(64).default('21m00Tcm4TlvDq8ikWAM').describe('ElevenLabs voice id'),
+    elevenlabsModel: z.string().min(1).max(64).default('eleven_flash_v2_5').describe('ElevenLabs model id'),
+    elevenlabsFormat: z
+      .enum(['pcm_8000', 'pcm_16000', 'pcm_24000', 'pcm_48000'])
+      .default('pcm_16000')
+      .describe("ElevenLabs output format (raw PCM16), resampled to the call's rate by the media resampler"),
+    openaiTtsUrl: httpUrl
+      .default('https://api.openai.com/v1/audio/speech')
+      .describe('OpenAI TTS endpoint, the failover provider (HTTP streaming, PCM16 24 kHz); http:// accepted so local servers can stand in'),
+    openaiTtsModel: z.string().min(1).max(64).default('gpt-4o-mini-tts').describe('OpenAI TTS model'),
+    openaiTtsVoice: z.string().min(1).max(64).default('alloy').describe('OpenAI TTS voice'),
+    failoverThreshold: int(1, 100).default(3).describe('consecutive ElevenLabs failures that switch every call to OpenAI TTS (barge-in aborts never count)'),
+    cooldownMs: int(100, 3_600_000).default(30_000).describe('time on the fallback before one sentence probes ElevenLabs again'),
+    timeoutMs: int(500, 60_000)
+      .default(5000)
+      .describe('a TTS request fails when the provider connects, starts or continues its audio slower than this'),
+    cacheBytes: int(0, 1024 * 1024 * 1024)
+      .default(64 * 1024 * 1024)
+      .describe('TTS cache cap for the whole process, bytes (0 disables the cache)'),
+    cacheCallBytes: int(0, 256 * 1024 * 1024).default(4 * 1024 * 1024).describe('TTS cache bytes one call may hold'),
+    cacheTtlMs: int(1000, 86_400_000).default(3_600_000).describe('TTS cache entry lifetime'),
+  })
+  .prefault({});
+
 const reconnect = z
   .strictObject({
     delaysMs: z
@@ -132,6 +165,7 @@ export const configSchema = z
     limits,
     media,
     ai,
+    tts,
     reconnect,
     telephony,
     shutdown,
@@ -145,7 +179,8 @@ export const configSchema = z
       });
     }
     // A stand-in server (PARLEY_OPENAI_URL) may need no key; OpenAI itself always does.
-    if (c.ai.mode === 'openai' && !c.ai.openaiApiKey && new URL(c.ai.openaiUrl).hostname === 'api.openai.com') {
+    // (The URL may be invalid here: zod runs this refinement even when the field failed.)
+    if (c.ai.mode === 'openai' && !c.ai.openaiApiKey && URL.canParse(c.ai.openaiUrl) && new URL(c.ai.openaiUrl).hostname === 'api.openai.com') {
       ctx.addIssue({ code: 'custom', path: ['ai', 'openaiApiKey'], message: 'is required when ai.mode is openai against api.openai.com' });
     }
     if (c.ai.mode === 'cascade') {

@@ -60,7 +60,8 @@ export function describeAccepted(s: JsonSchema): string {
     case 'array':
       return `list of ${s.minItems ?? 0}–${s.maxItems ?? '∞'} ${s.items ? describeAccepted(s.items) : 'values'} (env: comma-separated)`;
     case 'string':
-      if (s.format === 'uri') return 'ws:// or wss:// URL';
+      // The schema's URL checks are zod refinements; the default says which scheme family it is.
+      if (s.format === 'uri') return /^https?:/.test(String(s.default ?? '')) ? 'http:// or https:// URL' : 'ws:// or wss:// URL';
       return `string${s.maxLength ? ` (≤ ${s.maxLength} chars)` : ''}`;
     default:
       return 'see description';
