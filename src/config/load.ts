@@ -3,7 +3,7 @@
 // fails with one message per bad value, naming the key, the env variable and what is accepted.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type ConfigInput, type ParleyConfig } from './schema.js';
 import { ENV_BINDINGS, coerceEnv } from './env.js';
@@ -63,13 +63,38 @@ function findFile(opts: LoadOptions, env: LoadOptions['env'] & object): string |
   return found[0];
 }
 
+/**
+ * Where a parser failed, without the parser's excerpt of the text: the file may hold secrets
+ * (V8's JSON errors quote the text around the error; yaml's add a code frame of the line).
+ */
+function parseProblem(path: string, err: unknown, text: string): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (path.endsWith('.json')) {
+    const at = /at position (\d+)/.exec(msg);
+    if (!at) return `${path}: cannot parse: not valid JSON`;
+    const before = text.slice(0, Number(at[1])).split('\n');
+    return `${path}: cannot parse: not valid JSON at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+  }
+  return `${path}: cannot parse: ${msg.split(':\n')[0]}`;
+}
+
 function readFile(path: string): Obj {
-  const text = readFileSync(path, 'utf8');
+  // Editors may save a byte-order mark; neither parser wants it.
+  const text = readFileSync(path, 'utf8').replace(/^\ufeff/, '');
   let data: unknown;
   try {
-    data = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    if (path.endsWith('.json')) data = JSON.parse(text);
+    else {
+      // Warnings (unresolved tags such as !!js/function, unknown directives) are problems too:
+      // a setting must never silently become something else.
+      const doc = parseDocument(text, { logLevel: 'silent' });
+      const issues = [...doc.errors, ...doc.warnings];
+      if (issues.length > 0) throw new ConfigError(issues.map((e) => parseProblem(path, e, text)));
+      data = doc.toJS({ maxAliasCount: 100 });
+    }
   } catch (err) {
-    throw new ConfigError([`${path}: cannot parse: ${err instanceof Error ? err.message : String(err)}`]);
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError([parseProblem(path, err, text)]);
   }
   if (data === null || data === undefined) return {};
   if (!isObj(data)) throw new ConfigError([`${path}: the top level must be a mapping of settings`]);

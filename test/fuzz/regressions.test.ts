@@ -1,0 +1,56 @@
+// Regression tests for what the fuzzers found (issue 10): each case is the minimal input that
+// once broke an entry point, with the answer the protocol now gives.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
+
+function configProblems(env: Record<string, string>, file?: { name: string; text: string }): readonly string[] {
+  const cwd = mkdtempSync(join(tmpdir(), 'parley-fuzz-regr-'));
+  if (file) writeFileSync(join(cwd, file.name), file.text);
+  try {
+    loadConfig({ env, cwd });
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('fuzz regressions: configuration', () => {
+  it('an invalid PARLEY_OPENAI_URL with PARLEY_AI=openai is a ConfigError, not a TypeError (Invalid URL)', () => {
+    const problems = configProblems({ PARLEY_AI: 'openai', PARLEY_OPENAI_URL: 'ééé' });
+    expect(problems.join('\n')).toMatch(/PARLEY_OPENAI_URL \(ai\.openaiUrl\)/);
+  });
+
+  it('a malformed JSON file never echoes its text (it may hold a secret)', () => {
+    for (const text of ['{"ai":{"openaiApiKey":}"sk-SECRET"}}', '{"authToken": "sk-SECRET" x}', '{"ai":{"openaiApiKey":\ud800sk-SECRET"}}']) {
+      const problems = configProblems({}, { name: 'parley.config.json', text });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/parley\.config\.json: cannot parse: not valid JSON/);
+      expect(problems[0]).not.toContain('SECRET');
+    }
+  });
+
+  it('a malformed YAML file names the place, not the line holding a secret', () => {
+    const problems = configProblems({}, { name: 'parley.config.yaml', text: 'ai:\n  openaiApiKey: [sk-SECRET\nport: 1' });
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.join('\n')).toMatch(/at line \d+, column \d+/);
+    expect(problems.join('\n')).not.toContain('SECRET');
+  });
+
+  it('YAML warnings (an unresolved !!js/function tag) are problems, not stderr noise with a silently changed value', () => {
+    const problems = configProblems({}, { name: 'parley.config.yaml', text: 'ai:\n  instructions: !!js/function "function () {}"\n' });
+    expect(problems.join('\n')).toMatch(/Unresolved tag/);
+  });
+
+  it('a YAML alias bomb is refused', () => {
+    const bomb = 'a: &a [1,2,3,4,5,6,7,8,9]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n';
+    expect(configProblems({}, { name: 'parley.config.yaml', text: bomb }).join('\n')).toMatch(/alias|cannot parse/i);
+  });
+
+  it('a byte-order mark before a JSON file is accepted', () => {
+    expect(configProblems({}, { name: 'parley.config.json', text: '\ufeff{"port": 9001}' })).toEqual([]);
+  });
+});
