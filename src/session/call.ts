@@ -244,6 +244,25 @@ export class Call implements LiveCall, CallEffects {
     this.actors.session.send({ type: 'SHUTDOWN' });
   }
 
+  /** Operator stop (API): ends the call like a hang-up, with reason 'stop'. */
+  stop(): void {
+    this.actors.session.send({ type: 'STOP' });
+  }
+
+  /** Operator pause / resume of caller capture (agent audio keeps playing). */
+  pause(): void {
+    this.actors.session.send({ type: 'PAUSE' });
+  }
+
+  resume(): void {
+    this.actors.session.send({ type: 'RESUME' });
+  }
+
+  /** The call's machine actors, for inspection (the model-based tests read them): never send through this. */
+  get machineActors(): CallActors {
+    return this.actors;
+  }
+
   forceClose(): void {
     this.log.error({ state: this.actors.session.getSnapshot().value }, 'call still alive after the drain deadline; forcing it closed');
     this.conn.ws.terminate();
@@ -310,6 +329,7 @@ export class Call implements LiveCall, CallEffects {
   }
 
   private sendFrames(frames: readonly PlayoutFrame[], media: MediaCall, now: number): void {
+    const sent: string[] = [];
     for (const f of frames) {
       // Frames emitted between requestFlush and its execution belong to the old epoch: they
       // never leave Parley (the cut-off is the clear, not the media thread's next tick).
@@ -322,8 +342,12 @@ export class Call implements LiveCall, CallEffects {
       if (this.out?.frame(f.bytes, tEpoch, f.item, ms, now)) {
         this.deps.metrics.framesOut.inc({ protocol: this.protocol });
         if (f.samples > 0) this.playingItem = f.item;
+        sent.push(this.items.idOf(f.item) ?? `#${f.item}`);
       } else this.drop('outbound_backpressure', 1, FRAME_MS / 1000);
     }
+    // One trace line per tick for the frames that left Parley (trace validation checks them
+    // against the machines: playout allowed, current epoch, not of a cut response).
+    if (sent.length > 0) this.trace.record('media', 'frames', { data: { epoch: media.epoch, items: sent } });
   }
 
   private onMediaEvent(e: MediaEvent, media: MediaCall, now: number): void {
@@ -385,6 +409,11 @@ export class Call implements LiveCall, CallEffects {
     switch (ev.type) {
       case 'open':
         this.trace.record('ai', 'open', { data: { gen: ev.gen } });
+        return;
+      case 'session_created':
+        // The link is open once the provider has created the session (its first event): an
+        // error or close before it is a failed connect (AI_ERROR / AI_CLOSE while connecting).
+        this.trace.record('ai', 'session_created', { data: { gen: ev.gen } });
         if (current && this.actors.aiLink.getSnapshot().context.everOpened) this.deps.metrics.reconnects.inc({ outcome: 'success' });
         this.actors.aiLink.send({ type: 'AI_OPEN', generation: gen });
         return;
@@ -464,7 +493,6 @@ export class Call implements LiveCall, CallEffects {
       case 'item_truncated':
         this.trace.record('ai', 'item_truncated', { data: { itemId: ev.itemId, audioEndMs: ev.audioEndMs } });
         return;
-      case 'session_created':
       case 'session_updated':
       case 'input_committed':
       case 'audio_done':
