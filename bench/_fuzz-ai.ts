@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { parseServerEvent } from '../src/ai/openai/server-events.js';
 import { parseElevenLabsMessage } from '../src/ai/cascade/tts/elevenlabs/messages.js';
-import { badBase64, base64Of, damageText, hugeString, mutateObject, notAnObjectText, wrongValue, type Json } from './_fuzz-arb.js';
+import { badBase64, base64Of, bytes, damageText, hugeString, mutateObject, notAnObjectText, wrongValue, type Json } from './_fuzz-arb.js';
 import { check, type FuzzTarget } from './_fuzz-target.js';
 
 /** One server text frame, and whether it is a well-formed event of the grammar. */
@@ -17,7 +17,7 @@ export interface EventText {
 
 const id = (prefix: string) => fc.string({ minLength: 1, maxLength: 24 }).map((s) => `${prefix}_${s}`);
 const ms = fc.nat({ max: 3_600_000 });
-const pcm16b64 = fc.nat({ max: 2400 }).chain((n) => fc.uint8Array({ minLength: 2 * n + 2, maxLength: 2 * n + 2 })).map((b) => Buffer.from(b).toString('base64'));
+const pcm16b64 = bytes(2400, 1).map((b) => Buffer.concat([b, b]).toString('base64')); // even: whole PCM16 samples
 
 const ERROR_CODES = ['invalid_api_key', 'server_error', 'session_expired', 'rate_limit_exceeded', 'response_cancel_not_active', 'item_truncate_invalid_item_id', 'unknown_code'];
 const ERROR_TYPES = ['invalid_request_error', 'server_error', 'authentication_error', 'rate_limit_error', 'permission_error'];

@@ -3,7 +3,7 @@
 // is either a configuration the schema accepts or a ConfigError naming problems — never any
 // other exception — and secret values never appear in an error message or in the redacted
 // configuration.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -97,30 +97,21 @@ export const configInput: fc.Arbitrary<ConfigInput> = fc
   .map(([env, file]) => (file ? { env, file } : { env }));
 
 let scratch: string | undefined;
-let seq = 0;
 
-/** A fresh directory per file input (loadConfig looks for parley.config.* in cwd). */
-function dirWith(file: NonNullable<ConfigInput['file']>): string {
-  scratch ??= join(tmpdir(), `parley-fuzz-config-${process.pid}`);
-  const dir = join(scratch, String(++seq % 64));
-  rmSync(dir, { recursive: true, force: true });
+/** A directory holding only this file (loadConfig looks for parley.config.* in cwd): one per file name, overwritten. */
+function dirWith(file: NonNullable<ConfigInput['file']> | undefined): string {
+  scratch ??= mkdtempSync(join(tmpdir(), 'parley-fuzz-config-'));
+  const dir = join(scratch, file?.name ?? 'none');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, file.name), file.text);
+  if (file) writeFileSync(join(dir, file.name), file.text);
   return dir;
 }
-
-const emptyDir = () => {
-  scratch ??= join(tmpdir(), `parley-fuzz-config-${process.pid}`);
-  const dir = join(scratch, 'empty');
-  mkdirSync(dir, { recursive: true });
-  return dir;
-};
 
 export const configTarget: FuzzTarget<ConfigInput> = {
   protocol: 'config',
   arbitrary: configInput,
   run(input) {
-    const cwd = input.file ? dirWith(input.file) : emptyDir();
+    const cwd = dirWith(input.file);
     let config;
     try {
       config = loadConfig({ env: input.env, cwd });

@@ -54,3 +54,21 @@ describe('fuzz regressions: configuration', () => {
     expect(configProblems({}, { name: 'parley.config.json', text: '\ufeff{"port": 9001}' })).toEqual([]);
   });
 });
+
+describe('fuzz regressions: AI provider events', () => {
+  it('an OpenAI audio delta with an empty delta is ignored (bad_shape), not taken as agent audio', async () => {
+    const { parseServerEvent } = await import('../../src/ai/openai/server-events.js');
+    const ev = parseServerEvent(JSON.stringify({ type: 'response.output_audio.delta', response_id: 'r', item_id: 'i', content_index: 0, delta: '' }), 3);
+    expect(ev).toMatchObject({ type: 'ignored', why: 'bad_shape', serverType: 'response.output_audio.delta' });
+    const ok = parseServerEvent(JSON.stringify({ type: 'response.output_audio.delta', response_id: 'r', item_id: 'i', delta: 'AAA=' }), 3);
+    expect(ok).toMatchObject({ type: 'audio_delta', responseId: 'r', itemId: 'i' });
+  });
+});
+
+describe('fuzz regressions: ElevenLabs messages', () => {
+  it('an empty non-final audio chunk is ignored (bad_audio, counted), not silently dropped', async () => {
+    const { parseElevenLabsMessage } = await import('../../src/ai/cascade/tts/elevenlabs/messages.js');
+    expect(parseElevenLabsMessage(JSON.stringify({ audio: '', normalized_alignment: { chars: [] } }))).toEqual([{ kind: 'ignored', why: 'bad_audio' }]);
+    expect(parseElevenLabsMessage(JSON.stringify({ audio: '', isFinal: true, contextId: 'c' }))).toEqual([{ kind: 'final', contextId: 'c' }]);
+  });
+});

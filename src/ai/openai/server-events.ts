@@ -54,7 +54,8 @@ export function parseServerEvent(text: string, gen: number): AiEvent | undefined
   if (AUDIO_DELTA.has(type)) {
     const delta = s(ev, 'delta');
     const audio = delta === undefined ? undefined : decodeBase64(delta);
-    if (!audio || responseId === undefined || itemId === undefined) return bad;
+    // An empty delta carries no audio: taken, it would make the agent "speak" with nothing to play.
+    if (!audio || audio.length === 0 || responseId === undefined || itemId === undefined) return bad;
     return { type: 'audio_delta', gen, responseId, itemId, contentIndex: n(ev, 'content_index') ?? 0, audio };
   }
   if (AUDIO_DONE.has(type)) {
