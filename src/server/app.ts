@@ -2,6 +2,7 @@
 // and the capacity bench): media engine + AI side + session runtime + HTTP server + metrics.
 import type { ParleyConfig } from '../config/index.js';
 import { createAiClient, startLocalAgent, type LocalAgent } from '../ai/index.js';
+import { CascadeService } from '../ai/cascade/index.js';
 import type { SimAgentOptions } from '../sim/agent/types.js';
 import type { MediaEngine } from '../media/types.js';
 import { createMediaEngine } from '../media/index.js';
@@ -34,6 +35,8 @@ export interface ParleyApp {
   readonly mediaKind: 'native' | 'js';
   /** The embedded agent in local mode. */
   readonly localAgent: LocalAgent | undefined;
+  /** Cascade mode's TTS side (shared cache, breaker, metrics). */
+  readonly cascade: CascadeService | undefined;
   /** Live machine steps of every call, streamed on /inspect. */
   readonly inspect: InspectHub;
   /** Graceful shutdown (drain up to config.shutdown.drainMs), then engine, agent and watchers are closed. */
@@ -55,9 +58,8 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     localAgent = await startLocalAgent(opts.localAgent ?? {});
     url = localAgent.url;
     apiKey = undefined;
-  } else if (config.ai.mode === 'cascade') {
-    throw new Error('PARLEY_AI=cascade is not available in this build; use openai or local');
   }
+  const cascade = config.ai.mode === 'cascade' ? new CascadeService({ config, registry: metrics.registry, resampler: engine.kind, log }) : undefined;
 
   const inspect = new InspectHub({ machines: MACHINES.map((m) => m.name) });
   const inspectEndpoint = new InspectEndpoint({
@@ -73,6 +75,7 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     log,
     clock,
     createAiClient: (inputFormat) =>
+      cascade?.createClient(inputFormat) ??
       createAiClient({
         url,
         ...(apiKey ? { apiKey } : {}),
@@ -106,6 +109,7 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     runtime.close();
     if (ownsEngine) await engine.close();
     await localAgent?.close();
+    cascade?.close();
     throw err;
   }
 
@@ -117,6 +121,7 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     metrics,
     mediaKind: engine.kind,
     localAgent,
+    cascade,
     inspect,
     shutdown() {
       done ??= (async () => {
@@ -126,6 +131,7 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
         runtime.close();
         if (ownsEngine) await engine.close();
         await localAgent?.close();
+        cascade?.close();
       })();
       return done;
     },

@@ -1,0 +1,91 @@
+// Cascade-mode metrics, registered in the server's registry beside the core ones (src/obs).
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { EvictReason } from './cache.js';
+import type { TtsProviderName } from './tts/types.js';
+
+/** Where a sentence (or its audio) of a cancelled response was dropped (TT1, at every stage). */
+export type CascadeDropStage = 'text' | 'queue' | 'audio';
+export type TtsRequestOutcome = 'ok' | 'failed' | 'aborted';
+
+export class CascadeMetrics {
+  readonly cacheLookups: Counter<'result'>;
+  readonly cacheEvictions: Counter<'reason'>;
+  readonly cacheRefused: Counter;
+  readonly cacheBytes: Gauge;
+  readonly cacheEntries: Gauge;
+  readonly ttsRequests: Counter<'provider' | 'outcome'>;
+  readonly ttsFirstChunk: Histogram<'provider'>;
+  readonly failovers: Counter;
+  readonly breakerTransitions: Counter<'to'>;
+  readonly cancelledDrops: Counter<'stage'>;
+  readonly sentencesLost: Counter;
+  readonly ignored: Counter<'why'>;
+
+  /** The cache the gauges read at each scrape. */
+  cache: { readonly bytes: number; readonly entries: number } | undefined;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.cacheLookups = new Counter({ name: 'parley_tts_cache_lookups_total', help: 'TTS cache lookups by result (hit, miss)', labelNames: ['result'], registers });
+    this.cacheEvictions = new Counter({
+      name: 'parley_tts_cache_evictions_total',
+      help: 'TTS cache entries evicted, by reason (lru: process cap, call_cap, ttl, replaced)',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.cacheRefused = new Counter({ name: 'parley_tts_cache_refused_total', help: 'TTS audio too large for either cache cap (not cached)', registers });
+    const self = this;
+    this.cacheBytes = new Gauge({
+      name: 'parley_tts_cache_bytes',
+      help: 'bytes held by the TTS cache (audio + keys + overhead)',
+      registers,
+      collect() {
+        if (self.cache) this.set(self.cache.bytes);
+      },
+    });
+    this.cacheEntries = new Gauge({
+      name: 'parley_tts_cache_entries',
+      help: 'entries in the TTS cache',
+      registers,
+      collect() {
+        if (self.cache) this.set(self.cache.entries);
+      },
+    });
+    this.ttsRequests = new Counter({
+      name: 'parley_tts_requests_total',
+      help: 'TTS requests (one per sentence) by provider and outcome; aborted = cut by barge-in, never a failure',
+      labelNames: ['provider', 'outcome'],
+      registers,
+    });
+    this.ttsFirstChunk = new Histogram({
+      name: 'parley_tts_first_chunk_seconds',
+      help: 'sentence sent to the TTS provider → its first audio chunk',
+      labelNames: ['provider'],
+      buckets: [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5],
+      registers,
+    });
+    this.failovers = new Counter({ name: 'parley_tts_failovers_total', help: 'sentences re-synthesized by the fallback after the primary failed', registers });
+    this.breakerTransitions = new Counter({
+      name: 'parley_tts_breaker_transitions_total',
+      help: 'TTS circuit breaker: opened (to fallback), closed (back to primary)',
+      labelNames: ['to'],
+      registers,
+    });
+    this.cancelledDrops = new Counter({
+      name: 'parley_tts_cancelled_drops_total',
+      help: 'text deltas, queued sentences and audio chunks of cancelled responses dropped, by stage',
+      labelNames: ['stage'],
+      registers,
+    });
+    this.sentencesLost = new Counter({ name: 'parley_tts_sentences_lost_total', help: 'sentences no provider could synthesize (not spoken)', registers });
+    this.ignored = new Counter({ name: 'parley_tts_ignored_total', help: 'TTS provider messages not used, by why', labelNames: ['why'], registers });
+  }
+
+  evicted(reason: EvictReason): void {
+    this.cacheEvictions.inc({ reason });
+  }
+
+  request(provider: TtsProviderName, outcome: TtsRequestOutcome): void {
+    this.ttsRequests.inc({ provider, outcome });
+  }
+}
