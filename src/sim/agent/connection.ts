@@ -8,14 +8,14 @@ import { parseFaultObject } from './faults.js';
 import { InputAudio, type CallerTurn } from './input.js';
 import { Outbox } from './outbox.js';
 import { replyAudio, replyWords } from './reply.js';
-import { ResponseStream } from './response.js';
+import { audioDeltaEvent, ResponseStream, transcriptDeltaEvent } from './response.js';
 import { applySessionUpdate, defaultSession, sessionToWire, type SimSession } from './session.js';
 import { checkTruncate, type ItemInfo } from './truncate.js';
-import type { ReceivedEvent, SimAgentOptions, SimFault, TruncateRecord } from './types.js';
+import type { AgentScript, ReceivedEvent, SimAgentOptions, SimFault, TruncateRecord } from './types.js';
 
 /** Counters and recorders shared by all connections of one agent. */
 export interface AgentShared {
-  readonly options: Required<Pick<SimAgentOptions, 'replyMode' | 'replyMs' | 'deltaMs' | 'speed' | 'firstAudioDelayMs' | 'sessionMaxMs' | 'seed'>>;
+  readonly options: Required<Pick<SimAgentOptions, 'replyMode' | 'replyMs' | 'deltaMs' | 'speed' | 'firstAudioDelayMs' | 'sessionMaxMs' | 'seed' | 'drive'>>;
   readonly counters: {
     responses: number;
     responsesCancelled: number;
@@ -173,14 +173,62 @@ export class AgentConnection {
       this.sendError('invalid_request_error', 'invalid_value', 'Invalid base64 audio.', 'audio', eventId);
       return;
     }
-    this.input.append(bytes, (v) => (v.kind === 'start' ? this.speechStarted(v.audioStartMs) : this.speechStopped(v.audioEndMs)));
+    // Scripted: the caller's audio is kept, but only the test says when speech starts and stops.
+    if (this.scripted) this.input.append(bytes, () => {});
+    else this.input.append(bytes, (v) => (v.kind === 'start' ? this.speechStarted(v.audioStartMs) : this.speechStopped(v.audioEndMs)));
+  }
+
+  private get scripted(): boolean {
+    return this.shared.options.drive === 'scripted';
+  }
+
+  /** The test's handle on this connection (scripted agents). */
+  script(): AgentScript {
+    const bytesPerMs = (f: { rate: number; codec: string }) => (f.rate * (f.codec === 'pcm16' ? 2 : 1)) / 1000;
+    const active = () => (this.response?.active ? this.response : undefined);
+    return {
+      get activeResponse() {
+        return active()?.id;
+      },
+      speechStarted: () => this.speechStarted(Math.round(this.input.audioMs)),
+      speechStopped: () => this.speechStopped(Math.round(this.input.audioMs)),
+      createResponse: () => {
+        if (active() || this.closed) return undefined;
+        this.startResponse();
+        const r = this.response!;
+        return { responseId: r.id, itemId: r.itemId };
+      },
+      audioDelta: (ms) => {
+        const r = active();
+        if (!r) return false;
+        const fmt = this.session.outputFormat;
+        const raw = Math.max(1, Math.round(ms * bytesPerMs(fmt)));
+        return r.sendAudio(fmt.codec === 'pcm16' ? raw + (raw % 2) : raw);
+      },
+      transcriptDelta: () => active()?.sendWord() ?? false,
+      completeResponse: () => {
+        const r = active();
+        r?.complete();
+        return r !== undefined;
+      },
+      lateAudioDelta: (responseId, itemId, ms) => {
+        const fmt = this.session.outputFormat;
+        const raw = Math.max(2, Math.round(ms * bytesPerMs(fmt)));
+        const ids = { response_id: responseId, item_id: itemId, output_index: 0, content_index: 0 };
+        this.outbox.send(audioDeltaEvent(this.nextId('event'), ids, Buffer.alloc(fmt.codec === 'pcm16' ? raw + (raw % 2) : raw)));
+      },
+      lateTranscriptDelta: (responseId, itemId) => {
+        const ids = { response_id: responseId, item_id: itemId, output_index: 0, content_index: 0 };
+        this.outbox.send(transcriptDeltaEvent(this.nextId('event'), ids, 'late '));
+      },
+    };
   }
 
   private speechStarted(audioStartMs: number): void {
     this.shared.counters.speechStarted++;
     this.userItemId = this.nextId('item');
     this.send({ type: 'input_audio_buffer.speech_started', audio_start_ms: audioStartMs, item_id: this.userItemId });
-    if (this.response?.active && this.session.vad?.interruptResponse) this.response.cancel('turn_detected');
+    if (!this.scripted && this.response?.active && this.session.vad?.interruptResponse) this.response.cancel('turn_detected');
   }
 
   private speechStopped(audioEndMs: number): void {
@@ -188,7 +236,7 @@ export class AgentConnection {
     this.userItemId = undefined;
     this.send({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: audioEndMs, item_id: itemId });
     this.commitTurn(itemId);
-    if (this.session.vad?.createResponse && !this.response?.active) this.startResponse();
+    if (!this.scripted && this.session.vad?.createResponse && !this.response?.active) this.startResponse();
   }
 
   private commit(eventId: string | undefined): void {
@@ -273,7 +321,7 @@ export class AgentConnection {
       audio,
       replyWords(deltas, this.turns),
       format,
-      { deltaMs: o.deltaMs, speed: o.speed, firstAudioDelayMs: o.firstAudioDelayMs },
+      { deltaMs: o.deltaMs, speed: o.speed, firstAudioDelayMs: o.firstAudioDelayMs, manual: this.scripted },
       {
         send: (ev) => this.outbox.send(ev),
         eventId: () => this.nextId('event'),

@@ -16,7 +16,31 @@ export interface ResponseTiming {
   readonly deltaMs: number;
   readonly speed: number;
   readonly firstAudioDelayMs: number;
+  /** Scripted agents: no delta timer; a test sends each delta (sendAudio / sendWord / complete). */
+  readonly manual?: boolean;
 }
+
+/** The ids every delta of a response carries. */
+export interface DeltaIds {
+  readonly response_id: string;
+  readonly item_id: string;
+  readonly output_index: number;
+  readonly content_index: number;
+}
+
+export const audioDeltaEvent = (eventId: string, ids: DeltaIds, chunk: Buffer): Record<string, unknown> => ({
+  type: 'response.output_audio.delta',
+  event_id: eventId,
+  ...ids,
+  delta: chunk.toString('base64'),
+});
+
+export const transcriptDeltaEvent = (eventId: string, ids: DeltaIds, word: string): Record<string, unknown> => ({
+  type: 'response.output_audio_transcript.delta',
+  event_id: eventId,
+  ...ids,
+  delta: word,
+});
 
 export class ResponseStream {
   sentBytes = 0;
@@ -72,7 +96,37 @@ export class ResponseStream {
       content_index: 0,
       part: { type: 'audio', transcript: '' },
     });
-    this.timer = setTimeout(() => this.tick(), this.timing.firstAudioDelayMs);
+    if (!this.timing.manual) this.timer = setTimeout(() => this.tick(), this.timing.firstAudioDelayMs);
+  }
+
+  /** Scripted: one audio delta of the next `bytes` of the reply (looped) now; false once ended. */
+  sendAudio(bytes: number): boolean {
+    if (this.ended || this.audio.length === 0) return false;
+    const n = Math.max(1, Math.min(bytes, this.audio.length));
+    const from = this.sentBytes % this.audio.length;
+    const chunk = from + n <= this.audio.length ? this.audio.subarray(from, from + n) : Buffer.concat([this.audio.subarray(from), this.audio.subarray(0, n - (this.audio.length - from))]);
+    this.sentBytes += chunk.length;
+    this.deps.send(audioDeltaEvent(this.deps.eventId(), this.ids(), chunk));
+    this.deps.onDelta(chunk.length);
+    return true;
+  }
+
+  /** Scripted: the next transcript word now; false once ended. */
+  sendWord(): boolean {
+    if (this.ended) return false;
+    const word = this.words[this.wordIndex % Math.max(1, this.words.length)] ?? 'word ';
+    this.wordIndex++;
+    this.deps.send(transcriptDeltaEvent(this.deps.eventId(), this.ids(), word));
+    return true;
+  }
+
+  /** Scripted: end now with status completed. */
+  complete(): void {
+    if (!this.ended) this.finish('completed');
+  }
+
+  private ids(): DeltaIds {
+    return { response_id: this.id, item_id: this.itemId, output_index: 0, content_index: 0 };
   }
 
   /** End early; emits the closing events with status cancelled. */
@@ -97,12 +151,12 @@ export class ResponseStream {
     const { send, eventId } = this.deps;
     const chunk = this.audio.subarray(this.sentBytes, this.sentBytes + this.deltaBytes);
     this.sentBytes += chunk.length;
-    const ids = { response_id: this.id, item_id: this.itemId, output_index: 0, content_index: 0 };
-    send({ type: 'response.output_audio.delta', event_id: eventId(), ...ids, delta: chunk.toString('base64') });
+    const ids = this.ids();
+    send(audioDeltaEvent(eventId(), ids, chunk));
     const word = this.words[this.wordIndex];
     if (word !== undefined) {
       this.wordIndex++;
-      send({ type: 'response.output_audio_transcript.delta', event_id: eventId(), ...ids, delta: word });
+      send(transcriptDeltaEvent(eventId(), ids, word));
     }
     this.deps.onDelta(chunk.length);
     if (this.ended) return; // a fault fired by onDelta may have closed the socket

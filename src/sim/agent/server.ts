@@ -24,6 +24,7 @@ export async function startSimAgent(options: SimAgentOptions = {}): Promise<SimA
       firstAudioDelayMs: options.firstAudioDelayMs ?? 120,
       sessionMaxMs: options.sessionMaxMs ?? 60 * 60 * 1000,
       seed: options.seed ?? 1,
+      drive: options.drive ?? 'auto',
     },
     counters: { responses: 0, responsesCancelled: 0, deltas: 0, audioMsSent: 0, speechStarted: 0, errorsSent: 0 },
     truncates: [],
@@ -105,6 +106,10 @@ export async function startSimAgent(options: SimAgentOptions = {}): Promise<SimA
     onEvent(listener) {
       shared.listeners.add(listener);
       return () => shared.listeners.delete(listener);
+    },
+    script(connId) {
+      const c = connections.get(connId);
+      return c && shared.options.drive === 'scripted' ? c.script() : undefined;
     },
     async close() {
       for (const c of connections.values()) c.closeWith(1001, 'agent shutting down');

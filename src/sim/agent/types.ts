@@ -64,6 +64,33 @@ export interface SimAgentOptions {
   readonly seed?: number;
   /** Reject `OpenAI-Beta: realtime=v1` like today's service (error beta_api_shape_disabled, close 4000). Default true. */
   readonly rejectBeta?: boolean;
+  /**
+   * 'auto' (default): the energy VAD and the reply timers drive the conversation. 'scripted': the
+   * agent says nothing unprompted (no VAD events, no responses, no timed deltas); a test sends
+   * each server event through `SimAgent.script(connId)` (the model-based tests drive it so).
+   */
+  readonly drive?: 'auto' | 'scripted';
+}
+
+/** Server events on demand on one connection of a scripted agent, in the real GA shapes. */
+export interface AgentScript {
+  /** The response being generated, if any. */
+  readonly activeResponse: string | undefined;
+  /** input_audio_buffer.speech_started (cancelling the active response is the client's job). */
+  speechStarted(): void;
+  /** input_audio_buffer.speech_stopped and the committed turn's item events. */
+  speechStopped(): void;
+  /** response.created … content_part.added; undefined while a response is active. */
+  createResponse(): { readonly responseId: string; readonly itemId: string } | undefined;
+  /** One audio delta of the active response carrying `ms` of its audio; false when none is active. */
+  audioDelta(ms: number): boolean;
+  /** One transcript delta of the active response; false when none is active. */
+  transcriptDelta(): boolean;
+  /** The .done events and response.done (completed); false when none is active. */
+  completeResponse(): boolean;
+  /** A delta naming any response and item: a late event of a response the client cancelled. */
+  lateAudioDelta(responseId: string, itemId: string, ms: number): void;
+  lateTranscriptDelta(responseId: string, itemId: string): void;
 }
 
 /** A client event the agent received, as recorded for tests. */
@@ -115,6 +142,8 @@ export interface SimAgent {
   received(): readonly ReceivedEvent[];
   /** Subscribe to received client events. */
   onEvent(listener: (e: ReceivedEvent) => void): () => void;
+  /** The script of an open connection of a `drive: 'scripted'` agent (undefined otherwise). */
+  script(connId: number): AgentScript | undefined;
   /** Stop listening and close every connection (1001). */
   close(): Promise<void>;
 }
