@@ -1,8 +1,8 @@
-// `npm run bench -- fuzz [--inputs N] [--only twilio,openai,…] [--seed S] [--native-seconds S] [--no-native] [--no-merge]`
+// `npm run bench -- fuzz [--inputs N] [--only twilio,openai,…] [--seed S] [--jobs N] [--native-seconds S] [--no-native] [--no-merge]`
 //
 // Protocol fuzzing at scale (issue 10 items 1–2): N generated inputs (default 10^6) per
 // protocol through the real parsers/decoders (bench/_fuzz-*.ts: grammar-aware generators and
-// the protocol's rules as properties), then the libFuzzer targets of the native core under
+// the protocol's rules as properties; protocols run in --jobs processes, default 2), then the libFuzzer targets of the native core under
 // ASan + UBSan (native/fuzz/run.mjs, default 200 s per target, two at a time: ≥ 10 minutes),
 // with the new corpus units minimised into native/fuzz/corpus/. Prints per-protocol inputs,
 // outcomes by reason, crashes and property violations, and one JSON object last.
@@ -67,6 +67,26 @@ async function fuzzProtocol(target: FuzzTarget<never>, inputs: number, seed: num
   return result;
 }
 
+type ProtocolResult = Awaited<ReturnType<typeof fuzzProtocol>>;
+
+/** One protocol in a child process (this bench with --only), for the second core. */
+function inChild(protocol: string, inputs: number, seed: number): Promise<ProtocolResult> {
+  return new Promise((resolve, reject) => {
+    const args = [`${root}dist/bench/main.js`, 'fuzz', '--only', protocol, '--inputs', String(inputs), '--seed', String(seed), '--no-native', '--jobs', '1'];
+    const child = spawn(process.execPath, ['--no-warnings', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += String(d)));
+    child.on('exit', (code) => {
+      const lines = out.trim().split('\n');
+      for (const l of lines) if (!l.startsWith('{')) process.stdout.write(`${l}\n`);
+      const last = lines.filter((l) => l.startsWith('{')).at(-1);
+      const result = last ? (JSON.parse(last) as { protocols: Record<string, ProtocolResult> }).protocols[protocol] : undefined;
+      if (result) resolve(result);
+      else reject(new Error(`fuzz child for ${protocol} exited ${code} without a result`));
+    });
+  });
+}
+
 function runNative(seconds: number, merge: boolean): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
     const args = ['native/fuzz/run.mjs', '--seconds', String(seconds), '--jobs', '2', ...(merge ? ['--merge'] : [])];
@@ -93,15 +113,24 @@ export async function run(argv: string[]): Promise<void> {
       'native-seconds': { type: 'string', default: '200' },
       'no-native': { type: 'boolean', default: false },
       'no-merge': { type: 'boolean', default: false },
+      jobs: { type: 'string', default: '2' },
     },
   });
   const inputs = Math.max(1, Number(values.inputs));
   const seed = Number(values.seed);
   const only = values.only?.split(',');
-  const protocols: Record<string, Awaited<ReturnType<typeof fuzzProtocol>>> = {};
-  for (const t of TARGETS) {
-    if (only && !only.includes(t.protocol)) continue;
-    protocols[t.protocol] = await fuzzProtocol(t, inputs, seed * 1_000_003);
+  const chosen = TARGETS.filter((t) => !only || only.includes(t.protocol));
+  const jobs = Math.max(1, Number(values.jobs));
+  const protocols: Record<string, ProtocolResult> = {};
+  if (jobs === 1 || chosen.length === 1) {
+    for (const t of chosen) protocols[t.protocol] = await fuzzProtocol(t, inputs, seed * 1_000_003);
+  } else {
+    const queue = chosen.map((t) => t.protocol);
+    await Promise.all(
+      Array.from({ length: Math.min(jobs, queue.length) }, async () => {
+        for (let p = queue.shift(); p !== undefined; p = queue.shift()) protocols[p] = await inChild(p, inputs, seed);
+      }),
+    );
   }
   const native = values['no-native'] ? undefined : await runNative(Math.max(1, Number(values['native-seconds'])), !values['no-merge']);
   const nativeTargets = (native?.['targets'] ?? []) as { crashes: number; leaks: number; runs: number }[];
