@@ -6,6 +6,7 @@ import { TtsAudioOut } from '../../src/ai/cascade/audioOut.js';
 import { createResampler } from '../../src/ai/cascade/resample.js';
 import { ULAW_TABLE } from '../../src/media/reference/g711.js';
 import type { AudioFormat } from '../../src/media/types.js';
+import { frequency } from './signal.js';
 
 function tone(hz: number, rate: number, ms: number): Buffer {
   const n = Math.round((rate * ms) / 1000);
@@ -17,15 +18,6 @@ function tone(hz: number, rate: number, ms: number): Buffer {
 function samples(bytes: Buffer, f: AudioFormat): Int16Array {
   if (f.codec === 'pcm16') return new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
   return Int16Array.from(bytes, (c) => ULAW_TABLE[c]!);
-}
-
-/** Frequency from rising zero crossings over the middle of the signal. */
-export function frequency(pcm: Int16Array, rate: number): number {
-  const from = Math.floor(pcm.length * 0.1);
-  const to = Math.floor(pcm.length * 0.9);
-  let crossings = 0;
-  for (let i = from + 1; i < to; i++) if (pcm[i - 1]! < 0 && pcm[i]! >= 0) crossings++;
-  return (crossings * rate) / (to - from);
 }
 
 const TARGETS: AudioFormat[] = [

@@ -210,7 +210,7 @@ class Conn {
       if (seg === undefined) break;
       this.s.c.requests += 1;
       const fault = this.s.faults.take(['error', 'drop', 'stall', 'delay']);
-      const cutAt = fault && 'afterChunks' in fault ? (fault.afterChunks ?? 0) : undefined;
+      const cutAt = fault && (fault.kind === 'error' || fault.kind === 'drop' || fault.kind === 'stall') ? (fault.afterChunks ?? 0) : undefined;
       const pcm = speechFor(seg, this.rate, o);
       const per = Math.max(1, Math.round(((o.chunkMs ?? 200) * this.rate) / 1000));
       const n = Math.max(1, Math.ceil(pcm.length / per));

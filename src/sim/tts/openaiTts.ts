@@ -67,7 +67,7 @@ export async function startOpenAiTtsFake(o: OpenAiTtsFakeOptions & { host?: stri
       c.errorsSent += 1;
       return apiError(res, fault.status, fault.status === 429 ? 'rate_limit_error' : 'server_error', null, `Simulated HTTP ${fault.status}.`);
     }
-    const cutAt = fault && 'afterChunks' in fault ? (fault.afterChunks ?? 0) : undefined;
+    const cutAt = fault && (fault.kind === 'error' || fault.kind === 'drop' || fault.kind === 'stall') ? (fault.afterChunks ?? 0) : undefined;
     if (fault?.kind === 'error' && cutAt === 0) {
       c.errorsSent += 1;
       return apiError(res, 500, 'server_error', fault.code ?? null, 'The server had an error while processing your request.');
