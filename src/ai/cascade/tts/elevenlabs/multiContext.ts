@@ -91,7 +91,7 @@ export class ElevenLabsMultiContext implements TtsProvider {
     });
   }
 
-  endTurn(turn: string): void {
+  endTurn(turn: string, _cancelled = false): void {
     const ctx = contextIdFor(turn);
     if (!this.open.delete(ctx)) return;
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(closeContext(ctx)));
