@@ -151,7 +151,8 @@ export class Call implements LiveCall, CallEffects {
   // ---- telephony inbound -------------------------------------------------------------------
 
   onMessage(data: RawFrame, isBinary: boolean): void {
-    if (this.cleanupBegun) return;
+    // The call is over: what the leg still sends is dropped, and counted (DESIGN §2.4).
+    if (this.cleanupBegun) return this.drop('closed', 1, 0);
     const r = this.decoder.decode(data, isBinary);
     if (!r.ok) return this.rejected(r);
     for (const ev of r.events) this.inbound(ev);
