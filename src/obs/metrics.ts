@@ -54,6 +54,8 @@ export class Metrics {
   readonly reconnects: Counter<'outcome'>;
   readonly aiFirstAudio: Histogram;
   readonly aiErrors: Counter<'kind'>;
+  /** AI provider events Parley could not use (malformed or unknown), by reason. */
+  readonly aiIgnored: Counter<'reason'>;
   readonly eventLoopLag: Gauge<'quantile'>;
   readonly mediaTickLateness: Gauge<'quantile'>;
   readonly mediaTickWork: Gauge<'quantile'>;
@@ -120,6 +122,12 @@ export class Metrics {
       registers,
     });
     this.aiErrors = new Counter({ name: 'parley_ai_errors_total', help: 'AI error events by class', labelNames: ['kind'], registers });
+    this.aiIgnored = new Counter({
+      name: 'parley_ai_ignored_total',
+      help: 'AI provider events not used: malformed (bad_json, bad_shape) or of an unknown type (unknown_type)',
+      labelNames: ['reason'],
+      registers,
+    });
     this.eventLoopLag = new Gauge({
       name: 'parley_event_loop_lag_seconds',
       help: 'event-loop delay over the last interval',

@@ -429,6 +429,11 @@ export class Call implements LiveCall, CallEffects {
         this.actors.aiLink.send({ type: 'AI_CLOSE', generation: gen, fatal });
         return;
       }
+      case 'ignored':
+        // Malformed or unknown provider input, whatever its generation: counted, never acted on.
+        this.deps.metrics.aiIgnored.inc({ reason: ev.why });
+        this.trace.record('ai', 'ignored', { data: { why: ev.why, serverType: ev.serverType.slice(0, 80) } });
+        return;
       case 'error': {
         const { severity, code, message } = ev.error;
         this.deps.metrics.aiErrors.inc({ kind: severity });
@@ -498,7 +503,6 @@ export class Call implements LiveCall, CallEffects {
       case 'input_committed':
       case 'audio_done':
       case 'rate_limits':
-      case 'ignored':
         return;
     }
   }
