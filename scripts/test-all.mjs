@@ -1,6 +1,6 @@
 // `npm test`: runs every suite that exists and ends with one line, "N passed, N failed",
 // counted over all of them (type check, generator freshness, vitest, C++ sanitizer
-// builds, TLC specs and mutants). PARLEY_TEST_ONLY=vitest,native,... selects suites.
+// builds, the native libFuzzer slice, TLC specs and mutants). PARLEY_TEST_ONLY=vitest,native,... selects suites.
 import { existsSync, readFileSync, readdirSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { run } from './run.mjs';
@@ -72,6 +72,23 @@ const suites = {
       }
       record(`native (${san})`, passed, failed);
     }
+  },
+
+  async fuzz() {
+    // libFuzzer targets of the native core (native/fuzz, clang, ASan + UBSan): a short run each
+    // over the committed corpus; the bench runs them for minutes (npm run bench -- fuzz).
+    if (!existsSync(`${root}native/fuzz/run.mjs`)) return;
+    const seconds = process.env.PARLEY_FUZZ_SECONDS ?? '8';
+    const { code, out } = await run(process.execPath, ['native/fuzz/run.mjs', '--seconds', seconds], { quiet: true, cwd: root });
+    const line = out.split('\n').filter((l) => l.startsWith('{')).at(-1);
+    if (!line) {
+      process.stdout.write(out);
+      return record('native fuzz', 0, 1, `(no JSON, exit ${code})`);
+    }
+    const r = JSON.parse(line);
+    process.stdout.write(out.split('\n').filter((l) => !l.startsWith('{')).join('\n'));
+    const failed = r.targets.filter((t) => t.crashes > 0 || t.leaks > 0).length;
+    record('native fuzz', r.targets.length - failed, r.targets.length === 0 ? 1 : failed, r.error ? `(${r.error})` : '');
   },
 
   async verify() {

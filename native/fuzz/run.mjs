@@ -27,9 +27,9 @@ const { values } = parseArgs({
 const seconds = Math.max(1, Number(values.seconds));
 const jobs = Math.max(1, Number(values.jobs));
 
-/** clang++ from PARLEY_FUZZ_CXX or PATH (Debian bookworm's clang-14 installs clang++-14). */
+/** clang++ from PARLEY_FUZZ_CXX or PATH; clang++-14 first, whose runtimes .ci/run installs (Debian bookworm). */
 function findClang() {
-  const names = [process.env.PARLEY_FUZZ_CXX, 'clang++', 'clang++-16', 'clang++-15', 'clang++-14'].filter(Boolean);
+  const names = [process.env.PARLEY_FUZZ_CXX, 'clang++-14', 'clang++', 'clang++-16', 'clang++-15'].filter(Boolean);
   return names.find((n) => spawnSync(n, ['--version'], { stdio: 'ignore' }).status === 0);
 }
 
