@@ -9,6 +9,7 @@ import { InputAudio, type CallerTurn } from './input.js';
 import { Outbox } from './outbox.js';
 import { replyAudio, replyWords } from './reply.js';
 import { audioDeltaEvent, ResponseStream, transcriptDeltaEvent } from './response.js';
+import { replySentences, TextResponseStream } from './textResponse.js';
 import { applySessionUpdate, defaultSession, sessionToWire, type SimSession } from './session.js';
 import { checkTruncate, type ItemInfo } from './truncate.js';
 import type { AgentScript, ReceivedEvent, SimAgentOptions, SimFault, TruncateRecord } from './types.js';
@@ -42,7 +43,7 @@ export class AgentConnection {
   private userItemId: string | undefined;
   private lastTurn: CallerTurn | undefined;
   private readonly items = new Map<string, ItemInfo>();
-  private response: ResponseStream | undefined;
+  private response: ResponseStream | TextResponseStream | undefined;
   private expiry: NodeJS.Timeout | undefined;
   private closed = false;
   readonly openedAt = Date.now();
@@ -303,6 +304,7 @@ export class AgentConnection {
   private startResponse(): void {
     const o = this.shared.options;
     this.turns++;
+    if (this.session.outputModality === 'text') return this.startTextResponse();
     const format = this.session.outputFormat;
     const audio = replyAudio({
       mode: o.replyMode,
@@ -333,6 +335,31 @@ export class AgentConnection {
     );
     this.response = r;
     this.remember(itemId, { role: 'assistant', response: r });
+    this.shared.counters.responses++;
+    r.start();
+  }
+
+  /** Text-only session (cascade mode's LLM): sentences as text deltas, no audio. */
+  private startTextResponse(): void {
+    const o = this.shared.options;
+    const itemId = this.nextId('item');
+    const r = new TextResponseStream(
+      this.nextId('resp'),
+      itemId,
+      `conv_${this.id}`,
+      replySentences(this.turns, this.id),
+      { deltaMs: o.deltaMs, speed: o.speed, firstAudioDelayMs: o.firstAudioDelayMs, manual: this.scripted },
+      {
+        send: (ev) => this.outbox.send(ev),
+        eventId: () => this.nextId('event'),
+        onDelta: () => this.onDelta(0, 1),
+        onEnd: (status) => {
+          if (status === 'cancelled') this.shared.counters.responsesCancelled++;
+        },
+      },
+    );
+    this.response = r;
+    this.remember(itemId, { role: 'assistant' });
     this.shared.counters.responses++;
     r.start();
   }

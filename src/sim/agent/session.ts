@@ -18,6 +18,8 @@ export interface SimSession {
   voice: string;
   inputFormat: AudioFormat;
   outputFormat: AudioFormat;
+  /** `output_modalities`: audio (speech-to-speech) or text (an LLM for cascade mode). */
+  outputModality: 'audio' | 'text';
   vad: SimVad | null;
   transcription: { model: string; language?: string } | null;
 }
@@ -36,6 +38,7 @@ export function defaultSession(id: string, model: string): SimSession {
     voice: 'marin',
     inputFormat: { codec: 'pcm16', rate: 24000 },
     outputFormat: { codec: 'pcm16', rate: 24000 },
+    outputModality: 'audio',
     vad: defaultVad(),
     transcription: null,
   };
@@ -63,6 +66,7 @@ export function applySessionUpdate(current: SimSession, raw: unknown): UpdateErr
   if (mods !== undefined && (!Array.isArray(mods) || mods.length !== 1 || (mods[0] !== 'audio' && mods[0] !== 'text'))) {
     return invalid('session.output_modalities', "output_modalities must be ['audio'] or ['text']");
   }
+  if (mods !== undefined) next.outputModality = (mods as string[])[0] as 'audio' | 'text';
   const audio = raw['audio'];
   if (audio !== undefined) {
     if (!isObj(audio)) return invalid('session.audio', 'audio must be an object');
@@ -144,7 +148,7 @@ export function sessionToWire(s: SimSession): Record<string, unknown> {
     type: 'realtime',
     id: s.id,
     model: s.model,
-    output_modalities: ['audio'],
+    output_modalities: [s.outputModality],
     instructions: s.instructions,
     audio: {
       input: {
