@@ -18,7 +18,7 @@ import { StubRealtime } from './stubRealtime.js';
 
 const FORMAT = { codec: 'pcm16', rate: 24000 } as const;
 const EL_HZ = 440;
-const OPENAI_HZ = 660;
+const OPENAI_HZ = 600;
 const MS_PER_CHAR = 30;
 
 interface Rig {
