@@ -23,6 +23,15 @@ const limits = z
     startTimeoutMs: int(100, 120_000)
       .default(10_000)
       .describe('time a telephony socket may take to announce its call before it is closed'),
+    upgradeTimeoutMs: int(100, 60_000)
+      .default(5000)
+      .describe('time a TCP connection may take to send a complete request (WebSocket upgrade or ops GET) before it is closed; counted'),
+    maxHeaderBytes: int(1024, 65_536)
+      .default(8192)
+      .describe('largest HTTP request head in bytes; larger ones get HTTP 431 and are counted'),
+    maxConnectionsPerIp: int(0, 100_000)
+      .default(0)
+      .describe('open TCP connections per remote address, 0 = no limit (behind a load balancer every call comes from its address); excess is closed and counted'),
   })
   .prefault({});
 
@@ -161,6 +170,13 @@ export const configSchema = z
     authToken: secret
       .optional()
       .describe('when set, telephony upgrades need Authorization: Bearer <token> or ?token= (secret)'),
+    twilioAuthToken: secret
+      .optional()
+      .describe('Twilio account auth token: when set, /twilio upgrades need a valid X-Twilio-Signature (or the bearer token) (secret)'),
+    publicUrl: z
+      .url({ protocol: /^wss?$/ })
+      .optional()
+      .describe('base URL Twilio connects to (e.g. wss://parley.example.com), for X-Twilio-Signature behind TLS termination or a proxy; default wss://<Host header>'),
     traceDir: z.string().min(1).optional().describe('directory for one NDJSON trace per call'),
     limits,
     media,

@@ -7,12 +7,14 @@ export type { Logger };
 /** Paths whose values never reach a log line, whatever object they appear in. */
 export const REDACT_PATHS = [
   'authToken',
+  'twilioAuthToken',
   'token',
   'apiKey',
   'openaiApiKey',
   'elevenlabsApiKey',
   'authorization',
   '*.authToken',
+  '*.twilioAuthToken',
   '*.token',
   '*.apiKey',
   '*.openaiApiKey',

@@ -30,7 +30,17 @@ export type UnderrunCause = (typeof UNDERRUN_CAUSES)[number];
 export const CALL_END_REASONS = ['hangup', 'stop', 'socket_error', 'shutdown', 'ai_gave_up', 'ai_fatal', 'error', 'start_timeout'] as const;
 export type CallEndReason = (typeof CALL_END_REASONS)[number];
 
-export const REFUSAL_REASONS = ['not_found', 'unauthorized', 'draining', 'busy'] as const;
+export const REFUSAL_REASONS = [
+  'not_found',
+  'unauthorized', // no or a wrong bearer token (HTTP 401)
+  'bad_signature', // an X-Twilio-Signature that does not verify (HTTP 403)
+  'draining',
+  'busy',
+  'header_too_large', // request head over limits.maxHeaderBytes (HTTP 431)
+  'bad_request', // a malformed HTTP request (HTTP 400)
+  'upgrade_timeout', // no complete request within limits.upgradeTimeoutMs
+  'per_ip_limit', // over limits.maxConnectionsPerIp open connections
+] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 export interface MetricsOptions {

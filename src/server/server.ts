@@ -1,9 +1,10 @@
 // `parley serve`'s HTTP side: one port, WebSocket upgrades on /twilio and /audio-stream (ws,
-// noServer), /healthz, /readyz, /metrics; auth, message size, per-connection rate and
+// noServer), /healthz, /readyz, /metrics; auth (bearer token, Twilio signature), request-head
+// size, request deadline and per-IP connection limits, message size, per-connection rate and
 // concurrent-call limits; graceful shutdown (readyz 503 at once, refuse new calls, drain live
 // ones up to the deadline, then force-close them with the protocol's goodbye).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ParleyConfig } from '../config/index.js';
@@ -12,6 +13,8 @@ import { redactUrl } from '../obs/index.js';
 import type { Clock } from '../session/clock.js';
 import type { TelephonyProtocol } from '../telephony/types.js';
 import { isAuthorized } from './auth.js';
+import { ConnectionGuard } from './connectionGuard.js';
+import { checkTwilioSignature } from './twilioSignature.js';
 import { ConnectionLimiter } from './rateLimit.js';
 import { refuseUpgrade } from './refuse.js';
 import type { CallHandler, LiveCall, RouteHandler, UpgradeRoute } from './types.js';
@@ -22,7 +25,7 @@ export const BACKSTOP_MS = 2000;
 const PATHS: Readonly<Record<string, TelephonyProtocol>> = { '/twilio': 'twilio', '/audio-stream': 'audio-stream' };
 
 export interface ServerOptions {
-  readonly config: Pick<ParleyConfig, 'port' | 'host' | 'authToken' | 'limits' | 'shutdown'>;
+  readonly config: Pick<ParleyConfig, 'port' | 'host' | 'authToken' | 'twilioAuthToken' | 'publicUrl' | 'limits' | 'shutdown'>;
   readonly handler: CallHandler;
   readonly metrics: Metrics;
   readonly log: Logger;
@@ -37,15 +40,35 @@ export class ParleyServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly calls = new Set<LiveCall>();
+  private readonly guard: ConnectionGuard;
   /** Upgrades admitted but not yet attached; they count against maxCalls. */
   private upgrading = 0;
   private stateValue: ServerState = 'idle';
   private shutdownPromise: Promise<void> | undefined;
 
   constructor(private readonly opts: ServerOptions) {
-    this.http = createServer((req, res) => this.request(req, res));
+    const { limits } = opts.config;
+    this.http = createServer(
+      {
+        maxHeaderSize: limits.maxHeaderBytes,
+        // Node's own slow-request defence, checked often enough to matter at this deadline.
+        headersTimeout: limits.upgradeTimeoutMs,
+        requestTimeout: limits.upgradeTimeoutMs,
+        connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.upgradeTimeoutMs / 2))),
+      },
+      (req, res) => this.request(req, res),
+    );
+    this.guard = new ConnectionGuard({
+      maxConnectionsPerIp: limits.maxConnectionsPerIp,
+      requestTimeoutMs: limits.upgradeTimeoutMs,
+      onRefused: (reason, remote) => {
+        opts.metrics.upgradesRefused.inc({ reason });
+        opts.log.warn({ reason, remote }, 'connection refused');
+      },
+    });
+    this.http.on('connection', (socket: Socket) => this.guard.admit(socket));
     this.http.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
-    this.http.on('clientError', (_err, socket) => socket.destroy());
+    this.http.on('clientError', (err: Error & { code?: string }, socket) => this.clientError(err, socket));
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: opts.config.limits.maxMessageBytes,
@@ -82,7 +105,20 @@ export class ParleyServer {
     return this.port;
   }
 
+  /** A request Node could not parse (or that came too slowly): answered, counted, closed. */
+  private clientError(err: Error & { code?: string }, socket: Duplex): void {
+    socket.on('error', () => {});
+    this.guard.requestArrived(socket as Socket); // answered here: the deadline must not count it again
+    const code = err.code ?? '';
+    // The peer went away: nothing to answer, nothing hostile.
+    if (code === 'ECONNRESET' || code === 'EPIPE' || !socket.writable) return void socket.destroy();
+    const [reason, status]: [RefusalReason, number] =
+      code === 'HPE_HEADER_OVERFLOW' ? ['header_too_large', 431] : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? ['upgrade_timeout', 408] : ['bad_request', 400];
+    this.refuse(socket, reason, status, reason === 'header_too_large' ? `request head over ${this.opts.config.limits.maxHeaderBytes} B` : reason.replace('_', ' '));
+  }
+
   private request(req: IncomingMessage, res: ServerResponse): void {
+    this.guard.requestArrived(req.socket);
     const path = (req.url ?? '/').split('?')[0];
     const json = (status: number, body: unknown) => {
       const text = JSON.stringify(body);
@@ -122,6 +158,7 @@ export class ParleyServer {
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => {});
+    this.guard.requestArrived(req.socket);
     const url = new URL(req.url ?? '/', 'http://parley.invalid');
     const protocol = PATHS[url.pathname];
     const log = this.opts.log;
@@ -130,8 +167,14 @@ export class ParleyServer {
     if (this.stateValue !== 'listening') {
       return this.refuse(socket, 'draining', 503, 'shutting down: not accepting new calls', { 'Retry-After': '5' });
     }
-    if (!isAuthorized(req, url, this.opts.config.authToken)) {
-      log.warn({ path: redactUrl(req.url ?? ''), remote: req.socket.remoteAddress }, 'upgrade refused: bad or missing token');
+    const { authToken, twilioAuthToken, publicUrl } = this.opts.config;
+    // /twilio takes either configured credential: Twilio's signature (Twilio cannot send a
+    // bearer header, and drops query strings from <Stream> URLs) or the bearer token.
+    const signature = protocol === 'twilio' && twilioAuthToken ? checkTwilioSignature(req, twilioAuthToken, publicUrl) : undefined;
+    const bearerOk = authToken ? isAuthorized(req, url, authToken) : signature === undefined;
+    if (signature !== 'valid' && !bearerOk) {
+      log.warn({ path: redactUrl(req.url ?? ''), remote: req.socket.remoteAddress, signature }, 'upgrade refused: bad or missing credentials');
+      if (signature === 'invalid') return this.refuse(socket, 'bad_signature', 403, 'X-Twilio-Signature does not match (check PARLEY_TWILIO_AUTH_TOKEN and PARLEY_PUBLIC_URL)');
       return this.refuse(socket, 'unauthorized', 401, 'missing or wrong token (Authorization: Bearer <token> or ?token=)', {
         'WWW-Authenticate': 'Bearer',
       });
@@ -232,6 +275,7 @@ export class ParleyServer {
   private closeListener(): Promise<void> {
     return new Promise((resolve) => {
       this.wss.close();
+      this.guard.close();
       for (const route of this.opts.upgrades ?? []) route.close();
       this.http.close(() => resolve());
       this.http.closeAllConnections();
