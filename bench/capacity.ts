@@ -1,8 +1,10 @@
-// `npm run bench -- capacity [--calls N] [--media native|js|both] [--protocol twilio|audio-stream]`
+// `npm run bench -- capacity [--calls N] [--media native|js|both] [--protocol twilio|audio-stream] [--ai openai|cascade]`
 // N simulated calls (default 200) through a real `parley serve` process and the offline agent
 // (its own process), each with a barge-in; prints one JSON object (last line) per the issue's
 // Done-when: calls, frames, outbound frame lateness at the caller, underruns caused by Parley,
 // drops, CPU %, RSS per call, cut-off latency and truncation error — per media engine.
+// `--ai cascade` runs PARLEY_AI=cascade (the agent as a text-only LLM, the TTS fakes in a third
+// process) and adds the TTS figures; every run reports time-to-first-audio per turn.
 //
 // Processes: serve (measured: CPU and RSS from /proc), the agent, and this one (the callers).
 // The callers' own tick lateness is reported too: when it is high the caller, not Parley, is late.
@@ -52,7 +54,7 @@ function start(args: string[], env: Record<string, string>): Proc {
     while ((i = buf.indexOf('\n')) >= 0) {
       const l = buf.slice(0, i);
       buf = buf.slice(i + 1);
-      if (l.startsWith('{"url"') || l.startsWith('{"truncate"') || l.startsWith('{"stats"')) json.push(JSON.parse(l));
+      if (l.startsWith('{"url"') || l.startsWith('{"truncate"') || l.startsWith('{"stats"') || l.startsWith('{"tts')) json.push(JSON.parse(l));
       for (const w of [...waiters]) {
         const m = w.re.exec(l);
         if (m) {
@@ -139,11 +141,39 @@ interface RunOptions {
   readonly media: 'native' | 'js';
   readonly protocol: TelephonyProtocol;
   readonly rampMs: number;
+  readonly ai: 'openai' | 'cascade';
+}
+
+/** Serve's environment for cascade mode: the TTS fakes' URLs and the keys they expect. */
+function cascadeEnv(tts: { elevenlabs: string; openai: string }): Record<string, string> {
+  return {
+    PARLEY_AI: 'cascade',
+    OPENAI_API_KEY: 'bench-openai',
+    ELEVENLABS_API_KEY: 'bench-el',
+    PARLEY_ELEVENLABS_URL: tts.elevenlabs,
+    PARLEY_OPENAI_TTS_URL: tts.openai,
+  };
+}
+
+/** Caller speech end → first agent audio, per turn of the script (barge-in turns excluded). */
+function firstAudioPerTurn(reports: LoadResult['reports']) {
+  const byTurn = new Map<number, number[]>();
+  for (const r of reports) {
+    for (const t of r.turns) {
+      if (t.bargeIn || t.responseLatencyMs === undefined) continue;
+      const xs = byTurn.get(t.index) ?? [];
+      xs.push(t.responseLatencyMs);
+      byTurn.set(t.index, xs);
+    }
+  }
+  return [...byTurn].sort(([a], [b]) => a - b).map(([turn, xs]) => ({ turn, ...percentiles(xs) }));
 }
 
 async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
   const agent = start(['dist/bench/_capacity-agent.js'], {});
   const agentUrl = JSON.parse((await agent.line(/^\{"url".*$/))[0]) as { url: string };
+  const ttsProc = o.ai === 'cascade' ? start(['dist/bench/_capacity-tts.js'], {}) : undefined;
+  const ttsUrls = ttsProc ? (JSON.parse((await ttsProc.line(/^\{"tts".*$/))[0]) as { tts: { elevenlabs: string; openai: string } }).tts : undefined;
   // CAPACITY_PROFILE=<dir>: write a V8 CPU profile of the serve process there.
   const prof = process.env.CAPACITY_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.CAPACITY_PROFILE] : [];
   const serve = start([...prof, 'dist/src/cli/main.js', 'serve'], {
@@ -155,6 +185,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     PARLEY_MAX_CALLS: String(o.calls + 100),
     PARLEY_LOG_LEVEL: 'info',
     PARLEY_TRACE_DIR: '',
+    ...(ttsUrls ? cascadeEnv(ttsUrls) : {}),
   });
   try {
     const port = Number((await serve.line(/"port":(\d+),"host":"127\.0\.0\.1","msg":"listening"/))[1]);
@@ -203,7 +234,9 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
 
     serve.child.kill('SIGTERM');
     agent.child.kill('SIGTERM');
-    const [serveExit] = await Promise.all([serve.exited, agent.exited]);
+    ttsProc?.child.kill('SIGTERM');
+    const [serveExit] = await Promise.all([serve.exited, agent.exited, ttsProc?.exited]);
+    const ttsStats = (ttsProc?.json.find((j) => typeof j === 'object' && j !== null && 'ttsStats' in j) as { ttsStats: unknown } | undefined)?.ttsStats;
     const truncs = agent.json.filter((j): j is { truncate: { eventId: string; audioEndMs: number } } => typeof j === 'object' && j !== null && 'truncate' in j);
     const agentStats = (agent.json.find((j) => typeof j === 'object' && j !== null && 'stats' in j) as { stats: Record<string, number> } | undefined)?.stats;
     // Pair each truncate (its event id starts with the call id) with what that caller heard.
@@ -223,6 +256,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     return {
       engine: o.media,
       protocol: o.protocol,
+      ai: o.ai,
       calls: o.calls,
       peakConcurrentCalls: peakCalls,
       ok: summary.ok,
@@ -260,6 +294,22 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
       staleFramesAfterClear: summary.staleFramesAfterClear,
       bargeIns: summary.bargeIns,
       responseLatencyMs: summary.responseLatency,
+      timeToFirstAudioMs: {
+        perTurn: firstAudioPerTurn(load.reports),
+        parley: { p50: r1(scale(histQuantile(m, 'parley_ai_first_audio_seconds', 0.5))), p99: r1(scale(histQuantile(m, 'parley_ai_first_audio_seconds', 0.99))), note: 'speech_stopped → first agent audio delta, inside Parley; from histogram buckets' },
+        note: 'per turn: caller speech end → first agent audio heard (barge-in turns excluded)',
+      },
+      ...(o.ai === 'cascade'
+        ? {
+            tts: {
+              firstChunkMs: { p50: r1(scale(histQuantile(m, 'parley_tts_first_chunk_seconds', 0.5))), p99: r1(scale(histQuantile(m, 'parley_tts_first_chunk_seconds', 0.99))), note: 'sentence sent → first TTS chunk' },
+              requests: byLabel(m, 'parley_tts_requests_total', 'outcome'),
+              cache: { ...byLabel(m, 'parley_tts_cache_lookups_total', 'result'), bytes: m.get('parley_tts_cache_bytes') ?? null, evictions: byLabel(m, 'parley_tts_cache_evictions_total', 'reason') },
+              cancelledDrops: byLabel(m, 'parley_tts_cancelled_drops_total', 'stage'),
+              fakes: ttsStats ?? null,
+            },
+          }
+        : {}),
       mediaThread: {
         tickLatenessP99Ms: r1(scale(m.get('parley_media_tick_lateness_seconds{quantile="0.99"}') ?? null)),
         tickWorkP99Ms: r1(scale(m.get('parley_media_tick_work_seconds{quantile="0.99"}') ?? null)),
@@ -274,7 +324,8 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
   } catch (err) {
     serve.child.kill('SIGKILL');
     agent.child.kill('SIGKILL');
-    return { engine: o.media, protocol: o.protocol, calls: o.calls, error: err instanceof Error ? err.message : String(err) };
+    ttsProc?.child.kill('SIGKILL');
+    return { engine: o.media, protocol: o.protocol, ai: o.ai, calls: o.calls, error: err instanceof Error ? err.message : String(err) };
   }
 }
 
@@ -295,8 +346,10 @@ const scale = (s: number | null) => (s === null ? null : s * 1000);
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { calls: { type: 'string' }, media: { type: 'string' }, protocol: { type: 'string' }, 'ramp-ms': { type: 'string' } },
+    options: { calls: { type: 'string' }, media: { type: 'string' }, protocol: { type: 'string' }, 'ramp-ms': { type: 'string' }, ai: { type: 'string' } },
   });
+  const ai = (values.ai ?? 'openai') as 'openai' | 'cascade';
+  if (ai !== 'openai' && ai !== 'cascade') throw new Error(`--ai must be openai or cascade, got '${String(values.ai)}'`);
   const calls = Number(values.calls ?? 200);
   const protocol = (values.protocol ?? 'twilio') as TelephonyProtocol;
   const engines = (values.media ?? 'both') === 'both' ? (['native', 'js'] as const) : ([values.media as 'native' | 'js'] as const);
@@ -304,10 +357,10 @@ export async function run(argv: string[]): Promise<void> {
   const loadAtStart = (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100);
   const runs: Record<string, unknown>[] = [];
   for (const media of engines) {
-    process.stderr.write(`capacity: ${calls} ${protocol} calls, ${media} media engine, ramp ${rampMs} ms ...\n`);
-    runs.push(await runOnce({ calls, media, protocol, rampMs }));
+    process.stderr.write(`capacity: ${calls} ${protocol} calls, ${ai}, ${media} media engine, ramp ${rampMs} ms ...\n`);
+    runs.push(await runOnce({ calls, media, protocol, rampMs, ai }));
   }
   const os = await import('node:os');
   // Other work on the machine skews every figure here: say how busy it was.
-  process.stdout.write(`${JSON.stringify({ bench: 'capacity', calls, protocol, cores: os.cpus().length, loadAvgAtStart: loadAtStart, loadAvgAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100), runs })}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'capacity', calls, protocol, ai, cores: os.cpus().length, loadAvgAtStart: loadAtStart, loadAvgAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100), runs })}\n`);
 }

@@ -32,6 +32,15 @@ describe('TtsCache', () => {
     expect(lookups).toEqual([false, true]);
   });
 
+  it('looks up the same text by either provider as one lookup', () => {
+    const { c, lookups } = cache(1 << 20, 1 << 20);
+    const other = cacheKey({ provider: 'openai', voice: 'alloy', model: 'tts', text: 'a' });
+    expect(c.getAny([key('a'), other])).toBeUndefined();
+    c.put('call1', other, audio(100, 24000));
+    expect(c.getAny([key('a'), other])?.rate).toBe(24000);
+    expect(lookups).toEqual([false, true]);
+  });
+
   it('evicts the least recently used entry to stay under the process cap', () => {
     const k = [key('one'), key('two'), key('three')];
     const cap = cost(k[0]!, 1000) * 2 + 10;

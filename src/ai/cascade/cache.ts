@@ -83,16 +83,24 @@ export class TtsCache {
   }
 
   get(key: string): CachedAudio | undefined {
-    const e = this.all.get(key);
-    if (e && this.now() - e.createdAt > this.opts.ttlMs) {
-      this.remove(e, 'ttl');
-      this.opts.onLookup?.(false);
-      return undefined;
+    return this.getAny([key]);
+  }
+
+  /** The first of `keys` held (e.g. the same text by either provider): one lookup, counted once. */
+  getAny(keys: readonly string[]): CachedAudio | undefined {
+    for (const key of keys) {
+      const e = this.all.get(key);
+      if (!e) continue;
+      if (this.now() - e.createdAt > this.opts.ttlMs) {
+        this.remove(e, 'ttl');
+        continue;
+      }
+      this.opts.onLookup?.(true);
+      this.touch(e);
+      return e.audio;
     }
-    this.opts.onLookup?.(e !== undefined);
-    if (!e) return undefined;
-    this.touch(e);
-    return e.audio;
+    this.opts.onLookup?.(false);
+    return undefined;
   }
 
   /** Inserts (or replaces) an entry charged to `owner`. False when it can never fit. */

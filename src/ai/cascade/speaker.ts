@@ -157,7 +157,7 @@ export class Speaker {
     const ctl = new AbortController();
     this.busy = { sentence: s, ctl };
     try {
-      const hit = cache.get(this.key(primary, s.text)) ?? cache.get(this.key(fallback, s.text));
+      const hit = cache.getAny([this.key(primary, s.text), this.key(fallback, s.text)]);
       if (hit) {
         this.emit(s, hit.pcm, hit.rate);
         this.deps.onSentence?.(s, 'cache');
