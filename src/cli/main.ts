@@ -7,6 +7,7 @@ const COMMANDS: Record<string, string> = {
   serve: 'the bridge: /twilio, /audio-stream, /healthz, /readyz, /metrics, /inspect',
   demo: 'a complete simulated call, offline, with a report',
   'sim-agent': 'an offline OpenAI-Realtime-compatible agent',
+  'sim-tts': 'offline ElevenLabs (WebSocket) and OpenAI TTS (HTTP) stand-ins for cascade mode',
   'sim-call': 'a simulated caller and load generator',
   verify: 'TLC over every spec and mutant',
   viz: 'the statechart visualiser',
