@@ -100,7 +100,9 @@ describe('CascadeAiClient', () => {
     client.updateSession({ inputFormat: FORMAT, outputFormat: FORMAT, turnDetection: { type: 'server_vad', interruptResponse: false } });
     const update = inner.sent[0] as { session: Record<string, unknown> };
     expect(update.session['output_modalities']).toEqual(['text']);
-    expect((update.session['audio'] as Record<string, unknown>)['output']).toBeUndefined();
+    const audio = update.session['audio'] as Record<string, Record<string, unknown>>;
+    expect(audio['output']).toBeUndefined();
+    expect(audio['input']!['transcription']).toEqual({ model: 'whisper-1' });
 
     inner.created('r1');
     streamText(inner, 'r1', SENTENCES);

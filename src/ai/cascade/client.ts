@@ -38,6 +38,11 @@ export interface CascadeClientOptions {
   readonly format: AudioFormat;
   readonly rules?: SentenceRules;
   readonly metrics?: CascadeMetrics;
+  /**
+   * Caller-audio transcription for the LLM session when the call's config names none (the
+   * original engine's whisper-1); its transcripts feed the conversation replay after a reconnect.
+   */
+  readonly transcriptionModel?: string;
   /** The cache charge of this call is released when the client closes. */
   readonly onClose?: () => void;
 }
@@ -112,7 +117,8 @@ export class CascadeAiClient implements AiClient {
   }
 
   updateSession(config: AiSessionConfig): SendResult {
-    return this.inner.sendRaw(textSessionUpdate(config));
+    const transcription = config.transcription ?? { model: this.opts.transcriptionModel ?? 'whisper-1' };
+    return this.inner.sendRaw(textSessionUpdate({ ...config, transcription }));
   }
 
   appendAudio(audio: Buffer): SendResult {
