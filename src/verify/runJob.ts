@@ -1,7 +1,7 @@
 // Checks one spec/config: copies the spec modules and the config into a fresh temporary
 // directory, parses with SANY, runs TLC there (private -metadir, explicit -workers, a
 // wall-clock limit) and turns the outcome into a result row.
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { VerifyJob } from './discover.js';
@@ -48,6 +48,17 @@ export interface RunOptions {
 
 const round = (s: number): number => Math.round(s * 10) / 10;
 
+/**
+ * SANY copies the standard modules out of the jar into java.io.tmpdir before parsing them;
+ * JVMs running side by side would read each other's half-written copies (seen as a random
+ * "Parsing or semantic analysis failed", exit 150), so each run gets its own.
+ */
+function privateTmp(dir: string): string {
+  const tmp = join(dir, 'jtmp');
+  mkdirSync(tmp, { recursive: true });
+  return `-Djava.io.tmpdir=${tmp}`;
+}
+
 function stage(root: string, job: VerifyJob): { dir: string; cfg: string } {
   const dir = mkdtempSync(join(tmpdir(), 'parley-verify-'));
   for (const sub of ['specs', 'specs/generated']) {
@@ -84,14 +95,14 @@ export async function runJob(job: VerifyJob, opts: RunOptions): Promise<VerifyRe
     const sanyKey = job.specFile;
     let sany = opts.sany?.get(sanyKey);
     if (!sany) {
-      sany = runJava(opts.java, ['-cp', opts.jar, 'tla2sany.SANY', module], dir, 120_000);
+      sany = runJava(opts.java, [privateTmp(dir), '-cp', opts.jar, 'tla2sany.SANY', module], dir, 120_000);
       opts.sany?.set(sanyKey, sany);
     }
     const parsed = await sany;
     if (parsed.code !== 0) return failed(`SANY rejected ${job.specFile}:\n${errorTail(parsed.out)}`);
 
     const timeout = job.timeoutSeconds ?? opts.timeoutSeconds;
-    const args = ['-XX:+UseParallelGC', '-cp', opts.jar, 'tlc2.TLC', '-tool', '-workers', String(opts.workers), '-metadir', join(dir, 'meta'), '-config', cfg, module];
+    const args = [privateTmp(dir), '-XX:+UseParallelGC', '-cp', opts.jar, 'tlc2.TLC', '-tool', '-workers', String(opts.workers), '-metadir', join(dir, 'meta'), '-config', cfg, module];
     const run = await runJava(opts.java, args, dir, timeout * 1000);
     const s = summarize(run.out);
     if (s.version) opts.versions?.add(s.version);
