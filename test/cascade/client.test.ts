@@ -222,6 +222,21 @@ describe('CascadeAiClient', () => {
     expect(req.find((v) => v.labels['outcome'] === 'failed')).toBeUndefined();
   });
 
+  it('a primary failure after some audio loses the rest of that sentence instead of repeating it', async () => {
+    const { inner, events, fakes, audioOf, registry } = await setup({ threshold: 5 });
+    fakes.elevenlabs.arm({ kind: 'drop', afterChunks: 2 });
+    inner.created('r1');
+    streamText(inner, 'r1', SENTENCES.slice(0, 2));
+    inner.done('r1');
+    await until('r1 done', () => events.some((e) => e.type === 'response_done'));
+    expect(fakes.openai.stats().requests).toBe(0);
+    const lost = (await registry.getSingleMetric('parley_tts_sentences_lost_total')!.get()).values[0]?.value;
+    expect(lost).toBe(1);
+    // Two chunks of the first sentence, then all of the second (ElevenLabs re-opened the socket).
+    const expected = 2 * 100 + visible(SENTENCES[1]!) * MS_PER_CHAR;
+    expect(Math.abs(ms(audioOf('r1').length) - expected)).toBeLessThan(30);
+  });
+
   it('serves a repeated sentence from the cache with its stored rate', async () => {
     const { inner, events, fakes, audioOf, cache } = await setup();
     for (const id of ['r1', 'r2']) {

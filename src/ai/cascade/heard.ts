@@ -11,6 +11,7 @@ export function heardText(sentences: readonly SpokenSentence[], heardMs: number)
   const out: string[] = [];
   let at = 0;
   for (const s of sentences) {
+    if (s.ms === 0) continue; // never spoken (lost, or still queued): never heard
     if (heardMs >= at + s.ms) {
       out.push(s.text);
       at += s.ms;
