@@ -414,7 +414,8 @@ export class Call implements LiveCall, CallEffects {
       case 'session_created':
         // The link is open once the provider has created the session (its first event): an
         // error or close before it is a failed connect (AI_ERROR / AI_CLOSE while connecting).
-        this.trace.record('ai', 'session_created', { data: { gen: ev.gen } });
+        // The provider's session id ties the call to the provider's side (support, chaos runs).
+        this.trace.record('ai', 'session_created', { data: { gen: ev.gen, sessionId: ev.sessionId.slice(0, 80) } });
         if (current && this.actors.aiLink.getSnapshot().context.everOpened) this.deps.metrics.reconnects.inc({ outcome: 'success' });
         this.actors.aiLink.send({ type: 'AI_OPEN', generation: gen });
         return;

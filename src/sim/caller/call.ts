@@ -123,6 +123,24 @@ export class SimCall {
     setTimeout(() => this.finish(), 2000).unref();
   }
 
+  /**
+   * Fault injection: the caller's TCP connection dies in the middle of a WebSocket message (a
+   * frame header announcing more bytes than follow), as when a leg's network fails mid-send.
+   * The call then ends on the caller's side without a close handshake.
+   */
+  dropMidMessage(): void {
+    if (this.hungUp || this.finished) return;
+    const socket = (this.ws as unknown as { _socket?: { write(b: Buffer): boolean; destroy(): void } } | undefined)?._socket;
+    if (!socket || this.ws?.readyState !== WebSocket.OPEN) return;
+    this.hungUp = true;
+    this.event('hangup', 'dropped mid-message');
+    // FIN + text opcode, masked (client frames must be), 126 → 16-bit length 1000; then 10 bytes of payload.
+    const header = Buffer.from([0x81, 0x80 | 126, 0x03, 0xe8, 1, 2, 3, 4]);
+    socket.write(Buffer.concat([header, Buffer.alloc(10, 0x7b)]));
+    socket.destroy();
+    this.finish();
+  }
+
   /** Agent audio heard in the current run, ms. */
   get heardRunMs(): number {
     return this.xp.heardRunMs;

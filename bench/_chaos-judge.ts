@@ -1,0 +1,122 @@
+// How the chaos bench decides whether each call ended rightly, and the trace checks it runs on
+// every call (pure functions over the call's NDJSON trace, the faults the agent fired and what
+// the caller did, so they can be unit-tested).
+//
+// The rule: a call whose AI connection got a fatal error must end by giving up (ai_gave_up:
+// notice, then close) — or by the caller, if the caller was already leaving; every other call
+// ends the way the caller ended it (hangup; a Twilio socket that died mid-message is a
+// socket_error, a dead mod_audio_stream socket is how that module hangs up). AI drops, stalls,
+// retryable errors, slow reading and a stopped agent process must never end a call.
+import type { TraceRecord } from '../src/obs/trace.js';
+import type { TelephonyProtocol } from '../src/telephony/types.js';
+
+export interface FiredFault {
+  readonly session: string;
+  readonly kind: string;
+  /** Wall-clock ms. */
+  readonly t: number;
+}
+
+export type CallerAction =
+  | { readonly kind: 'script'; readonly at: number | undefined }
+  | { readonly kind: 'drop'; readonly at: number }
+  | { readonly kind: 'backoff_hangup'; readonly at: number };
+
+export interface CallFacts {
+  readonly callId: string;
+  readonly protocol: TelephonyProtocol;
+  readonly action: CallerAction;
+  /** The caller saw the server close the call (not after its own hangup). */
+  readonly serverClosed: boolean;
+  readonly staleFramesAfterClear: number;
+}
+
+export interface TraceSummary {
+  readonly endReason: string | undefined;
+  readonly endWall: number | undefined;
+  readonly sessions: ReadonlySet<string>;
+  readonly reconnects: number;
+  /** The caller's hangup / socket loss arrived while the AI link was in backoff. */
+  readonly hungUpInBackoff: boolean;
+  /** SE1/SE2-style structural problems found in the trace. */
+  readonly problems: readonly string[];
+}
+
+/** A fatal error lets the caller win a race this long (give-up notice, then close). */
+export const RACE_MS = 4000;
+
+export function summariseTrace(lines: readonly TraceRecord[]): TraceSummary {
+  const problems: string[] = [];
+  const start = lines[0];
+  const wall0 = start?.event === 'trace.start' ? Date.parse(String((start.data as { wall?: string } | undefined)?.wall)) : NaN;
+  if (!start || start.event !== 'trace.start') problems.push('no trace.start line');
+  if (lines.at(-1)?.event !== 'trace.end') problems.push('no trace.end line');
+  const sessions = new Set<string>();
+  let endReason: string | undefined;
+  let endWall: number | undefined;
+  let ended = 0;
+  let cleanups = 0;
+  let cleanupBegun = false;
+  let reconnects = 0;
+  let aiLinkState = 'idle';
+  let sessionState = 'connecting';
+  let hungUpInBackoff = false;
+  for (const l of lines) {
+    if (l.src === 'ai' && l.event === 'session_created') {
+      const id = (l.data as { sessionId?: unknown } | undefined)?.sessionId;
+      if (typeof id === 'string') sessions.add(id);
+    }
+    if (l.src === 'runtime' && l.event === 'reconnect.scheduled') reconnects++;
+    if (l.src === 'machine' && l.machine === 'aiLink' && l.to !== undefined) aiLinkState = l.to;
+    if (l.src === 'telephony' && (l.event === 'stop' || l.event === 'socket.close') && !cleanupBegun && aiLinkState === 'backoff') hungUpInBackoff = true;
+    if (l.src === 'machine' && l.machine === 'session' && l.to !== undefined) {
+      // Into draining from a state before it (a line's `from` may be absent: follow `to`).
+      if (l.to.startsWith('draining') && !sessionState.startsWith('draining') && sessionState !== 'closed') {
+        cleanups++;
+        cleanupBegun = true;
+      }
+      sessionState = l.to;
+    }
+    // SE1: nothing is played to the caller once cleanup has begun.
+    if (cleanupBegun && l.src === 'media' && l.event === 'frames') problems.push(`SE1: frames sent after cleanup began (seq ${l.seq})`);
+    if (l.src === 'runtime' && l.event === 'call.ended') {
+      ended++;
+      endReason = String((l.data as { reason?: unknown } | undefined)?.reason);
+      endWall = wall0 + l.t;
+    } else if (ended > 0 && l.event !== 'trace.end' && !(l.src === 'machine' && l.ignored)) {
+      if (l.src !== 'telephony' && l.src !== 'ai') problems.push(`record after call.ended: ${l.src} ${l.event} (seq ${l.seq})`);
+    }
+  }
+  // SE2: cleanup runs exactly once.
+  if (cleanups !== 1) problems.push(`SE2: cleanup began ${cleanups} times`);
+  if (ended !== 1) problems.push(`call.ended ${ended} times`);
+  return { endReason, endWall, sessions, reconnects, hungUpInBackoff, problems };
+}
+
+export interface Verdict {
+  readonly ok: boolean;
+  readonly expected: readonly string[];
+  readonly got: string | undefined;
+  readonly why?: string;
+  readonly fatalFault: boolean;
+}
+
+export function judge(call: CallFacts, trace: TraceSummary | undefined, fired: readonly FiredFault[]): Verdict {
+  if (!trace) return { ok: false, expected: [], got: undefined, why: 'no trace', fatalFault: false };
+  const mine = fired.filter((f) => trace.sessions.has(f.session) && (trace.endWall === undefined || f.t <= trace.endWall));
+  const fatal = mine.find((f) => f.kind === 'error_fatal');
+  const callerEnd = call.action.kind === 'drop' ? (call.protocol === 'twilio' ? 'socket_error' : 'hangup') : 'hangup';
+  const callerAt = call.action.at;
+  const expected = new Set<string>();
+  if (fatal && (callerAt === undefined || fatal.t < callerAt)) {
+    expected.add('ai_gave_up');
+    if (callerAt !== undefined && callerAt - fatal.t < RACE_MS) expected.add(callerEnd);
+  } else {
+    expected.add(callerEnd);
+  }
+  const got = trace.endReason;
+  if (!got || !expected.has(got)) return { ok: false, expected: [...expected], got, why: `ended ${got ?? 'never'}`, fatalFault: !!fatal };
+  // Only a give-up may close the call from Parley's side.
+  if (call.serverClosed && got !== 'ai_gave_up') return { ok: false, expected: [...expected], got, why: 'the server closed the call', fatalFault: !!fatal };
+  return { ok: true, expected: [...expected], got, fatalFault: !!fatal };
+}

@@ -1,0 +1,103 @@
+// Child processes of the benches (parley serve, agents): spawned with node from the repository
+// root, stdout read line by line (JSON lines kept, waiters for a matching line), the tail of
+// stderr kept for error messages, and the /proc figures of the process (CPU, RSS, descriptors).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url)); // dist/bench → repo root
+
+export interface Proc {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Every stdout line that parsed as a JSON object, in order. */
+  readonly json: Record<string, unknown>[];
+  /** Resolves with the first stdout line (past or future) matching `re`. */
+  line(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  /** Called for every stdout line from now on. */
+  onLine(fn: (line: string) => void): void;
+  stderrTail(): string;
+}
+
+export function startNode(args: readonly string[], env: Record<string, string> = {}, opts: { cwd?: string } = {}): Proc {
+  const child = spawn(process.execPath, [...args], { cwd: opts.cwd ?? repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const json: Record<string, unknown>[] = [];
+  const lines: string[] = [];
+  const listeners: ((l: string) => void)[] = [];
+  let buf = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += String(d);
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+      const l = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      if (lines.length < 2000) lines.push(l);
+      if (l.startsWith('{')) {
+        try {
+          json.push(JSON.parse(l) as Record<string, unknown>);
+        } catch {
+          // a log line cut by a crash: kept as text only
+        }
+      }
+      for (const fn of listeners) fn(l);
+    }
+  });
+  child.stderr!.on('data', (d: Buffer) => (err = (err + String(d)).slice(-8000)));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  return {
+    child,
+    pid: child.pid ?? 0,
+    exited,
+    json,
+    onLine: (fn) => listeners.push(fn),
+    stderrTail: () => err,
+    line(re, timeoutMs = 20_000) {
+      const seen = lines.map((l) => re.exec(l)).find((m) => m);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re} (stderr: ${err.slice(-2000)})`)), timeoutMs);
+        timer.unref();
+        listeners.push((l) => {
+          const m = re.exec(l);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m);
+          }
+        });
+        void exited.then(({ code }) => reject(new Error(`process exited (${code}) before ${re}: ${err.slice(-2000)}`)));
+      });
+    },
+  };
+}
+
+const CLK_TCK = 100;
+const PAGE_KIB = 4;
+
+/** CPU seconds (user + system) the process has used. */
+export function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+}
+
+export function rssKiB(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE_KIB;
+}
+
+/** Open file descriptors (sockets, files, pipes, epoll, eventfds) of the process. */
+export function openFds(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** Threads of the process. */
+export function threads(pid: number): number {
+  return Number(/^Threads:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+}
+
+/** `parley serve` as a child process; resolves once it listens, with its port. */
+export async function startServe(env: Record<string, string>, cwd?: string): Promise<{ proc: Proc; port: number; base: string }> {
+  // cwd only changes where parley.config.* is looked for.
+  const proc = startNode([`${repoRoot}dist/src/cli/main.js`, 'serve'], { PORT: '0', PARLEY_HOST: '127.0.0.1', PARLEY_LOG_LEVEL: 'info', ...env }, cwd ? { cwd } : {});
+  const port = Number((await proc.line(/"port":(\d+),"host":"127\.0\.0\.1","msg":"listening"/))[1]);
+  return { proc, port, base: `http://127.0.0.1:${port}` };
+}

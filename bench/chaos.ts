@@ -1,0 +1,314 @@
+// `npm run bench -- chaos [--calls 1000] [--concurrency 80] [--seed 1] [--ai-fault-rate 0.45]
+//                        [--drop-rate 0.1] [--backoff-hangup-rate 0.6] [--sigstop-every-ms 6000] [--keep-traces]`
+//
+// Faults at random instants, through real processes (issue 10 item 3): `parley serve` (traces
+// on), the offline agent in its own process firing AI faults on a share of its connections
+// (socket drop, stall, fatal and retryable error events, slow reader, close 1011), SIGSTOP /
+// SIGCONT of that agent process every few seconds, and callers (this process) that drop their
+// telephony socket mid-message or hang up while their AI link is in reconnect backoff. Every
+// call has a barge-in. Afterwards: did each call end rightly (bench/_chaos-judge.ts, from its
+// trace, the faults the agent fired and what the caller did), were any stale frames heard after
+// a barge-in, and is anything left — calls, sockets, timers, descriptors — once all calls ended.
+// One JSON object, last line.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { TraceRecord } from '../src/obs/trace.js';
+import { SimCall, type CallReport, type ScriptStep } from '../src/sim/caller/index.js';
+import type { TelephonyProtocol } from '../src/telephony/types.js';
+import { judge, summariseTrace, type CallFacts, type CallerAction, type FiredFault, type TraceSummary } from './_chaos-judge.js';
+import { watchMachineState } from './_inspect-watch.js';
+import { cpuSeconds, openFds, rssKiB, startNode, startServe, threads } from './_proc.js';
+import { byLabel, scrape, value, type Samples } from './_prom.js';
+
+const SCRIPT: readonly ScriptStep[] = [
+  { kind: 'say', ms: 900 },
+  { kind: 'listen', quietMs: 300, timeoutMs: 6000 },
+  { kind: 'say', ms: 600 },
+  { kind: 'barge', afterMs: 400, sayMs: 700, timeoutMs: 6000 },
+  { kind: 'listen', quietMs: 300, timeoutMs: 5000 },
+  { kind: 'hangup' },
+];
+
+function rng(a: number): () => number {
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface CallRecord {
+  readonly callId: string;
+  readonly traceId: string;
+  readonly protocol: TelephonyProtocol;
+  action: CallerAction;
+  report?: CallReport;
+}
+
+/** What the server holds that a finished call could leak: sockets, timers, descriptors, calls. */
+function holdings(s: Samples, pid: number) {
+  return {
+    calls: value(s, 'parley_calls_active'),
+    handles: byLabel(s, 'parley_nodejs_active_handles', 'type'),
+    resources: byLabel(s, 'parley_nodejs_active_resources', 'type'),
+    fds: openFds(pid),
+    threads: threads(pid),
+  };
+}
+
+function diff(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of new Set([...Object.keys(after), ...Object.keys(before)])) {
+    const d = (after[k] ?? 0) - (before[k] ?? 0);
+    if (d !== 0) out[k] = d;
+  }
+  return out;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      calls: { type: 'string', default: '1000' },
+      concurrency: { type: 'string', default: '80' },
+      seed: { type: 'string', default: '1' },
+      'ai-fault-rate': { type: 'string', default: '0.45' },
+      'drop-rate': { type: 'string', default: '0.1' },
+      'backoff-hangup-rate': { type: 'string', default: '0.6' },
+      'sigstop-every-ms': { type: 'string', default: '6000' },
+      'keep-traces': { type: 'boolean', default: false },
+    },
+  });
+  const total = Number(values.calls);
+  const concurrency = Number(values.concurrency);
+  const seed = Number(values.seed);
+  const random = rng(seed * 7919);
+  const traceDir = mkdtempSync(join(tmpdir(), 'parley-chaos-'));
+
+  const agent = startNode(['dist/bench/_chaos-agent.js'], { CHAOS_SEED: String(seed), CHAOS_AI_FAULT_RATE: String(values['ai-fault-rate']) });
+  const agentUrl = (JSON.parse((await agent.line(/^\{"url".*$/))[0]) as { url: string }).url;
+  const { proc: serve, port, base } = await startServe({
+    PARLEY_AI: 'openai',
+    PARLEY_OPENAI_URL: agentUrl,
+    PARLEY_TRACE_DIR: traceDir,
+    PARLEY_MAX_CALLS: String(concurrency + 200),
+  });
+  const fired: FiredFault[] = [];
+  agent.onLine((l) => {
+    if (!l.startsWith('{"fired"')) return;
+    const f = (JSON.parse(l) as { fired: FiredFault }).fired;
+    fired.push(f);
+  });
+  const errorLogs: Record<string, number> = {};
+  serve.onLine((l) => {
+    const m = /"level":(\d+).*"msg":"([^"]*)"/.exec(l);
+    if (m && Number(m[1]) >= 50) errorLogs[m[2]!] = (errorLogs[m[2]!] ?? 0) + 1;
+  });
+  let serveExitedEarly = false;
+  let agentExitedEarly = false;
+  let finishing = false;
+  void serve.exited.then(() => (serveExitedEarly = !finishing));
+  void agent.exited.then(() => (agentExitedEarly = !finishing));
+
+  const wsBase = `ws://127.0.0.1:${port}`;
+  const records: CallRecord[] = [];
+  const live = new Map<string, { call: SimCall; record: CallRecord; backoffHangup: boolean }>();
+
+  const startCall = (i: number): Promise<void> => {
+    const protocol: TelephonyProtocol = i % 2 === 0 ? 'twilio' : 'audio-stream';
+    const callId = `chaos-${seed}-${i}`;
+    const traceId = protocol === 'twilio' ? `CA${callId}` : callId;
+    const record: CallRecord = { callId, traceId, protocol, action: { kind: 'script', at: undefined } };
+    records.push(record);
+    const call = new SimCall({ url: `${wsBase}/${protocol}`, script: SCRIPT, seed: seed * 100_003 + i, callId, maxCallMs: 60_000 });
+    const entry = { call, record, backoffHangup: random() < Number(values['backoff-hangup-rate']) };
+    live.set(traceId, entry);
+    // Some callers lose their socket mid-message at a random instant.
+    let dropTimer: NodeJS.Timeout | undefined;
+    if (random() < Number(values['drop-rate'])) {
+      dropTimer = setTimeout(() => {
+        if (record.action.kind !== 'script') return;
+        record.action = { kind: 'drop', at: Date.now() };
+        call.dropMidMessage();
+      }, 500 + random() * 8000);
+    }
+    return call
+      .start()
+      .done.then((report) => {
+        clearTimeout(dropTimer);
+        record.report = report;
+        if (record.action.kind === 'script') {
+          const hangup = report.timeline.find((e) => e.kind === 'hangup');
+          const connected = report.timeline.find((e) => e.kind === 'connected');
+          if (hangup && connected) record.action = { kind: 'script', at: Date.now() - (report.durationMs - hangup.t) };
+        }
+      })
+      .finally(() => live.delete(traceId));
+  };
+
+  // Warm-up (lazy initialisation is not a leak), then the baseline of what the server holds.
+  await Promise.all([0, 1, 2, 3].map((i) => startCall(-1 - i)));
+  await sleep(3000);
+  const baseline = holdings(await scrape(base), serve.pid);
+  records.length = 0;
+
+  let backoffHangups = 0;
+  const watch = await watchMachineState(base, 'aiLink', 'backoff', (callId) => {
+    const e = live.get(callId);
+    if (!e || !e.backoffHangup || e.record.action.kind !== 'script') return;
+    e.record.action = { kind: 'backoff_hangup', at: Date.now() };
+    backoffHangups++;
+    e.call.hangup();
+  });
+
+  // The agent process freezes every few seconds (SIGSTOP) for 0.3–1.5 s.
+  let stops = 0;
+  let stopTimer: NodeJS.Timeout | undefined;
+  const everyMs = Number(values['sigstop-every-ms']);
+  const scheduleStop = () => {
+    stopTimer = setTimeout(() => {
+      try {
+        process.kill(agent.pid, 'SIGSTOP');
+        stops++;
+      } catch {
+        return;
+      }
+      setTimeout(() => {
+        try {
+          process.kill(agent.pid, 'SIGCONT');
+        } catch {
+          // gone: reported as a crash below
+        }
+        scheduleStop();
+      }, 300 + random() * 1200);
+    }, everyMs * (0.5 + random()));
+  };
+  if (everyMs > 0) scheduleStop();
+
+  const t0 = performance.now();
+  const cpu0 = cpuSeconds(serve.pid);
+  let peakRss = rssKiB(serve.pid);
+  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssKiB(serve.pid))), 1000);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, lane) => {
+      await sleep((lane * 3000) / concurrency); // ramp
+      while (next < total && !serveExitedEarly) await startCall(next++);
+    }),
+  );
+  clearTimeout(stopTimer);
+  try {
+    process.kill(agent.pid, 'SIGCONT');
+  } catch {
+    // already gone
+  }
+  clearInterval(rssTimer);
+  const wallS = (performance.now() - t0) / 1000;
+  const cpuPct = ((cpuSeconds(serve.pid) - cpu0) / wallS) * 100;
+  watch.close();
+
+  // Everything ended on the callers' side: wait for the server's side, then let the last
+  // close handshakes' 2 s terminate timers run out before counting what is left.
+  const idleBy = Date.now() + 15_000;
+  while (value(await scrape(base), 'parley_calls_active') > 0 && Date.now() < idleBy) await sleep(200);
+  await sleep(3000);
+  const after = await scrape(base);
+  const left = holdings(after, serve.pid);
+  const readyz = (await (await fetch(`${base}/readyz`)).json()) as { calls: number };
+
+  finishing = true;
+  agent.child.kill('SIGTERM');
+  const agentExit = await agent.exited;
+  const agentStats = (agent.json.find((j) => 'stats' in j)?.['stats'] ?? {}) as Record<string, unknown>;
+  serve.child.kill('SIGTERM');
+  const serveExit = await serve.exited;
+
+  // Judge every call from its trace.
+  const files = new Map(readdirSync(traceDir).map((f) => [f.replace(/\.ndjson$/, ''), join(traceDir, f)]));
+  const wrong: { callId: string; expected: readonly string[]; got: string | undefined; why?: string; action: string }[] = [];
+  const traceProblems: { callId: string; problems: readonly string[] }[] = [];
+  const endReasons: Record<string, number> = {};
+  const actions: Record<string, number> = {};
+  let verifiedBackoffHangups = 0;
+  let fatalCalls = 0;
+  let stale = 0;
+  for (const r of records) {
+    const path = files.get(r.traceId);
+    let summary: TraceSummary | undefined;
+    if (path) {
+      const lines = readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as TraceRecord);
+      summary = summariseTrace(lines);
+      if (summary.problems.length > 0) traceProblems.push({ callId: r.callId, problems: summary.problems.slice(0, 5) });
+      if (r.action.kind === 'backoff_hangup' && summary.hungUpInBackoff) verifiedBackoffHangups++;
+    }
+    const staleHere = (r.report?.bargeIns ?? []).reduce((a, b) => a + b.staleFramesAfterClear, 0);
+    stale += staleHere;
+    const facts: CallFacts = {
+      callId: r.callId,
+      protocol: r.protocol,
+      action: r.action,
+      serverClosed: r.action.kind === 'script' && /server closed the call/.test(r.report?.failure ?? ''),
+      staleFramesAfterClear: staleHere,
+    };
+    const v = judge(facts, summary, fired);
+    if (v.fatalFault) fatalCalls++;
+    endReasons[v.got ?? 'none'] = (endReasons[v.got ?? 'none'] ?? 0) + 1;
+    actions[r.action.kind] = (actions[r.action.kind] ?? 0) + 1;
+    if (!v.ok) wrong.push({ callId: r.callId, expected: v.expected, got: v.got, ...(v.why ? { why: v.why } : {}), action: r.action.kind });
+  }
+  if (!values['keep-traces']) rmSync(traceDir, { recursive: true, force: true });
+
+  const firedByKind: Record<string, number> = {};
+  for (const f of fired) firedByKind[f.kind] = (firedByKind[f.kind] ?? 0) + 1;
+  const crashes = [serveExitedEarly && 'serve exited during the run', agentExitedEarly && 'agent exited during the run', serveExit.code !== 0 && `serve exit ${serveExit.code ?? serveExit.signal}`, agentExit.code !== 0 && `agent exit ${agentExit.code ?? agentExit.signal}`].filter(Boolean);
+  const summary = {
+    bench: 'chaos',
+    seed,
+    calls: records.length,
+    concurrency,
+    wallSeconds: Math.round(wallS),
+    crashes: crashes.length,
+    crashDetails: crashes,
+    endedWrongly: wrong.length,
+    wrong: wrong.slice(0, 20),
+    endReasons,
+    callerActions: actions,
+    faults: {
+      ai: firedByKind,
+      aiConnectionsFaulted: fired.length,
+      callsWithFatalAiError: fatalCalls,
+      agentSigstops: stops,
+      telephonyDropsMidMessage: actions['drop'] ?? 0,
+      hangupsDuringBackoff: { attempted: backoffHangups, verifiedInTrace: verifiedBackoffHangups },
+    },
+    staleFramesAfterBargeIn: stale,
+    bargeIns: records.reduce((a, r) => a + (r.report?.bargeIns.length ?? 0), 0),
+    leftAfterAllCallsEnded: {
+      callsActive: left.calls,
+      readyzCalls: readyz.calls,
+      agentConnections: agentStats['activeConnections'] ?? null,
+      handlesDelta: diff(left.handles, baseline.handles),
+      resourcesDelta: diff(left.resources, baseline.resources),
+      fdsDelta: left.fds - baseline.fds,
+      threadsDelta: left.threads - baseline.threads,
+      baseline,
+      after: left,
+    },
+    drops: byLabel(after, 'parley_drops_total', 'reason'),
+    droppedAudioSeconds: byLabel(after, 'parley_dropped_audio_seconds_total', 'reason'),
+    reconnects: byLabel(after, 'parley_reconnects_total', 'outcome'),
+    aiErrors: byLabel(after, 'parley_ai_errors_total', 'kind'),
+    protocolRejections: byLabel(after, 'parley_protocol_rejections_total', 'reason'),
+    errorLogs,
+    traceChecks: { checked: records.length, withProblems: traceProblems.length, problems: traceProblems.slice(0, 10), tlcTraceValidation: 'not available in this build (src/mbt has no trace checker yet)' },
+    serve: { cpuPct: Math.round(cpuPct), peakRssMiB: Math.round(peakRss / 1024) },
+    agent: agentStats,
+    inspectDropped: watch.dropped,
+  };
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+}
