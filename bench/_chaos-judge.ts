@@ -59,7 +59,6 @@ export function summariseTrace(lines: readonly TraceRecord[]): TraceSummary {
   let cleanupBegun = false;
   let reconnects = 0;
   let aiLinkState = 'idle';
-  let sessionState = 'connecting';
   let hungUpInBackoff = false;
   for (const l of lines) {
     if (l.src === 'ai' && l.event === 'session_created') {
@@ -69,13 +68,10 @@ export function summariseTrace(lines: readonly TraceRecord[]): TraceSummary {
     if (l.src === 'runtime' && l.event === 'reconnect.scheduled') reconnects++;
     if (l.src === 'machine' && l.machine === 'aiLink' && l.to !== undefined) aiLinkState = l.to;
     if (l.src === 'telephony' && (l.event === 'stop' || l.event === 'socket.close') && !cleanupBegun && aiLinkState === 'backoff') hungUpInBackoff = true;
-    if (l.src === 'machine' && l.machine === 'session' && l.to !== undefined) {
-      // Into draining from a state before it (a line's `from` may be absent: follow `to`).
-      if (l.to.startsWith('draining') && !sessionState.startsWith('draining') && sessionState !== 'closed') {
-        cleanups++;
-        cleanupBegun = true;
-      }
-      sessionState = l.to;
+    // The session machine's cleanup action (beginCleanup), wherever the step came from.
+    if (l.src === 'machine' && l.machine === 'session' && l.actions?.includes('beginCleanup')) {
+      cleanups++;
+      cleanupBegun = true;
     }
     // SE1: nothing is played to the caller once cleanup has begun.
     if (cleanupBegun && l.src === 'media' && l.event === 'frames') problems.push(`SE1: frames sent after cleanup began (seq ${l.seq})`);

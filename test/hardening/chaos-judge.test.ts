@@ -1,0 +1,87 @@
+// The chaos bench's verdicts (bench/_chaos-judge.ts) on hand-made traces: a wrong end reason,
+// cleanup twice, frames after cleanup and a server-side close without cause must each be caught;
+// the right outcomes (including the fatal-error race with a leaving caller) must pass.
+import { describe, expect, it } from 'vitest';
+import type { TraceRecord } from '../../src/obs/trace.js';
+import { judge, summariseTrace, type CallFacts, type FiredFault } from '../../bench/_chaos-judge.js';
+
+const WALL = Date.parse('2025-01-01T00:00:00.000Z');
+let seq = 0;
+const line = (t: number, src: TraceRecord['src'], event: string, extra: Partial<TraceRecord> = {}): TraceRecord => ({ seq: seq++, t, src, event, ...extra });
+
+function trace(opts: { reason: string; endAt?: number; cleanupTwice?: boolean; framesAfterCleanup?: boolean; backoffAtHangup?: boolean }): TraceRecord[] {
+  seq = 0;
+  const end = opts.endAt ?? 5000;
+  const lines: TraceRecord[] = [
+    line(0, 'runtime', 'trace.start', { data: { version: 1, callId: 'c', protocol: 'twilio', wall: new Date(WALL).toISOString() } }),
+    line(1, 'machine', 'CALL_STARTED', { machine: 'session', from: 'connecting', to: 'active.live' }),
+    line(2, 'ai', 'session_created', { data: { gen: 1, sessionId: 'sess_7' } }),
+    line(10, 'media', 'frames', { data: { epoch: 0, items: [1] } }),
+  ];
+  if (opts.backoffAtHangup) lines.push(line(end - 60, 'machine', 'AI_CLOSE', { machine: 'aiLink', from: 'open', to: 'backoff' }));
+  lines.push(line(end - 50, 'telephony', 'stop'));
+  lines.push(line(end - 50, 'machine', 'HANGUP', { machine: 'session', from: 'active.live', to: 'draining.stoppingAi', actions: ['beginCleanup', 'closeTelephony', 'stopAiLink'] }));
+  if (opts.framesAfterCleanup) lines.push(line(end - 40, 'media', 'frames', { data: { epoch: 0, items: [1] } }));
+  lines.push(line(end - 30, 'machine', 'AI_STOPPED', { machine: 'session', to: 'draining.releasingMedia' }));
+  if (opts.cleanupTwice) lines.push(line(end - 25, 'machine', 'STOP', { machine: 'session', from: 'draining.releasingMedia', to: 'draining.stoppingAi', actions: ['beginCleanup'] }));
+  lines.push(line(end - 10, 'machine', 'MEDIA_RELEASED', { machine: 'session', from: 'draining.releasingMedia', to: 'closed' }));
+  lines.push(line(end, 'runtime', 'call.ended', { data: { reason: opts.reason } }));
+  lines.push(line(end + 1, 'runtime', 'trace.end', { data: { dropped: 0 } }));
+  return lines;
+}
+
+const facts = (action: CallFacts['action'], protocol: CallFacts['protocol'] = 'twilio', serverClosed = false): CallFacts => ({
+  callId: 'c',
+  protocol,
+  action,
+  serverClosed,
+  staleFramesAfterClear: 0,
+});
+
+describe('chaos verdicts', () => {
+  it('a clean trace has no problems; the session ids and the hang-up in backoff are read from it', () => {
+    const s = summariseTrace(trace({ reason: 'hangup', backoffAtHangup: true }));
+    expect(s.problems).toEqual([]);
+    expect([...s.sessions]).toEqual(['sess_7']);
+    expect(s.hungUpInBackoff).toBe(true);
+    expect(s.endWall).toBe(WALL + 5000);
+    expect(summariseTrace(trace({ reason: 'hangup' })).hungUpInBackoff).toBe(false);
+  });
+
+  it('catches cleanup twice (SE2) and frames after cleanup (SE1)', () => {
+    expect(summariseTrace(trace({ reason: 'hangup', cleanupTwice: true })).problems.join()).toMatch(/SE2: cleanup began 2 times/);
+    expect(summariseTrace(trace({ reason: 'hangup', framesAfterCleanup: true })).problems.join()).toMatch(/SE1: frames sent after cleanup/);
+  });
+
+  it('a call hung up by its caller must end as hangup; anything else is wrong', () => {
+    const s = summariseTrace(trace({ reason: 'hangup' }));
+    expect(judge(facts({ kind: 'script', at: WALL + 4950 }), s, []).ok).toBe(true);
+    const wrong = judge(facts({ kind: 'script', at: WALL + 4950 }), summariseTrace(trace({ reason: 'ai_gave_up' })), []);
+    expect(wrong).toMatchObject({ ok: false, expected: ['hangup'], got: 'ai_gave_up' });
+    // Retryable faults never justify ending the call.
+    const retry: FiredFault[] = [{ session: 'sess_7', kind: 'error_retryable', t: WALL + 1000 }];
+    expect(judge(facts({ kind: 'script', at: WALL + 4950 }), summariseTrace(trace({ reason: 'ai_gave_up' })), retry).ok).toBe(false);
+  });
+
+  it('a socket lost mid-message: socket_error on Twilio, hangup on mod_audio_stream', () => {
+    expect(judge(facts({ kind: 'drop', at: WALL + 4950 }), summariseTrace(trace({ reason: 'socket_error' })), []).ok).toBe(true);
+    expect(judge(facts({ kind: 'drop', at: WALL + 4950 }, 'audio-stream'), summariseTrace(trace({ reason: 'hangup' })), []).ok).toBe(true);
+    expect(judge(facts({ kind: 'drop', at: WALL + 4950 }), summariseTrace(trace({ reason: 'hangup' })), []).ok).toBe(false);
+  });
+
+  it('a fatal AI error must end the call by giving up, unless the caller was already leaving', () => {
+    const fatal: FiredFault[] = [{ session: 'sess_7', kind: 'error_fatal', t: WALL + 1000 }];
+    expect(judge(facts({ kind: 'script', at: undefined }, 'twilio', true), summariseTrace(trace({ reason: 'ai_gave_up' })), fatal).ok).toBe(true);
+    // The caller hung up 20 s after the fatal error: the call should have ended long before.
+    expect(judge(facts({ kind: 'script', at: WALL + 21_000 }), summariseTrace(trace({ reason: 'hangup', endAt: 21_050 })), fatal).ok).toBe(false);
+    // The caller hung up 1 s after it: either ending is right.
+    expect(judge(facts({ kind: 'script', at: WALL + 2000 }), summariseTrace(trace({ reason: 'hangup', endAt: 2050 })), fatal).ok).toBe(true);
+    // A fatal fault on another call's connection says nothing about this one.
+    const elsewhere: FiredFault[] = [{ session: 'sess_8', kind: 'error_fatal', t: WALL + 1000 }];
+    expect(judge(facts({ kind: 'script', at: WALL + 4950 }), summariseTrace(trace({ reason: 'hangup' })), elsewhere).ok).toBe(true);
+  });
+
+  it('the server closing a call without a give-up is wrong', () => {
+    expect(judge(facts({ kind: 'script', at: undefined }, 'twilio', true), summariseTrace(trace({ reason: 'hangup' })), [])).toMatchObject({ ok: false, why: 'the server closed the call' });
+  });
+});
