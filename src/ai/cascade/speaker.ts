@@ -14,6 +14,9 @@ import type { TtsAudioOut } from './audioOut.js';
 import type { CascadeMetrics } from './metrics.js';
 import type { TtsOutcome, TtsProvider } from './tts/types.js';
 
+/** Sentences waiting for TTS per call (DESIGN §2.4: every queue has a bound); beyond it the newest are dropped and counted as lost. */
+export const MAX_QUEUED_SENTENCES = 256;
+
 export interface Sentence {
   readonly responseId: string;
   readonly text: string;
@@ -68,6 +71,11 @@ export class Speaker {
   enqueue(s: Sentence): void {
     if (!this.live.has(s.responseId) || this.ending.has(s.responseId)) {
       this.deps.metrics?.cancelledDrops.inc({ stage: 'queue' });
+      return;
+    }
+    if (this.queue.length >= MAX_QUEUED_SENTENCES) {
+      this.deps.metrics?.sentencesLost.inc();
+      this.deps.onSentence?.(s, 'lost');
       return;
     }
     this.queue.push(s);
