@@ -9,6 +9,7 @@ import { TtsAudioOut } from '../../src/ai/cascade/audioOut.js';
 import { TtsBreaker } from '../../src/ai/cascade/breaker.js';
 import { TtsCache } from '../../src/ai/cascade/cache.js';
 import { CascadeMetrics } from '../../src/ai/cascade/metrics.js';
+import { MAX_QUEUED_SENTENCES } from '../../src/ai/cascade/speaker.js';
 import { ElevenLabsMultiContext } from '../../src/ai/cascade/tts/elevenlabs/multiContext.js';
 import { OpenAiTts } from '../../src/ai/cascade/tts/openaiTts.js';
 import type { AiEvent } from '../../src/ai/types.js';
@@ -235,6 +236,18 @@ describe('CascadeAiClient', () => {
     // Two chunks of the first sentence, then all of the second (ElevenLabs re-opened the socket).
     const expected = 2 * 100 + visible(SENTENCES[1]!) * MS_PER_CHAR;
     expect(Math.abs(ms(audioOf('r1').length) - expected)).toBeLessThan(30);
+  });
+
+  it('bounds the sentence queue: beyond it sentences are dropped and counted', async () => {
+    const { inner, registry, client } = await setup();
+    rig!.fakes.elevenlabs.arm({ kind: 'stall' }, 'always'); // the first sentence never finishes
+    inner.created('r1');
+    const sentences = Array.from({ length: 300 }, (_, i) => `Sentence number ${i} is here.`);
+    streamText(inner, 'r1', [...sentences, 'End']);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(client.queuedSentences).toBe(MAX_QUEUED_SENTENCES);
+    const lost = (await registry.getSingleMetric('parley_tts_sentences_lost_total')!.get()).values[0]?.value;
+    expect(lost).toBe(300 - 1 - MAX_QUEUED_SENTENCES);
   });
 
   it('serves a repeated sentence from the cache with its stored rate', async () => {
