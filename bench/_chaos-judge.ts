@@ -38,6 +38,10 @@ export interface TraceSummary {
   readonly reconnects: number;
   /** The caller's hangup / socket loss arrived while the AI link was in backoff. */
   readonly hungUpInBackoff: boolean;
+  /** Frames of an interrupted item that Parley sent after its barge-in (BI1: must be 0). */
+  readonly staleFramesSent: number;
+  /** The give-up notice started after a barge-in (new audio, not stale: the caller may hear it while still speaking). */
+  readonly noticeAfterBargeIn: boolean;
   /** SE1/SE2-style structural problems found in the trace. */
   readonly problems: readonly string[];
 }
@@ -60,7 +64,23 @@ export function summariseTrace(lines: readonly TraceRecord[]): TraceSummary {
   let reconnects = 0;
   let aiLinkState = 'idle';
   let hungUpInBackoff = false;
+  const interrupted = new Set<string>();
+  let staleFramesSent = 0;
+  let noticeAfterBargeIn = false;
+  let bargedIn = false;
   for (const l of lines) {
+    if (l.src === 'runtime' && l.event === 'barge_in') {
+      const item = (l.data as { truncate?: { itemId?: unknown } | null } | undefined)?.truncate?.itemId;
+      if (typeof item === 'string') interrupted.add(item);
+      bargedIn = true;
+    }
+    if (l.src === 'media' && l.event === 'frames' && bargedIn) {
+      const items = (l.data as { items?: unknown[] } | undefined)?.items ?? [];
+      for (const it of items) {
+        if (typeof it === 'string' && interrupted.has(it)) staleFramesSent++;
+        if (typeof it === 'string' && it.startsWith('parley:notice')) noticeAfterBargeIn = true;
+      }
+    }
     if (l.src === 'ai' && l.event === 'session_created') {
       const id = (l.data as { sessionId?: unknown } | undefined)?.sessionId;
       if (typeof id === 'string') sessions.add(id);
@@ -86,7 +106,8 @@ export function summariseTrace(lines: readonly TraceRecord[]): TraceSummary {
   // SE2: cleanup runs exactly once.
   if (cleanups !== 1) problems.push(`SE2: cleanup began ${cleanups} times`);
   if (ended !== 1) problems.push(`call.ended ${ended} times`);
-  return { endReason, endWall, sessions, reconnects, hungUpInBackoff, problems };
+  if (staleFramesSent > 0) problems.push(`BI1: ${staleFramesSent} frames of an interrupted item sent after its barge-in`);
+  return { endReason, endWall, sessions, reconnects, hungUpInBackoff, staleFramesSent, noticeAfterBargeIn, problems };
 }
 
 export interface Verdict {

@@ -46,6 +46,8 @@ interface CallRecord {
   readonly protocol: TelephonyProtocol;
   action: CallerAction;
   report?: CallReport;
+  /** Wall-clock ms when the caller's socket opened. */
+  connectedAt?: number;
 }
 
 /** What the server holds that a finished call could leak: sockets, timers, descriptors, calls. */
@@ -125,7 +127,16 @@ export async function run(argv: string[]): Promise<void> {
     const traceId = protocol === 'twilio' ? `CA${callId}` : callId;
     const record: CallRecord = { callId, traceId, protocol, action: { kind: 'script', at: undefined } };
     records.push(record);
-    const call = new SimCall({ url: `${wsBase}/${protocol}`, script: SCRIPT, seed: seed * 100_003 + i, callId, maxCallMs: 60_000 });
+    const call = new SimCall({
+      url: `${wsBase}/${protocol}`,
+      script: SCRIPT,
+      seed: seed * 100_003 + i,
+      callId,
+      maxCallMs: 60_000,
+      onTimeline: (e) => {
+        if (e.kind === 'connected') record.connectedAt = Date.now();
+      },
+    });
     const entry = { call, record, backoffHangup: random() < Number(values['backoff-hangup-rate']) };
     live.set(traceId, entry);
     // Some callers lose their socket mid-message at a random instant.
@@ -168,6 +179,7 @@ export async function run(argv: string[]): Promise<void> {
 
   // The agent process freezes every few seconds (SIGSTOP) for 0.3–1.5 s.
   let stops = 0;
+  const stopWindows: [number, number][] = [];
   let stopTimer: NodeJS.Timeout | undefined;
   const everyMs = Number(values['sigstop-every-ms']);
   const scheduleStop = () => {
@@ -175,12 +187,14 @@ export async function run(argv: string[]): Promise<void> {
       try {
         process.kill(agent.pid, 'SIGSTOP');
         stops++;
+        stopWindows.push([Date.now(), Infinity]);
       } catch {
         return;
       }
       setTimeout(() => {
         try {
           process.kill(agent.pid, 'SIGCONT');
+          stopWindows[stopWindows.length - 1]![1] = Date.now();
         } catch {
           // gone: reported as a crash below
         }
@@ -235,8 +249,11 @@ export async function run(argv: string[]): Promise<void> {
   const endReasons: Record<string, number> = {};
   const actions: Record<string, number> = {};
   let verifiedBackoffHangups = 0;
+  const staleCalls: { callId: string; frames: number; action: string; aiFaults: string[]; giveUpNotice: boolean; reconnects: number; clearAtMs?: number; agentStopped: boolean }[] = [];
   let fatalCalls = 0;
-  let stale = 0;
+  let staleHeard = 0;
+  let staleSent = 0;
+  let staleExplained = 0;
   for (const r of records) {
     const path = files.get(r.traceId);
     let summary: TraceSummary | undefined;
@@ -247,7 +264,25 @@ export async function run(argv: string[]): Promise<void> {
       if (r.action.kind === 'backoff_hangup' && summary.hungUpInBackoff) verifiedBackoffHangups++;
     }
     const staleHere = (r.report?.bargeIns ?? []).reduce((a, b) => a + b.staleFramesAfterClear, 0);
-    stale += staleHere;
+    staleHeard += staleHere;
+    staleSent += summary?.staleFramesSent ?? 0;
+    // Agent audio the caller heard while still speaking after a clear is stale unless it was
+    // new audio: the give-up notice of a call whose AI link failed meanwhile.
+    if (staleHere > 0 && summary?.noticeAfterBargeIn) staleExplained += staleHere;
+    if (staleHere > 0) {
+      const sessions = summary?.sessions ?? new Set<string>();
+      const clearAt = r.report?.bargeIns.find((b) => b.staleFramesAfterClear > 0)?.clearAtMs;
+      staleCalls.push({
+        callId: r.callId,
+        frames: staleHere,
+        action: r.action.kind,
+        aiFaults: fired.filter((f) => sessions.has(f.session)).map((f) => f.kind),
+        giveUpNotice: summary?.noticeAfterBargeIn ?? false,
+        reconnects: summary?.reconnects ?? 0,
+        ...(clearAt !== undefined ? { clearAtMs: clearAt } : {}),
+        agentStopped: stopWindows.some(([a, b]) => r.connectedAt !== undefined && clearAt !== undefined && r.connectedAt + clearAt >= a - 2000 && r.connectedAt + clearAt <= b + 2000),
+      });
+    }
     const facts: CallFacts = {
       callId: r.callId,
       protocol: r.protocol,
@@ -286,7 +321,11 @@ export async function run(argv: string[]): Promise<void> {
       telephonyDropsMidMessage: actions['drop'] ?? 0,
       hangupsDuringBackoff: { attempted: backoffHangups, verifiedInTrace: verifiedBackoffHangups },
     },
-    staleFramesAfterBargeIn: stale,
+    // Stale = frames of the interrupted response after the clear, as Parley sent them (trace) plus
+    // what callers heard during their own speech that the give-up notice does not explain.
+    staleFramesAfterBargeIn: staleSent + (staleHeard - staleExplained),
+    staleDetail: { sentPerTrace: staleSent, heardByCallers: staleHeard, heardButGiveUpNotice: staleExplained },
+    staleCalls: staleCalls.filter((c) => !c.giveUpNotice).slice(0, 30),
     bargeIns: records.reduce((a, r) => a + (r.report?.bargeIns.length ?? 0), 0),
     leftAfterAllCallsEnded: {
       callsActive: left.calls,

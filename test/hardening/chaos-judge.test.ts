@@ -9,15 +9,19 @@ const WALL = Date.parse('2025-01-01T00:00:00.000Z');
 let seq = 0;
 const line = (t: number, src: TraceRecord['src'], event: string, extra: Partial<TraceRecord> = {}): TraceRecord => ({ seq: seq++, t, src, event, ...extra });
 
-function trace(opts: { reason: string; endAt?: number; cleanupTwice?: boolean; framesAfterCleanup?: boolean; backoffAtHangup?: boolean }): TraceRecord[] {
+function trace(opts: { reason: string; endAt?: number; cleanupTwice?: boolean; framesAfterCleanup?: boolean; backoffAtHangup?: boolean; afterBargeIn?: string[] }): TraceRecord[] {
   seq = 0;
   const end = opts.endAt ?? 5000;
   const lines: TraceRecord[] = [
     line(0, 'runtime', 'trace.start', { data: { version: 1, callId: 'c', protocol: 'twilio', wall: new Date(WALL).toISOString() } }),
     line(1, 'machine', 'CALL_STARTED', { machine: 'session', from: 'connecting', to: 'active.live' }),
     line(2, 'ai', 'session_created', { data: { gen: 1, sessionId: 'sess_7' } }),
-    line(10, 'media', 'frames', { data: { epoch: 0, items: [1] } }),
+    line(10, 'media', 'frames', { data: { epoch: 0, items: ['item_a'] } }),
   ];
+  if (opts.afterBargeIn) {
+    lines.push(line(100, 'runtime', 'barge_in', { data: { cutoffMs: 0.1, epoch: 1, truncate: { itemId: 'item_a', ms: 80, op: 'truncate' } } }));
+    lines.push(line(120, 'media', 'frames', { data: { epoch: 1, items: opts.afterBargeIn } }));
+  }
   if (opts.backoffAtHangup) lines.push(line(end - 60, 'machine', 'AI_CLOSE', { machine: 'aiLink', from: 'open', to: 'backoff' }));
   lines.push(line(end - 50, 'telephony', 'stop'));
   lines.push(line(end - 50, 'machine', 'HANGUP', { machine: 'session', from: 'active.live', to: 'draining.stoppingAi', actions: ['beginCleanup', 'closeTelephony', 'stopAiLink'] }));
@@ -51,6 +55,16 @@ describe('chaos verdicts', () => {
   it('catches cleanup twice (SE2) and frames after cleanup (SE1)', () => {
     expect(summariseTrace(trace({ reason: 'hangup', cleanupTwice: true })).problems.join()).toMatch(/SE2: cleanup began 2 times/);
     expect(summariseTrace(trace({ reason: 'hangup', framesAfterCleanup: true })).problems.join()).toMatch(/SE1: frames sent after cleanup/);
+  });
+
+  it('counts frames of an interrupted item sent after its barge-in (BI1), and tells the give-up notice apart', () => {
+    const stale = summariseTrace(trace({ reason: 'hangup', afterBargeIn: ['item_a', 'item_a', 'item_b'] }));
+    expect(stale.staleFramesSent).toBe(2);
+    expect(stale.problems.join()).toMatch(/BI1: 2 frames/);
+    const fresh = summariseTrace(trace({ reason: 'ai_gave_up', afterBargeIn: ['parley:notice:3', 'parley:notice:3'] }));
+    expect(fresh.staleFramesSent).toBe(0);
+    expect(fresh.noticeAfterBargeIn).toBe(true);
+    expect(fresh.problems).toEqual([]);
   });
 
   it('a call hung up by its caller must end as hangup; anything else is wrong', () => {
