@@ -85,6 +85,19 @@ out({ url: agent.url });
 process.once('SIGTERM', () => {
   for (const t of timers) clearTimeout(t);
   const { truncates, ...s } = agent.stats();
-  out({ stats: { ...s, truncates: truncates.length, rejectedTruncates: truncates.filter((t) => !t.accepted).length, faultsFired: fired, firedByKind } });
+  // A rejected truncate either names an item of another (earlier) connection — the link was
+  // replaced since that audio was sent — or overshoots what this connection sent (BI3).
+  const rejected = truncates.filter((t) => !t.accepted);
+  const otherConnection = rejected.filter((t) => !t.itemId.startsWith(`item_${t.connId}_`));
+  const overshoot = rejected.filter((t) => t.itemId.startsWith(`item_${t.connId}_`) && t.audioEndMs > Math.ceil(t.sentMs));
+  out({
+    stats: {
+      ...s,
+      truncates: truncates.length,
+      rejectedTruncates: { total: rejected.length, itemOfEarlierConnection: otherConnection.length, overshoot: overshoot.length, overshootSamples: overshoot.slice(0, 5) },
+      faultsFired: fired,
+      firedByKind,
+    },
+  });
   void agent.close().then(() => process.exit(0));
 });

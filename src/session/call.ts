@@ -472,7 +472,7 @@ export class Call implements LiveCall, CallEffects {
         this.actors.turn.send({ type: 'RESPONSE_CREATED', responseId: ev.responseId });
         return;
       case 'output_item_added':
-        this.items.numberOf(ev.itemId);
+        this.items.numberOf(ev.itemId, ev.gen);
         return;
       case 'audio_delta':
         this.pendingDelta = ev.audio;
@@ -762,7 +762,7 @@ export class Call implements LiveCall, CallEffects {
     const audio = this.pendingDelta;
     const media = this.media;
     if (!audio || !media || !this.playoutFeed || !this.aiFormat) return;
-    const item = this.items.numberOf(ev.itemId);
+    const item = this.items.numberOf(ev.itemId, this.link?.clientGen);
     this.items.addReceived(item, audio.length / bytesPerMs(this.aiFormat));
     this.firstQueuedItem ??= item;
     if (this.speechStoppedAt !== undefined) {
@@ -814,6 +814,13 @@ export class Call implements LiveCall, CallEffects {
   sendTruncate(ctx: TurnContext): void {
     const t = ctx.truncate;
     if (!t || !this.ai) return;
+    // An item exists only in the conversation of the connection that produced it: after a
+    // reconnect the new session has never heard of it (the provider would refuse the request).
+    const source = this.items.sourceOf(t.itemId);
+    if (source !== undefined && source !== this.link?.clientGen) {
+      this.trace.record('ai', `${t.op}.skipped`, { data: { itemId: t.itemId, audioEndMs: t.ms, why: 'item of an earlier connection' } });
+      return;
+    }
     // The event id names the call, so a provider error about it (echoed with its event_id) and
     // an agent's record of it can be tied back to the call.
     const eventId = `${this.callId}.${t.op}.${++this.controlSeq}`;

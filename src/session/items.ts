@@ -8,12 +8,15 @@ export class ItemTable {
   private readonly byId = new Map<string, number>();
   private readonly byNum = new Map<number, string>();
   private readonly receivedMs = new Map<number, number>();
+  /** The AI connection (client generation) each item came from: it exists only there. */
+  private readonly source = new Map<number, number>();
 
-  /** The item's number, allocating one for a new id. */
-  numberOf(itemId: string): number {
+  /** The item's number, allocating one for a new id (`source`: the connection it arrived on). */
+  numberOf(itemId: string, source?: number): number {
     let n = this.byId.get(itemId);
     if (n === undefined) {
       n = this.next;
+      if (source !== undefined) this.source.set(n, source);
       this.next = this.next >= 0xffff_fff0 ? 1 : this.next + 1;
       this.byId.set(itemId, n);
       this.byNum.set(n, itemId);
@@ -31,6 +34,12 @@ export class ItemTable {
     return this.byNum.get(item);
   }
 
+  /** The connection the item with this id arrived on, if known. */
+  sourceOf(itemId: string): number | undefined {
+    const n = this.byId.get(itemId);
+    return n === undefined ? undefined : this.source.get(n);
+  }
+
   addReceived(item: number, ms: number): void {
     this.receivedMs.set(item, (this.receivedMs.get(item) ?? 0) + ms);
   }
@@ -45,5 +54,6 @@ export class ItemTable {
     this.byId.delete(id);
     this.byNum.delete(n);
     this.receivedMs.delete(n);
+    this.source.delete(n);
   }
 }
