@@ -344,7 +344,7 @@ export class Call implements LiveCall, CallEffects {
         this.deps.metrics.framesOut.inc({ protocol: this.protocol });
         if (f.samples > 0) this.playingItem = f.item;
         sent.push(this.items.idOf(f.item) ?? `#${f.item}`);
-      } else this.drop('outbound_backpressure', 1, FRAME_MS / 1000);
+      } else this.drop(this.out?.open ? 'outbound_backpressure' : 'closed', 1, FRAME_MS / 1000); // a gone socket is not backpressure
     }
     // One trace line per tick for the frames that left Parley (trace validation checks them
     // against the machines: playout allowed, current epoch, not of a cut response).
