@@ -81,6 +81,7 @@ interface SnapshotLike {
   value: unknown;
   context: unknown;
   tags?: Set<string>;
+  status?: string;
 }
 
 class NullTrace implements CallTrace {
@@ -131,6 +132,8 @@ class FileTrace implements CallTrace {
   private readonly last = new Map<string, string>();
   /** Steps in progress, per machine, and the lines waiting for the outermost one to finish. */
   private readonly open = new Map<string, Step>();
+  /** Events that arrived while their machine was busy (an action sent them): processed next, in order. */
+  private readonly queued = new Map<string, number>();
   private held: Held[] = [];
 
   constructor(private readonly opts: TraceOptions) {
@@ -204,7 +207,12 @@ class FileTrace implements CallTrace {
     return (ev) => {
       switch (ev.type) {
         case '@xstate.event': {
-          if (this.open.has(machine)) return; // queued behind the current step; handled when processed
+          if (this.open.has(machine)) {
+            // Queued behind the current step; its step opens when that one completes, so the
+            // actions it runs are recorded with it.
+            this.queued.set(machine, (this.queued.get(machine) ?? 0) + 1);
+            return;
+          }
           const status = (ev.actorRef.getSnapshot() as { status?: string } | undefined)?.status;
           if (status !== undefined && status !== 'active') {
             // A finished actor takes no step (and reports no snapshot): record the event as ignored.
@@ -236,6 +244,15 @@ class FileTrace implements CallTrace {
             this.held.push(step);
           }
           this.open.delete(machine);
+          // A finished actor processes nothing more: what was queued for it is dropped by XState.
+          const waiting = snap.status === undefined || snap.status === 'active' ? (this.queued.get(machine) ?? 0) : 0;
+          if (waiting === 0) this.queued.delete(machine);
+          else {
+            this.queued.set(machine, waiting - 1);
+            const next: Step = { t: this.now(), machine, from: to, actions: [], record: undefined };
+            this.open.set(machine, next);
+            this.held.push(next);
+          }
           step.record = {
             t: step.t,
             src: 'machine',
