@@ -3,6 +3,7 @@
 // stderr kept for error messages, and the /proc figures of the process (CPU, RSS, descriptors).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url)); // dist/bench → repo root
@@ -36,6 +37,7 @@ export function startNode(args: readonly string[], env: Record<string, string> =
       if (l.startsWith('{')) {
         try {
           json.push(JSON.parse(l) as Record<string, unknown>);
+          if (json.length > 5000) json.splice(0, json.length - 5000); // a long run's logs: keep the latest
         } catch {
           // a log line cut by a crash: kept as text only
         }
@@ -94,10 +96,34 @@ export function threads(pid: number): number {
   return Number(/^Threads:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 }
 
-/** `parley serve` as a child process; resolves once it listens, with its port. */
+/** A port nothing listens on now (the OS picks it; a tiny race until the child binds it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** `parley serve` as a child process; resolves once /healthz answers (any log level), with its port. */
 export async function startServe(env: Record<string, string>, cwd?: string): Promise<{ proc: Proc; port: number; base: string }> {
+  const port = await freePort();
   // cwd only changes where parley.config.* is looked for.
-  const proc = startNode([`${repoRoot}dist/src/cli/main.js`, 'serve'], { PORT: '0', PARLEY_HOST: '127.0.0.1', PARLEY_LOG_LEVEL: 'info', ...env }, cwd ? { cwd } : {});
-  const port = Number((await proc.line(/"port":(\d+),"host":"127\.0\.0\.1","msg":"listening"/))[1]);
-  return { proc, port, base: `http://127.0.0.1:${port}` };
+  const proc = startNode([`${repoRoot}dist/src/cli/main.js`, 'serve'], { PARLEY_HOST: '127.0.0.1', PARLEY_LOG_LEVEL: 'info', ...env, PORT: String(port) }, cwd ? { cwd } : {});
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  let exited = false;
+  void proc.exited.then(() => (exited = true));
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return { proc, port, base };
+    } catch {
+      // not listening yet
+    }
+    if (exited || Date.now() > deadline) throw new Error(`parley serve did not start (stderr: ${proc.stderrTail().slice(-2000)})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

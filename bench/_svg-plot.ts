@@ -51,7 +51,7 @@ export function plotSvg(title: string, xLabel: string, panels: readonly Panel[])
     out.push(`<text x="${M.left}" y="${top - 6}" font-weight="bold">${esc(p.title)} (${esc(p.unit)})</text>`);
     if (p.shade) {
       out.push(`<rect x="${sx(p.shade.from)}" y="${top}" width="${Math.max(0, sx(p.shade.to) - sx(p.shade.from))}" height="${PANEL_H}" fill="#eee"/>`);
-      out.push(`<text x="${sx(p.shade.from) + 4}" y="${top + 12}" fill="#888">${esc(p.shade.label)}</text>`);
+      out.push(`<text x="${sx(p.shade.from) + 4}" y="${top + PANEL_H - 6}" fill="#888">${esc(p.shade.label)}</text>`);
     }
     out.push(`<rect x="${M.left}" y="${top}" width="${plotW}" height="${PANEL_H}" fill="none" stroke="#999"/>`);
     for (let k = 0; k <= 4; k++) {
