@@ -21,8 +21,16 @@ export interface Proc {
   stderrTail(): string;
 }
 
+/** Children still running when this process exits (a bench that threw) are killed with it. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
 export function startNode(args: readonly string[], env: Record<string, string> = {}, opts: { cwd?: string } = {}): Proc {
   const child = spawn(process.execPath, [...args], { cwd: opts.cwd ?? repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   const json: Record<string, unknown>[] = [];
   const lines: string[] = [];
   const listeners: ((l: string) => void)[] = [];
@@ -123,7 +131,10 @@ export async function startServe(env: Record<string, string>, cwd?: string): Pro
     } catch {
       // not listening yet
     }
-    if (exited || Date.now() > deadline) throw new Error(`parley serve did not start (stderr: ${proc.stderrTail().slice(-2000)})`);
+    if (exited || Date.now() > deadline) {
+      proc.child.kill('SIGKILL');
+      throw new Error(`parley serve did not start (stderr: ${proc.stderrTail().slice(-2000)})`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -1,5 +1,6 @@
 // `npm run bench -- chaos [--calls 1000] [--concurrency 80] [--seed 1] [--ai-fault-rate 0.45]
-//                        [--drop-rate 0.1] [--backoff-hangup-rate 0.6] [--sigstop-every-ms 6000] [--keep-traces]`
+//                        [--drop-rate 0.1] [--backoff-hangup-rate 0.6] [--sigstop-every-ms 6000]
+//                        [--validate-traces N|all] [--keep-traces]`
 //
 // Faults at random instants, through real processes (issue 10 item 3): `parley serve` (traces
 // on), the offline agent in its own process firing AI faults on a share of its connections
@@ -9,7 +10,8 @@
 // call has a barge-in. Afterwards: did each call end rightly (bench/_chaos-judge.ts, from its
 // trace, the faults the agent fired and what the caller did), were any stale frames heard after
 // a barge-in, and is anything left — calls, sockets, timers, descriptors — once all calls ended.
-// One JSON object, last line.
+// N traces (default 200, the faulted calls first) also go through TLC trace validation against
+// the specs (bench/_chaos-tlc.ts). One JSON object, last line.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +21,8 @@ import { SimCall, type CallReport, type ScriptStep } from '../src/sim/caller/ind
 import type { TelephonyProtocol } from '../src/telephony/types.js';
 import { judge, summariseTrace, type CallFacts, type CallerAction, type FiredFault, type TraceSummary } from './_chaos-judge.js';
 import { watchMachineState } from './_inspect-watch.js';
-import { cpuSeconds, openFds, rssKiB, startNode, startServe, threads } from './_proc.js';
+import { validateTraces } from './_chaos-tlc.js';
+import { cpuSeconds, openFds, repoRoot, rssKiB, startNode, startServe, threads } from './_proc.js';
 import { byLabel, scrape, value, type Samples } from './_prom.js';
 
 const SCRIPT: readonly ScriptStep[] = [
@@ -84,6 +87,7 @@ export async function run(argv: string[]): Promise<void> {
       'backoff-hangup-rate': { type: 'string', default: '0.6' },
       'sigstop-every-ms': { type: 'string', default: '6000' },
       'keep-traces': { type: 'boolean', default: false },
+      'validate-traces': { type: 'string', default: '200' },
     },
   });
   const total = Number(values.calls);
@@ -249,6 +253,7 @@ export async function run(argv: string[]): Promise<void> {
   const endReasons: Record<string, number> = {};
   const actions: Record<string, number> = {};
   let verifiedBackoffHangups = 0;
+  const sessionsOf = new Map<string, string[]>();
   const staleCalls: { callId: string; frames: number; action: string; aiFaults: string[]; giveUpNotice: boolean; reconnects: number; clearAtMs?: number; agentStopped: boolean }[] = [];
   let fatalCalls = 0;
   let staleHeard = 0;
@@ -262,6 +267,7 @@ export async function run(argv: string[]): Promise<void> {
       summary = summariseTrace(lines);
       if (summary.problems.length > 0) traceProblems.push({ callId: r.callId, problems: summary.problems.slice(0, 5) });
       if (r.action.kind === 'backoff_hangup' && summary.hungUpInBackoff) verifiedBackoffHangups++;
+      sessionsOf.set(r.callId, [...summary.sessions]);
     }
     const staleHere = (r.report?.bargeIns ?? []).reduce((a, b) => a + b.staleFramesAfterClear, 0);
     staleHeard += staleHere;
@@ -296,6 +302,15 @@ export async function run(argv: string[]): Promise<void> {
     actions[r.action.kind] = (actions[r.action.kind] ?? 0) + 1;
     if (!v.ok) wrong.push({ callId: r.callId, expected: v.expected, got: v.got, ...(v.why ? { why: v.why } : {}), action: r.action.kind });
   }
+  // TLC trace validation: the calls that met a fault or a caller action first.
+  const wantTlc = values['validate-traces'] === 'all' ? records.length : Number(values['validate-traces']);
+  const faulted = new Set(fired.map((f) => f.session));
+  const interesting = (r: CallRecord) => r.action.kind !== 'script' || (sessionsOf.get(r.callId) ?? []).some((x) => faulted.has(x));
+  const chosen = [...records.filter(interesting), ...records.filter((r) => !interesting(r))]
+    .filter((r) => files.has(r.traceId))
+    .slice(0, Math.max(0, wantTlc))
+    .map((r) => ({ callId: r.callId, path: files.get(r.traceId)! }));
+  const tlc = chosen.length > 0 ? await validateTraces(chosen, repoRoot) : undefined;
   if (!values['keep-traces']) rmSync(traceDir, { recursive: true, force: true });
 
   const firedByKind: Record<string, number> = {};
@@ -344,7 +359,8 @@ export async function run(argv: string[]): Promise<void> {
     aiErrors: byLabel(after, 'parley_ai_errors_total', 'kind'),
     protocolRejections: byLabel(after, 'parley_protocol_rejections_total', 'reason'),
     errorLogs,
-    traceChecks: { checked: records.length, withProblems: traceProblems.length, problems: traceProblems.slice(0, 10), tlcTraceValidation: 'not available in this build (src/mbt has no trace checker yet)' },
+    traceChecks: { checked: records.length, withProblems: traceProblems.length, problems: traceProblems.slice(0, 10) },
+    tlcTraceValidation: tlc ? { ...tlc, rejected: tlc.rejected.slice(0, 20), rejectedCount: tlc.rejected.length } : null,
     serve: { cpuPct: Math.round(cpuPct), peakRssMiB: Math.round(peakRss / 1024) },
     agent: agentStats,
     inspectDropped: watch.dropped,
