@@ -36,6 +36,17 @@ export interface ServerOptions {
 
 export type ServerState = 'idle' | 'listening' | 'draining' | 'closed';
 
+/** What RFC 6455 §4.2.1 (and ws) require of an upgrade request, or undefined when it complies. */
+function badHandshake(req: IncomingMessage): string | undefined {
+  if (req.method !== 'GET') return 'method must be GET';
+  if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return 'Upgrade must be websocket';
+  const key = req.headers['sec-websocket-key'];
+  if (typeof key !== 'string' || !/^[+/0-9A-Za-z]{22}==$/.test(key.trim())) return 'Sec-WebSocket-Key must be 16 bytes in base64';
+  const version = req.headers['sec-websocket-version'];
+  if (version !== '13' && version !== '8') return 'Sec-WebSocket-Version must be 13';
+  return undefined;
+}
+
 export class ParleyServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
@@ -184,6 +195,9 @@ export class ParleyServer {
       log.warn({ calls: this.calls.size, max }, 'upgrade refused: at capacity');
       return this.refuse(socket, 'busy', 503, `busy: ${max} calls in progress (limit PARLEY_MAX_CALLS)`, { 'Retry-After': '1' });
     }
+    // ws would refuse a malformed handshake with a bare 400 and no trace: answer and count it here.
+    const bad = badHandshake(req);
+    if (bad) return this.refuse(socket, 'bad_request', 400, `bad WebSocket handshake: ${bad}`);
     this.upgrading += 1;
     let settled = false;
     const done = () => {

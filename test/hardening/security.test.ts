@@ -141,6 +141,22 @@ describe('slow and oversized requests', () => {
     }
   });
 
+  it('answers a malformed WebSocket handshake with 400 (counted)', async () => {
+    const app = await bridge({});
+    try {
+      const s = await raw(app.port);
+      const done = readUntilClose(s);
+      s.write('GET /twilio HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n\r\n');
+      const { text } = await done;
+      expect(text).toMatch(/^HTTP\/1\.1 400/);
+      expect(text).toMatch(/Sec-WebSocket-Key/);
+      expect(await refused(app, 'bad_request')).toBe(1);
+      expect(app.server.activeCalls).toBe(0);
+    } finally {
+      await app.shutdown();
+    }
+  });
+
   it('answers garbage with 400 (counted) and stays up', async () => {
     const app = await bridge({});
     try {
