@@ -62,13 +62,14 @@ CtxOk(x) ==
 Check(x) ==
   CASE x.k = "incomplete" -> "a machine step never completed"
     [] x.k = "step" /\ x.m = "turn" ->
-         CASE x.from /= "" /\ x.from /= tst -> "machine: step from " \o x.from \o " in " \o tst
+         \* What the runtime did (its effects) against the properties, then against the machine.
+         CASE "enqueueAudio" \in x.acts /\ x.e.responseId \in cut -> "BI1: a delta of a cut response was written"
+           [] "sendCancel" \in x.acts /\ (active = 0 \/ active \in cancels) -> "BI2: cancel without an active response, or twice"
+           [] "sendTruncate" \in x.acts /\ x.ctx.truncMs > x.e.sentMs -> "BI3: truncate beyond what was sent"
+           [] x.from /= "" /\ x.from /= tst -> "machine: step from " \o x.from \o " in " \o tst
            [] x.to /= TM!Next(tst, Ev(x), G) -> "machine: " \o x.e.type \o " in " \o tst \o " leads to " \o TM!Next(tst, Ev(x), G) \o ", not " \o x.to
            [] x.acts /= Effects1(x) -> "machine: " \o x.e.type \o " in " \o tst \o " runs other actions"
            [] ~CtxOk(x) -> "machine: context differs after " \o x.e.type
-           [] Runs(x, "enqueueAudio") /\ x.e.responseId \in cut -> "BI1: a delta of a cut response was written"
-           [] Runs(x, "sendCancel") /\ (active = 0 \/ active \in cancels) -> "BI2: cancel without an active response, or twice"
-           [] Runs(x, "sendTruncate") /\ x.ctx.truncMs > x.e.sentMs -> "BI3: truncate beyond what was sent"
            [] OTHER -> ""
     [] x.k = "frames" ->
          CASE \E i \in Range(x.items) : i \in cut -> "BI1: audio of a cut response played"
@@ -83,7 +84,7 @@ Apply(x) ==
          /\ epoch' = EpochAfter(x) /\ written' = WrittenAfter(x)
          /\ active' = ActiveAfter(x) /\ cancelled' = CancelledAfter(x)
          /\ markSet' = MarkAfter(x) /\ seen' = SeenAfter(x) /\ cut' = CutAfter(x)
-         /\ cancels' = IF Runs(x, "sendCancel") THEN cancels \cup {active} ELSE cancels
+         /\ cancels' = IF "sendCancel" \in x.acts THEN cancels \cup {active} ELSE cancels
     ELSE UNCHANGED tracked
 
 TraceInit ==

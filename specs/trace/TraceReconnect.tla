@@ -42,14 +42,15 @@ AttemptAfter(x) == IF Runs(x, "markOpened") THEN 0
 Check(x) ==
   CASE x.k = "incomplete" -> "a machine step never completed"
     [] x.k = "step" /\ x.m = "aiLink" ->
-         CASE x.from /= "" /\ x.from /= lst -> "machine: step from " \o x.from \o " in " \o lst
+         \* What the runtime did (its effects) against the properties, then against the machine.
+         CASE "openConnection" \in x.acts /\ stopBegun -> "AL3: a connection opened after stop began"
+           [] "scheduleReconnect" \in x.acts /\ gen \in scheduled -> "AL2: a second reconnect for one loss"
+           [] x.ctx.attempt > MaxAttempts -> "AL4: attempts beyond the bound"
+           [] x.from /= "" /\ x.from /= lst -> "machine: step from " \o x.from \o " in " \o lst
            [] x.to /= AM!Next(lst, Ev(x), G) -> "machine: " \o x.e.type \o " in " \o lst \o " leads to " \o AM!Next(lst, Ev(x), G) \o ", not " \o x.to
            [] x.acts /= Effects1(x) -> "machine: " \o x.e.type \o " in " \o lst \o " runs other actions"
            [] x.ctx.generation /= GenAfter(x) \/ x.ctx.attempt /= AttemptAfter(x)
                 \/ x.ctx.everOpened /= (everOpened \/ Runs(x, "markOpened")) -> "machine: context differs"
-           [] Runs(x, "openConnection") /\ stopBegun -> "AL3: a connection opened after stop began"
-           [] Runs(x, "scheduleReconnect") /\ gen \in scheduled -> "AL2: a second reconnect for one loss"
-           [] AttemptAfter(x) > MaxAttempts -> "AL4: attempts beyond the bound"
            [] OTHER -> ""
     [] x.k = "connect" /\ (lst /= "connecting" \/ x.e.generation /= gen) -> "AL1: a connection opened for a generation that is not current"
     [] x.k = "end" /\ lst /= "stopped" -> "AL3: the call ended with the AI link in " \o lst
@@ -61,7 +62,7 @@ Apply(x) ==
          /\ gen' = GenAfter(x)
          /\ attempt' = AttemptAfter(x)
          /\ everOpened' = (everOpened \/ Runs(x, "markOpened"))
-         /\ scheduled' = IF Runs(x, "scheduleReconnect") THEN scheduled \cup {gen} ELSE scheduled
+         /\ scheduled' = IF "scheduleReconnect" \in x.acts THEN scheduled \cup {gen} ELSE scheduled
          /\ stopBegun' = (stopBegun \/ x.e.type = "STOP")
     ELSE UNCHANGED tracked
 

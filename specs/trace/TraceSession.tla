@@ -38,12 +38,13 @@ DownAfter(x) == down \/ Runs(x, "markShuttingDown")
 Check(x) ==
   CASE x.k = "incomplete" -> "a machine step never completed"
     [] x.k = "step" /\ x.m = "session" ->
-         CASE x.from /= "" /\ x.from /= sst -> "machine: step from " \o x.from \o " in " \o sst
+         \* What the runtime did (its effects) against the properties, then against the machine.
+         CASE "beginCleanup" \in x.acts /\ cleanups > 0 -> "SE2: cleanup began twice"
+           [] "freeCall" \in x.acts /\ x.e.type /= "MEDIA_RELEASED" -> "SE3: memory freed before the media thread let go"
+           [] x.from /= "" /\ x.from /= sst -> "machine: step from " \o x.from \o " in " \o sst
            [] x.to /= SM!Next(sst, Ev(x), G) -> "machine: " \o x.e.type \o " in " \o sst \o " leads to " \o SM!Next(sst, Ev(x), G) \o ", not " \o x.to
            [] x.acts /= Effects1(x) -> "machine: " \o x.e.type \o " in " \o sst \o " runs other actions"
            [] x.ctx.down /= DownAfter(x) -> "machine: shuttingDown differs"
-           [] Runs(x, "beginCleanup") /\ cleanups > 0 -> "SE2: cleanup began twice"
-           [] Runs(x, "freeCall") /\ x.e.type /= "MEDIA_RELEASED" -> "SE3: memory freed before the media thread let go"
            [] OTHER -> ""
     [] x.k = "step" /\ x.m = "turn" /\ "enqueueAudio" \in x.acts /\ ~SM!HasTag(sst, "media.inject") ->
          "SE1: agent audio injected in " \o sst
@@ -56,7 +57,7 @@ Apply(x) ==
   IF x.k = "step" /\ x.m = "session"
     THEN /\ sst' = x.to
          /\ down' = DownAfter(x)
-         /\ cleanups' = IF Runs(x, "beginCleanup") THEN cleanups + 1 ELSE cleanups
+         /\ cleanups' = IF "beginCleanup" \in x.acts THEN cleanups + 1 ELSE cleanups
     ELSE UNCHANGED <<sst, down, cleanups>>
 
 TraceInit ==

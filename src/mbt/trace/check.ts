@@ -35,8 +35,8 @@ export interface TlcRun {
 }
 
 export interface CheckResult {
-  /** Per trace id: undefined when every spec accepted it, else the first rejection. */
-  readonly verdicts: ReadonlyMap<string, Rejection | undefined>;
+  /** Per trace id, the specs that rejected it (empty: every spec accepted it). */
+  readonly rejections: ReadonlyMap<string, readonly Rejection[]>;
   /** Traces a spec could not check, with the reason (per spec). */
   readonly skipped: readonly { readonly id: string; readonly spec: TraceSpec; readonly reason: string }[];
   readonly runs: readonly TlcRun[];
@@ -108,7 +108,7 @@ async function checkBatch(spec: TraceSpec, batch: readonly TraceInput[], setting
 
 /** Checks every trace against every trace spec; traces are batched by their settings. */
 export async function checkTraces(traces: readonly TraceInput[], opts: CheckOptions): Promise<CheckResult> {
-  const verdicts = new Map<string, Rejection | undefined>(traces.map((t) => [t.id, undefined]));
+  const rejections = new Map<string, Rejection[]>(traces.map((t) => [t.id, []]));
   const skipped: { id: string; spec: TraceSpec; reason: string }[] = [];
   const runs: TlcRun[] = [];
   const groups = new Map<string, TraceInput[]>();
@@ -127,11 +127,11 @@ export async function checkTraces(traces: readonly TraceInput[], opts: CheckOpti
           continue;
         }
         const rejected = await checkBatch(spec, batch, settings, opts, dir, runs);
-        for (const [id, r] of rejected) if (!verdicts.get(id)) verdicts.set(id, r);
+        for (const [id, r] of rejected) rejections.get(id)!.push(r);
       }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return { verdicts, skipped, runs };
+  return { rejections, skipped, runs };
 }
