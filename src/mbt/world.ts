@@ -72,8 +72,11 @@ export class World {
         return;
       }
       if (link === 'connecting') {
-        await this.bridge.net.waitPending();
-        await this.bridge.net.releaseNext();
+        // A held attempt is released here; with holding off (randomised runs) it passes by itself.
+        if (this.bridge.net.isHolding) {
+          await this.bridge.net.waitPending();
+          await this.bridge.net.releaseNext();
+        }
         await this.observer.until(() => this.state('aiLink').value !== 'connecting', 'the AI link to open');
       } else if (link === 'backoff') {
         this.fireTimer((t) => (MBT_TIMING.reconnectDelaysMs as readonly number[]).includes(t.ms), 'reconnect');

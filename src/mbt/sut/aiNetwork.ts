@@ -56,6 +56,11 @@ export class AiNetwork {
     return this.held.length;
   }
 
+  /** Whether new connections are held (else they pass straight through). */
+  get isHolding(): boolean {
+    return this.holding;
+  }
+
   /** Established (released, not dropped) connections. */
   get established(): number {
     return this.live.size;

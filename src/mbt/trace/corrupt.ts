@@ -85,12 +85,15 @@ export const CORRUPTIONS: readonly Corruption[] = [
   {
     name: 'stale-epoch-frame',
     property: 'PL3',
-    describe: 'a frame of the epoch a barge-in ended is sent after it',
+    describe: 'a frame of the epoch a barge-in ended is sent once playout resumed',
     apply(records) {
+      // Placed where frames are allowed again (back in a media.playout state after the flush),
+      // so only the epoch can reject it.
       const i = records.findIndex((r) => isStep(r, 'playout') && r.event === 'FLUSH');
       const last = [...records.slice(0, Math.max(i, 0))].reverse().find((r) => r.src === 'media' && r.event === 'frames');
-      if (i < 0 || !last) return undefined;
-      return insertAfter(records, i, framesRecord(records[i]!, Number(obj(last.data)['epoch']), obj(last.data)['items'] as string[]));
+      const j = records.findIndex((r, n) => n > i && isStep(r, 'playout') && (r.tags ?? []).includes('media.playout'));
+      if (i < 0 || j < 0 || !last) return undefined;
+      return insertAfter(records, j, framesRecord(records[j]!, Number(obj(last.data)['epoch']), obj(last.data)['items'] as string[]));
     },
   },
   {
