@@ -10,7 +10,7 @@
 // call has a barge-in. Afterwards: did each call end rightly (bench/_chaos-judge.ts, from its
 // trace, the faults the agent fired and what the caller did), were any stale frames heard after
 // a barge-in, and is anything left — calls, sockets, timers, descriptors — once all calls ended.
-// N traces (default 200, the faulted calls first) also go through TLC trace validation against
+// N traces (default 100, the faulted calls first) also go through TLC trace validation against
 // the specs (bench/_chaos-tlc.ts). One JSON object, last line.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,7 +87,7 @@ export async function run(argv: string[]): Promise<void> {
       'backoff-hangup-rate': { type: 'string', default: '0.6' },
       'sigstop-every-ms': { type: 'string', default: '6000' },
       'keep-traces': { type: 'boolean', default: false },
-      'validate-traces': { type: 'string', default: '200' },
+      'validate-traces': { type: 'string', default: '100' },
     },
   });
   const total = Number(values.calls);

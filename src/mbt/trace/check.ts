@@ -1,9 +1,9 @@
-// Runs TLC on the trace specs (specs/trace/Trace<Spec>.tla) over a batch of converted traces:
-// one generated TraceData module per batch, one TLC run per spec. A rejected trace stops TLC
+// Runs TLC on the trace specs (specs/trace/Trace<Spec>.tla) over batches of converted traces:
+// one generated TraceData module per batch (bounded in lines), one TLC run per spec. A rejected trace stops TLC
 // (TraceAccepted violated, with the trace index, the line and the reason in the final state);
 // it is set aside and the rest of the batch is checked again.
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runJava } from '../../verify/java.js';
 import { summarize } from '../../verify/parse.js';
@@ -49,6 +49,28 @@ export interface CheckOptions {
   readonly timeoutSeconds?: number;
   /** Check against these specs only (default: all). */
   readonly specs?: readonly TraceSpec[];
+  /** Trace lines per TLC run (default 12,000): SANY's memory grows fast with the module's size. */
+  readonly maxLinesPerRun?: number;
+  /** TLC runs side by side (default: the core count). */
+  readonly jobs?: number;
+}
+
+/** Splits traces into runs of at most `max` lines (a longer trace gets a run of its own). */
+export function chunkByLines<T extends { readonly trace: { readonly lines: readonly unknown[] } }>(traces: readonly T[], max: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let lines = 0;
+  for (const t of traces) {
+    if (current.length > 0 && lines + t.trace.lines.length > max) {
+      chunks.push(current);
+      current = [];
+      lines = 0;
+    }
+    current.push(t);
+    lines += t.trace.lines.length;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 /** A spec's model may not cover a configuration; say so instead of checking. */
@@ -59,6 +81,8 @@ function outOfModel(spec: TraceSpec, s: TraceSettings): string | undefined {
 
 function stage(root: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'parley-trace-'));
+  // SANY unpacks its standard modules into java.io.tmpdir: a private one per run (see src/verify/runJob.ts).
+  mkdirSync(join(dir, 'jtmp'));
   for (const sub of ['specs', 'specs/generated', 'specs/trace']) {
     const abs = join(root, sub);
     if (!existsSync(abs)) continue;
@@ -86,7 +110,7 @@ async function checkBatch(spec: TraceSpec, batch: readonly TraceInput[], setting
     const module = renderTraceModule({ name: 'TraceData', traces: remaining.map((t) => ({ id: t.id, lines: t.trace.lines })), settings, effects: effectActions() });
     writeFileSync(join(dir, 'TraceData.tla'), module);
     const metadir = join(dir, `meta-${spec}-${runs.length}`);
-    const args = ['-XX:+UseParallelGC', '-cp', opts.jar, 'tlc2.TLC', '-tool', '-workers', '1', '-metadir', metadir, '-config', `${spec}.cfg`, `${spec}.tla`];
+    const args = ['-XX:+UseParallelGC', `-Djava.io.tmpdir=${join(dir, 'jtmp')}`, '-cp', opts.jar, 'tlc2.TLC', '-tool', '-workers', '1', '-metadir', metadir, '-config', `${spec}.cfg`, `${spec}.tla`];
     const run = await runJava(opts.java, args, dir, (opts.timeoutSeconds ?? 300) * 1000);
     const s = summarize(run.out);
     runs.push({ spec, traces: remaining.length, seconds: Math.round(run.seconds * 100) / 100, distinct: s.distinct ?? null });
@@ -106,7 +130,8 @@ async function checkBatch(spec: TraceSpec, batch: readonly TraceInput[], setting
   return rejected;
 }
 
-/** Checks every trace against every trace spec; traces are batched by their settings. */
+/** Checks every trace against every trace spec. Traces are batched by their settings and by
+ * size; batches run side by side (`jobs`, default the core count), each in its own directory. */
 export async function checkTraces(traces: readonly TraceInput[], opts: CheckOptions): Promise<CheckResult> {
   const rejections = new Map<string, Rejection[]>(traces.map((t) => [t.id, []]));
   const skipped: { id: string; spec: TraceSpec; reason: string }[] = [];
@@ -116,9 +141,10 @@ export async function checkTraces(traces: readonly TraceInput[], opts: CheckOpti
     const key = JSON.stringify(t.trace.settings);
     groups.set(key, [...(groups.get(key) ?? []), t]);
   }
-  const dir = stage(opts.root);
-  try {
-    for (const batch of groups.values()) {
+  const batches = [...groups.values()].flatMap((g) => chunkByLines(g, opts.maxLinesPerRun ?? 12_000));
+  const checkOne = async (batch: readonly TraceInput[]): Promise<void> => {
+    const dir = stage(opts.root);
+    try {
       const settings = batch[0]!.trace.settings;
       for (const spec of opts.specs ?? TRACE_SPECS) {
         const why = outOfModel(spec, settings);
@@ -129,9 +155,15 @@ export async function checkTraces(traces: readonly TraceInput[], opts: CheckOpti
         const rejected = await checkBatch(spec, batch, settings, opts, dir, runs);
         for (const [id, r] of rejected) rejections.get(id)!.push(r);
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  };
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < batches.length) await checkOne(batches[next++]!);
+  };
+  const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), batches.length));
+  await Promise.all(Array.from({ length: jobs }, worker));
   return { rejections, skipped, runs };
 }
