@@ -3,6 +3,7 @@
 // after it, the reported delay, and clear errors for unsupported formats.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -11,6 +12,7 @@
 #include "core/dsp/g711.h"
 #include "core/dsp/measure.h"
 #include "core/dsp/paths.h"
+#include "core/engine/call.h"
 #include "core/engine/path.h"
 
 using namespace parley;
@@ -188,4 +190,60 @@ TEST(Paths, PlayoutDelayIsReportedInAiSamples) {
   for (size_t i = 0; i < y.size(); ++i)
     if (std::abs(y[i]) > std::abs(y[peak])) peak = i;
   EXPECT_EQ(peak, 800 + d / 3);
+}
+
+TEST(Paths, PlayoutOptionsChooseAndConfigureThePlayoutPath) {
+  const Format mu{Codec::kMulaw, 8000};
+  const std::vector<int16_t> x = tone(8000, 500, 8000, 1600);
+  const std::vector<uint8_t> in = encode(mu, x);
+  // Unset options: the byte-exact passthrough.
+  auto plain = engine::make_call_paths({mu, mu});
+  ASSERT_TRUE(plain.error.empty());
+  std::vector<uint8_t> out(plain.playout->out_frame_bytes());
+  plain.playout->process({in.data(), out.size()}, out);
+  EXPECT_TRUE(std::equal(out.begin(), out.end(), in.begin()));
+  // -6 dB on a passthrough: a DSP playout path halves the amplitude; capture stays a copy.
+  engine::PlayoutOptions quieter;
+  quieter.gain_db = -6.0;
+  auto p = engine::make_call_paths({mu, mu}, quieter);
+  ASSERT_TRUE(p.error.empty()) << p.error;
+  const auto y = play(*p.playout, mu, mu, x);
+  const auto x_mu = decode(mu, in);  // the input as mu-law carries it
+  const double a_in = dsp::measure::fit_sine(x_mu.data(), 400, x_mu.size() - 400, 500, 8000).amplitude;
+  const auto fit = dsp::measure::fit_sine(y.data(), 400, y.size() - 400, 500, 8000);
+  EXPECT_NEAR(dsp::measure::db(fit.amplitude / a_in), -6.0, 0.2);
+  std::vector<uint8_t> cap(p.capture->out_max_bytes());
+  const auto r = p.capture->process({in.data(), p.capture->in_frame_bytes()}, cap);
+  EXPECT_EQ(r.vad, engine::VadEdge::kNone);
+  EXPECT_TRUE(std::equal(cap.begin(), cap.begin() + static_cast<long>(r.bytes), in.begin()));
+  // The TTS chain on a resampling path to PCM16 16k (-30 dBFS tones, under the compressor's
+  // knee): +6 dB makeup at 500 Hz, and a 6 kHz tone loses to the 3.8 kHz low-pass.
+  const Format pcm24{Codec::kPcm16, 24000}, pcm16k{Codec::kPcm16, 16000};
+  engine::PlayoutOptions tts;
+  tts.tts_chain = true;
+  auto ratio_db = [&](double f) {
+    auto on = engine::make_call_paths({pcm16k, pcm24}, tts), off = engine::make_call_paths({pcm16k, pcm24});
+    const auto t = tone(24000, f, 1036, 24000);
+    const auto a = play(*on.playout, pcm24, pcm16k, t), b = play(*off.playout, pcm24, pcm16k, t);
+    return dsp::measure::db(dsp::measure::fit_sine(a.data(), 4000, 8000, f, 16000).amplitude /
+                            dsp::measure::fit_sine(b.data(), 4000, 8000, f, 16000).amplitude);
+  };
+  const double low = ratio_db(500), high = ratio_db(6000);
+  EXPECT_NEAR(low, 6.0, 0.3);  // the compressor's makeup; shelf and low-pass ~flat at 500 Hz
+  EXPECT_LT(high, low - 6.0);  // 6 kHz: the low-pass outweighs the shelf's +3 dB
+}
+
+TEST(Paths, CallConfigRefusesBadPlayoutOptions) {
+  engine::CallConfig c;
+  c.formats = {{Codec::kMulaw, 8000}, {Codec::kPcm16, 24000}};
+  EXPECT_EQ(engine::validate_call_config(c), nullptr);
+  for (double g : {20.5, -40.5, std::nan("")}) {
+    c.playout.gain_db = g;
+    ASSERT_NE(engine::validate_call_config(c), nullptr);
+    EXPECT_STREQ(engine::validate_call_config(c), "playoutDsp.gainDb must be a number within -40..20");
+  }
+  c.playout.gain_db = 20.0;
+  EXPECT_EQ(engine::validate_call_config(c), nullptr);
+  c.playout.limiter = static_cast<engine::PlayoutLimiter>(4);
+  EXPECT_NE(engine::validate_call_config(c), nullptr);
 }

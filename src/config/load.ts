@@ -161,7 +161,8 @@ export function loadConfig(opts: LoadOptions = {}): ParleyConfig {
 
   const c = r.data;
   const mode = c.ai.mode ?? (c.ai.openaiApiKey ? 'openai' : 'local');
-  return { ...c, ai: { ...c.ai, mode } };
+  // The TTS chain is the cascade's (seed-origin §3.7); other modes opt in explicitly.
+  return { ...c, ai: { ...c.ai, mode }, tts: { ...c.tts, dsp: c.tts.dsp ?? mode === 'cascade' } };
 }
 
 /** The configuration with secrets replaced, for logs and `--print-config`. */

@@ -2,6 +2,7 @@
 // type, accepted values, default and one-line documentation (`.describe`). The env bindings
 // (env.ts) and the README table (table.ts) are derived from or checked against it.
 import { z } from 'zod';
+import { PLAYOUT_GAIN_DB } from '../media/types.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const wsUrl = z.url({ protocol: /^wss?$/ });
@@ -48,6 +49,12 @@ const media = z
     captureRingMs: int(100, 60_000)
       .default(1000)
       .describe('capture ring bound in ms of caller audio; overflow is refused and counted'),
+    playoutGainDb: z
+      .number()
+      .min(PLAYOUT_GAIN_DB.min)
+      .max(PLAYOUT_GAIN_DB.max)
+      .default(0)
+      .describe("gain in dB on the agent's audio at the telephony rate, before the peak limiter (-1 dBFS); 0 leaves a passthrough call byte-exact"),
   })
   .prefault({});
 
@@ -116,6 +123,12 @@ const tts = z
       .describe('TTS cache cap for the whole process, bytes (0 disables the cache)'),
     cacheCallBytes: int(0, 256 * 1024 * 1024).default(4 * 1024 * 1024).describe('TTS cache bytes one call may hold'),
     cacheTtlMs: int(1000, 86_400_000).default(3_600_000).describe('TTS cache entry lifetime'),
+    dsp: z
+      .boolean()
+      .optional()
+      .describe(
+        "the original system's TTS chain on the agent's audio at the telephony rate (DC blocker, noise gate, compressor +6 dB makeup, 3 kHz high shelf, 3.8 kHz low-pass, soft clipper); default true in cascade mode, false otherwise (an explicit value applies in every mode)",
+      ),
   })
   .prefault({});
 
@@ -210,7 +223,8 @@ export const configSchema = z
 export type ConfigInput = z.input<typeof configSchema>;
 
 type Parsed = z.output<typeof configSchema>;
-/** The validated configuration; `ai.mode` is always resolved. */
-export type ParleyConfig = Omit<Parsed, 'ai'> & {
+/** The validated configuration; `ai.mode` and `tts.dsp` are always resolved. */
+export type ParleyConfig = Omit<Parsed, 'ai' | 'tts'> & {
   readonly ai: Omit<Parsed['ai'], 'mode'> & { readonly mode: 'openai' | 'cascade' | 'local' };
+  readonly tts: Omit<Parsed['tts'], 'dsp'> & { readonly dsp: boolean };
 };

@@ -7,14 +7,16 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { PLAYOUT_STATES } from '../generated/playout.js';
 import { MediaError } from './engine.js';
-import type { CallCounters, MediaEventType } from './types.js';
+import { PLAYOUT_LIMITERS, type CallCounters, type MediaEventType } from './types.js';
 
 /** The ABI version this binding speaks (native/src/addon/version.cc). */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 export interface NativeEngineFields {
   readonly codecs: readonly string[];
   readonly writeResults: readonly string[];
+  /** Index = the limiter argument of open() (PLAYOUT_LIMITERS order). */
+  readonly limiters: readonly string[];
   readonly events: Readonly<Record<MediaEventType, number>>;
   readonly closedAck: number;
   readonly tickRecord: number;
@@ -28,7 +30,19 @@ export interface NativeEngineFields {
 
 /** The addon's Engine class. Call ids are the numbers open() returns. */
 export interface NativeEngineHandle {
-  open(telCodec: number, telRate: number, aiCodec: number, aiRate: number, lookaheadMs: number, playoutCapacityMs: number, captureCapacityMs: number): number;
+  open(
+    telCodec: number,
+    telRate: number,
+    aiCodec: number,
+    aiRate: number,
+    lookaheadMs: number,
+    playoutCapacityMs: number,
+    captureCapacityMs: number,
+    gainDb?: number,
+    dcBlock?: boolean,
+    ttsChain?: boolean,
+    limiter?: number,
+  ): number;
   setState(id: number, stateIndex: number): boolean;
   /** Returns an index into engineFields.writeResults. */
   writePlayout(id: number, bytes: Uint8Array, epoch: number, item: number): number;
@@ -110,6 +124,7 @@ export function loadNativeAddon(): NativeAddon {
   else {
     if (!sameList(f.playoutStates, PLAYOUT_STATES)) problems.push(`playout states [${f.playoutStates.join(', ')}] differ from the generated [${PLAYOUT_STATES.join(', ')}]`);
     if (!sameList([...f.counters].sort(), Object.keys(COUNTER_KEYS).sort())) problems.push('counter names differ from CallCounters');
+    if (!sameList(f.limiters ?? [], PLAYOUT_LIMITERS)) problems.push(`limiters [${(f.limiters ?? []).join(', ')}] differ from [${PLAYOUT_LIMITERS.join(', ')}]`);
   }
   if (problems.length > 0) {
     throw new MediaError('ERR_MEDIA_UNAVAILABLE', `the media addon at ${path} is stale (${problems.join('; ')}); run \`npm run build:native\``);

@@ -5,13 +5,18 @@ import {
   AI_FORMATS,
   FRAME_MS,
   MEDIA_DEFAULTS,
+  PLAYOUT_GAIN_DB,
+  PLAYOUT_LIMITERS,
   TELEPHONY_FORMATS,
   type AudioFormat,
   type CallMediaConfig,
   type ChunkTag,
   type MediaEngineOptions,
   type MediaErrorCode,
+  type PlayoutDspOptions,
+  type PlayoutLimiter,
   type ResolvedCallMediaConfig,
+  type ResolvedPlayoutDspOptions,
 } from './types.js';
 
 export class MediaError extends Error {
@@ -61,6 +66,35 @@ function formatIn(key: string, f: AudioFormat | undefined, allowed: readonly Aud
   return { codec: f.codec, rate: f.rate };
 }
 
+const bad = (msg: string): MediaError => new MediaError('ERR_MEDIA_CONFIG', msg);
+
+function flag(key: string, v: unknown): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw bad(`${key} must be true or false (got ${String(v)})`);
+  return v;
+}
+
+/** Fills the playout DSP defaults and checks each field; throws MediaError naming it. */
+export function resolvePlayoutDsp(o: PlayoutDspOptions | undefined): ResolvedPlayoutDspOptions {
+  if (o === undefined) return { gainDb: 0, dcBlock: false, ttsChain: false, limiter: 'auto' };
+  if (typeof o !== 'object' || o === null) throw bad('playoutDsp must be an object');
+  const { min, max } = PLAYOUT_GAIN_DB;
+  const gainDb = o.gainDb ?? 0;
+  if (typeof gainDb !== 'number' || !Number.isFinite(gainDb) || gainDb < min || gainDb > max) {
+    throw bad(`playoutDsp.gainDb must be a number within ${min}..${max} (got ${String(o.gainDb)})`);
+  }
+  const limiter = o.limiter ?? 'auto';
+  if (!PLAYOUT_LIMITERS.includes(limiter as PlayoutLimiter)) {
+    throw bad(`playoutDsp.limiter must be one of ${PLAYOUT_LIMITERS.join(', ')} (got ${String(o.limiter)})`);
+  }
+  return { gainDb, dcBlock: flag('playoutDsp.dcBlock', o.dcBlock), ttsChain: flag('playoutDsp.ttsChain', o.ttsChain), limiter };
+}
+
+/** Whether a passthrough call (one format on both sides) must run a DSP playout path. */
+export function playoutDspProcesses(o: ResolvedPlayoutDspOptions): boolean {
+  return o.gainDb !== 0 || o.dcBlock || o.ttsChain || o.limiter === 'peak' || o.limiter === 'softclip';
+}
+
 /** Fills defaults and checks every field; throws MediaError('ERR_MEDIA_CONFIG') naming it. */
 export function resolveCallConfig(cfg: CallMediaConfig): ResolvedCallMediaConfig {
   if (typeof cfg !== 'object' || cfg === null) throw new MediaError('ERR_MEDIA_CONFIG', 'call config must be an object');
@@ -71,6 +105,7 @@ export function resolveCallConfig(cfg: CallMediaConfig): ResolvedCallMediaConfig
     lookaheadMs: inRange('lookaheadMs', cfg.lookaheadMs ?? d.lookaheadMs, d.lookaheadMinMs, d.lookaheadMaxMs),
     playoutCapacityMs: inRange('playoutCapacityMs', cfg.playoutCapacityMs ?? d.playoutCapacityMs, d.capacityMinMs, d.capacityMaxMs),
     captureCapacityMs: inRange('captureCapacityMs', cfg.captureCapacityMs ?? d.captureCapacityMs, d.capacityMinMs, d.capacityMaxMs),
+    playoutDsp: resolvePlayoutDsp(cfg.playoutDsp),
   };
 }
 

@@ -5,7 +5,7 @@ import { NativeMediaEngine } from './native-engine.js';
 import type { MediaEngine, MediaEngineOptions } from './types.js';
 
 export * from './types.js';
-export { MediaError, resolveCallConfig, resolveEngineOptions, bytesPerSample, frameBytes } from './engine.js';
+export { MediaError, resolveCallConfig, resolveEngineOptions, resolvePlayoutDsp, bytesPerSample, frameBytes } from './engine.js';
 export { NativeMediaEngine } from './native-engine.js';
 
 export type MediaEngineKind = 'native' | 'js';

@@ -109,7 +109,20 @@ export class NativeMediaEngine implements MediaEngine {
     const codec = (c: string): number => this.#codecIndex.get(c) ?? -1;
     let id: number;
     try {
-      id = this.#h.open(codec(cfg.telephony.codec), cfg.telephony.rate, codec(cfg.ai.codec), cfg.ai.rate, cfg.lookaheadMs, cfg.playoutCapacityMs, cfg.captureCapacityMs);
+      const dsp = cfg.playoutDsp;
+      id = this.#h.open(
+        codec(cfg.telephony.codec),
+        cfg.telephony.rate,
+        codec(cfg.ai.codec),
+        cfg.ai.rate,
+        cfg.lookaheadMs,
+        cfg.playoutCapacityMs,
+        cfg.captureCapacityMs,
+        dsp.gainDb,
+        dsp.dcBlock,
+        dsp.ttsChain,
+        this.#addon.engineFields.limiters.indexOf(dsp.limiter),
+      );
     } catch (err) {
       throw nativeError(err);
     }

@@ -57,6 +57,47 @@ export const MEDIA_DEFAULTS = {
   capacityMaxMs: 60_000,
 } as const;
 
+/**
+ * How the playout limiter is chosen. 'auto' (the default): a peak limiter at -1 dBFS on a
+ * converting path, none on a passthrough (both sides in one format) that does no other
+ * processing. 'peak' / 'softclip' force that limiter, 'none' turns it off.
+ */
+export type PlayoutLimiter = 'auto' | 'none' | 'peak' | 'softclip';
+
+/** Limiter choices in the order the native engine numbers them (PlayoutLimiter in path.h). */
+export const PLAYOUT_LIMITERS: readonly PlayoutLimiter[] = ['auto', 'none', 'peak', 'softclip'];
+
+/** Bounds of PlayoutDspOptions.gainDb. */
+export const PLAYOUT_GAIN_DB = { min: -40, max: 20 } as const;
+
+/**
+ * Per-call playout DSP, run at the telephony rate after resampling, in the order
+ * gain -> DC blocker -> TTS chain -> limiter -> flush fade. Every field is optional and the
+ * defaults change nothing: a passthrough call stays byte-exact unless one of these asks for
+ * processing (gainDb != 0, dcBlock, ttsChain, or limiter 'peak' / 'softclip').
+ */
+export interface PlayoutDspOptions {
+  /** Gain in dB, -40..20, default 0. */
+  readonly gainDb?: number;
+  /** DC blocker (r = 0.995 at 8 kHz), default off. */
+  readonly dcBlock?: boolean;
+  /**
+   * The original system's TTS chain (seed-origin §3.7): DC blocker -> noise gate (-45 dBFS)
+   * -> compressor (-18 dB, 3:1, +6 dB makeup) -> high shelf (3 kHz, +3 dB) -> low-pass
+   * (3.8 kHz) -> soft clipper (0.85). Default off; cascade mode turns it on (PARLEY_TTS_DSP).
+   */
+  readonly ttsChain?: boolean;
+  /** Default 'auto'. */
+  readonly limiter?: PlayoutLimiter;
+}
+
+export interface ResolvedPlayoutDspOptions {
+  readonly gainDb: number;
+  readonly dcBlock: boolean;
+  readonly ttsChain: boolean;
+  readonly limiter: PlayoutLimiter;
+}
+
 export interface CallMediaConfig {
   /** What the telephony leg carries (capture input, playout output). */
   readonly telephony: AudioFormat;
@@ -70,7 +111,8 @@ export interface CallMediaConfig {
   /** Playout ring bound, in ms of AI-format audio (default 2000); overflow is refused and counted. */
   readonly playoutCapacityMs?: number;
   /** Capture ring bound, in ms of telephony audio (default 1000); overflow is refused and counted. */
-  readonly captureCapacityMs?: number;
+  readonly captureCapacityMs?: number;  /** Playout DSP (default: none beyond the converting path's peak limiter). */
+  readonly playoutDsp?: PlayoutDspOptions;
 }
 
 /** A CallMediaConfig with every default filled in, as the engine runs it. */
@@ -80,6 +122,7 @@ export interface ResolvedCallMediaConfig {
   readonly lookaheadMs: number;
   readonly playoutCapacityMs: number;
   readonly captureCapacityMs: number;
+  readonly playoutDsp: ResolvedPlayoutDspOptions;
 }
 
 /** Every playout chunk carries its epoch and a per-call small integer naming its AI item. */

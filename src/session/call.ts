@@ -548,6 +548,8 @@ export class Call implements LiveCall, CallEffects {
         lookaheadMs: cfg.media.lookaheadMs,
         playoutCapacityMs: cfg.media.playoutRingMs,
         captureCapacityMs: cfg.media.captureRingMs,
+        // The TTS chain runs on every call of a cascade process (tts.dsp resolves to true there).
+        playoutDsp: { gainDb: cfg.media.playoutGainDb, ttsChain: cfg.tts.dsp },
       });
     } catch (err) {
       this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'media core refused the call');

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type ConfigInput } from '../../src/config/index.js';
+import type { MediaEngine } from '../../src/media/index.js';
 import { startParley, type ParleyApp } from '../../src/server/app.js';
 import { startSimAgent, type SimAgent, type SimAgentOptions } from '../../src/sim/agent/index.js';
 import { simCall, type CallReport, type SimCallOptions } from '../../src/sim/caller/index.js';
@@ -34,6 +35,8 @@ export interface CascadeBridgeOptions {
   readonly agent?: SimAgentOptions;
   readonly elevenlabs?: ElevenLabsFakeOptions;
   readonly openai?: OpenAiTtsFakeOptions;
+  /** Media engine for the bridge (default: one from config; a given one is not closed). */
+  readonly engine?: MediaEngine;
 }
 
 export async function startCascadeBridge(o: CascadeBridgeOptions = {}): Promise<CascadeBridge> {
@@ -57,7 +60,7 @@ export async function startCascadeBridge(o: CascadeBridgeOptions = {}): Promise<
       tts: { timeoutMs: 1000, ...base.tts, openaiTtsUrl: fakes.openai.url },
     },
   });
-  const app = await startParley({ config });
+  const app = await startParley({ config, ...(o.engine ? { engine: o.engine } : {}) });
   const url = (protocol: TelephonyProtocol, query = '') => `ws://127.0.0.1:${app.port}/${protocol}${query ? `?${query}` : ''}`;
   return {
     app,

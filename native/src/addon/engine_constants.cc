@@ -21,6 +21,7 @@ void Export(Napi::Env env, Napi::Object exports) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("codecs", names(env, fields::kCodecs));
   o.Set("writeResults", names(env, fields::kWriteResults));
+  o.Set("limiters", names(env, fields::kLimiters));
   Napi::Object events = Napi::Object::New(env);
   for (const auto& e : fields::kEvents) events.Set(e.name, Napi::Number::New(env, static_cast<double>(e.kind)));
   o.Set("events", events);

@@ -17,6 +17,10 @@ using engine::Call;
 /** Index = engine::Codec value. */
 inline constexpr std::array<const char*, 3> kCodecs = {"pcm16", "mulaw", "alaw"};
 
+/** Index = engine::PlayoutLimiter value. */
+inline constexpr std::array<const char*, 4> kLimiters = {"auto", "none", "peak", "softclip"};
+static_assert(kLimiters.size() == static_cast<std::size_t>(engine::PlayoutLimiter::kSoftClip) + 1);
+
 /** Index = engine::WriteResult value. */
 inline constexpr std::array<const char*, 5> kWriteResults = {"ok", "stale", "full", "closed", "invalid"};
 

@@ -165,12 +165,15 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     return engine_->find(id);
   }
 
-  // open(telCodec, telRate, aiCodec, aiRate, lookaheadMs, playoutCapacityMs, captureCapacityMs) -> id
+  // open(telCodec, telRate, aiCodec, aiRate, lookaheadMs, playoutCapacityMs, captureCapacityMs
+  //      [, gainDb, dcBlock, ttsChain, limiterIndex]) -> id
   Napi::Value Open(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     std::uint32_t v[7];
     for (std::size_t i = 0; i < 7; ++i)
       if (!arg_u32(info, i, v[i])) return env.Undefined();
+    engine::PlayoutOptions playout;
+    if (!PlayoutArgs(info, 7, playout)) return env.Undefined();
     if (!Alive(env)) return env.Undefined();
     if (v[0] >= fields::kCodecs.size() || v[2] >= fields::kCodecs.size()) {
       throw_coded(env, "ERR_MEDIA_CONFIG", "codec index out of range");
@@ -182,6 +185,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     cfg.lookahead_ms = v[4];
     cfg.playout_capacity_ms = v[5];
     cfg.capture_capacity_ms = v[6];
+    cfg.playout = playout;
     auto r = engine_->open(cfg);
     if (r.call == nullptr) {
       throw_coded(env, r.error == Engine::OpenError::kCapacity ? "ERR_MEDIA_CAPACITY"
@@ -191,6 +195,34 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       return env.Undefined();
     }
     return Napi::Number::New(env, r.call->id());
+  }
+
+  // The optional playout DSP arguments from `first` on; absent or undefined keeps the default.
+  static bool PlayoutArgs(const Napi::CallbackInfo& info, std::size_t first, engine::PlayoutOptions& out) {
+    auto given = [&](std::size_t i) { return info.Length() > i && !info[i].IsUndefined(); };
+    if (given(first)) {
+      if (!info[first].IsNumber()) {
+        throw_coded(info.Env(), "ERR_MEDIA_ARG", "argument " + std::to_string(first) + " (gainDb) must be a number", true);
+        return false;
+      }
+      out.gain_db = info[first].As<Napi::Number>().DoubleValue();  // range: validate_call_config
+    }
+    bool* flags[2] = {&out.dc_block, &out.tts_chain};
+    for (std::size_t k = 0; k < 2; ++k) {
+      const std::size_t i = first + 1 + k;
+      if (!given(i)) continue;
+      if (!info[i].IsBoolean()) {
+        throw_coded(info.Env(), "ERR_MEDIA_ARG", "argument " + std::to_string(i) + (k == 0 ? " (dcBlock)" : " (ttsChain)") + " must be a boolean", true);
+        return false;
+      }
+      *flags[k] = info[i].As<Napi::Boolean>().Value();
+    }
+    if (given(first + 3)) {
+      std::uint32_t limiter = 0;
+      if (!arg_u32(info, first + 3, limiter, fields::kLimiters.size() - 1)) return false;
+      out.limiter = static_cast<engine::PlayoutLimiter>(limiter);
+    }
+    return true;
   }
 
   Napi::Value SetState(const Napi::CallbackInfo& info) {

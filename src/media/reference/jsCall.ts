@@ -6,7 +6,7 @@
 import { PLAYOUT_STATES, PLAYOUT_TAGS, type PlayoutState } from '../../generated/playout.js';
 import { bytesPerSample } from '../engine.js';
 import type { CallCounters, MediaEvent, PlayoutFrame, ResolvedCallMediaConfig, WriteResult } from '../types.js';
-import { makeCallPaths, type CapturePath, type DspPathOptions, type PlayoutPath } from './paths.js';
+import { makeCallPaths, makePathsForCall, type CapturePath, type DspPathOptions, type PlayoutPath } from './paths.js';
 
 const HEADER = 16; // bytes of a record header in the native rings (index units match)
 const ITEM_SLOTS = 64;
@@ -99,7 +99,8 @@ export class JsCall {
     readonly config: ResolvedCallMediaConfig,
     options?: DspPathOptions,
   ) {
-    const paths = makeCallPaths(config.telephony, config.ai, options);
+    // Explicit path options (tests, benches) bypass the call's playoutDsp options.
+    const paths = options ? makeCallPaths(config.telephony, config.ai, options) : makePathsForCall(config.telephony, config.ai, config.playoutDsp);
     this.capture = paths.capture;
     this.playout = paths.playout;
     const ai = config.ai;

@@ -1,7 +1,8 @@
 // The per-call audio paths in TypeScript: the twin of native/src/core/dsp/paths.cc (and of
 // the engine's identity path for calls whose two sides share a format). Used by the JS
 // fallback engine; produce the same bytes as the native paths.
-import type { AudioFormat } from '../types.js';
+import { playoutDspProcesses } from '../engine.js';
+import type { AudioFormat, ResolvedPlayoutDspOptions } from '../types.js';
 import { alawDecode, alawEncode, ulawDecode, ulawEncode } from './g711.js';
 import { PLAYOUT_DSP_DEFAULTS, PlayoutDsp, type PlayoutDspConfig } from './playoutDsp.js';
 import { Resampler } from './resampler.js';
@@ -164,11 +165,45 @@ class IdentityPlayoutPath implements PlayoutPath {
 const TELEPHONY_OK = (f: AudioFormat): boolean => (f.codec === 'pcm16' ? f.rate === 8000 || f.rate === 16000 : f.rate === 8000);
 const AI_OK = (f: AudioFormat): boolean => (f.codec === 'pcm16' ? f.rate === 24000 : f.rate === 8000);
 
+export interface CallPaths {
+  readonly capture: CapturePath;
+  readonly playout: PlayoutPath;
+}
+
+const sameFormat = (a: AudioFormat, b: AudioFormat): boolean => a.codec === b.codec && a.rate === b.rate;
+
 /** The identity pair for equal formats, else the DSP paths; throws RangeError naming the side. */
-export function makeCallPaths(telephony: AudioFormat, ai: AudioFormat, o: DspPathOptions = DSP_PATH_DEFAULTS): { capture: CapturePath; playout: PlayoutPath } {
-  if (telephony.codec === ai.codec && telephony.rate === ai.rate) {
+export function makeCallPaths(telephony: AudioFormat, ai: AudioFormat, o: DspPathOptions = DSP_PATH_DEFAULTS): CallPaths {
+  if (sameFormat(telephony, ai)) {
     return { capture: new IdentityCapturePath(telephony), playout: new IdentityPlayoutPath(ai) };
   }
+  return makeDspPaths(telephony, ai, o);
+}
+
+/**
+ * A call's paths for its playout DSP options (twin of native make_call_paths in
+ * path_factory.cc): the identity pair for equal formats unless the options ask for
+ * processing; then an identity capture (no VAD) beside a DSP playout path at the shared rate.
+ */
+export function makePathsForCall(telephony: AudioFormat, ai: AudioFormat, playout: ResolvedPlayoutDspOptions): CallPaths {
+  const passthrough = sameFormat(telephony, ai);
+  if (passthrough && !playoutDspProcesses(playout)) return makeCallPaths(telephony, ai);
+  const o: DspPathOptions = {
+    ...DSP_PATH_DEFAULTS,
+    vadEnabled: !passthrough,
+    playout: {
+      ...PLAYOUT_DSP_DEFAULTS,
+      gainDb: playout.gainDb,
+      dcBlock: playout.dcBlock,
+      ttsChain: playout.ttsChain,
+      limiter: playout.limiter === 'auto' ? 'peak' : playout.limiter,
+    },
+  };
+  const paths = makeDspPaths(telephony, ai, o);
+  return passthrough ? { capture: new IdentityCapturePath(telephony), playout: paths.playout } : paths;
+}
+
+function makeDspPaths(telephony: AudioFormat, ai: AudioFormat, o: DspPathOptions): CallPaths {
   if (!TELEPHONY_OK(telephony)) throw new RangeError(`telephony format ${telephony.codec}/${telephony.rate} is not supported (mulaw/8000, alaw/8000, pcm16/8000, pcm16/16000)`);
   if (!AI_OK(ai)) throw new RangeError(`AI format ${ai.codec}/${ai.rate} is not supported (pcm16/24000, mulaw/8000, alaw/8000)`);
   const vad = o.vadEnabled ? new Vad(telephony.rate, o.vad) : undefined;

@@ -24,6 +24,11 @@ const char* validate_call_config(const CallConfig& cfg) noexcept {
   if (cfg.lookahead_ms < 40 || cfg.lookahead_ms > 200) return "lookaheadMs must be within 40..200";
   if (cfg.playout_capacity_ms < 100 || cfg.playout_capacity_ms > 60000) return "playoutCapacityMs must be within 100..60000";
   if (cfg.capture_capacity_ms < 100 || cfg.capture_capacity_ms > 60000) return "captureCapacityMs must be within 100..60000";
+  // Written so that NaN fails too.
+  if (!(cfg.playout.gain_db >= kPlayoutGainMinDb && cfg.playout.gain_db <= kPlayoutGainMaxDb))
+    return "playoutDsp.gainDb must be a number within -40..20";
+  if (static_cast<std::uint8_t>(cfg.playout.limiter) > static_cast<std::uint8_t>(PlayoutLimiter::kSoftClip))
+    return "playoutDsp.limiter must be one of auto, none, peak, softclip";
   return nullptr;
 }
 

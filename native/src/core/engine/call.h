@@ -34,6 +34,7 @@ struct CallConfig {
   std::uint32_t lookahead_ms = 80;          // 40..200
   std::uint32_t playout_capacity_ms = 2000;  // 100..60000, AI-format audio
   std::uint32_t capture_capacity_ms = 1000;  // 100..60000, telephony audio
+  PlayoutOptions playout{};                  // gain -40..20 dB, DC blocker, TTS chain, limiter
 };
 
 /** Empty when `cfg` is acceptable, else a message naming the offending field. */

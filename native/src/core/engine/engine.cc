@@ -36,7 +36,7 @@ Engine::OpenResult Engine::open(const CallConfig& cfg) {
     r.message = "maxCalls (" + std::to_string(opts_.max_calls) + ") calls are open";
     return r;
   }
-  CallPaths paths = opts_.make_paths(cfg.formats);
+  CallPaths paths = opts_.make_paths(cfg.formats, cfg.playout);
   if (!paths.error.empty()) {
     r.error = OpenError::kConfig;
     r.message = paths.error;

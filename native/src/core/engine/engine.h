@@ -26,7 +26,7 @@ class Engine {
     void* wake_ctx = nullptr;
     bool run_thread = true;  // false: the caller drives core().tick() itself (tests)
     // Builds each call's DSP paths (path.h); tests may pin the pass-through paths.
-    CallPaths (*make_paths)(const CallFormats&) = &make_call_paths;
+    CallPaths (*make_paths)(const CallFormats&, const PlayoutOptions&) = &make_call_paths;
   };
 
   enum class OpenError : std::uint8_t { kNone, kConfig, kCapacity, kClosed };

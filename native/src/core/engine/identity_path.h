@@ -35,8 +35,8 @@ class IdentityPlayoutPath final : public PlayoutPath {
   std::size_t frame_;
 };
 
-/** The pass-through pair for a call whose two sides share `formats.ai`'s format. */
-inline CallPaths make_identity_paths(const CallFormats& formats) {
+/** The pass-through pair for a call whose two sides share `formats.ai`'s format (ignores `playout`). */
+inline CallPaths make_identity_paths(const CallFormats& formats, const PlayoutOptions& /*playout*/ = {}) {
   CallPaths paths;
   if (!(formats.telephony == formats.ai)) {
     paths.error = "the identity path needs the same format on both sides";

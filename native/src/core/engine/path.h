@@ -72,6 +72,29 @@ struct CallFormats {
   Format ai;
 };
 
+/** How the playout limiter is chosen; kAuto: peak on a converting path, none on a passthrough. */
+enum class PlayoutLimiter : std::uint8_t { kAuto = 0, kNone = 1, kPeak = 2, kSoftClip = 3 };
+
+/** Accepted range of PlayoutOptions::gain_db. */
+inline constexpr double kPlayoutGainMinDb = -40.0;
+inline constexpr double kPlayoutGainMaxDb = 20.0;
+
+/**
+ * Per-call playout DSP options (the defaults change nothing). A call whose two sides share a
+ * format stays a byte-exact passthrough unless these ask for processing.
+ */
+struct PlayoutOptions {
+  double gain_db = 0.0;
+  bool dc_block = false;
+  bool tts_chain = false;  // the original system's TTS chain (seed-origin §3.7)
+  PlayoutLimiter limiter = PlayoutLimiter::kAuto;
+
+  /** True when a passthrough call must run the DSP playout path to honour these options. */
+  bool processes() const noexcept {
+    return gain_db != 0.0 || dc_block || tts_chain || limiter == PlayoutLimiter::kPeak || limiter == PlayoutLimiter::kSoftClip;
+  }
+};
+
 struct CallPaths {
   std::unique_ptr<CapturePath> capture;
   std::unique_ptr<PlayoutPath> playout;
@@ -82,6 +105,6 @@ struct CallPaths {
  * Builds the paths for a call (control thread; may allocate). Returns an error message
  * naming the pair when no implementation supports it.
  */
-CallPaths make_call_paths(const CallFormats& formats);
+CallPaths make_call_paths(const CallFormats& formats, const PlayoutOptions& playout = {});
 
 }  // namespace parley::engine
