@@ -111,7 +111,8 @@ export interface CallMediaConfig {
   /** Playout ring bound, in ms of AI-format audio (default 2000); overflow is refused and counted. */
   readonly playoutCapacityMs?: number;
   /** Capture ring bound, in ms of telephony audio (default 1000); overflow is refused and counted. */
-  readonly captureCapacityMs?: number;  /** Playout DSP (default: none beyond the converting path's peak limiter). */
+  readonly captureCapacityMs?: number;
+  /** Playout DSP (default: none beyond the converting path's peak limiter). */
   readonly playoutDsp?: PlayoutDspOptions;
 }
 
