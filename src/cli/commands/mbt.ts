@@ -6,7 +6,7 @@
 // prerequisite (Java, TLC).
 import { writeFileSync } from 'node:fs';
 import { MODELS, type MbtMachineName } from '../../mbt/models/index.js';
-import { runSuite, type SuiteOptions } from '../../mbt/suite.js';
+import type { SuiteOptions } from '../../mbt/suite.js';
 import { PrerequisiteError } from '../../verify/prereq.js';
 
 const USAGE =
@@ -65,6 +65,15 @@ export async function run(argv: string[]): Promise<number> {
   const progress = (line: string): void => {
     process.stderr.write(`${line}\n`);
   };
+  // The suite drives fast-check, a dev dependency: a production install (--omit=dev) lacks it.
+  let runSuite: typeof import('../../mbt/suite.js').runSuite;
+  try {
+    ({ runSuite } = await import('../../mbt/suite.js'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    process.stderr.write(`parley mbt needs the development dependencies (npm install without --omit=dev): ${(err as Error).message}\n`);
+    return 2;
+  }
   let result;
   try {
     result = await runSuite({ ...args, onProgress: args.json ? () => {} : progress });
