@@ -50,3 +50,25 @@ export function byLabel(s: Samples, name: string, label: string): Record<string,
   }
   return out;
 }
+
+/** histogram_quantile over cumulative buckets (upper-bound interpolation like Prometheus). */
+export function histQuantile(s: Samples, name: string, q: number): number | null {
+  const buckets = [...s]
+    .filter(([k]) => k.startsWith(`${name}_bucket{`))
+    .map(([k, v]) => ({ le: k.includes('le="+Inf"') ? Infinity : Number(/le="([^"]+)"/.exec(k)![1]), v }))
+    .sort((a, b) => a.le - b.le);
+  const total = buckets.at(-1)?.v ?? 0;
+  if (total === 0) return null;
+  const rank = q * total;
+  let prevLe = 0;
+  let prevV = 0;
+  for (const b of buckets) {
+    if (b.v >= rank) {
+      if (b.le === Infinity) return prevLe;
+      return prevLe + ((b.le - prevLe) * (rank - prevV)) / Math.max(1e-9, b.v - prevV);
+    }
+    prevLe = b.le;
+    prevV = b.v;
+  }
+  return prevLe;
+}

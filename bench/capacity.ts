@@ -9,17 +9,16 @@
 // Processes: serve (measured: CPU and RSS from /proc), the agent, and this one (the callers).
 // The callers' own tick lateness is reported too: when it is high the caller, not Parley, is late.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLoad, percentiles, type LoadResult, type ScriptStep } from '../src/sim/caller/index.js';
 import type { TelephonyProtocol } from '../src/telephony/types.js';
+import { cpuSeconds, rssKiB } from './_proc.js';
+import { byLabel, histQuantile, parseMetrics } from './_prom.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url)); // dist/bench → repo root
-const CLK_TCK = 100;
 /** Lateness is measured against real-time pacing with this lead: the default lookahead minus the frame in flight. */
 const LEAD_MS = 60;
-const PAGE_KIB = 4;
 
 /** Long enough that every call is still running when the ramp has started the last one. */
 function script(rampMs: number): ScriptStep[] {
@@ -78,60 +77,6 @@ function start(args: string[], env: Record<string, string>): Proc {
         void exited.then((c) => reject(new Error(`process exited (${c}) before ${re}: ${err}`)));
       }),
   };
-}
-
-function cpuTicks(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(f[11]) + Number(f[12]); // utime + stime
-}
-
-function rssKiB(pid: number): number {
-  return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE_KIB;
-}
-
-type Samples = Map<string, number>;
-
-/** Prometheus text → "name{labels}" → value. */
-function parseMetrics(text: string): Samples {
-  const out: Samples = new Map();
-  for (const l of text.split('\n')) {
-    if (!l || l.startsWith('#')) continue;
-    const i = l.lastIndexOf(' ');
-    out.set(l.slice(0, i), Number(l.slice(i + 1)));
-  }
-  return out;
-}
-
-function byLabel(s: Samples, name: string, label: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  const re = new RegExp(`^${name}\\{.*${label}="([^"]+)"`);
-  for (const [k, v] of s) {
-    const m = re.exec(k);
-    if (m && v !== 0) out[m[1]!] = (out[m[1]!] ?? 0) + v;
-  }
-  return out;
-}
-
-/** histogram_quantile over cumulative buckets (upper-bound interpolation like Prometheus). */
-function histQuantile(s: Samples, name: string, q: number): number | null {
-  const buckets = [...s]
-    .filter(([k]) => k.startsWith(`${name}_bucket{`))
-    .map(([k, v]) => ({ le: k.includes('le="+Inf"') ? Infinity : Number(/le="([^"]+)"/.exec(k)![1]), v }))
-    .sort((a, b) => a.le - b.le);
-  const total = buckets.at(-1)?.v ?? 0;
-  if (total === 0) return null;
-  const rank = q * total;
-  let prevLe = 0;
-  let prevV = 0;
-  for (const b of buckets) {
-    if (b.v >= rank) {
-      if (b.le === Infinity) return prevLe;
-      return prevLe + ((b.le - prevLe) * (rank - prevV)) / Math.max(1e-9, b.v - prevV);
-    }
-    prevLe = b.le;
-    prevV = b.v;
-  }
-  return prevLe;
 }
 
 const r1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
@@ -193,8 +138,8 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     const pid = serve.child.pid!;
     const agentPid = agent.child.pid!;
     const rss0 = rssKiB(pid);
-    const cpu0 = cpuTicks(pid);
-    const agentCpu0 = cpuTicks(agentPid);
+    const cpu0 = cpuSeconds(pid);
+    const agentCpu0 = cpuSeconds(agentPid);
     const t0 = performance.now();
     let peakRss = rss0;
     let peakCalls = 0;
@@ -205,7 +150,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     let last = { t: t0, cpu: cpu0 };
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, rssKiB(pid));
-      const now = { t: performance.now(), cpu: cpuTicks(pid) };
+      const now = { t: performance.now(), cpu: cpuSeconds(pid) };
       const prev = last;
       last = now;
       void fetch(`${base}/metrics`)
@@ -215,7 +160,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
           peakCalls = Math.max(peakCalls, calls);
           const heap = Number(/^parley_nodejs_heap_size_used_bytes (\S+)/m.exec(t)?.[1] ?? 0);
           if (calls >= peakCalls) heapAtPeak = Math.max(heapAtPeak, heap);
-          samples.push({ t: (now.t - prev.t) / 1000, cpu: (now.cpu - prev.cpu) / CLK_TCK, calls });
+          samples.push({ t: (now.t - prev.t) / 1000, cpu: now.cpu - prev.cpu, calls });
         })
         .catch(() => {});
     }, 1000);
@@ -227,8 +172,8 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
       clearInterval(sampler);
     }
     const wallS = (performance.now() - t0) / 1000;
-    const cpuPct = ((cpuTicks(pid) - cpu0) / CLK_TCK / wallS) * 100;
-    const agentCpuPct = ((cpuTicks(agentPid) - agentCpu0) / CLK_TCK / wallS) * 100;
+    const cpuPct = ((cpuSeconds(pid) - cpu0) / wallS) * 100;
+    const agentCpuPct = ((cpuSeconds(agentPid) - agentCpu0) / wallS) * 100;
     await new Promise((r) => setTimeout(r, 1500)); // let the last calls' teardown land in the metrics
     const m = parseMetrics(await (await fetch(`${base}/metrics`)).text());
 
