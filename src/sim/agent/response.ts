@@ -42,6 +42,33 @@ export const transcriptDeltaEvent = (eventId: string, ids: DeltaIds, word: strin
   delta: word,
 });
 
+/** The assistant message item a response produces (GA `realtime.item`). */
+export const assistantItem = (id: string, status: string, content: unknown[]): Record<string, unknown> => ({
+  id,
+  object: 'realtime.item',
+  type: 'message',
+  status,
+  role: 'assistant',
+  content,
+});
+
+/** The GA `realtime.response` object of response.created / response.done. */
+export const responseObject = (
+  r: { readonly id: string; readonly conversationId: string; readonly modality: 'audio' | 'text' },
+  status: string,
+  output: unknown[],
+): Record<string, unknown> => ({
+  object: 'realtime.response',
+  id: r.id,
+  status,
+  status_details: null,
+  output,
+  conversation_id: r.conversationId,
+  output_modalities: [r.modality],
+  usage: status === 'in_progress' ? null : { total_tokens: 0, input_tokens: 0, output_tokens: 0 },
+  metadata: null,
+});
+
 export class ResponseStream {
   sentBytes = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -185,20 +212,10 @@ export class ResponseStream {
   }
 
   private item(status: string, content: unknown[]): Record<string, unknown> {
-    return { id: this.itemId, object: 'realtime.item', type: 'message', status, role: 'assistant', content };
+    return assistantItem(this.itemId, status, content);
   }
 
   private responseObject(status: string, output: unknown[]): Record<string, unknown> {
-    return {
-      object: 'realtime.response',
-      id: this.id,
-      status,
-      status_details: null,
-      output,
-      conversation_id: this.conversationId,
-      output_modalities: ['audio'],
-      usage: status === 'in_progress' ? null : { total_tokens: 0, input_tokens: 0, output_tokens: 0 },
-      metadata: null,
-    };
+    return responseObject({ id: this.id, conversationId: this.conversationId, modality: 'audio' }, status, output);
   }
 }

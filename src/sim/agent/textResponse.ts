@@ -3,7 +3,7 @@
 // output_text deltas word by word (faster than real time), the .done events, response.done. The
 // text is real sentences (with abbreviations, a question, a number) so a client's sentence
 // splitting is exercised; the first names the connection, so calls do not all say the same.
-import type { ResponseDeps, ResponseTiming } from './response.js';
+import { assistantItem, responseObject, type ResponseDeps, type ResponseTiming } from './response.js';
 
 export type TextResponseDeps = Omit<ResponseDeps, 'onEnd'> & { readonly onEnd: (status: 'completed' | 'cancelled') => void };
 
@@ -117,20 +117,10 @@ export class TextResponseStream {
   }
 
   private item(status: string, content: unknown[]): Record<string, unknown> {
-    return { id: this.itemId, object: 'realtime.item', type: 'message', status, role: 'assistant', content };
+    return assistantItem(this.itemId, status, content);
   }
 
   private responseObject(status: string, output: unknown[]): Record<string, unknown> {
-    return {
-      object: 'realtime.response',
-      id: this.id,
-      status,
-      status_details: null,
-      output,
-      conversation_id: this.conversationId,
-      output_modalities: ['text'],
-      usage: status === 'in_progress' ? null : { total_tokens: 0, input_tokens: 0, output_tokens: 0 },
-      metadata: null,
-    };
+    return responseObject({ id: this.id, conversationId: this.conversationId, modality: 'text' }, status, output);
   }
 }
