@@ -5,7 +5,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../config/index.js';
 import { buildTimeline, callerTime, formatTimeline } from '../../obs/timeline.js';
 import { renderHtmlReport } from '../../obs/htmlReport.js';
@@ -16,6 +15,7 @@ import { simCall } from '../../sim/caller/index.js';
 import type { CallReport, ScriptStep } from '../../sim/caller/index.js';
 import { readWav } from '../../sim/audio/wav.js';
 import type { TelephonyProtocol } from '../../telephony/types.js';
+import { parseCommandArgs } from '../args.js';
 
 const USAGE = `usage: parley demo [--out DIR] [--protocol twilio|audio-stream] [--no-drop]
 
@@ -50,20 +50,9 @@ function readTrace(path: string): TraceRecord[] {
 const ms = (x: number | undefined, digits = 0) => (x === undefined ? 'n/a' : `${x.toFixed(digits)} ms`);
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { out: { type: 'string' }, protocol: { type: 'string' }, 'no-drop': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (err) {
-    process.stderr.write(`parley demo: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs('demo', USAGE, argv, { out: { type: 'string' }, protocol: { type: 'string' }, 'no-drop': { type: 'boolean' } });
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   const protocol = (values.protocol ?? 'twilio') as TelephonyProtocol;
   if (protocol !== 'twilio' && protocol !== 'audio-stream') {
     process.stderr.write(`parley demo: --protocol must be twilio or audio-stream\n`);

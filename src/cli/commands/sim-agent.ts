@@ -1,8 +1,8 @@
 // `parley sim-agent`: the offline OpenAI-Realtime-GA-compatible agent as a process.
-import { parseArgs } from 'node:util';
 import { startSimAgent } from '../../sim/agent/server.js';
 import { parseFaultSpec } from '../../sim/agent/faults.js';
 import type { ReplyMode, SimFault } from '../../sim/agent/types.js';
+import { parseCommandArgs } from '../args.js';
 
 const USAGE = `usage: parley sim-agent [options]
 
@@ -25,33 +25,21 @@ An offline stand-in for OpenAI Realtime (GA): point PARLEY_OPENAI_URL at the pri
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string', default: '8090' },
-        host: { type: 'string', default: '127.0.0.1' },
-        'api-key': { type: 'string' },
-        reply: { type: 'string', default: 'melody' },
-        'reply-ms': { type: 'string' },
-        'delta-ms': { type: 'string' },
-        speed: { type: 'string' },
-        'first-audio-ms': { type: 'string' },
-        'session-max-ms': { type: 'string' },
-        fault: { type: 'string', multiple: true },
-        seed: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    process.stderr.write(`parley sim-agent: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs('sim-agent', USAGE, argv, {
+    port: { type: 'string', default: '8090' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'api-key': { type: 'string' },
+    reply: { type: 'string', default: 'melody' },
+    'reply-ms': { type: 'string' },
+    'delta-ms': { type: 'string' },
+    speed: { type: 'string' },
+    'first-audio-ms': { type: 'string' },
+    'session-max-ms': { type: 'string' },
+    fault: { type: 'string', multiple: true },
+    seed: { type: 'string' },
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   const num = (name: string, v: string | undefined, min: number): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);

@@ -1,7 +1,7 @@
 // `parley sim-call`: a simulated caller (Twilio or mod_audio_stream) and load generator.
-import { parseArgs } from 'node:util';
 import { protocolOf, runLoad, simCall, parseScript } from '../../sim/caller/index.js';
 import type { SimCallOptions, TimelineEvent } from '../../sim/caller/types.js';
+import { parseCommandArgs } from '../args.js';
 
 const USAGE = `usage: parley sim-call [options]
 
@@ -26,36 +26,24 @@ Calls a running bridge as Twilio Media Streams or FreeSWITCH mod_audio_stream wo
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        url: { type: 'string' },
-        protocol: { type: 'string' },
-        token: { type: 'string' },
-        rate: { type: 'string' },
-        script: { type: 'string' },
-        wav: { type: 'string' },
-        param: { type: 'string', multiple: true },
-        metadata: { type: 'string' },
-        out: { type: 'string' },
-        'lead-ms': { type: 'string' },
-        'max-call-ms': { type: 'string' },
-        calls: { type: 'string' },
-        'ramp-ms': { type: 'string' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    process.stderr.write(`parley sim-call: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs('sim-call', USAGE, argv, {
+    url: { type: 'string' },
+    protocol: { type: 'string' },
+    token: { type: 'string' },
+    rate: { type: 'string' },
+    script: { type: 'string' },
+    wav: { type: 'string' },
+    param: { type: 'string', multiple: true },
+    metadata: { type: 'string' },
+    out: { type: 'string' },
+    'lead-ms': { type: 'string' },
+    'max-call-ms': { type: 'string' },
+    calls: { type: 'string' },
+    'ramp-ms': { type: 'string' },
+    quiet: { type: 'boolean' },
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   let options: SimCallOptions;
   let calls: number;
   let rampMs: number | undefined;

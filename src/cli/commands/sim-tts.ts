@@ -1,7 +1,7 @@
 // `parley sim-tts`: the offline TTS stand-ins for cascade mode as a process — an ElevenLabs
 // WebSocket server (stream-input and multi-stream-input) and an OpenAI TTS HTTP server.
-import { parseArgs } from 'node:util';
 import { parseTtsFault, startElevenLabsFake, startOpenAiTtsFake, type TtsFault } from '../../sim/tts/index.js';
+import { parseCommandArgs } from '../args.js';
 
 const USAGE = `usage: parley sim-tts [options]
 
@@ -23,32 +23,20 @@ at the printed URLs (and set ELEVENLABS_API_KEY / OPENAI_API_KEY to the keys giv
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        host: { type: 'string', default: '127.0.0.1' },
-        'elevenlabs-port': { type: 'string', default: '8091' },
-        'openai-port': { type: 'string', default: '8092' },
-        'elevenlabs-key': { type: 'string' },
-        'openai-key': { type: 'string' },
-        'ms-per-char': { type: 'string' },
-        speed: { type: 'string' },
-        tone: { type: 'string' },
-        'elevenlabs-fault': { type: 'string', multiple: true },
-        'openai-fault': { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    process.stderr.write(`parley sim-tts: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs('sim-tts', USAGE, argv, {
+    host: { type: 'string', default: '127.0.0.1' },
+    'elevenlabs-port': { type: 'string', default: '8091' },
+    'openai-port': { type: 'string', default: '8092' },
+    'elevenlabs-key': { type: 'string' },
+    'openai-key': { type: 'string' },
+    'ms-per-char': { type: 'string' },
+    speed: { type: 'string' },
+    tone: { type: 'string' },
+    'elevenlabs-fault': { type: 'string', multiple: true },
+    'openai-fault': { type: 'string', multiple: true },
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   let voice: { msPerChar?: number; speed?: number; toneHz?: number };
   let elFaults: TtsFault[];
   let oaFaults: TtsFault[];
