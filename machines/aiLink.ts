@@ -38,14 +38,32 @@
  */
 import { and, assign, setup } from 'xstate';
 
-/** Backoff before reconnect attempt n (0-based); the last value repeats. Jitter is the runtime's. */
+/** The reconnect backoff: the delay before each attempt (the last repeats) and its jitter. */
+export interface Backoff {
+  readonly delaysMs: readonly number[];
+  /** Fraction of each delay added or taken at random (0 = exact). */
+  readonly jitter: number;
+}
+
+/** Default backoff before attempt n (0-based); the last value repeats. */
 export const RECONNECT_BACKOFF_MS = [100, 1000, 2000, 4000] as const;
 export const DEFAULT_MAX_ATTEMPTS = 5;
 export const DEFAULT_GENERATION_MODULUS = 1024;
+export const DEFAULT_JITTER = 0.2;
 
-export function reconnectDelayMs(attempt: number): number {
-  const index = Math.min(Math.max(attempt, 0), RECONNECT_BACKOFF_MS.length - 1);
-  return RECONNECT_BACKOFF_MS[index] ?? RECONNECT_BACKOFF_MS[0];
+/**
+ * Backoff before reconnect attempt n (0-based): the configured delay, the last repeating, moved
+ * by up to ±jitter of itself with `random` (in [0, 1): the runtime's injected randomness).
+ * The one place the delay is computed: the config's defaults and the runtime both use it.
+ */
+export function reconnectDelayMs(
+  attempt: number,
+  backoff: Backoff = { delaysMs: RECONNECT_BACKOFF_MS, jitter: 0 },
+  random: () => number = () => 0.5,
+): number {
+  const d = backoff.delaysMs;
+  const base = d[Math.min(Math.max(attempt, 0), d.length - 1)] ?? RECONNECT_BACKOFF_MS[0];
+  return Math.max(0, Math.round(base * (1 + backoff.jitter * (2 * random() - 1))));
 }
 
 export type AiLinkEvent =

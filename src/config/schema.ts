@@ -3,6 +3,7 @@
 // (env.ts) and the README table (table.ts) are derived from or checked against it.
 import { z } from 'zod';
 import { PLAYOUT_GAIN_DB } from '../media/types.js';
+import { DEFAULT_JITTER, DEFAULT_MAX_ATTEMPTS, RECONNECT_BACKOFF_MS } from '../../machines/aiLink.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const wsUrl = z.url({ protocol: /^wss?$/ });
@@ -138,10 +139,10 @@ const reconnect = z
       .array(int(0, 60_000))
       .min(1)
       .max(20)
-      .default([100, 1000, 2000, 4000])
+      .default([...RECONNECT_BACKOFF_MS])
       .describe('backoff before each reconnect attempt; the last repeats'),
-    attempts: int(0, 20).default(5).describe('reconnect attempts per loss before the call gives up'),
-    jitter: z.number().min(0).max(1).default(0.2).describe('random fraction added to or taken from each delay'),
+    attempts: int(0, 20).default(DEFAULT_MAX_ATTEMPTS).describe('reconnect attempts per loss before the call gives up'),
+    jitter: z.number().min(0).max(1).default(DEFAULT_JITTER).describe('random fraction added to or taken from each delay'),
     giveUpNotice: z
       .enum(['tone', 'none'])
       .default('tone')

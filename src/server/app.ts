@@ -7,7 +7,7 @@ import type { SimAgentOptions } from '../sim/agent/types.js';
 import type { MediaEngine } from '../media/types.js';
 import { createMediaEngine } from '../media/index.js';
 import { Metrics, silentLogger, watchEventLoop, watchMediaEngine, type Logger } from '../obs/index.js';
-import { realClock, type Clock } from '../session/clock.js';
+import { realClock, type Clock } from '../base/clock.js';
 import { SessionRuntime } from '../session/runtime.js';
 import { InspectHub } from '../viz/inspect/hub.js';
 import { InspectEndpoint } from '../viz/inspect/endpoint.js';

@@ -10,14 +10,15 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ParleyConfig } from '../config/index.js';
 import type { Logger, Metrics, RefusalReason } from '../obs/index.js';
 import { redactUrl } from '../obs/index.js';
-import type { Clock } from '../session/clock.js';
+import type { Clock } from '../base/clock.js';
 import type { TelephonyProtocol } from '../telephony/types.js';
 import { isAuthorized } from './auth.js';
 import { ConnectionGuard } from './connectionGuard.js';
 import { checkTwilioSignature } from './twilioSignature.js';
 import { ConnectionLimiter } from './rateLimit.js';
 import { refuseUpgrade } from './refuse.js';
-import type { CallHandler, LiveCall, RouteHandler, UpgradeRoute } from './types.js';
+import type { CallHandler, LiveCall } from '../session/seam.js';
+import type { RouteHandler, UpgradeRoute } from './types.js';
 
 /** How long after the drain deadline a call that has not ended is force-closed. */
 export const BACKSTOP_MS = 2000;

@@ -1,4 +1,4 @@
-// Which format the AI speaks for a given telephony leg, and byte arithmetic.
+// Which format the AI speaks for a given telephony leg.
 import type { AudioFormat } from '../media/types.js';
 
 /**
@@ -8,8 +8,4 @@ import type { AudioFormat } from '../media/types.js';
 export function aiFormatFor(telephony: AudioFormat): AudioFormat {
   if (telephony.codec === 'mulaw' || telephony.codec === 'alaw') return { codec: telephony.codec, rate: 8000 };
   return { codec: 'pcm16', rate: 24000 };
-}
-
-export function bytesPerMs(f: AudioFormat): number {
-  return (f.rate * (f.codec === 'pcm16' ? 2 : 1)) / 1000;
 }

@@ -4,9 +4,9 @@ import type { AiClient } from '../ai/types.js';
 import type { ParleyConfig } from '../config/index.js';
 import type { AudioFormat, MediaEngine } from '../media/types.js';
 import { openCallTrace, type CallTrace, type Logger, type Metrics } from '../obs/index.js';
-import type { CallConnection, CallHandler, LiveCall } from '../server/types.js';
+import type { CallConnection, CallHandler, LiveCall } from './seam.js';
 import { Call } from './call.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../base/clock.js';
 
 export interface RuntimeOptions {
   readonly config: ParleyConfig;
@@ -51,8 +51,7 @@ export class SessionRuntime implements CallHandler {
         });
         return this.opts.wrapTrace ? this.opts.wrapTrace(trace, connId, protocol) : trace;
       },
-      onEnded: (c) => this.calls.delete(c),
-    });
+    }, (c) => this.calls.delete(c));
     this.calls.add(call);
     return call;
   }

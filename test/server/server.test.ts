@@ -5,7 +5,7 @@ import { WebSocket } from 'ws';
 import { loadConfig, type ConfigInput } from '../../src/config/index.js';
 import { Metrics, silentLogger } from '../../src/obs/index.js';
 import { ParleyServer, type CallConnection, type LiveCall } from '../../src/server/index.js';
-import { ManualClock } from '../../src/session/clock.js';
+import { ManualClock } from '../../src/base/clock.js';
 
 class EchoCall implements LiveCall {
   readonly messages: Buffer[] = [];

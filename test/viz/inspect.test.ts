@@ -8,7 +8,7 @@ import { playoutMachine } from '../../machines/playout.js';
 import { loadConfig } from '../../src/config/index.js';
 import { Metrics, NULL_TRACE, silentLogger } from '../../src/obs/index.js';
 import { ParleyServer } from '../../src/server/index.js';
-import { ManualClock } from '../../src/session/clock.js';
+import { ManualClock } from '../../src/base/clock.js';
 import { InspectEndpoint, type InspectEndpointOptions } from '../../src/viz/inspect/endpoint.js';
 import { InspectHub } from '../../src/viz/inspect/hub.js';
 import { activePaths, sanitize, type InspectMessage, type StepMessage } from '../../src/viz/inspect/protocol.js';

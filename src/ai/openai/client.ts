@@ -14,7 +14,7 @@ import type {
   SendResult,
 } from '../types.js';
 import * as cmd from './commands.js';
-import { bytesPerMs } from './formats.js';
+import { bytesPerMs } from '../../base/audio.js';
 import { classifyClose, classifyHandshakeStatus, transportError } from './errors.js';
 import { parseServerEvent } from './server-events.js';
 

@@ -24,8 +24,3 @@ export function fromWireFormat(v: unknown): AiAudioFormat | undefined {
   if (type === 'audio/pcma') return { codec: 'alaw', rate: 8000 };
   return undefined;
 }
-
-/** Bytes per millisecond of a format (PCM16 2 B/sample, G.711 1 B/sample). */
-export function bytesPerMs(f: AiAudioFormat): number {
-  return (f.rate * (f.codec === 'pcm16' ? 2 : 1)) / 1000;
-}

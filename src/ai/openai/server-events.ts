@@ -2,7 +2,7 @@
 // GA names, plus the beta aliases peers still meet (§1.2): response.audio.*, response.audio_transcript.*.
 // Known events Parley has no use for yield nothing; unknown or malformed ones yield 'ignored'.
 import type { AiEvent, RateLimit, ResponseStatus } from '../types.js';
-import { decodeBase64, isRecord, parseJson } from '../../telephony/frames.js';
+import { decodeBase64, isRecord, parseJson } from '../../base/wire.js';
 import { classifyServerError } from './errors.js';
 
 type Obj = Record<string, unknown>;

@@ -1,7 +1,7 @@
 // The controllable clock of the system under test: time moves only when the model-based test
 // says so, and each timer the runtime arms (start timeout, drain and notice deadlines, reconnect
 // backoff, the goodbye's terminate) can be fired on its own, in due order.
-import type { Clock, TimerHandle } from '../../session/clock.js';
+import type { Clock, TimerHandle } from '../../base/clock.js';
 
 export interface PendingTimer {
   /** Creation order. */

@@ -2,7 +2,7 @@
 // buffer with energy VAD, responses, cancel, truncate) plus armed faults.
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { decodeBase64 } from '../../telephony/frames.js';
+import { decodeBase64 } from '../../base/wire.js';
 import { FaultSchedule } from './fault-schedule.js';
 import { parseFaultObject } from './faults.js';
 import { InputAudio, type CallerTurn } from './input.js';

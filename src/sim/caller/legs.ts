@@ -1,7 +1,7 @@
 // The caller's side of each telephony protocol: what it sends (acting as Twilio or as FreeSWITCH
 // mod_audio_stream) and a strict reading of what Parley sends back.
 import { randomBytes } from 'node:crypto';
-import { decodeBase64 } from '../../telephony/frames.js';
+import { decodeBase64 } from '../../base/wire.js';
 import { mulawDecode, mulawEncode } from '../audio/g711.js';
 import { pcm16FromBytes, pcm16ToBytes, resampleLinear } from '../audio/pcm.js';
 import type { Clip } from './voice-source.js';

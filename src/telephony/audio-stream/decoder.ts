@@ -6,7 +6,8 @@
 //   sampleRate: 8000 | 16000     callId | uuid | call_id: string     channels: 1
 import { randomUUID } from 'node:crypto';
 import type { CallStart, DecodeResult, DecoderOptions, InboundDecoder, InboundEvent, RawFrame, Rejection } from '../types.js';
-import { frameBuffer, frameLength, isRecord, parseJson, reject } from '../frames.js';
+import { isRecord, parseJson } from '../../base/wire.js';
+import { frameBuffer, frameLength, reject } from '../frames.js';
 
 const ID_KEYS = ['callId', 'uuid', 'call_id'] as const;
 const RESERVED = new Set<string>(['sampleRate', 'channels', ...ID_KEYS]);

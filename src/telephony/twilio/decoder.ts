@@ -1,7 +1,8 @@
 // Twilio Media Streams (bidirectional) inbound messages → typed events (protocols.md §3.2).
 // Every counter arrives as a JSON string; payloads are base64 µ-law 8 kHz.
 import type { CallStart, DecodeResult, DecoderOptions, InboundDecoder, InboundEvent, RawFrame, Rejection } from '../types.js';
-import { decodeBase64, frameBuffer, frameLength, isRecord, parseJson, reject } from '../frames.js';
+import { decodeBase64, isRecord, parseJson } from '../../base/wire.js';
+import { frameBuffer, frameLength, reject } from '../frames.js';
 
 type Obj = Record<string, unknown>;
 

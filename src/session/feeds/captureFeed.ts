@@ -6,8 +6,8 @@
 //               when the link opens (flushCaptureBacklog);
 //   ai.down   → dropped and counted.
 // Barge-in never touches this path (BI5): the caller's audio always keeps flowing.
-import type { AiClient } from '../ai/types.js';
-import type { DropReason } from '../obs/index.js';
+import type { AiClient } from '../../ai/types.js';
+import type { DropReason } from '../../obs/index.js';
 import { ByteQueue } from './byteQueue.js';
 
 export type LinkMode = 'send' | 'buffer' | 'down';

@@ -3,8 +3,8 @@
 // producer" policy of DESIGN §2.4) and are moved into the ring as the media thread drains it.
 // Order is kept: while the backlog holds anything, new chunks queue behind it. A flush
 // (barge-in) empties the backlog with the ring.
-import type { ChunkTag, MediaCall, WriteResult } from '../media/types.js';
-import type { DropReason } from '../obs/index.js';
+import type { ChunkTag, MediaCall, WriteResult } from '../../media/types.js';
+import type { DropReason } from '../../obs/index.js';
 
 interface Pending {
   readonly bytes: Buffer;

@@ -2,7 +2,7 @@
 // tracking), clear, and the goodbye. A socket that cannot keep up loses frames (counted),
 // never memory.
 import { WebSocket } from 'ws';
-import type { FarSideModel, OutboundEncoder } from '../telephony/types.js';
+import type { FarSideModel, OutboundEncoder } from '../../telephony/types.js';
 
 /** Frames are dropped while this many bytes wait in the socket. */
 export const OUTBOUND_BUFFER_BYTES = 256 * 1024;

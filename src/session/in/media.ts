@@ -1,0 +1,137 @@
+// The media core → the call, once per media-thread wake-up: agent frames out to the telephony
+// leg, the core's events (flush executed, ring drained, underrun) into the machines, caller
+// audio on to the AI link, the playout backlog into the ring, and the end-of-speech report.
+import { bytesPerMs } from '../../base/audio.js';
+import type { MediaCall, MediaEvent, PlayoutFrame } from '../../media/types.js';
+import { FRAME_MS } from '../../media/types.js';
+import type { PlayoutState } from '../../generated/playout.js';
+import type { LinkMode } from '../feeds/captureFeed.js';
+import type { CallParts, OpenParts } from '../parts.js';
+
+export function onMediaTick(c: CallParts): void {
+  const o = c.open;
+  if (!o || o.media.closed) return;
+  const now = c.now();
+  const frames = o.media.readPlayout();
+  // One write per tick for the frames and their marks, not one per message.
+  const uncork = frames.length > 0 ? c.conn.cork() : undefined;
+  try {
+    sendFrames(c, o, frames, now);
+  } finally {
+    uncork?.();
+  }
+  for (const e of o.media.events()) onMediaEvent(c, o, e, now);
+  const captured = o.media.readCapture();
+  if (captured.length > 0) o.captureFeed.push(captured, linkMode(c));
+  o.playoutFeed.pump();
+  reportDrainIfDone(c, now);
+}
+
+/** Writes the playout machine's state word to the media thread (its only view of the machine). */
+export function publishPlayoutState(c: CallParts): void {
+  const state = String(c.actors.playout.getSnapshot().value);
+  if (state === c.lastPlayoutState) return;
+  c.lastPlayoutState = state;
+  const media = c.open?.media;
+  if (media && !media.closed) media.setState(state as PlayoutState);
+}
+
+/** Where caller audio goes, from the aiLink machine's tags. */
+export function linkMode(c: CallParts): LinkMode {
+  const s = c.actors.aiLink.getSnapshot();
+  return s.hasTag('ai.send') ? 'send' : s.hasTag('ai.buffer') ? 'buffer' : 'down';
+}
+
+function sendFrames(c: CallParts, o: OpenParts, frames: readonly PlayoutFrame[], now: number): void {
+  const { media, out } = o;
+  const sent: string[] = [];
+  for (const f of frames) {
+    // Frames emitted between requestFlush and its execution belong to the old epoch: they
+    // never leave Parley (the cut-off is the clear, not the media thread's next tick).
+    if (f.epoch !== media.epoch) {
+      c.drop('stale_epoch', 1, FRAME_MS / 1000);
+      continue;
+    }
+    const ms = (f.samples / media.config.ai.rate) * 1000;
+    const tEpoch = f.epoch % c.turnCtx().epochModulus;
+    if (out.frame(f.bytes, tEpoch, f.item, ms, now)) {
+      c.deps.metrics.framesOut.inc({ protocol: c.protocol });
+      if (f.samples > 0) c.playout.playingItem = f.item;
+      sent.push(c.items.idOf(f.item) ?? `#${f.item}`);
+    } else c.drop(out.open ? 'outbound_backpressure' : 'closed', 1, FRAME_MS / 1000); // a gone socket is not backpressure
+  }
+  // One trace line per tick for the frames that left Parley (trace validation checks them
+  // against the machines: playout allowed, current epoch, not of a cut response).
+  if (sent.length > 0) c.trace.record('media', 'frames', { data: { epoch: media.epoch, items: sent } });
+}
+
+function onMediaEvent(c: CallParts, o: OpenParts, e: MediaEvent, now: number): void {
+  const { media } = o;
+  switch (e.type) {
+    case 'flushed':
+      c.trace.record('media', 'flushed', { data: { epoch: e.epoch, droppedSamples: e.droppedSamples, tick: e.tick } });
+      c.actors.playout.send({ type: 'MEDIA_FLUSHED' });
+      c.actors.turn.send({ type: 'MEDIA_FLUSHED', epoch: e.epoch % c.turnCtx().epochModulus });
+      return;
+    case 'drained': {
+      const caughtUp = e.readIndex === media.playoutWriteIndex() && o.playoutFeed.backlogEmpty;
+      c.trace.record('media', 'drained', { data: { epoch: e.epoch, caughtUp, tick: e.tick } });
+      if (c.turnCtx().activeResponse !== null && !c.playout.noticeQueued) c.deps.metrics.underruns.inc({ cause: 'ai' });
+      c.actors.playout.send({ type: 'MEDIA_DRAINED', caughtUp });
+      if (caughtUp) {
+        if (!c.playout.drainPending) flushModuleTail(c, o, now);
+        c.playout.drainPending = { epoch: e.epoch };
+        reportDrainIfDone(c, now);
+      }
+      return;
+    }
+    case 'underrun':
+      c.deps.metrics.underruns.inc({ cause: 'parley' }, e.missedFrames);
+      c.trace.record('media', 'underrun', { data: { missedFrames: e.missedFrames, tick: e.tick } });
+      return;
+    case 'prefilled':
+      c.trace.record('media', 'prefilled', { data: { epoch: e.epoch, bufferedMs: e.bufferedMs, tick: e.tick } });
+      return;
+    case 'speech-start':
+    case 'speech-stop':
+      // Local VAD: informational; barge-in follows the AI's speech_started (the embedded
+      // agent in local mode has its own server VAD, like OpenAI).
+      c.trace.record('media', e.type, { data: { tick: e.tick, at: now } });
+      return;
+  }
+}
+
+/** mod_audio_stream: push the end of the reply past the module's minimum-fill gate. */
+function flushModuleTail(c: CallParts, o: OpenParts, now: number): void {
+  if (c.protocol !== 'audio-stream') return;
+  if (!c.actors.session.getSnapshot().hasTag('media.playout')) return;
+  const fmt = o.media.config.telephony;
+  const ms = Math.ceil(c.deps.config.telephony.audioStreamMinFillMs / FRAME_MS) * FRAME_MS;
+  o.out.silence(Math.round(ms * bytesPerMs(fmt)), ms, o.media.epoch % c.turnCtx().epochModulus, now);
+}
+
+/**
+ * Tells the turn machine the agent's audio is over (PLAYOUT_DRAINED) once the core's ring ran
+ * dry with nothing written since, the response is no longer active (a mid-response gap is the
+ * AI running late, not the end of the agent's turn), and the far side has played what it holds
+ * (mod_audio_stream strands less than its minimum fill; that never plays on its own).
+ */
+function reportDrainIfDone(c: CallParts, now: number): void {
+  const d = c.playout.drainPending;
+  const o = c.open;
+  if (!d || !o) return;
+  if (d.epoch !== o.media.epoch) {
+    c.playout.drainPending = undefined;
+    return;
+  }
+  const turn = c.turnCtx();
+  if (!c.playout.noticeQueued && turn.activeResponse !== null) return;
+  const queued = o.farSide.queuedMs(now);
+  const stranded = c.protocol === 'audio-stream' ? c.deps.config.telephony.audioStreamMinFillMs : 0;
+  if (queued > 0 && queued >= stranded) return;
+  c.playout.drainPending = undefined;
+  c.playout.playingItem = undefined;
+  c.playout.firstQueuedItem = undefined;
+  c.actors.turn.send({ type: 'PLAYOUT_DRAINED', epoch: d.epoch % turn.epochModulus, written: turn.written });
+  if (c.playout.noticeQueued) c.actors.session.send({ type: 'PLAYOUT_DRAINED' });
+}

@@ -1,0 +1,99 @@
+// The telephony leg → the call: decoded messages become machine events (start, hang-up, marks)
+// or caller audio for the media core; rejected input is counted and traced, never thrown.
+import { bytesPerMs } from '../../base/audio.js';
+import type { CallStart, InboundEvent, RawFrame, Rejection } from '../../telephony/index.js';
+import type { CallParts } from '../parts.js';
+
+export function onTelephonyMessage(c: CallParts, data: RawFrame, isBinary: boolean): void {
+  // The call is over: what the leg still sends is dropped, and counted.
+  if (c.cleanupBegun) return c.drop('closed', 1, 0);
+  const r = c.decoder.decode(data, isBinary);
+  if (!r.ok) return rejected(c, r);
+  for (const ev of r.events) inbound(c, ev);
+}
+
+export function onTelephonyClose(c: CallParts, code: number, reason: string): void {
+  c.trace.record('telephony', 'socket.close', { data: { code, reason } });
+  if (c.cleanupBegun) return;
+  // audio-stream ends a call by closing; Twilio closes after `stop` (else it is a failure).
+  const hangup = c.protocol === 'audio-stream' || c.decoder.stopped;
+  c.actors.session.send({ type: hangup ? 'HANGUP' : 'SOCKET_ERROR' });
+}
+
+export function onTelephonyError(c: CallParts, err: Error): void {
+  c.trace.record('telephony', 'socket.error', { data: { message: err.message } });
+  c.log.warn({ err: err.message }, 'telephony socket error');
+  if (!c.cleanupBegun) c.actors.session.send({ type: 'SOCKET_ERROR' });
+}
+
+function rejected(c: CallParts, r: Rejection): void {
+  c.deps.metrics.protocolRejections.inc({ protocol: c.protocol, reason: r.reason });
+  c.trace.record('telephony', 'rejected', { data: { reason: r.reason, detail: r.detail } });
+  c.log.debug({ reason: r.reason, detail: r.detail }, 'telephony message rejected');
+}
+
+function inbound(c: CallParts, ev: InboundEvent): void {
+  switch (ev.kind) {
+    case 'start':
+      return onStart(c, ev);
+    case 'media':
+      return onCallerAudio(c, ev.payload);
+    case 'mark':
+      return onMark(c, ev.name);
+    case 'dtmf':
+      c.trace.record('telephony', 'dtmf', { data: { digit: ev.digit } });
+      c.log.info({ digit: ev.digit }, 'dtmf');
+      return;
+    case 'stop':
+      c.trace.record('telephony', 'stop');
+      c.actors.session.send({ type: 'HANGUP' });
+      return;
+    case 'connected':
+      c.trace.record('telephony', 'connected', { data: { protocol: ev.protocol, version: ev.version } });
+      return;
+    case 'text':
+      c.trace.record('telephony', 'text', { data: { length: ev.text.length } });
+      return;
+  }
+}
+
+function onStart(c: CallParts, start: CallStart): void {
+  c.startTimeout?.cancel();
+  c.start = start;
+  c.callId = start.callId;
+  c.log = c.deps.log.child({ callId: c.callId, protocol: c.protocol });
+  c.trace.rename(start.callId);
+  c.trace.record('telephony', 'start', {
+    data: { callId: start.callId, streamId: start.streamId, format: start.format, implicit: start.implicit, connId: c.connId },
+  });
+  c.log.info({ format: start.format, params: Object.keys(start.customParameters) }, 'call started');
+  c.actors.session.send({ type: 'CALL_STARTED' });
+}
+
+/** Caller audio goes to the media core only while the session's tags allow capture. */
+function onCallerAudio(c: CallParts, payload: Buffer): void {
+  c.deps.metrics.framesIn.inc({ protocol: c.protocol });
+  const media = c.open?.media;
+  if (!media) return c.drop('closed', 1, 0);
+  if (!c.actors.session.getSnapshot().hasTag('media.capture')) return;
+  const w = media.writeCapture(payload);
+  if (w === 'full') c.drop('capture_full', 1, payload.length / bytesPerMs(media.config.telephony));
+  else if (w !== 'ok') c.drop('closed', 1, 0);
+}
+
+function onMark(c: CallParts, name: string): void {
+  const far = c.open?.farSide;
+  if (!far) return;
+  const now = c.now();
+  const outcome = far.onMark(name, now);
+  const [epochText, itemText] = name.split('.');
+  const epoch = Number(epochText);
+  const item = Number(itemText);
+  if (outcome === 'unknown' || !Number.isInteger(epoch) || !Number.isInteger(item)) {
+    c.trace.record('telephony', 'mark.unknown', { data: { name } });
+    return;
+  }
+  const itemId = c.items.idOf(item) ?? `#${item}`;
+  // A cleared mark carries its (old) epoch: the turn machine ignores it (BI4).
+  c.actors.turn.send({ type: 'MARK_ECHO', epoch, itemId, ms: far.heardMs(item, now) });
+}

@@ -1,0 +1,58 @@
+// Everything a call opens when it starts, in one place and all or nothing: the media call (the
+// core's rings and DSP for this call), the far-side model, the encoder, both feeds and the AI
+// client. Throws when the media core refuses the call (the session then ends it as 'error').
+import { bytesPerMs } from '../base/audio.js';
+import type { AudioFormat, MediaCall } from '../media/types.js';
+import { createEncoder, createFarSideModel, type CallStart } from '../telephony/index.js';
+import { CaptureFeed } from './feeds/captureFeed.js';
+import { PlayoutFeed } from './feeds/playoutFeed.js';
+import { TelephonyOut } from './feeds/telephonyOut.js';
+import { aiFormatFor } from './formats.js';
+import type { CallParts, OpenParts } from './parts.js';
+
+export function openCallParts(c: CallParts, start: CallStart): OpenParts {
+  const cfg = c.deps.config;
+  const aiFormat = aiFormatFor(start.format);
+  const media = c.deps.engine.open({
+    telephony: start.format,
+    ai: aiFormat,
+    lookaheadMs: cfg.media.lookaheadMs,
+    playoutCapacityMs: cfg.media.playoutRingMs,
+    captureCapacityMs: cfg.media.captureRingMs,
+    // The TTS chain runs on every call of a cascade process (tts.dsp resolves to true there).
+    playoutDsp: { gainDb: cfg.media.playoutGainDb, ttsChain: cfg.tts.dsp },
+  });
+  try {
+    return openAround(c, start, aiFormat, media);
+  } catch (err) {
+    void media.close(); // the media call is the one part that holds a thread's resources
+    throw err;
+  }
+}
+
+function openAround(c: CallParts, start: CallStart, aiFormat: AudioFormat, media: MediaCall): OpenParts {
+  const cfg = c.deps.config;
+  const farSide = createFarSideModel(c.protocol, start.format, {
+    moduleBufferMs: cfg.telephony.audioStreamBufferMs,
+    moduleMinFillMs: cfg.telephony.audioStreamMinFillMs,
+  });
+  const out = new TelephonyOut(c.conn.ws, createEncoder(c.protocol, start), farSide);
+  const aiBpm = bytesPerMs(aiFormat);
+  const playoutFeed = new PlayoutFeed(media, aiFormat.codec === 'pcm16', {
+    backlogBytes: Math.round(cfg.media.playoutBacklogMs * aiBpm),
+    bytesPerMs: aiBpm,
+    onDrop: (reason, bytes) => c.drop(reason, 1, bytes / aiBpm / 1000),
+    onWritten: (bufferedMs) => {
+      c.playout.drainPending = undefined;
+      c.actors.playout.send({ type: 'WRITE', bufferedMs });
+    },
+  });
+  const captureFeed = new CaptureFeed(() => c.open?.ai, {
+    gapBytes: Math.round(cfg.ai.gapBufferMs * aiBpm),
+    sendBufferBytes: cfg.ai.sendBufferBytes,
+    bytesPerMs: aiBpm,
+    onDrop: (reason, units, ms) => c.drop(reason, units, ms / 1000),
+  });
+  const ai = c.deps.createAiClient(aiFormat);
+  return { start, aiFormat, media, farSide, out, playoutFeed, captureFeed, ai };
+}

@@ -1,0 +1,38 @@
+// The seam between a telephony socket and the call that runs on it: the server hands each
+// accepted upgrade to a CallHandler as a CallConnection and gets back a LiveCall. The server owns
+// the socket's limits (size, rate, auth, capacity, shutdown); the call owns everything the
+// socket carries. Defined by the session (the server imports it, never the other way round).
+import type { WebSocket } from 'ws';
+import type { RawFrame, TelephonyProtocol } from '../telephony/types.js';
+
+export interface CallConnection {
+  readonly ws: WebSocket;
+  readonly protocol: TelephonyProtocol;
+  /** The upgrade URL (query included, e.g. audio-stream `?rate=16000`). */
+  readonly url: URL;
+  readonly remoteAddress: string;
+  /**
+   * Holds the socket's writes until the returned function is called, so several messages (a
+   * frame and its mark) leave in one write. Uncork before returning to the event loop.
+   */
+  readonly cork: () => () => void;
+}
+
+/** A call as the server sees it. Every method must not throw. */
+export interface LiveCall {
+  /** An inbound message that passed the size and rate limits. */
+  onMessage(data: RawFrame, isBinary: boolean): void;
+  /** The telephony socket closed (any side, any code). */
+  onSocketClose(code: number, reason: string): void;
+  onSocketError(err: Error): void;
+  /** Shutdown began: finish when you can; the call enforces the drain deadline itself. */
+  drain(): void;
+  /** Backstop after the drain deadline: close the socket now and release everything. */
+  forceClose(): void;
+  /** Resolves once the call has ended and released everything. */
+  readonly ended: Promise<void>;
+}
+
+export interface CallHandler {
+  accept(conn: CallConnection): LiveCall;
+}
