@@ -1,7 +1,7 @@
 // A client of /inspect (the live machine steps of every call) that reports when a call's AI
 // link enters a state — the chaos bench hangs callers up while their link is in backoff.
 import { WebSocket } from 'ws';
-import type { InspectMessage } from '../src/viz/inspect/protocol.js';
+import type { InspectMessage } from '../src/obs/inspect/protocol.js';
 
 export interface InspectWatch {
   /** Step messages the bridge dropped because this client fell behind. */

@@ -10,7 +10,7 @@ import { MACHINES } from '../machines/index.js';
 import { playoutMachine } from '../machines/playout.js';
 import { loadGraphs } from '../src/viz/load.js';
 import { renderMachineSvg } from '../src/viz/render/index.js';
-import { InspectHub } from '../src/viz/inspect/hub.js';
+import { InspectHub } from '../src/obs/inspect/hub.js';
 import { vizRoot } from '../src/viz/root.js';
 
 function flag(argv: readonly string[], name: string, dflt: number): number {

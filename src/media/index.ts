@@ -7,6 +7,7 @@ import type { MediaEngine, MediaEngineOptions } from './types.js';
 export * from './types.js';
 export { MediaError, resolveCallConfig, resolveEngineOptions, resolvePlayoutDsp, bytesPerSample, frameBytes } from './engine.js';
 export { NativeMediaEngine } from './native-engine.js';
+export { encodeSamples, alawDecode, alawEncode, ulawDecode, ulawEncode } from './codec.js';
 
 export type MediaEngineKind = 'native' | 'js';
 

@@ -2,7 +2,7 @@
 // before the call ends. Three short descending beeps, in the AI's output format so it takes
 // the same playout path (and the same guards) as agent audio.
 import type { AudioFormat } from '../media/types.js';
-import { encodeAudio } from '../sim/audio/pcm.js';
+import { encodeSamples } from '../media/index.js';
 
 const BEEPS_HZ = [660, 550, 440];
 const BEEP_MS = 220;
@@ -28,5 +28,5 @@ export function noticeAudio(format: AudioFormat): Buffer {
       pcm[b * per + i] = Math.round(AMPLITUDE * env * Math.sin((2 * Math.PI * hz * i) / rate));
     }
   });
-  return encodeAudio(format, pcm);
+  return encodeSamples(format, pcm);
 }

@@ -16,6 +16,8 @@ export interface RuntimeOptions {
   readonly clock: Clock;
   /** Builds the AI client of one call (openai or the embedded local agent). */
   readonly createAiClient: (inputFormat: AudioFormat) => AiClient;
+  /** Randomness for backoff jitter, in [0, 1) (default Math.random; tests seed it). */
+  readonly random?: () => number;
   /** Wraps each call's trace (the /inspect hub hooks in here). */
   readonly wrapTrace?: (trace: CallTrace, connId: string, protocol: string) => CallTrace;
 }
@@ -34,24 +36,18 @@ export class SessionRuntime implements CallHandler {
   }
 
   accept(conn: CallConnection): LiveCall {
-    const { config, metrics, log, clock, engine } = this.opts;
-    const call = new Call(conn, {
-      config,
-      engine,
-      metrics,
-      log,
-      clock,
-      createAiClient: this.opts.createAiClient,
-      openTrace: (connId, protocol) => {
-        const trace = openCallTrace({
-          ...(config.traceDir ? { dir: config.traceDir } : {}),
-          callId: connId,
-          protocol,
-          onDrop: (n) => metrics.drop('trace_backpressure', n),
-        });
-        return this.opts.wrapTrace ? this.opts.wrapTrace(trace, connId, protocol) : trace;
-      },
-    }, (c) => this.calls.delete(c));
+    const { config, metrics, log, clock, engine, random } = this.opts;
+    const openTrace = (connId: string, protocol: string): CallTrace => {
+      const trace = openCallTrace({
+        ...(config.traceDir ? { dir: config.traceDir } : {}),
+        callId: connId,
+        protocol,
+        onDrop: (n) => metrics.drop('trace_backpressure', n),
+      });
+      return this.opts.wrapTrace ? this.opts.wrapTrace(trace, connId, protocol) : trace;
+    };
+    const deps = { config, engine, metrics, log, clock, createAiClient: this.opts.createAiClient, openTrace, ...(random ? { random } : {}) };
+    const call = new Call(conn, deps, (c) => this.calls.delete(c));
     this.calls.add(call);
     return call;
   }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type ConfigInput } from '../../src/config/index.js';
 import type { MediaEngine } from '../../src/media/index.js';
-import { startParley, type ParleyApp } from '../../src/server/app.js';
+import { startParley, type ParleyApp } from '../../src/app.js';
 import { startSimAgent, type SimAgent, type SimAgentOptions } from '../../src/sim/agent/index.js';
 import { simCall, type CallReport, type SimCallOptions } from '../../src/sim/caller/index.js';
 import { readWav } from '../../src/sim/audio/wav.js';

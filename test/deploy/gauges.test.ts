@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { metricSum } from '../../src/fleet/promText.js';
 import { Metrics } from '../../src/obs/index.js';
 import { mediaSaturation, SATURATION_ALERT, SATURATION_SCALE_OUT, type MediaLoadStats } from '../../src/obs/saturation.js';
-import { startParley } from '../../src/server/app.js';
+import { startParley } from '../../src/app.js';
 import { simCall } from '../../src/sim/caller/index.js';
 
 const summary = (p99Ns: number, samples = 100) => ({ p50Ns: p99Ns / 2, p99Ns, maxNs: p99Ns, samples });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV_BINDINGS, loadConfig, settings } from '../../src/config/index.js';
 import { Metrics } from '../../src/obs/index.js';
 import { BACKSTOP_MS } from '../../src/server/index.js';
-import { startParley, type ParleyApp } from '../../src/server/app.js';
+import { startParley, type ParleyApp } from '../../src/app.js';
 
 const DIR = join(process.cwd(), 'deploy/k8s');
 // Parsed YAML, navigated field by field: a wrong path reads undefined and fails the assertion.

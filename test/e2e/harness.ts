@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type ConfigInput } from '../../src/config/index.js';
-import { startParley, type ParleyApp } from '../../src/server/app.js';
+import { startParley, type ParleyApp } from '../../src/app.js';
 import { startSimAgent } from '../../src/sim/agent/index.js';
 import type { SimAgent, SimAgentOptions } from '../../src/sim/agent/index.js';
 import { simCall } from '../../src/sim/caller/index.js';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { loadConfig } from '../../src/config/index.js';
 import { parseServerEvent } from '../../src/ai/openai/server-events.js';
-import { startParley, type ParleyApp } from '../../src/server/app.js';
+import { startParley, type ParleyApp } from '../../src/app.js';
 import { openaiEvent } from '../../bench/_fuzz-ai.js';
 import { startFakeOpenAi, type FakeOpenAi } from './fake-openai.js';
 

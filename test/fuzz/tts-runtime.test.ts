@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { parseElevenLabsMessage } from '../../src/ai/cascade/tts/elevenlabs/messages.js';
-import { startParley, type ParleyApp } from '../../src/server/app.js';
+import { startParley, type ParleyApp } from '../../src/app.js';
 import { startSimAgent, type SimAgent } from '../../src/sim/agent/index.js';
 import { simCall } from '../../src/sim/caller/index.js';
 import { startTtsFakes, type TtsFakes } from '../../src/sim/tts/index.js';

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createLogger } from '../../src/obs/index.js';
 import { loadConfig, redactedConfig, type ConfigInput } from '../../src/config/index.js';
-import { startParley, type ParleyApp } from '../../src/server/app.js';
+import { startParley, type ParleyApp } from '../../src/app.js';
 import { twilioSignature } from '../../src/server/twilioSignature.js';
 import { startSimAgent } from '../../src/sim/agent/index.js';
 import { simCall } from '../../src/sim/caller/index.js';

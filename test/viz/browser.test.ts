@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MACHINES } from '../../machines/index.js';
 import { loadConfig } from '../../src/config/index.js';
-import { startParley, type ParleyApp } from '../../src/server/app.js';
+import { startParley, type ParleyApp } from '../../src/app.js';
 import { simCall, type ScriptStep } from '../../src/sim/caller/index.js';
 import { VizServer } from '../../src/viz/server.js';
 import { openBrowser, type Browser } from './chromium.js';

@@ -10,7 +10,7 @@ import { buildTimeline, callerTime, formatTimeline } from '../../obs/timeline.js
 import { renderHtmlReport } from '../../obs/htmlReport.js';
 import type { TraceRecord } from '../../obs/trace.js';
 import { FRAME_MS } from '../../media/types.js';
-import { startParley } from '../../server/app.js';
+import { startParley } from '../../app.js';
 import { simCall } from '../../sim/caller/index.js';
 import type { CallReport, ScriptStep } from '../../sim/caller/index.js';
 import { readWav } from '../../sim/audio/wav.js';

@@ -3,7 +3,7 @@
 // server, and shuts down gracefully on SIGTERM/SIGINT (exit 0).
 import { ConfigError, loadConfig, redactedConfig, settingsMarkdownTable } from '../../config/index.js';
 import { createLogger } from '../../obs/index.js';
-import { startParley } from '../../server/app.js';
+import { startParley } from '../../app.js';
 
 const HELP = `usage: parley serve [--port N] [--print-config] [--config-table]
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type ConfigInput, type ParleyConfig } from '../../config/index.js';
 import { createMediaEngine } from '../../media/index.js';
-import { startParley, type ParleyApp } from '../../server/app.js';
+import { startParley, type ParleyApp } from '../../app.js';
 import type { Call } from '../../session/call.js';
 import { startSimAgent, type SimAgent } from '../../sim/agent/index.js';
 import type { TelephonyProtocol } from '../../telephony/types.js';

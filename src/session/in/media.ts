@@ -29,11 +29,12 @@ export function onMediaTick(c: CallParts): void {
 
 /** Writes the playout machine's state word to the media thread (its only view of the machine). */
 export function publishPlayoutState(c: CallParts): void {
+  const media = c.open?.media;
+  if (!media || media.closed) return;
   const state = String(c.actors.playout.getSnapshot().value);
   if (state === c.lastPlayoutState) return;
-  c.lastPlayoutState = state;
-  const media = c.open?.media;
-  if (media && !media.closed) media.setState(state as PlayoutState);
+  c.lastPlayoutState = state; // what the media call was last told, not what it was told before it opened
+  media.setState(state as PlayoutState);
 }
 
 /** Where caller audio goes, from the aiLink machine's tags. */

@@ -1,6 +1,6 @@
 // Allocating G.711 helpers for the simulators, over the product's reference codec
-// (src/media/reference/g711.ts) so there is one G.711 implementation in TypeScript.
-import { alawDecode as alawDecodeInto, alawEncode as alawEncodeInto, ulawDecode, ulawEncode } from '../../media/reference/g711.js';
+// (media/index.ts) so there is one G.711 implementation in TypeScript.
+import { alawDecode as alawDecodeInto, alawEncode as alawEncodeInto, ulawDecode, ulawEncode } from '../../media/index.js';
 
 export function mulawDecode(bytes: Uint8Array): Int16Array {
   const out = new Int16Array(bytes.length);

@@ -3,8 +3,8 @@
 // map write (the latest snapshot, which the actor holds anyway); the messages, the sanitised
 // payloads and the rolling log are built only while someone subscribes.
 import type { InspectionEvent } from 'xstate';
-import type { CallTrace } from '../../obs/trace.js';
-import { flattenState } from '../../obs/trace.js';
+import type { CallTrace } from '../trace.js';
+import { flattenState } from '../trace.js';
 import {
   activePaths,
   INSPECT_PROTOCOL_VERSION,

@@ -6,11 +6,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { isAuthorized } from '../../server/auth.js';
-import { refuseUpgrade } from '../../server/refuse.js';
-import type { UpgradeRoute } from '../../server/types.js';
-import type { InspectHub } from './hub.js';
-import type { InspectMessage } from './protocol.js';
+import { isAuthorized } from './auth.js';
+import { refuseUpgrade } from './refuse.js';
+import type { UpgradeRoute } from './types.js';
+import type { InspectHub } from '../obs/inspect/hub.js';
+import type { InspectMessage } from '../obs/inspect/protocol.js';
 
 export const INSPECT_PATH = '/inspect';
 

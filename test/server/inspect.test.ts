@@ -9,9 +9,9 @@ import { loadConfig } from '../../src/config/index.js';
 import { Metrics, NULL_TRACE, silentLogger } from '../../src/obs/index.js';
 import { ParleyServer } from '../../src/server/index.js';
 import { ManualClock } from '../../src/base/clock.js';
-import { InspectEndpoint, type InspectEndpointOptions } from '../../src/viz/inspect/endpoint.js';
-import { InspectHub } from '../../src/viz/inspect/hub.js';
-import { activePaths, sanitize, type InspectMessage, type StepMessage } from '../../src/viz/inspect/protocol.js';
+import { InspectEndpoint, type InspectEndpointOptions } from '../../src/server/inspectEndpoint.js';
+import { InspectHub } from '../../src/obs/inspect/hub.js';
+import { activePaths, sanitize, type InspectMessage, type StepMessage } from '../../src/obs/inspect/protocol.js';
 import { VizServer } from '../../src/viz/server.js';
 
 const TOKEN = 'sekret-token';

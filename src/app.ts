@@ -1,19 +1,18 @@
 // The composition root of `parley serve` (also used in-process by `parley demo`, the e2e tests
 // and the capacity bench): media engine + AI side + session runtime + HTTP server + metrics.
-import type { ParleyConfig } from '../config/index.js';
-import { createAiClient, startLocalAgent, type LocalAgent } from '../ai/index.js';
-import { CascadeService } from '../ai/cascade/index.js';
-import type { SimAgentOptions } from '../sim/agent/types.js';
-import type { MediaEngine } from '../media/types.js';
-import { createMediaEngine } from '../media/index.js';
-import { Metrics, silentLogger, watchEventLoop, watchMediaEngine, type Logger } from '../obs/index.js';
-import { realClock, type Clock } from '../base/clock.js';
-import { SessionRuntime } from '../session/runtime.js';
-import { InspectHub } from '../viz/inspect/hub.js';
-import { InspectEndpoint } from '../viz/inspect/endpoint.js';
-import { MACHINES } from '../../machines/index.js';
-import { ParleyServer } from './server.js';
-import type { RouteHandler } from './types.js';
+import type { ParleyConfig } from './config/index.js';
+import { createAiClient, startLocalAgent, type LocalAgent, type LocalAgentOptions } from './ai/index.js';
+import { CascadeService } from './ai/cascade/index.js';
+import type { MediaEngine } from './media/types.js';
+import { createMediaEngine } from './media/index.js';
+import { Metrics, silentLogger, watchEventLoop, watchMediaEngine, type Logger } from './obs/index.js';
+import { realClock, type Clock } from './base/clock.js';
+import { SessionRuntime } from './session/runtime.js';
+import { InspectHub } from './obs/inspect/hub.js';
+import { InspectEndpoint } from './server/inspectEndpoint.js';
+import { MACHINES } from '../machines/index.js';
+import { ParleyServer } from './server/server.js';
+import type { RouteHandler } from './server/types.js';
 
 export interface StartOptions {
   readonly config: ParleyConfig;
@@ -23,7 +22,7 @@ export interface StartOptions {
   /** Use this engine instead of creating one from config.media.engine (it is not closed). */
   readonly engine?: MediaEngine;
   /** Options of the embedded agent when config.ai.mode is local (tests inject faults here). */
-  readonly localAgent?: SimAgentOptions;
+  readonly localAgent?: LocalAgentOptions;
   readonly routes?: readonly RouteHandler[];
 }
 
