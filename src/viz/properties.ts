@@ -29,7 +29,7 @@ export interface SpecProperty {
   /** Repository-relative path and 1-based line of the definition. */
   readonly file: string;
   readonly line: number;
-  /** The property id (PROPERTIES.md), e.g. 'PL3'. */
+  /** The property id (specs/PROPERTIES.md), e.g. 'PL3'. */
   readonly id: string;
   /** The definition's name, e.g. 'PL3_NoStaleEmit'. */
   readonly name: string;
