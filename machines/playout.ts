@@ -9,7 +9,7 @@
 import { assign, setup } from 'xstate';
 
 export interface PlayoutContext {
-  /** Lead over real time the first frame waits for (DESIGN §2.1), fixed per call. */
+  /** Lead over real time the first frame waits for (docs/ARCHITECTURE.md#audio-paths), fixed per call. */
   readonly lookaheadMs: number;
   /** JS queued new-epoch audio while a flush was in flight (it sits past the flush index). */
   readonly queuedDuringFlush: boolean;

@@ -1,6 +1,6 @@
 /**
- * The truncate decision of a barge-in (DESIGN §2.2 step 4), pure so that the turn machine, its
- * tests and the runtime share one definition.
+ * The truncate decision of a barge-in (docs/ARCHITECTURE.md#barge-in, step 4), pure so that the
+ * turn machine, its tests and the runtime share one definition.
  *
  * heard = the last echoed mark of the item (Twilio: marks are the only trustworthy playback
  *         position) or the core's delivered count minus the far side's buffer (audio-stream);

@@ -1,7 +1,7 @@
 /**
- * ttsBreaker — which TTS provider speaks: the primary (ElevenLabs) or the fallback (OpenAI TTS),
- * a circuit breaker over the primary's outcomes (seed-origin §3.5, fixed for X-9 and the
- * "never retried" finding).
+ * ttsBreaker — which TTS provider speaks: the primary (ElevenLabs) or the fallback (OpenAI TTS), a
+ * circuit breaker over the primary's outcomes (the original's failover, fixed for X-9 and the
+ * "never retried" finding: docs/reference/original-engine.md#tts-providers-and-failover).
  *
  * Consecutive primary failures reaching the threshold open the breaker: sentences go to the
  * fallback while a cooldown runs. When it ends, the next sentence probes the primary

@@ -1,5 +1,6 @@
 /**
- * turn — who is speaking, which response may be heard, and barge-in (DESIGN §2.2).
+ * turn — who is speaking, which response may be heard, and barge-in
+ * (docs/ARCHITECTURE.md#barge-in).
  *
  * "Agent audio playing or queued" is the state agentSpeaking: entered when a chunk of the active
  * response is written, left only when the core reports the ring drained *after the last chunk

@@ -1,7 +1,7 @@
 ------------------------------- MODULE BargeIn -------------------------------
 (***************************************************************************)
-(* Barge-in against in-flight responses (DESIGN §2.2; PROPERTIES.md        *)
-(* BI1–BI6).                                                                *)
+(* Barge-in against in-flight responses (docs/ARCHITECTURE.md#barge-in;  *)
+(* specs/PROPERTIES.md BI1–BI6).                                           *)
 (*                                                                         *)
 (* AI provider: creates responses one at a time, streams their audio       *)
 (* deltas and response.done over one TCP stream (aiCh), in order with the  *)
@@ -280,7 +280,7 @@ AiDeliver ==
               /\ Turn([type |-> "AUDIO_DELTA", responseId |-> m.r, itemId |-> m.r], ring, Tail(aiCh), echo)
               /\ UNCHANGED <<pending, racing, wake, heard, sentFr, staleHeard, inputLost>>
          [] m.type = "done" /\ MUTANT = "drained_on_response_done" ->
-              \* the bug (seed §3.2): "response complete" taken for "agent silent"
+              \* the bug (docs/reference/original-engine.md#engine-states): "response complete" taken for "agent silent"
               LET e == [type |-> "PLAYOUT_DRAINED", epoch |-> epoch, written |-> written] IN
               /\ active' = IF active = m.r THEN 0 ELSE active
               /\ tst' = TM!Next(TM!Next(tst, [type |-> "RESPONSE_DONE", responseId |-> m.r], G), e, G)

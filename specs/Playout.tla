@@ -1,7 +1,7 @@
 ------------------------------- MODULE Playout -------------------------------
 (***************************************************************************)
 (* One call's playout ring between the two threads that touch it           *)
-(* (DESIGN §2, §2.2; PROPERTIES.md PL1–PL5).                                *)
+(* (docs/ARCHITECTURE.md#two-threads; specs/PROPERTIES.md PL1–PL5).      *)
 (*                                                                         *)
 (* JS thread (producer): offers AI chunks tagged (epoch, item) and writes   *)
 (* the accepted ones; on barge-in bumps the epoch and asks for a flush to   *)

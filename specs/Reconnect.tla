@@ -1,7 +1,8 @@
 ------------------------------ MODULE Reconnect ------------------------------
 (***************************************************************************)
 (* The AI link of one call: connection generations, loss, backoff, give-up *)
-(* and stop (DESIGN §2.3; PROPERTIES.md AL1–AL5).                          *)
+(* and stop (docs/ARCHITECTURE.md#ai-link-and-reconnect;                 *)
+(* specs/PROPERTIES.md AL1–AL5).                                           *)
 (*                                                                         *)
 (* JS thread: drives the generated aiLink machine. It takes each socket's  *)
 (* events (open, error, close), its own handshake timeout and reconnect    *)

@@ -1,7 +1,7 @@
 ------------------------------- MODULE Session -------------------------------
 (***************************************************************************)
-(* Call lifecycle across the threads that touch a call (DESIGN §2, §3;     *)
-(* PROPERTIES.md SE1–SE5).                                                  *)
+(* Call lifecycle across the threads that touch a call                    *)
+(* (docs/ARCHITECTURE.md#two-threads; specs/PROPERTIES.md SE1–SE5).       *)
 (*                                                                         *)
 (* JS thread: one event loop for every call. It takes telephony socket     *)
 (* messages (start, caller audio, stop/hang-up, error) in TCP order, API   *)

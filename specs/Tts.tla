@@ -1,7 +1,7 @@
 --------------------------------- MODULE Tts ---------------------------------
 (***************************************************************************)
 (* Cascade mode: LLM text -> sentence queue -> streaming TTS -> playout     *)
-(* (src/ai/cascade; PROPERTIES.md TT1-TT4).                                 *)
+(* (src/ai/cascade; specs/PROPERTIES.md TT1-TT4).                         *)
 (*                                                                         *)
 (* LLM (text-only realtime session): creates responses one at a time and   *)
 (* emits each response's sentences (the sentence buffer's output), then    *)

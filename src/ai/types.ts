@@ -37,7 +37,8 @@ export interface AiSessionConfig {
 
 /**
  * How bad an error is.
- * - fatal: credentials/config/protocol shape are wrong — reconnecting cannot help (DESIGN §2.3).
+ * - fatal: credentials/config/protocol shape are wrong — reconnecting cannot help
+ *   (docs/ARCHITECTURE.md#ai-link-and-reconnect).
  * - retryable: this connection is unusable or ending (server error, session expiry, transport) —
  *   a reconnect with state replay may help.
  * - benign: a request was refused but the session is fine (cancel with nothing active, truncate

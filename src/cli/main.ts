@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The outside contract's commands (DESIGN §1), plus developer tools. */
+/** The outside contract's commands (docs/ARCHITECTURE.md#outside-contract), plus developer tools. */
 const COMMANDS: Record<string, string> = {
   serve: 'the bridge: /twilio, /audio-stream, /healthz, /readyz, /metrics, /inspect',
   demo: 'a complete simulated call, offline, with a report',

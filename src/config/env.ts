@@ -1,6 +1,7 @@
-// Environment variable names (DESIGN §1 names are the outside contract) and how each string
-// becomes the value the schema validates. Every schema leaf has exactly one binding; a test
-// walks the schema to keep the two in step.
+// Environment variable names (the names are the outside contract,
+// docs/ARCHITECTURE.md#outside-contract) and how each string becomes the value the schema
+// validates. Every schema leaf has exactly one binding; a test walks the schema to keep the two in
+// step.
 
 export type EnvKind = 'string' | 'int' | 'number' | 'bool' | 'intList';
 

@@ -161,7 +161,8 @@ export function loadConfig(opts: LoadOptions = {}): ParleyConfig {
 
   const c = r.data;
   const mode = c.ai.mode ?? (c.ai.openaiApiKey ? 'openai' : 'local');
-  // The TTS chain is the cascade's (seed-origin §3.7); other modes opt in explicitly.
+  // The TTS chain is the cascade's (docs/reference/original-engine.md#tts-chain); other modes opt
+  // in explicitly.
   return { ...c, ai: { ...c.ai, mode }, tts: { ...c.tts, dsp: c.tts.dsp ?? mode === 'cascade' } };
 }
 

@@ -9,7 +9,7 @@ const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const wsUrl = z.url({ protocol: /^wss?$/ });
 const secret = z.string().min(1);
 
-/** Bounds of DESIGN §2.4: every queue, connection and call has one. */
+/** Bounds (docs/ARCHITECTURE.md#bounds): every queue, connection and call has one. */
 const limits = z
   .strictObject({
     maxCalls: int(1, 100_000).default(1000).describe('concurrent calls; further telephony upgrades get HTTP 503'),
@@ -40,7 +40,7 @@ const limits = z
 const media = z
   .strictObject({
     engine: z.enum(['native', 'js']).default('native').describe('media core: the C++ addon, or the TypeScript reference engine'),
-    lookaheadMs: int(40, 200).default(80).describe('outbound lead over real time (DESIGN §2.1)'),
+    lookaheadMs: int(40, 200).default(80).describe('outbound lead over real time (docs/ARCHITECTURE.md#audio-paths)'),
     playoutRingMs: int(100, 60_000)
       .default(2000)
       .describe("playout ring bound in ms of agent audio (the media core's ring)"),
@@ -82,7 +82,7 @@ const ai = z
     interruptResponse: z
       .boolean()
       .default(false)
-      .describe('let the provider cancel responses on speech itself; off: Parley decides barge-in (DESIGN §2.2)'),
+      .describe('let the provider cancel responses on speech itself; off: Parley decides barge-in (docs/ARCHITECTURE.md#barge-in)'),
     appendBatchMs: int(20, 100).default(40).describe('caller audio batched per input_audio_buffer.append'),
     sendBufferBytes: int(16_384, 16 * 1024 * 1024)
       .default(262_144)

@@ -13,7 +13,7 @@ export interface InstanceOptions {
   /** HAProxy server name, e.g. p1. */
   readonly name: string;
   readonly port: number;
-  /** Extra environment (DESIGN §1 names), over a clean base: local agent, loopback, info logs. */
+  /** Extra environment (the names of docs/ARCHITECTURE.md#outside-contract), over a clean base: local agent, loopback, info logs. */
   readonly env?: Readonly<Record<string, string>>;
   /** Working directory (default: a fresh one, so no stray parley.config.* is picked up). */
   readonly cwd?: string;

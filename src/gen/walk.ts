@@ -1,5 +1,5 @@
 // Walks the live StateNode tree of a machine into StateNodeInfo, enforcing the machine rules
-// (DESIGN §3): no invoke, no after, no wildcard events, named guards only.
+// (docs/ARCHITECTURE.md#machines): no invoke, no after, no wildcard events, named guards only.
 import type { AnyStateMachine } from 'xstate';
 import { readGuard } from './guards.js';
 import { GeneratorError, type NodeType, type StateNodeInfo, type TransitionInfo } from './model.js';

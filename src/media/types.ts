@@ -45,7 +45,7 @@ export const AI_FORMATS: readonly AudioFormat[] = [
 /** One frame of output, and the tick period, in ms. */
 export const FRAME_MS = 20;
 
-/** Defaults and bounds of CallMediaConfig (DESIGN §2.1, §2.4). */
+/** Defaults and bounds of CallMediaConfig (docs/ARCHITECTURE.md#audio-paths, #bounds). */
 export const MEDIA_DEFAULTS = {
   lookaheadMs: 80,
   lookaheadMinMs: 40,
@@ -82,9 +82,10 @@ export interface PlayoutDspOptions {
   /** DC blocker (r = 0.995 at 8 kHz), default off. */
   readonly dcBlock?: boolean;
   /**
-   * The original system's TTS chain (seed-origin §3.7): DC blocker -> noise gate (-45 dBFS)
-   * -> compressor (-18 dB, 3:1, +6 dB makeup) -> high shelf (3 kHz, +3 dB) -> low-pass
-   * (3.8 kHz) -> soft clipper (0.85). Default off; cascade mode turns it on (PARLEY_TTS_DSP).
+   * The original system's TTS chain (docs/reference/original-engine.md#tts-chain): DC blocker ->
+   * noise gate (-45 dBFS) -> compressor (-18 dB, 3:1, +6 dB makeup) -> high shelf (3 kHz, +3 dB) ->
+   * low-pass (3.8 kHz) -> soft clipper (0.85). Default off; cascade mode turns it on
+   * (PARLEY_TTS_DSP).
    */
   readonly ttsChain?: boolean;
   /** Default 'auto'. */
@@ -104,8 +105,8 @@ export interface CallMediaConfig {
   /** What the AI speaks and hears (playout input, capture output). */
   readonly ai: AudioFormat;
   /**
-   * Output lead over real time, 40..200 ms, default 80 (DESIGN §2.1): the media thread
-   * keeps at most this much audio emitted ahead of the far side's playback clock.
+   * Output lead over real time, 40..200 ms, default 80 (docs/ARCHITECTURE.md#audio-paths): the
+   * media thread keeps at most this much audio emitted ahead of the far side's playback clock.
    */
   readonly lookaheadMs?: number;
   /** Playout ring bound, in ms of AI-format audio (default 2000); overflow is refused and counted. */

@@ -1,6 +1,6 @@
-// Prometheus metrics (prom-client) in a registry of their own, so several servers can live in
-// one process (tests, the demo). Every bounded queue's drops have a reason label here
-// (DESIGN §2.4: nothing is dropped without a counter).
+// Prometheus metrics (prom-client) in a registry of their own, so several servers can live in one
+// process (tests, the demo). Every bounded queue's drops have a reason label here
+// (docs/ARCHITECTURE.md#bounds: nothing is dropped without a counter).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { FRAME_MS } from '../media/types.js';
 import { mediaSaturation, type MediaLoadMark, type MediaLoadSource } from './saturation.js';

@@ -1,4 +1,5 @@
-// Telephony upgrade authentication (DESIGN §1): `Authorization: Bearer <token>` or `?token=`.
+// Telephony upgrade authentication (docs/ARCHITECTURE.md#outside-contract): `Authorization: Bearer
+// <token>` or `?token=`.
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 

@@ -13,7 +13,7 @@ export { TwilioDecoder, TwilioEncoder, TwilioMarkTracker, AudioStreamDecoder, Au
 export { InjectBuffer } from './audio-stream/inject-buffer.js';
 export type { InjectTag, InjectReadResult, InjectWriteResult, InjectBufferOptions } from './audio-stream/inject-buffer.js';
 
-/** URL path → protocol (DESIGN §1: /twilio, /audio-stream). */
+/** URL path → protocol (docs/ARCHITECTURE.md#outside-contract: /twilio, /audio-stream). */
 export function protocolForPath(pathname: string): TelephonyProtocol | undefined {
   if (pathname === '/twilio') return 'twilio';
   if (pathname === '/audio-stream') return 'audio-stream';

@@ -117,7 +117,7 @@ export interface OutboundEncoder {
 
 /** An outbound chunk as the far-side model sees it. */
 export interface SentChunk {
-  /** Playout epoch the chunk belongs to (DESIGN §2.2). */
+  /** Playout epoch the chunk belongs to (docs/ARCHITECTURE.md#barge-in). */
   readonly epoch: number;
   /** Per-call small integer naming the AI item (media/types ChunkTag.item). */
   readonly item: number;

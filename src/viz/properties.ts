@@ -11,9 +11,13 @@
 // Quoted names in the definition's own body ("flushing") count as named too.
 // Listed: the transitions on a named event (narrowed to those touching a named state when
 // some do); with no event named, every transition into or out of a named state.
+//
+// What the page shows as the property's text is not the comment but the property's section in
+// specs/PROPERTIES.md (its statement, and what the model leaves out): see propertyDocs.ts.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateKey, transitionLabel, type MachineGraph } from './graph.js';
+import { loadPropertyDocs, type PropertyDoc } from './propertyDocs.js';
 
 export interface LinkedTransition {
   readonly machine: string;
@@ -29,11 +33,15 @@ export interface SpecProperty {
   /** Repository-relative path and 1-based line of the definition. */
   readonly file: string;
   readonly line: number;
-  /** The property id (PROPERTIES.md), e.g. 'PL3'. */
+  /** The property id (specs/PROPERTIES.md), e.g. 'PL3'. */
   readonly id: string;
   /** The definition's name, e.g. 'PL3_NoStaleEmit'. */
   readonly name: string;
   readonly comment: string;
+  /** The property's statement from specs/PROPERTIES.md ('' when it has no section there). */
+  readonly statement: string;
+  /** What the model assumes or leaves out, from specs/PROPERTIES.md ('' when none). */
+  readonly model: string;
   /** How the spec's main config checks it, if it does. */
   readonly checkedAs: 'invariant' | 'property' | null;
   readonly machines: readonly string[];
@@ -140,8 +148,14 @@ function link(comment: string, graphs: readonly MachineGraph[]): Pick<SpecProper
   return { events: [...events], states: [...states], transitions };
 }
 
-/** Every property definition of one spec file. */
-export function specProperties(file: string, text: string, cfg: string | undefined, graphs: readonly MachineGraph[]): SpecProperty[] {
+/** Every property definition of one spec file; `docs` are the texts of specs/PROPERTIES.md by id. */
+export function specProperties(
+  file: string,
+  text: string,
+  cfg: string | undefined,
+  graphs: readonly MachineGraph[],
+  docs: ReadonlyMap<string, PropertyDoc> = new Map(),
+): SpecProperty[] {
   const spec = /([^/]+)\.tla$/.exec(file)?.[1] ?? file;
   const lines = text.split('\n');
   const instanced = [...text.matchAll(/INSTANCE\s+(\w+)Machine\b/g)].map((m) => m[1] ?? '');
@@ -163,21 +177,35 @@ export function specProperties(file: string, text: string, cfg: string | undefin
     const quotedBody = [...`${raw}\n${body.join('\n')}`.matchAll(/"[^"\n]+"/g)].map((q) => q[0]).join(' ');
     const checkedAs = checked?.invariants.has(name) ? 'invariant' : checked?.properties.has(name) ? 'property' : null;
     const links = link(`${comment}\n${quotedBody}`, scope);
-    out.push({ spec, file, line: i + 1, id, name, comment, checkedAs, machines: scope.map((g) => g.name), ...links });
+    const doc = docs.get(id);
+    out.push({
+      spec,
+      file,
+      line: i + 1,
+      id,
+      name,
+      comment,
+      statement: doc?.statement ?? '',
+      model: doc?.model ?? '',
+      checkedAs,
+      machines: scope.map((g) => g.name),
+      ...links,
+    });
   });
   return out;
 }
 
-/** Properties of every specs/*.tla (hand-written specs; generated modules hold none). */
+/** Properties of every specs/*.tla (hand-written specs; generated modules hold none), with their texts. */
 export function loadSpecProperties(root: string, graphs: readonly MachineGraph[]): SpecProperty[] {
   const dir = join(root, 'specs');
   if (!existsSync(dir)) return [];
+  const docs = loadPropertyDocs(root);
   return readdirSync(dir)
     .filter((f) => f.endsWith('.tla'))
     .sort()
     .flatMap((f) => {
       const cfgPath = join(dir, f.replace(/\.tla$/, '.cfg'));
       const cfg = existsSync(cfgPath) ? readFileSync(cfgPath, 'utf8') : undefined;
-      return specProperties(`specs/${f}`, readFileSync(join(dir, f), 'utf8'), cfg, graphs);
+      return specProperties(`specs/${f}`, readFileSync(join(dir, f), 'utf8'), cfg, graphs, docs);
     });
 }

@@ -1,6 +1,7 @@
 // The TTS clients against the offline fakes over loopback: ElevenLabs multi-context and
-// single-context WebSockets, OpenAI TTS over HTTP streaming. Completion, abort (never a
-// failure, TT3), every fault kind as a failure, and the field spellings of protocols.md §2.5.
+// single-context WebSockets, OpenAI TTS over HTTP streaming. Completion, abort (never a failure,
+// TT3), every fault kind as a failure, and the field spellings of
+// docs/reference/tts-providers.md#field-spellings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ElevenLabsMultiContext, type ElevenLabsOptions } from '../../src/ai/cascade/tts/elevenlabs/multiContext.js';
 import { ElevenLabsSingleContext } from '../../src/ai/cascade/tts/elevenlabs/singleContext.js';

@@ -1,6 +1,7 @@
-// The original engine's sentence rules (seed-origin §3.4), made explicit: each case names the
-// rule it pins down, including the quirks kept on purpose (nothing splits before index 10,
-// "Hello. World." is one sentence, "no." is an abbreviation, ellipses never split).
+// The original engine's sentence rules (docs/reference/original-engine.md#sentence-rules), made
+// explicit: each case names the rule it pins down, including the quirks kept on purpose (nothing
+// splits before index 10, "Hello. World." is one sentence, "no." is an abbreviation, ellipses never
+// split).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SentenceBuffer, SENTENCE_RULES } from '../../src/ai/cascade/sentenceBuffer.js';

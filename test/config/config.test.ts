@@ -16,7 +16,7 @@ const problemsOf = (fn: () => unknown): readonly string[] => {
 };
 
 describe('config', () => {
-  it('has DESIGN §1 defaults with no file and no env', () => {
+  it('has the documented defaults with no file and no env', () => {
     const c = loadConfig({ env: {}, cwd: dir() });
     expect(c.port).toBe(8080);
     expect(c.ai.mode).toBe('local');
@@ -32,7 +32,7 @@ describe('config', () => {
     expect(loadConfig({ env: { OPENAI_API_KEY: 'sk-x' }, cwd: dir() }).ai.mode).toBe('openai');
   });
 
-  it('reads every DESIGN §1 env name', () => {
+  it('reads every documented env name', () => {
     const c = loadConfig({
       cwd: dir(),
       env: {

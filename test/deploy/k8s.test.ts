@@ -59,7 +59,7 @@ describe('kustomization', () => {
 });
 
 describe('configuration', () => {
-  it('uses only DESIGN §1 env names, secrets only in the Secret', () => {
+  it('uses only documented env names, secrets only in the Secret', () => {
     const known = new Set(ENV_BINDINGS.map((b) => b.env));
     for (const k of [...Object.keys(cmEnv), ...Object.keys(secretEnv)]) expect(known.has(k), k).toBe(true);
     const secretNames = new Set(settings().filter((s) => s.secret).map((s) => s.env));
@@ -123,8 +123,9 @@ describe('capacity and disruption', () => {
     const maxCalls = podConfig().limits.maxCalls;
     const target = Number(one('HorizontalPodAutoscaler')['spec']['metrics'][0]['pods']['target']['averageValue']);
     expect(maxCalls).toBeGreaterThan(target);
-    // DESIGN §9 budget: ≤ 256 KiB per call; the capacity bench measured ~0.6 MiB RSS per call
-    // over a ~76 MiB baseline (README "Sizing"): the limit must hold maxCalls at that rate.
+    // Budget (docs/ARCHITECTURE.md#budgets): ≤ 256 KiB per call; the capacity bench measured
+    // ~0.6 MiB RSS per call over a ~76 MiB baseline (README "Sizing"): the limit must hold
+    // maxCalls at that rate.
     const limitMiB = Number(/^(\d+)Mi$/.exec(container['resources']['limits']['memory'])![1]);
     const requestMiB = Number(/^(\d+)Mi$/.exec(container['resources']['requests']['memory'])![1]);
     expect(limitMiB).toBeGreaterThanOrEqual(76 + maxCalls * 0.6);

@@ -6,8 +6,9 @@ import { BARGE_SCRIPT, receivedTypes, startBridge, type AiMode, type Bridge } fr
 
 
 /**
- * Truncation error bound: DESIGN §9's one 20 ms mark interval / module tick, plus one more for a
- * mark echo (or frame) still in flight when speech_started arrives on a busy CI machine.
+ * Truncation error bound: docs/ARCHITECTURE.md#budgets: one 20 ms mark interval / module tick, plus
+ * one more for a mark echo (or frame) still in flight when speech_started arrives on a busy CI
+ * machine.
  */
 const TRUNCATION_BOUND_MS = 40;
 /**

@@ -1,6 +1,7 @@
 // Spec properties linked back to the machines: the transitions a property's comment names.
 import { describe, expect, it } from 'vitest';
 import { checkedNames, loadSpecProperties, specProperties } from '../../src/viz/properties.js';
+import { parsePropertyDocs } from '../../src/viz/propertyDocs.js';
 import { loadGraphs } from '../../src/viz/load.js';
 import { fixtureV1, graphOf } from './fixtures.js';
 
@@ -40,10 +41,27 @@ INVARIANTS
 PROPERTY FX3_LinkDown
 `;
 
+const DOCS = `# Properties
+
+### FX1
+
+**Statement.** Loud never
+fires while calm.
+
+**Proved by.** \`FX1_NoLoudWhenCalm\` in \`specs/Fixture.tla\`.
+
+**Model.** One loud event only.
+
+### FX3
+
+**Statement.** The link goes down only from up.
+`;
+
 describe('spec properties', () => {
   const g = graphOf('fixture', fixtureV1);
   const other = { ...graphOf('fixture', fixtureV1), name: 'other' };
-  const props = specProperties('specs/Fixture.tla', SPEC, CFG, [g, other]);
+  const docs = new Map(parsePropertyDocs(DOCS).map((d) => [d.id, d]));
+  const props = specProperties('specs/Fixture.tla', SPEC, CFG, [g, other], docs);
   const by = (name: string) => {
     const p = props.find((x) => x.name === name);
     if (!p) throw new Error(`no ${name}`);
@@ -84,6 +102,18 @@ describe('spec properties', () => {
     expect(by('FX4_Unrelated').transitions).toEqual([]);
   });
 
+  it('takes the text of each property from its PROPERTIES.md section, not from the spec comment', () => {
+    expect(by('FX1_NoLoudWhenCalm').statement).toBe('Loud never fires while calm.');
+    expect(by('FX1_Second').statement).toBe('Loud never fires while calm.');
+    expect(by('FX1_NoLoudWhenCalm').model).toBe('One loud event only.');
+    expect(by('FX3_LinkDown').statement).toBe('The link goes down only from up.');
+    expect(by('FX3_LinkDown').model).toBe('');
+    // No section: no text (the page then falls back to the comment).
+    expect(by('FX2_HushOnExit').statement).toBe('');
+    // Linking still reads the spec's comment.
+    expect(by('FX1_NoLoudWhenCalm').transitions.map((t) => t.label)).toEqual(['LOUD [and(ready, not(calm))]']);
+  });
+
   it('says how the config checks each property', () => {
     expect(props.map((p) => p.checkedAs)).toEqual(['invariant', null, 'invariant', 'property', null, null]);
     expect([...checkedNames(CFG).invariants]).toEqual(['FX1_NoLoudWhenCalm', 'FX2_HushOnExit']);
@@ -94,8 +124,11 @@ describe('spec properties', () => {
     const all = loadSpecProperties(root, loadGraphs(root).map((l) => l.graph));
     // Whatever specs exist, every listed transition really exists in its machine.
     const graphs = new Map(loadGraphs(root).map((l) => [l.name, l.graph]));
+    expect(all.length).toBeGreaterThan(0);
     for (const p of all) {
       expect(p.id).toMatch(/^[A-Z]{2}\d+$/);
+      // Every property of the repository's specs has its text in specs/PROPERTIES.md.
+      expect(p.statement, `${p.name}: no statement in specs/PROPERTIES.md`).not.toBe('');
       for (const t of p.transitions) expect(graphs.get(t.machine)?.transitions[t.index]?.source).toBe(t.source);
     }
   });

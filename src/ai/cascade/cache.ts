@@ -1,9 +1,10 @@
-// TTS cache (seed-origin §3.6, fixed for #13): synthesized audio keyed by (provider, voice, model,
-// text), shared by every call of the process, LRU with a TTL, and two byte caps — one for the
-// whole process and one per call (what a single call may hold, so one chatty call cannot evict
-// everyone else's greetings). Audio is stored at the provider's own rate with that rate (TT2).
-// Bytes are counted as audio + key + a fixed per-entry overhead, and a put never leaves either
-// cap exceeded (TT4): it first evicts (expired, then least recently used), or refuses the entry.
+// TTS cache (docs/reference/original-engine.md#tts-cache, fixed for #13): synthesized audio keyed
+// by (provider, voice, model, text), shared by every call of the process, LRU with a TTL, and two
+// byte caps — one for the whole process and one per call (what a single call may hold, so one
+// chatty call cannot evict everyone else's greetings). Audio is stored at the provider's own rate
+// with that rate (TT2). Bytes are counted as audio + key + a fixed per-entry overhead, and a put
+// never leaves either cap exceeded (TT4): it first evicts (expired, then least recently used), or
+// refuses the entry.
 
 export interface CachedAudio {
   /** PCM16 little-endian mono at `rate`, exactly as the provider produced it. */

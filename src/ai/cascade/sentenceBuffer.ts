@@ -1,6 +1,7 @@
 // LLM text deltas → sentences for TTS, with the original engine's rules made explicit
-// (reference/seed-origin.md §3.4). Pure and synchronous: one buffer per response, so text of
-// two responses can never mix and a cancelled response's buffer is simply discarded.
+// (docs/reference/original-engine.md#sentence-rules). Pure and synchronous: one buffer per
+// response, so text of two responses can never mix and a cancelled response's buffer is simply
+// discarded.
 //
 // The rules, as the original applied them:
 // - nothing before index `minChars` is ever a boundary (so "Yes." waits for more text or flush);

@@ -1,6 +1,6 @@
-// The LLM half of cascade mode is an OpenAI Realtime session in text-only output mode (server
-// VAD and transcription as configured; seed-origin §3.1): the GA session.update of the realtime
-// client, with text output and no output audio settings.
+// The LLM half of cascade mode is an OpenAI Realtime session in text-only output mode (server VAD
+// and transcription as configured; docs/reference/original-engine.md#session-configuration): the GA
+// session.update of the realtime client, with text output and no output audio settings.
 import type { AiSessionConfig } from '../types.js';
 import { sessionUpdate } from '../openai/commands.js';
 

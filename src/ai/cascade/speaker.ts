@@ -14,7 +14,7 @@ import type { TtsAudioOut } from './audioOut.js';
 import type { CascadeMetrics } from './metrics.js';
 import type { TtsOutcome, TtsProvider } from './tts/types.js';
 
-/** Sentences waiting for TTS per call (DESIGN §2.4: every queue has a bound); beyond it the newest are dropped and counted as lost. */
+/** Sentences waiting for TTS per call (docs/ARCHITECTURE.md#bounds: every queue has a bound); beyond it the newest are dropped and counted as lost. */
 export const MAX_QUEUED_SENTENCES = 256;
 
 export interface Sentence {

@@ -1,4 +1,5 @@
-// Client → server events of OpenAI Realtime GA (protocols.md §1.4), built from typed inputs.
+// Client → server events of OpenAI Realtime GA (docs/reference/openai-realtime.md#client-events),
+// built from typed inputs.
 import type { AiSessionConfig } from '../types.js';
 import { toGaFormat } from './formats.js';
 

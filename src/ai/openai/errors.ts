@@ -1,5 +1,5 @@
-// Error classification (DESIGN §2.3: auth/config errors are fatal at once; the rest may be retried
-// or ignored). Codes from protocols.md §1.1, §1.9 and the GA error shape.
+// Error classification (docs/ARCHITECTURE.md#ai-link-and-reconnect: auth/config errors are fatal at
+// once; the rest may be retried or ignored). Codes: docs/reference/openai-realtime.md#errors.
 import type { AiError, AiErrorSeverity } from '../types.js';
 
 const FATAL_CODES = new Set([

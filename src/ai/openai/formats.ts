@@ -1,4 +1,5 @@
-// AudioFormat ⇄ OpenAI Realtime GA `format` objects (protocols.md §1.3).
+// AudioFormat ⇄ OpenAI Realtime GA `format` objects
+// (docs/reference/openai-realtime.md#session-configuration).
 import type { AiAudioFormat } from '../types.js';
 
 export type GaFormat = { type: 'audio/pcm'; rate: 24000 } | { type: 'audio/pcmu' } | { type: 'audio/pcma' };

@@ -1,6 +1,7 @@
-// Server → client events of OpenAI Realtime (protocols.md §1.5) → typed adapter events.
-// GA names, plus the beta aliases peers still meet (§1.2): response.audio.*, response.audio_transcript.*.
-// Known events Parley has no use for yield nothing; unknown or malformed ones yield 'ignored'.
+// Server → client events of OpenAI Realtime (docs/reference/openai-realtime.md#server-events) →
+// typed adapter events. GA names, plus the beta aliases peers still meet: response.audio.*,
+// response.audio_transcript.*. Known events Parley has no use for yield nothing; unknown or
+// malformed ones yield 'ignored'.
 import type { AiEvent, RateLimit, ResponseStatus } from '../types.js';
 import { decodeBase64, isRecord, parseJson } from '../../base/wire.js';
 import { classifyServerError } from './errors.js';

@@ -1,5 +1,6 @@
-// The original TTS chain (seed-origin §3.7): DC blocker -> noise gate -> compressor ->
-// high shelf -> low-pass -> soft clipper, at the output rate (twin of native tts_chain.cc).
+// The original TTS chain (docs/reference/original-engine.md#tts-chain): DC blocker -> noise gate ->
+// compressor -> high shelf -> low-pass -> soft clipper, at the output rate (twin of native
+// tts_chain.cc).
 import { Biquad, rbjHighShelf, rbjLowpass } from './biquad.js';
 import { DcBlocker } from './dcBlocker.js';
 import { dbToGain, exp, gainToDb } from './detmath.js';

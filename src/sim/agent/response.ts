@@ -1,7 +1,8 @@
-// One assistant response with its full GA event lifecycle (protocols.md §1.7): created →
-// rate_limits → output_item.added → conversation.item.added → content_part.added → audio and
-// transcript deltas (faster than real time) → the .done events → response.done. A cancel ends it
-// early with status `cancelled` and the reason given (client_cancelled or turn_detected).
+// One assistant response with its full GA event lifecycle
+// (docs/reference/openai-realtime.md#server-events): created → rate_limits → output_item.added →
+// conversation.item.added → content_part.added → audio and transcript deltas (faster than real
+// time) → the .done events → response.done. A cancel ends it early with status `cancelled` and the
+// reason given (client_cancelled or turn_detected).
 import type { AudioFormat } from '../../media/types.js';
 
 export interface ResponseDeps {

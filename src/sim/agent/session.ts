@@ -1,5 +1,6 @@
-// The agent's effective session and `session.update` handling in the GA shape:
-// only fields present change; `turn_detection: null` disables VAD; `session.type` is required.
+// The agent's effective session and `session.update` handling in the GA shape
+// (docs/reference/openai-realtime.md#session-configuration): only fields present change;
+// `turn_detection: null` disables VAD; `session.type` is required.
 import type { AudioFormat } from '../../media/types.js';
 import { readWireFormat, writeWireFormat } from './formats.js';
 

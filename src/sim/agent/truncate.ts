@@ -1,5 +1,6 @@
-// `conversation.item.truncate` validation with the real API's error shapes (protocols.md §1.4,
-// §1.8): unknown item, non-audio item, overshoot of the audio the server sent.
+// `conversation.item.truncate` validation with the real API's error shapes
+// (docs/reference/openai-realtime.md#barge-in-and-truncation): unknown item, non-audio item,
+// overshoot of the audio the server sent.
 import type { ResponseStream } from './response.js';
 
 export interface ItemInfo {

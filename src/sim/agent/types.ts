@@ -1,6 +1,6 @@
-// The offline agent's public surface: options, fault injection, and the in-process handle.
-// The agent speaks OpenAI Realtime GA over WebSocket (protocols.md §1), so the same client code
-// talks to it and to the real service.
+// The offline agent's public surface: options, fault injection, and the in-process handle. The
+// agent speaks OpenAI Realtime GA over WebSocket (docs/reference/openai-realtime.md), so the same
+// client code talks to it and to the real service.
 
 /** When a fault fires. Absent fields mean "now". */
 export interface FaultTrigger {

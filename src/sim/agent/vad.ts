@@ -1,7 +1,8 @@
 // Energy voice activity detection over the appended audio, in 20 ms frames, with the semantics of
-// OpenAI's server VAD (protocols.md §1.3): `threshold` 0..1 maps to −60..−10 dBFS (0.5 → −35);
-// speech starts after 40 ms above it (audio_start_ms includes prefix padding); it stops after
-// `silence_duration_ms` below it (audio_end_ms includes that silence).
+// OpenAI's server VAD (docs/reference/openai-realtime.md#session-configuration): `threshold` 0..1
+// maps to −60..−10 dBFS (0.5 → −35); speech starts after 40 ms above it (audio_start_ms includes
+// prefix padding); it stops after `silence_duration_ms` below it (audio_end_ms includes that
+// silence).
 import { rmsDbfs } from '../audio/pcm.js';
 
 export interface VadSettings {

@@ -1,6 +1,7 @@
 // The far side's playout buffer, as the simulated caller hears it, advanced one 20 ms tick at a time.
 // - Twilio: plays queued media at real time, echoes each mark when playback reaches it, and on
-//   `clear` drops the queue and echoes every pending mark at once (protocols.md §3.4).
+//   `clear` drops the queue and echoes every pending mark at once
+//   (docs/reference/twilio-media-streams.md#marks-and-clear).
 // - mod_audio_stream: the module's inject buffer (5000 ms, drop-oldest, 60 ms minimum fill),
 //   byte for byte (src/telephony/audio-stream/inject-buffer.ts, the same code Parley models it with).
 // Audio can be tracked as lengths only (load generation) or with samples (WAV recording).

@@ -154,7 +154,7 @@ export class AudioStreamLeg implements Leg {
     return [];
   }
 
-  /** The fork's processMessage rules (seed-origin.md §2.5); anything it would not play is an error here. */
+  /** The fork's processMessage rules (docs/reference/mod-audio-stream.md#what-the-module-accepts); anything it would not play is an error here. */
   parse(data: string | Buffer, isBinary: boolean, withSamples: boolean): Incoming {
     if (isBinary) return { kind: 'error', detail: 'binary frame (the module ignores these)' };
     let m: unknown;

@@ -1,11 +1,11 @@
-// An offline ElevenLabs TTS WebSocket server (protocols.md §2): `…/{voice}/stream-input` and
-// `…/{voice}/multi-stream-input`, speaking speech-like audio (or a tone) in the requested
-// `pcm_*` format, with alignment, at a configurable speed. It follows the documented protocol
-// where peers trip: the first message is exactly " ", the key may come in the header or the
-// first message in either spelling (§2.5), "" ends a single-context stream but keeps a context
-// alive, close_context still lets chunks already in flight arrive (§2.6), idle sockets get
-// input_timeout_exceeded + 1008 (§2.7), bad JSON gets invalid_input_message + 1008. It emits
-// camelCase `isFinal` / `contextId` like the service.
+// An offline ElevenLabs TTS WebSocket server (docs/reference/tts-providers.md):
+// `…/{voice}/stream-input` and `…/{voice}/multi-stream-input`, speaking speech-like audio (or a
+// tone) in the requested `pcm_*` format, with alignment, at a configurable speed. It follows the
+// documented protocol where peers trip: the first message is exactly " ", the key may come in the
+// header or the first message in either spelling, "" ends a single-context stream but keeps a
+// context alive, close_context still lets chunks already in flight arrive, idle sockets get
+// input_timeout_exceeded + 1008, bad JSON gets invalid_input_message + 1008. It emits camelCase
+// `isFinal` / `contextId` like the service.
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { once } from 'node:events';

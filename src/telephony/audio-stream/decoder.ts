@@ -1,6 +1,7 @@
-// FreeSWITCH mod_audio_stream inbound frames → typed events (seed-origin.md §2.4, protocols.md §4.2).
-// The module may send one text frame of metadata first (the `start` API's 6th argument); then
-// binary PCM16LE mono frames. Later text frames come from `send_text` / `stop <text>`.
+// FreeSWITCH mod_audio_stream inbound frames → typed events
+// (docs/reference/mod-audio-stream.md#what-the-module-sends). The module may send one text frame of
+// metadata first (the `start` API's 6th argument); then binary PCM16LE mono frames. Later text
+// frames come from `send_text` / `stop <text>`.
 //
 // Metadata keys Parley understands (the rest become customParameters):
 //   sampleRate: 8000 | 16000     callId | uuid | call_id: string     channels: 1

@@ -1,7 +1,8 @@
-// Parley → mod_audio_stream injection messages (seed-origin.md §2.5): base64 PCM16LE in a
-// `streamAudio` JSON text frame; a barge-in is the same message with `"clear": true` and empty
-// audio, exactly as the module (and the reference bridge) expect. The module cuts the trailing
-// partial 20 ms off any message of 20 ms or more, so callers should send whole 20 ms frames.
+// Parley → mod_audio_stream injection messages
+// (docs/reference/mod-audio-stream.md#what-the-module-accepts): base64 PCM16LE in a `streamAudio`
+// JSON text frame; a barge-in is the same message with `"clear": true` and empty audio, exactly as
+// the module (and the reference bridge) expect. The module cuts the trailing partial 20 ms off any
+// message of 20 ms or more, so callers should send whole 20 ms frames.
 import type { OutboundEncoder } from '../types.js';
 
 export class AudioStreamEncoder implements OutboundEncoder {

@@ -1,7 +1,7 @@
 // Heard-position model for mod_audio_stream: the module gives no playback feedback, so Parley
-// simulates its inject buffer (inject-buffer.ts) on its own clock. The module's 20 ms tick phase
-// is unknown; ticks are assumed `phaseMs` after the first chunk and every 20 ms after that, so the
-// estimate is within one frame (DESIGN §9: ≤ 20 ms).
+// simulates its inject buffer (inject-buffer.ts) on its own clock. The module's 20 ms tick phase is
+// unknown; ticks are assumed `phaseMs` after the first chunk and every 20 ms after that, so the
+// estimate is within one frame (docs/ARCHITECTURE.md#budgets: ≤ 20 ms).
 import type { FarSideModel, SentChunk } from '../types.js';
 import { BoundedMap } from '../bounded-map.js';
 import { InjectBuffer, type InjectBufferOptions } from './inject-buffer.js';

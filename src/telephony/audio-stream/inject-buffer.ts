@@ -1,4 +1,5 @@
-// mod_audio_stream's injection buffer, byte for byte (seed-origin.md §2.5 steps 13–14, §2.6):
+// mod_audio_stream's injection buffer, byte for byte
+// (docs/reference/mod-audio-stream.md#the-injection-buffer):
 // - each message is cut to whole samples, then (if ≥ 20 ms) to whole 20 ms frames;
 // - overflow drops the oldest audio in whole 20 ms frames (drop-oldest);
 // - every 20 ms the write-replace callback reads one frame, but only while at least the minimum

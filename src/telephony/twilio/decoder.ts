@@ -1,5 +1,6 @@
-// Twilio Media Streams (bidirectional) inbound messages → typed events (protocols.md §3.2).
-// Every counter arrives as a JSON string; payloads are base64 µ-law 8 kHz.
+// Twilio Media Streams (bidirectional) inbound messages → typed events
+// (docs/reference/twilio-media-streams.md#messages-from-twilio). Every counter arrives as a JSON
+// string; payloads are base64 µ-law 8 kHz.
 import type { CallStart, DecodeResult, DecoderOptions, InboundDecoder, InboundEvent, RawFrame, Rejection } from '../types.js';
 import { decodeBase64, isRecord, parseJson } from '../../base/wire.js';
 import { frameBuffer, frameLength, reject } from '../frames.js';

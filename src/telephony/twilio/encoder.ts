@@ -1,4 +1,5 @@
-// Parley → Twilio messages (protocols.md §3.3): media (base64 µ-law), mark, clear.
+// Parley → Twilio messages (docs/reference/twilio-media-streams.md#messages-to-twilio): media
+// (base64 µ-law), mark, clear.
 import type { OutboundEncoder } from '../types.js';
 
 export class TwilioEncoder implements OutboundEncoder {

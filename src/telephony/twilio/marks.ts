@@ -1,6 +1,7 @@
-// Heard-position tracking for Twilio from mark echoes (protocols.md §3.4, PROPERTIES BI4).
-// One mark follows every outbound chunk; an echo means everything before it has played — unless
-// a clear was sent since, in which case Twilio returns pending marks without playing them.
+// Heard-position tracking for Twilio from mark echoes
+// (docs/reference/twilio-media-streams.md#marks-and-clear, specs/PROPERTIES.md#bi4). One mark
+// follows every outbound chunk; an echo means everything before it has played — unless a clear was
+// sent since, in which case Twilio returns pending marks without playing them.
 import type { FarSideModel, MarkOutcome, SentChunk } from '../types.js';
 import { BoundedMap } from '../bounded-map.js';
 

@@ -15,7 +15,7 @@ import { initSearch } from './search.js';
  * @typedef {{ name: string, id: string, svg: string, states: PageState[], transitions: PageTransition[], diff?: PageDiff }} PageMachine
  * @typedef {{ machine: string, index: number, label: string, source: string, targets: string[] }} LinkedTransition
  * @typedef {{ spec: string, file: string, line: number, id: string, name: string, comment: string,
- *   checkedAs: string | null, transitions: LinkedTransition[] }} SpecProperty
+ *   statement: string, model: string, checkedAs: string | null, transitions: LinkedTransition[] }} SpecProperty
  * @typedef {{ title: string, mode: 'view' | 'diff', ref?: string, machines: PageMachine[], properties: SpecProperty[], live: boolean }} PageModel
  * @typedef {{ machine: PageMachine, section: HTMLElement, svg: SVGSVGElement, pz: import('./panzoom.js').PanZoom,
  *   pathToId: Map<string, string>, rootId: string, last: HTMLElement }} Panel

@@ -42,7 +42,10 @@ export function renderProperties(model, panels, root) {
         { class: 'prop', 'data-prop': p.name, title: `${p.file}:${p.line}` },
         el('b', {}, p.name),
         p.checkedAs ? el('span', { class: `badge ${p.checkedAs}` }, p.checkedAs) : el('span', { class: 'badge unchecked' }, 'not in cfg'),
-        p.comment ? el('div', { class: 'comment' }, p.comment) : null,
+        // The text is the property's section of specs/PROPERTIES.md; the spec's comment only
+        // when that section is missing.
+        p.statement || p.comment ? el('div', { class: 'comment' }, p.statement || p.comment) : null,
+        p.model ? el('div', { class: 'model' }, `Model: ${p.model}`) : null,
         p.transitions.length
           ? el(
               'ul',

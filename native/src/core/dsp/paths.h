@@ -1,5 +1,5 @@
-// The two per-call audio paths of DESIGN §2.1, built from the DSP blocks and plugged into
-// the engine's seam (core/engine/path.h):
+// The two per-call audio paths (docs/ARCHITECTURE.md#audio-paths), built from the DSP blocks
+// and plugged into the engine's seam (core/engine/path.h):
 //   capture  telephony frame -> decode -> VAD -> resample -> encode -> AI format
 //   playout  AI frame -> decode -> resample -> DSP (gain, limiter, fade) -> encode -> telephony
 // Telephony: mu-law 8k, A-law 8k, PCM16LE 8k/16k. AI: PCM16LE 24k, or mu-law/A-law 8k.

@@ -30,7 +30,7 @@ struct PlayoutDspConfig {
   double fade_in_ms = 5.0;
 };
 
-/// Largest allowed flush fade (DESIGN §2.1: a short fade, <= 5 ms).
+/// Largest allowed flush fade (docs/ARCHITECTURE.md#audio-paths: a short fade, <= 5 ms).
 inline constexpr double kMaxFadeOutMs = 5.0;
 
 class PlayoutDsp {

@@ -1,7 +1,7 @@
-// The original system's TTS chain (seed-origin §3.7), in its order and with its defaults:
-// DC blocker -> noise gate -> compressor -> high shelf -> low-pass -> soft clipper, computed
-// at the output rate. Pre-emphasis and the de-esser were off in the original and are not
-// carried. Unlike the original, all-zero blocks are not skipped: the output must not depend
+// The original system's TTS chain (docs/reference/original-engine.md#tts-chain), in its order and
+// with its defaults: DC blocker -> noise gate -> compressor -> high shelf -> low-pass -> soft
+// clipper, computed at the output rate. Pre-emphasis and the de-esser were off in the original and
+// are not carried. Unlike the original, all-zero blocks are not skipped: the output must not depend
 // on how the audio was chunked.
 #pragma once
 

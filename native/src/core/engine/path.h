@@ -86,7 +86,7 @@ inline constexpr double kPlayoutGainMaxDb = 20.0;
 struct PlayoutOptions {
   double gain_db = 0.0;
   bool dc_block = false;
-  bool tts_chain = false;  // the original system's TTS chain (seed-origin §3.7)
+  bool tts_chain = false;  // the original system's TTS chain (docs/reference/original-engine.md#tts-chain)
   PlayoutLimiter limiter = PlayoutLimiter::kAuto;
 
   /** True when a passthrough call must run the DSP playout path to honour these options. */

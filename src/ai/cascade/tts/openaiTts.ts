@@ -1,6 +1,6 @@
-// OpenAI TTS over HTTP streaming (POST /v1/audio/speech, response_format pcm: 24 kHz mono
-// PCM16), the failover provider (seed-origin §3.5). Barge-in aborts the request through the
-// signal: that is 'aborted', never a failure (TT3).
+// OpenAI TTS over HTTP streaming (POST /v1/audio/speech, response_format pcm: 24 kHz mono PCM16),
+// the failover provider (docs/reference/original-engine.md#tts-providers-and-failover). Barge-in
+// aborts the request through the signal: that is 'aborted', never a failure (TT3).
 import { aborted, EvenBytes, failed, type TtsOutcome, type TtsProvider, type TtsRequest } from './types.js';
 import { DEFAULT_TTS_TIMEOUTS, Watchdog, type TtsTimeouts } from './watchdog.js';
 

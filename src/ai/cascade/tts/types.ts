@@ -41,7 +41,7 @@ export interface TtsProvider {
   close(): void;
 }
 
-/** Keeps PCM16 chunks even-length across a stream (a defensive carry, protocols.md §2.1). */
+/** Keeps PCM16 chunks even-length across a stream (a defensive carry, docs/reference/tts-providers.md#elevenlabs-connection). */
 export class EvenBytes {
   private carry: number | undefined;
 

@@ -1,10 +1,10 @@
-// ElevenLabs TTS WebSocket wire (protocols.md §2.2–2.5): client messages built by hand in the
-// wire's snake_case, server messages parsed tolerating both spellings the docs and SDK disagree
-// on (isFinal / is_final, contextId / context_id, alignment / normalizedAlignment). Parsing
-// never throws: what cannot be used comes back as 'ignored' (counted by the caller).
+// ElevenLabs TTS WebSocket wire (docs/reference/tts-providers.md): client messages built by hand in
+// the wire's snake_case, server messages parsed tolerating both spellings the docs and SDK disagree
+// on (isFinal / is_final, contextId / context_id, alignment / normalizedAlignment). Parsing never
+// throws: what cannot be used comes back as 'ignored' (counted by the caller).
 import { decodeBase64, isRecord, parseJson } from '../../../../base/wire.js';
 
-/** The original engine's voice settings (seed-origin §3.5). */
+/** The original engine's voice settings (docs/reference/original-engine.md#tts-providers-and-failover). */
 export const VOICE_SETTINGS = { stability: 0.5, similarity_boost: 0.75, style: 0, use_speaker_boost: true } as const;
 
 export type ElevenLabsEndpoint = 'multi' | 'single';

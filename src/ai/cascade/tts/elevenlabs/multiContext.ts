@@ -1,9 +1,9 @@
-// ElevenLabs multi-context stream-input (protocols.md §2.4, §2.6): one socket per call, opened on
-// the first sentence and re-opened after it closes; one context per turn (response id); each
-// sentence is sent flushed, one at a time. A sentence's audio is complete when the chunks'
-// alignment has covered its characters (or the context reports final; or, for a server that
-// sends no alignment, when no chunk came for `unalignedIdleMs`). Barge-in: `close_context`, and
-// audio still in flight for that context is discarded by its context id (TT1).
+// ElevenLabs multi-context stream-input (docs/reference/tts-providers.md#multi-context): one socket
+// per call, opened on the first sentence and re-opened after it closes; one context per turn
+// (response id); each sentence is sent flushed, one at a time. A sentence's audio is complete when
+// the chunks' alignment has covered its characters (or the context reports final; or, for a server
+// that sends no alignment, when no chunk came for `unalignedIdleMs`). Barge-in: `close_context`,
+// and audio still in flight for that context is discarded by its context id (TT1).
 import { WebSocket } from 'ws';
 import { aborted, EvenBytes, failed, type TtsOutcome, type TtsProvider, type TtsRequest } from '../types.js';
 import { DEFAULT_TTS_TIMEOUTS, Watchdog, type TtsTimeouts } from '../watchdog.js';

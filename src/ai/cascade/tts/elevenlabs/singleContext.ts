@@ -1,7 +1,8 @@
-// ElevenLabs single-context stream-input (protocols.md §2.2, §2.3, §2.6), the option beside
-// multi-context: one socket per sentence — initialize, the flushed text, end of input ("") —
-// complete when the server sends its final message. There is no cancel message on this
-// endpoint: barge-in closes the socket (1000), which is the documented way to stop generation.
+// ElevenLabs single-context stream-input
+// (docs/reference/tts-providers.md#single-context-stream-input), the option beside multi-context:
+// one socket per sentence — initialize, the flushed text, end of input ("") — complete when the
+// server sends its final message. There is no cancel message on this endpoint: barge-in closes the
+// socket (1000), which is the documented way to stop generation.
 import { WebSocket } from 'ws';
 import { aborted, EvenBytes, failed, type TtsOutcome, type TtsProvider, type TtsRequest } from '../types.js';
 import { DEFAULT_TTS_TIMEOUTS, Watchdog, type TtsTimeouts } from '../watchdog.js';
