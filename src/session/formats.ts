@@ -2,7 +2,7 @@
 import type { AudioFormat } from '../media/types.js';
 
 /**
- * G.711 legs talk G.711 to the AI (passthrough, no transcoding: protocols.md §1.3); PCM legs
+ * G.711 legs talk G.711 to the AI (passthrough, no transcoding: docs/reference/openai-realtime.md#session-configuration); PCM legs
  * talk PCM16 24 kHz, the AI's native rate, resampled by the media core.
  */
 export function aiFormatFor(telephony: AudioFormat): AudioFormat {

@@ -1,5 +1,5 @@
 // A bounded record of the conversation's text (caller transcripts, agent transcripts), replayed
-// into a new AI connection after a reconnect so the agent keeps its context (DESIGN §2.3).
+// into a new AI connection after a reconnect so the agent keeps its context (docs/ARCHITECTURE.md#ai-link-and-reconnect).
 
 export interface MemoryItem {
   readonly role: 'user' | 'assistant';

@@ -1,4 +1,4 @@
-// The give-up notice (DESIGN §2.3): what the caller hears when the AI link is gone for good,
+// The give-up notice (docs/ARCHITECTURE.md#ai-link-and-reconnect): what the caller hears when the AI link is gone for good,
 // before the call ends. Three short descending beeps, in the AI's output format so it takes
 // the same playout path (and the same guards) as agent audio.
 import type { AudioFormat } from '../media/types.js';

@@ -1,5 +1,5 @@
 // Caller audio (already converted to the AI's input format by the media core) → the AI link.
-// The aiLink machine's tags decide where it goes (DESIGN §2.3, AL5):
+// The aiLink machine's tags decide where it goes (docs/ARCHITECTURE.md#ai-link-and-reconnect, specs/PROPERTIES.md#al5):
 //   ai.send   → appended to the current socket, unless its send buffer is over the threshold
 //               (then dropped and counted: a slow AI socket must not grow memory);
 //   ai.buffer → kept in a bounded gap buffer, oldest dropped first (counted), and sent in order

@@ -1,6 +1,6 @@
 // Agent audio → the media core's playout ring. The AI sends faster than real time and the ring
 // is small, so chunks the ring refuses as 'full' wait in a bounded JS backlog (the "block the
-// producer" policy of DESIGN §2.4) and are moved into the ring as the media thread drains it.
+// producer" policy of docs/ARCHITECTURE.md#bounds) and are moved into the ring as the media thread drains it.
 // Order is kept: while the backlog holds anything, new chunks queue behind it. A flush
 // (barge-in) empties the backlog with the ring.
 import type { ChunkTag, MediaCall, WriteResult } from '../../media/types.js';

@@ -37,7 +37,7 @@ export class TelephonyOut {
   /**
    * Silence after the last frame of a reply, for mod_audio_stream: the module plays only while
    * it holds its minimum fill, so without this the reply's last < 60 ms would wait for the next
-   * reply (seed-origin.md §2.6). Item 0 belongs to no AI item.
+   * reply (docs/reference/mod-audio-stream.md#the-injection-buffer). Item 0 belongs to no AI item.
    */
   silence(bytes: number, durationMs: number, epoch: number, nowMs: number): void {
     if (!this.open || bytes <= 0) return;

@@ -1,5 +1,5 @@
 // The GA Realtime `audio.*.format` objects as the simulated service reads and writes them,
-// written from the API reference (docs/reference: OpenAI Realtime), not from Parley's client:
+// written from the API reference (docs/reference/openai-realtime.md), not from Parley's client:
 // the simulator must not share the product's reading of the protocol it checks.
 import type { AudioFormat } from '../../media/types.js';
 
