@@ -53,7 +53,7 @@ const FUZZ_ARCH = { x64: 'x86_64', arm64: 'aarch64' }[process.arch] ?? process.a
  * What the suites need, each with the Debian package that provides it and a probe that looks
  * where the suite itself looks (so "present" here means the suite finds it).
  */
-export const NEEDS = [
+const NEEDS = [
   { apt: 'g++', what: 'C++ compiler', present: () => onPath('g++') },
   { apt: 'make', what: 'node-gyp', present: () => onPath('make') },
   { apt: 'python3', what: 'node-gyp', present: () => onPath('python3') },
