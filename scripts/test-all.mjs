@@ -1,17 +1,25 @@
-// `npm test`: runs every suite that exists and ends with one line, "N passed, N failed",
-// counted over all of them (type check, generator freshness, vitest, C++ sanitizer
-// builds, the native libFuzzer slice, TLC specs and mutants). PARLEY_TEST_ONLY=vitest,native,... selects suites.
-import { existsSync, readFileSync, readdirSync, mkdirSync } from 'node:fs';
+// `npm test`: installs what the suites need outside npm (scripts/prereqs.mjs), then runs
+// every suite that exists and ends with one line, "N passed, N failed, N skipped", counted
+// over all of them (type check, generator freshness, vitest, the C++ tests once per
+// sanitizer, the native libFuzzer slice, TLC specs and mutants).
+// PARLEY_TEST_ONLY=vitest,native,... selects suites — outside CI only: CI runs everything.
+import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { run } from './run.mjs';
+import { SANITIZERS, nativeSuite } from './test-native.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const only = process.env.PARLEY_TEST_ONLY?.split(',').filter(Boolean);
+const ci = !['', '0', 'false'].includes((process.env.CI ?? '').toLowerCase());
+if (only && ci) {
+  console.log(`npm test: PARLEY_TEST_ONLY=${process.env.PARLEY_TEST_ONLY} is set while CI is set; CI must run every suite`);
+  process.exit(1);
+}
 const tally = [];
 
-function record(suite, passed, failed, note = '') {
-  tally.push({ suite, passed, failed, note });
-  console.log(`\n== ${suite}: ${passed} passed, ${failed} failed ${note}`);
+function record(suite, passed, failed, skipped = 0, note = '') {
+  tally.push({ suite, passed, failed, skipped, note });
+  console.log(`\n== ${suite}: ${passed} passed, ${failed} failed, ${skipped} skipped ${note}`);
 }
 
 const suites = {
@@ -32,45 +40,23 @@ const suites = {
     mkdirSync(`${root}.build`, { recursive: true });
     const report = `${root}.build/vitest.json`;
     const { code } = await run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { cwd: root });
-    if (!existsSync(report)) return record('vitest', 0, 1, `(no report, exit ${code})`);
+    if (!existsSync(report)) return record('vitest', 0, 1, 0, `(no report, exit ${code})`);
     const r = JSON.parse(readFileSync(report, 'utf8'));
     // A suite file that fails to load has no test results; count it as a failure.
     const broken = r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
-    record('vitest', r.numPassedTests, r.numFailedTests + broken, code !== 0 && r.numFailedTests + broken === 0 ? `(exit ${code})` : '');
+    // Skipped: it.skip / describe.skip and it.todo; they are neither passed nor failed.
+    const skipped = r.numPendingTests + r.numTodoTests;
+    record('vitest', r.numPassedTests, r.numFailedTests + broken, skipped, code !== 0 && r.numFailedTests + broken === 0 ? `(exit ${code})` : '');
     if (code !== 0 && r.numFailedTests + broken === 0) tally.at(-1).failed += 1;
   },
 
   async native() {
-    const tests = existsSync(`${root}native/test`) ? readdirSync(`${root}native/test`).filter((f) => f.endsWith('_test.cc')) : [];
-    if (tests.length === 0) return;
-    for (const san of ['thread', 'address']) {
-      const dir = `${root}.build/native-${san}`;
-      const conf = await run('cmake', ['-S', 'native', '-B', dir, `-DPARLEY_SANITIZE=${san}`], { quiet: true, cwd: root });
-      const build = conf.code === 0 ? await run('cmake', ['--build', dir, '-j', '2'], { quiet: true, cwd: root }) : conf;
-      if (build.code !== 0) {
-        process.stdout.write(build.out);
-        record(`native (${san})`, 0, 1, '(build failed)');
-        continue;
-      }
-      let passed = 0;
-      let failed = 0;
-      for (const t of tests) {
-        const bin = `${dir}/${t.replace(/\.cc$/, '')}`;
-        const json = `${dir}/${t.replace(/\.cc$/, '')}.json`;
-        const env = { ...process.env, TSAN_OPTIONS: 'halt_on_error=1 second_deadlock_stack=1', ASAN_OPTIONS: 'detect_leaks=1 abort_on_error=0', UBSAN_OPTIONS: 'print_stacktrace=1 halt_on_error=1' };
-        const res = await run(bin, [`--gtest_output=json:${json}`], { quiet: true, cwd: root, env });
-        if (!existsSync(json)) {
-          process.stdout.write(res.out);
-          failed += 1;
-          continue;
-        }
-        const r = JSON.parse(readFileSync(json, 'utf8'));
-        const f = r.failures + (res.code !== 0 && r.failures === 0 ? 1 : 0); // a sanitizer report after the last test
-        if (f > 0) process.stdout.write(res.out);
-        passed += r.tests - r.failures;
-        failed += f;
-      }
-      record(`native (${san})`, passed, failed);
+    // Each C++ test counted once per sanitizer; the suite line names the sanitizer.
+    if (!existsSync(`${root}native/test`)) return;
+    for (const { san, label } of SANITIZERS) {
+      const r = await nativeSuite(root, san);
+      process.stdout.write(r.out);
+      record(`native tests under ${label}`, r.passed, r.failed, r.skipped, r.note);
     }
   },
 
@@ -83,12 +69,12 @@ const suites = {
     const line = out.split('\n').filter((l) => l.startsWith('{')).at(-1);
     if (!line) {
       process.stdout.write(out);
-      return record('native fuzz', 0, 1, `(no JSON, exit ${code})`);
+      return record('native fuzz', 0, 1, 0, `(no JSON, exit ${code})`);
     }
     const r = JSON.parse(line);
     process.stdout.write(out.split('\n').filter((l) => !l.startsWith('{')).join('\n'));
     const failed = r.targets.filter((t) => t.crashes > 0 || t.leaks > 0).length;
-    record('native fuzz', r.targets.length - failed, r.targets.length === 0 ? 1 : failed, r.error ? `(${r.error})` : '');
+    record('native fuzz', r.targets.length - failed, r.targets.length === 0 ? 1 : failed, 0, r.error ? `(${r.error})` : '');
   },
 
   async verify() {
@@ -97,7 +83,7 @@ const suites = {
     const line = out.split('\n').filter((l) => l.startsWith('{')).at(-1);
     if (!line) {
       process.stdout.write(out);
-      return record('verify (TLC)', 0, 1, `(no JSON, exit ${code})`);
+      return record('verify (TLC)', 0, 1, 0, `(no JSON, exit ${code})`);
     }
     const { results } = JSON.parse(line);
     for (const r of results) {
@@ -109,9 +95,14 @@ const suites = {
   },
 };
 
-// Fresh build first: the CLI, generator and TLC wrapper run from dist/.
+// Fresh build first: the CLI, generator and TLC wrapper run from dist/ (and the
+// prerequisites step checks the TLC jar through it).
 const build = await run(process.execPath, ['scripts/build-ts.mjs', '--quiet'], { cwd: root });
 if (build.code !== 0) record('build', 0, 1);
+// What the suites need outside npm: installed now, or one line naming what is missing and a
+// failed run — a suite is never skipped for want of a tool.
+const prereqs = await run(process.execPath, ['scripts/prereqs.mjs'], { cwd: root });
+if (prereqs.code !== 0) process.exit(1);
 const nat = await run(process.execPath, ['scripts/build-native.mjs'], { quiet: true, cwd: root });
 if (nat.code !== 0) {
   process.stdout.write(nat.out);
@@ -124,13 +115,14 @@ for (const [name, fn] of Object.entries(suites)) {
     await fn();
   } catch (err) {
     console.error(err);
-    record(name, 0, 1, '(runner error)');
+    record(name, 0, 1, 0, '(runner error)');
   }
 }
 
 const passed = tally.reduce((a, t) => a + t.passed, 0);
 const failed = tally.reduce((a, t) => a + t.failed, 0);
+const skipped = tally.reduce((a, t) => a + t.skipped, 0);
 console.log('\nsuite totals:');
-for (const t of tally) console.log(`  ${t.suite.padEnd(20)} ${t.passed} passed, ${t.failed} failed ${t.note}`);
-console.log(`${passed} passed, ${failed} failed`);
+for (const t of tally) console.log(`  ${t.suite.padEnd(32)} ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped ${t.note}`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

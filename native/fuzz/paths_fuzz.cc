@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/dsp/paths.h"
+#include "core/engine/dsp_paths.h"
 #include "fuzz_input.h"
 
 using namespace parley::engine;
@@ -17,12 +17,12 @@ constexpr Format kAi[] = {{Codec::kPcm16, 24000}, {Codec::kMulaw, 8000}, {Codec:
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   parley::fuzz::Input in(data, size);
-  parley::dsp::DspPathOptions opts;
+  DspPathOptions opts;
   opts.vad_enabled = in.flag();
   opts.vad.echo_gate = in.flag();
   opts.quality = in.flag() ? parley::dsp::ResamplerQuality::kStrict : parley::dsp::ResamplerQuality::kVoice;
   const CallFormats formats{kTelephony[in.below(4)], kAi[in.below(3)]};
-  CallPaths paths = parley::dsp::make_dsp_paths(formats, opts);
+  CallPaths paths = make_dsp_paths(formats, opts);
   PARLEY_FUZZ_CHECK(paths.error.empty() && paths.capture && paths.playout);
   auto& cap = *paths.capture;
   auto& play = *paths.playout;

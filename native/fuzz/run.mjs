@@ -40,7 +40,7 @@ function sh(cmd, args) {
 
 const cxx = findClang();
 if (!cxx) {
-  console.log('clang++ not found: apt-get install clang-14 libclang-rt-14-dev (bash .ci/run does)');
+  console.log('clang++ not found: apt-get install clang-14 libclang-rt-14-dev (npm test does, scripts/prereqs.mjs)');
   console.log(JSON.stringify({ ok: false, error: 'clang++ not found', targets: [] }));
   process.exit(2);
 }

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "core/dsp/g711.h"
-#include "core/dsp/paths.h"
+#include "core/engine/dsp_paths.h"
 #include "core/dsp/playout_dsp.h"
 #include "core/dsp/resampler.h"
 #include "core/dsp/vad.h"
@@ -128,13 +128,13 @@ struct Blocks {
                        in48 = std::vector<int16_t>(960), out = std::vector<int16_t>(2048);
   std::vector<uint8_t> codes = std::vector<uint8_t>(160);
   // The engine's per-call paths: capture and playout, mu-law 8k <-> PCM16 24k and PCM16 16k <-> PCM16 24k.
-  engine::CallPaths ulaw = make_dsp_paths({{engine::Codec::kMulaw, 8000}, {engine::Codec::kPcm16, 24000}}, [] {
-    DspPathOptions o;
+  engine::CallPaths ulaw = engine::make_dsp_paths({{engine::Codec::kMulaw, 8000}, {engine::Codec::kPcm16, 24000}}, [] {
+    engine::DspPathOptions o;
     o.vad.echo_gate = true;
     o.playout.tts_chain = true;
     return o;
   }());
-  engine::CallPaths wide = make_dsp_paths({{engine::Codec::kPcm16, 16000}, {engine::Codec::kPcm16, 24000}});
+  engine::CallPaths wide = engine::make_dsp_paths({{engine::Codec::kPcm16, 16000}, {engine::Codec::kPcm16, 24000}});
   std::vector<uint8_t> frame_in = std::vector<uint8_t>(960), frame_out = std::vector<uint8_t>(960);
   VadEvent events[8];
   int frame = 0;

@@ -11,8 +11,8 @@
 
 #include "core/dsp/g711.h"
 #include "core/dsp/measure.h"
-#include "core/dsp/paths.h"
 #include "core/engine/call.h"
+#include "core/engine/dsp_paths.h"
 #include "core/engine/path.h"
 
 using namespace parley;
@@ -94,7 +94,7 @@ TEST(Paths, EveryPairHasExactFrameSizesAndCarriesATone) {
   for (Format tel : kTel) {
     for (Format ai : kAi) {
       if (tel == ai) continue;  // the engine uses the identity pair there
-      engine::CallPaths p = dsp::make_dsp_paths({tel, ai});
+      engine::CallPaths p = engine::make_dsp_paths({tel, ai});
       ASSERT_TRUE(p.error.empty()) << p.error;
       ++pairs;
       EXPECT_EQ(p.capture->in_frame_bytes(), engine::frame_bytes(tel));
@@ -118,17 +118,17 @@ TEST(Paths, EveryPairHasExactFrameSizesAndCarriesATone) {
 }
 
 TEST(Paths, UnsupportedFormatsAreNamedInTheError) {
-  auto p = dsp::make_dsp_paths({{Codec::kPcm16, 48000}, {Codec::kPcm16, 24000}});
+  auto p = engine::make_dsp_paths({{Codec::kPcm16, 48000}, {Codec::kPcm16, 24000}});
   EXPECT_EQ(p.capture, nullptr);
   EXPECT_NE(p.error.find("telephony format pcm16/48000"), std::string::npos) << p.error;
-  p = dsp::make_dsp_paths({{Codec::kMulaw, 8000}, {Codec::kPcm16, 16000}});
+  p = engine::make_dsp_paths({{Codec::kMulaw, 8000}, {Codec::kPcm16, 16000}});
   EXPECT_NE(p.error.find("AI format pcm16/16000"), std::string::npos) << p.error;
   EXPECT_EQ(engine::make_call_paths({{Codec::kMulaw, 8000}, {Codec::kPcm16, 24000}}).error, "");
 }
 
 TEST(Paths, CaptureReportsSpeechEdgesFromTheLocalVad) {
   const Format tel{Codec::kMulaw, 8000}, ai{Codec::kPcm16, 24000};
-  auto p = dsp::make_dsp_paths({tel, ai});
+  auto p = engine::make_dsp_paths({tel, ai});
   std::mt19937 rng(4);
   std::normal_distribution<double> noise(0.0, 60.0);
   std::vector<int16_t> x(8000 * 3);
@@ -154,19 +154,19 @@ TEST(Paths, FlushLeavesNoStaleAudioAndTheNewAudioFadesIn) {
   const std::vector<int16_t> silence(480 * 3, 0);
   // Without a flush the filters still hold old audio: the next frames are not silent.
   {
-    auto p = dsp::make_dsp_paths({tel, ai});
+    auto p = engine::make_dsp_paths({tel, ai});
     play(*p.playout, ai, tel, loud);
     const auto after = play(*p.playout, ai, tel, silence);
     int16_t peak = 0;
     for (int16_t s : after) peak = std::max<int16_t>(peak, static_cast<int16_t>(std::abs(s)));
     EXPECT_GT(peak, 1000) << "the test must be able to see a leak";
   }
-  auto p = dsp::make_dsp_paths({tel, ai});
+  auto p = engine::make_dsp_paths({tel, ai});
   play(*p.playout, ai, tel, loud);
   p.playout->on_flush();
   for (int16_t s : play(*p.playout, ai, tel, silence)) ASSERT_EQ(s, 0) << "stale audio after a flush";
   // New audio after the flush starts from silence within the fade-in bound.
-  auto q = dsp::make_dsp_paths({tel, ai});
+  auto q = engine::make_dsp_paths({tel, ai});
   play(*q.playout, ai, tel, loud);
   q.playout->on_flush();
   const auto first = play(*q.playout, ai, tel, tone(24000, 700, 30000, 480));
@@ -179,7 +179,7 @@ TEST(Paths, FlushLeavesNoStaleAudioAndTheNewAudioFadesIn) {
 
 TEST(Paths, PlayoutDelayIsReportedInAiSamples) {
   const Format tel{Codec::kPcm16, 8000}, ai{Codec::kPcm16, 24000};
-  auto p = dsp::make_dsp_paths({tel, ai});
+  auto p = engine::make_dsp_paths({tel, ai});
   const uint32_t d = p.playout->delay_ai_samples();
   EXPECT_GT(d, 0u);
   // An impulse at AI sample 2400 (a multiple of 3) comes out at telephony 800 + d/3.

@@ -12,7 +12,7 @@
 #include "addon/dsp_args.h"
 #include "addon/registry.h"
 #include "core/dsp/g711.h"
-#include "core/dsp/paths.h"
+#include "core/engine/dsp_paths.h"
 
 namespace parley::addon {
 namespace {
@@ -68,9 +68,9 @@ Napi::Value BenchPaths(const Napi::CallbackInfo& info) {
     return info.Env().Undefined();
   tel.rate = static_cast<uint32_t>(tel_rate);
   ai.rate = static_cast<uint32_t>(ai_rate);
-  parley::dsp::DspPathOptions o;
+  engine::DspPathOptions o;
   if (!bool_field(opts, "ttsChain", o.playout.tts_chain)) return info.Env().Undefined();
-  engine::CallPaths p = parley::dsp::make_dsp_paths({tel, ai}, o);
+  engine::CallPaths p = engine::make_dsp_paths({tel, ai}, o);
   if (!p.error.empty()) {
     throw_arg(info.Env(), p.error, true);
     return info.Env().Undefined();

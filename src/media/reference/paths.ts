@@ -1,4 +1,4 @@
-// The per-call audio paths in TypeScript: the twin of native/src/core/dsp/paths.cc (and of
+// The per-call audio paths in TypeScript: the twin of native/src/core/engine/dsp_paths.cc (and of
 // the engine's identity path for calls whose two sides share a format). Used by the JS
 // fallback engine; produce the same bytes as the native paths.
 import { playoutDspProcesses } from '../engine.js';

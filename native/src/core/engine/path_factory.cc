@@ -1,9 +1,9 @@
 // Chooses the capture and playout paths of a call (the DSP seam, see path.h): the identity
 // pair when both sides share a format and the playout options ask for no processing, else
-// the DSP paths (native/src/core/dsp/paths.h), which name the unsupported side in their
+// the DSP paths (dsp_paths.h), which name the unsupported side in their
 // error. A passthrough call with playout processing keeps its identity capture path (no
 // local VAD, bytes unchanged) and gets a DSP playout path at the shared rate.
-#include "core/dsp/paths.h"
+#include "core/engine/dsp_paths.h"
 #include "core/engine/identity_path.h"
 #include "core/engine/path.h"
 
@@ -26,13 +26,13 @@ dsp::LimiterMode limiter_mode(PlayoutLimiter l) {
 CallPaths make_call_paths(const CallFormats& formats, const PlayoutOptions& playout) {
   const bool passthrough = formats.telephony == formats.ai;
   if (passthrough && !playout.processes()) return make_identity_paths(formats);
-  dsp::DspPathOptions o;
+  DspPathOptions o;
   o.playout.gain_db = playout.gain_db;
   o.playout.dc_block = playout.dc_block;
   o.playout.tts_chain = playout.tts_chain;
   o.playout.limiter = limiter_mode(playout.limiter);
   if (passthrough) o.vad_enabled = false;
-  CallPaths paths = dsp::make_dsp_paths(formats, o);
+  CallPaths paths = make_dsp_paths(formats, o);
   if (passthrough && paths.error.empty()) paths.capture = std::make_unique<IdentityCapturePath>(formats.telephony);
   return paths;
 }

@@ -1,5 +1,5 @@
-// The two per-call audio paths (docs/ARCHITECTURE.md#audio-paths), built from the DSP blocks
-// and plugged into the engine's seam (core/engine/path.h):
+// The two per-call audio paths (docs/ARCHITECTURE.md#audio-paths), built from the pure DSP blocks
+// (core/dsp/) and plugged into the engine's seam (core/engine/path.h):
 //   capture  telephony frame -> decode -> VAD -> resample -> encode -> AI format
 //   playout  AI frame -> decode -> resample -> DSP (gain, limiter, fade) -> encode -> telephony
 // Telephony: mu-law 8k, A-law 8k, PCM16LE 8k/16k. AI: PCM16LE 24k, or mu-law/A-law 8k.
@@ -19,21 +19,21 @@
 #include "core/dsp/vad.h"
 #include "core/engine/path.h"
 
-namespace parley::dsp {
+namespace parley::engine {
 
 struct DspPathOptions {
-  PlayoutDspConfig playout{};
-  VadConfig vad{};
-  ResamplerQuality quality = ResamplerQuality::kVoice;
+  dsp::PlayoutDspConfig playout{};
+  dsp::VadConfig vad{};
+  dsp::ResamplerQuality quality = dsp::ResamplerQuality::kVoice;
   /** Run the local VAD on capture (speech-start / speech-stop edges to JS). */
   bool vad_enabled = true;
 };
 
 /** Whether a format can be the telephony side / the AI side of a DSP path. */
-bool telephony_format_ok(engine::Format f);
-bool ai_format_ok(engine::Format f);
+bool telephony_format_ok(Format f);
+bool ai_format_ok(Format f);
 
 /** Builds both paths, or returns an error naming the unsupported side. */
-engine::CallPaths make_dsp_paths(const engine::CallFormats& formats, const DspPathOptions& options = {});
+CallPaths make_dsp_paths(const CallFormats& formats, const DspPathOptions& options = {});
 
-}  // namespace parley::dsp
+}  // namespace parley::engine

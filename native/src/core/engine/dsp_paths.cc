@@ -1,4 +1,4 @@
-#include "core/dsp/paths.h"
+#include "core/engine/dsp_paths.h"
 
 #include <bit>
 #include <cstring>
@@ -8,11 +8,14 @@
 #include "core/dsp/g711.h"
 #include "core/dsp/resampler.h"
 
-namespace parley::dsp {
+namespace parley::engine {
 namespace {
 
-using engine::Codec;
-using engine::Format;
+using dsp::PlayoutDsp;
+using dsp::Resampler;
+using dsp::Vad;
+using dsp::VadEvent;
+namespace g711 = dsp::g711;
 
 // Bytes of one format <-> int16 samples. PCM16 is little-endian on the wire.
 void decode(Codec c, const uint8_t* in, size_t n, int16_t* out) {
@@ -56,43 +59,43 @@ size_t resample(Resampler& r, const std::vector<int16_t>& in, size_t n, std::vec
   return r.process(in.data(), n, out.data());
 }
 
-class DspCapturePath final : public engine::CapturePath {
+class DspCapturePath final : public CapturePath {
  public:
-  DspCapturePath(engine::CallFormats f, const DspPathOptions& o, std::shared_ptr<Vad> vad)
+  DspCapturePath(CallFormats f, const DspPathOptions& o, std::shared_ptr<Vad> vad)
       : tel_(f.telephony),
         ai_(f.ai),
-        in_samples_(engine::frame_samples(f.telephony.rate)),
-        out_samples_(engine::frame_samples(f.ai.rate)),
+        in_samples_(frame_samples(f.telephony.rate)),
+        out_samples_(frame_samples(f.ai.rate)),
         resampler_(static_cast<int>(f.telephony.rate), static_cast<int>(f.ai.rate), o.quality),
         vad_(std::move(vad)),
         pcm_in_(in_samples_),
         pcm_out_(resampler_.max_outputs_for(in_samples_)) {}
 
-  size_t in_frame_bytes() const noexcept override { return in_samples_ * engine::bytes_per_sample(tel_.codec); }
-  size_t out_max_bytes() const noexcept override { return out_samples_ * engine::bytes_per_sample(ai_.codec); }
+  size_t in_frame_bytes() const noexcept override { return in_samples_ * bytes_per_sample(tel_.codec); }
+  size_t out_max_bytes() const noexcept override { return out_samples_ * bytes_per_sample(ai_.codec); }
 
-  engine::CaptureResult process(std::span<const uint8_t> in, std::span<uint8_t> out) noexcept override {
+  CaptureResult process(std::span<const uint8_t> in, std::span<uint8_t> out) noexcept override {
     decode(tel_.codec, in.data(), in_samples_, pcm_in_.data());
-    engine::VadEdge edge = take_pending();
+    VadEdge edge = take_pending();
     if (vad_) {
       VadEvent ev[4];
       const size_t k = vad_->process(pcm_in_.data(), in_samples_, ev, 4);
       // At most one edge per frame reaches the engine; a second one waits for the next frame.
       for (size_t i = 0; i < k; ++i) {
-        const engine::VadEdge e = ev[i].kind == VadEvent::Kind::kSpeechStart ? engine::VadEdge::kSpeechStart : engine::VadEdge::kSpeechStop;
-        if (edge == engine::VadEdge::kNone) edge = e;
+        const VadEdge e = ev[i].kind == VadEvent::Kind::kSpeechStart ? VadEdge::kSpeechStart : VadEdge::kSpeechStop;
+        if (edge == VadEdge::kNone) edge = e;
         else pending_ = e;
       }
     }
     const size_t n = resample(resampler_, pcm_in_, in_samples_, pcm_out_);
     encode(ai_.codec, pcm_out_.data(), n, out.data());
-    return {n * engine::bytes_per_sample(ai_.codec), edge};
+    return {n * bytes_per_sample(ai_.codec), edge};
   }
 
  private:
-  engine::VadEdge take_pending() {
-    const engine::VadEdge e = pending_;
-    pending_ = engine::VadEdge::kNone;
+  VadEdge take_pending() {
+    const VadEdge e = pending_;
+    pending_ = VadEdge::kNone;
     return e;
   }
 
@@ -101,24 +104,24 @@ class DspCapturePath final : public engine::CapturePath {
   Resampler resampler_;
   std::shared_ptr<Vad> vad_;
   std::vector<int16_t> pcm_in_, pcm_out_;
-  engine::VadEdge pending_ = engine::VadEdge::kNone;
+  VadEdge pending_ = VadEdge::kNone;
 };
 
-class DspPlayoutPath final : public engine::PlayoutPath {
+class DspPlayoutPath final : public PlayoutPath {
  public:
-  DspPlayoutPath(engine::CallFormats f, const DspPathOptions& o, std::shared_ptr<Vad> echo_vad)
+  DspPlayoutPath(CallFormats f, const DspPathOptions& o, std::shared_ptr<Vad> echo_vad)
       : tel_(f.telephony),
         ai_(f.ai),
-        in_samples_(engine::frame_samples(f.ai.rate)),
-        out_samples_(engine::frame_samples(f.telephony.rate)),
+        in_samples_(frame_samples(f.ai.rate)),
+        out_samples_(frame_samples(f.telephony.rate)),
         resampler_(static_cast<int>(f.ai.rate), static_cast<int>(f.telephony.rate), o.quality),
         dsp_(static_cast<int>(f.telephony.rate), o.playout),
         echo_vad_(std::move(echo_vad)),
         pcm_in_(in_samples_),
         pcm_out_(resampler_.max_outputs_for(in_samples_)) {}
 
-  size_t in_frame_bytes() const noexcept override { return in_samples_ * engine::bytes_per_sample(ai_.codec); }
-  size_t out_frame_bytes() const noexcept override { return out_samples_ * engine::bytes_per_sample(tel_.codec); }
+  size_t in_frame_bytes() const noexcept override { return in_samples_ * bytes_per_sample(ai_.codec); }
+  size_t out_frame_bytes() const noexcept override { return out_samples_ * bytes_per_sample(tel_.codec); }
 
   void process(std::span<const uint8_t> in, std::span<uint8_t> out) noexcept override {
     decode(ai_.codec, in.data(), in_samples_, pcm_in_.data());
@@ -165,8 +168,8 @@ bool ai_format_ok(Format f) {
   return f.rate == 8000;
 }
 
-engine::CallPaths make_dsp_paths(const engine::CallFormats& formats, const DspPathOptions& options) {
-  engine::CallPaths paths;
+CallPaths make_dsp_paths(const CallFormats& formats, const DspPathOptions& options) {
+  CallPaths paths;
   if (!telephony_format_ok(formats.telephony)) {
     paths.error = "telephony format " + describe(formats.telephony) + " is not supported (mulaw/8000, alaw/8000, pcm16/8000, pcm16/16000)";
     return paths;
@@ -182,4 +185,4 @@ engine::CallPaths make_dsp_paths(const engine::CallFormats& formats, const DspPa
   return paths;
 }
 
-}  // namespace parley::dsp
+}  // namespace parley::engine
