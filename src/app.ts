@@ -11,7 +11,7 @@ import { SessionRuntime } from './session/runtime.js';
 import { InspectHub } from './obs/inspect/hub.js';
 import { InspectEndpoint } from './server/inspectEndpoint.js';
 import { MACHINES } from '../machines/index.js';
-import { ParleyServer } from './server/server.js';
+import { ParleyServer, type ServerOptions } from './server/server.js';
 import type { RouteHandler } from './server/types.js';
 
 export interface StartOptions {
@@ -24,6 +24,9 @@ export interface StartOptions {
   /** Options of the embedded agent when config.ai.mode is local (tests inject faults here). */
   readonly localAgent?: LocalAgentOptions;
   readonly routes?: readonly RouteHandler[];
+  /** Passed to the server: live-call changes and the /metrics body (cluster workers). */
+  readonly onCallCount?: ServerOptions['onCallCount'];
+  readonly scrape?: ServerOptions['scrape'];
 }
 
 export interface ParleyApp {
@@ -91,6 +94,8 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     clock,
     routes: [inspectEndpoint.route, ...(opts.routes ?? [])],
     upgrades: [inspectEndpoint],
+    ...(opts.onCallCount ? { onCallCount: opts.onCallCount } : {}),
+    ...(opts.scrape ? { scrape: opts.scrape } : {}),
   });
   const stopLagOnly = watchEventLoop(metrics);
   const stopMedia = watchMediaEngine(metrics, engine);

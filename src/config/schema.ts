@@ -192,6 +192,9 @@ export const configSchema = z
       .optional()
       .describe('base URL Twilio connects to (e.g. wss://parley.example.com), for X-Twilio-Signature behind TLS termination or a proxy; default wss://<Host header>'),
     traceDir: z.string().min(1).optional().describe('directory for one NDJSON trace per call'),
+    workers: int(0, 256)
+      .default(1)
+      .describe('serve processes sharing the port (node:cluster), each a full runtime with its own media thread; 0 = one per core; 1 = a single process, no cluster; PARLEY_MAX_CALLS is shared out among them'),
     limits,
     media,
     ai,

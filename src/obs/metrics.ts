@@ -143,18 +143,21 @@ export class Metrics {
       help: 'event-loop delay over the last interval',
       labelNames: ['quantile'],
       registers,
+      aggregator: 'max', // across cluster workers: the worst one
     });
     this.mediaTickLateness = new Gauge({
       name: 'parley_media_tick_lateness_seconds',
       help: "media thread: how late ticks started after their absolute deadline (recent ticks)",
       labelNames: ['quantile'],
       registers,
+      aggregator: 'max', // across cluster workers: the worst one
     });
     this.mediaTickWork = new Gauge({
       name: 'parley_media_tick_work_seconds',
       help: 'media thread: work per tick over all calls (recent ticks)',
       labelNames: ['quantile'],
       registers,
+      aggregator: 'max', // across cluster workers: the worst one
     });
     this.mediaMissedTicks = new Gauge({
       name: 'parley_media_missed_ticks',
@@ -177,6 +180,7 @@ export class Metrics {
       name: 'parley_media_saturation',
       help: 'media-thread load 0-1: (p99 tick lateness + p99 tick work) / tick period, or 100 x the fraction of ticks missed since the last scrape, whichever is higher',
       registers,
+      aggregator: 'max', // across cluster workers: the busiest media thread
       collect: () => {
         const m = this.media;
         if (!m) return;

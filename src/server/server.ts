@@ -33,6 +33,10 @@ export interface ServerOptions {
   readonly clock: Clock;
   readonly routes?: readonly RouteHandler[];
   readonly upgrades?: readonly UpgradeRoute[];
+  /** Called with +1 when a call attaches and -1 when it ends (a cluster worker reports them). */
+  readonly onCallCount?: (protocol: TelephonyProtocol, delta: 1 | -1) => void;
+  /** The /metrics body; default this process's registry (a cluster worker answers the aggregate). */
+  readonly scrape?: () => Promise<string>;
 }
 
 export type ServerState = 'idle' | 'listening' | 'draining' | 'closed';
@@ -145,7 +149,7 @@ export class ParleyServer {
           : json(503, { status: this.stateValue, calls: this.calls.size });
       }
       if (path === '/metrics') {
-        this.opts.metrics.text().then(
+        (this.opts.scrape ?? (() => this.opts.metrics.text()))().then(
           (text) => {
             res.writeHead(200, { 'content-type': this.opts.metrics.contentType });
             res.end(req.method === 'HEAD' ? undefined : text);
@@ -230,6 +234,7 @@ export class ParleyServer {
       return;
     }
     this.calls.add(call);
+    this.opts.onCallCount?.(protocol, 1);
     const limiter = new ConnectionLimiter(this.opts.config.limits, clock.now());
     ws.on('message', (data, isBinary) => {
       const size = Buffer.isBuffer(data) ? data.length : data instanceof ArrayBuffer ? data.byteLength : data.reduce((n, b) => n + b.length, 0);
@@ -247,7 +252,10 @@ export class ParleyServer {
       call.onSocketError(err);
     });
     ws.on('close', (code, reason) => call.onSocketClose(code, reason.toString('utf8')));
-    void call.ended.finally(() => this.calls.delete(call));
+    void call.ended.finally(() => {
+      this.calls.delete(call);
+      this.opts.onCallCount?.(protocol, -1);
+    });
     if (this.stateValue === 'draining') call.drain();
   }
 

@@ -1,0 +1,35 @@
+// What the primary and its workers say to each other over the cluster IPC channel (`parley serve
+// --workers N`). Every message carries `t`, prefixed `parley:` so other users of the channel
+// (Node's own cluster messages) are never mistaken for ours.
+import type { Registry } from 'prom-client';
+import type { TelephonyProtocol } from '../../telephony/types.js';
+
+/** One registry's metrics as prom-client's getMetricsAsJSON() gives them (aggregatable). */
+export type MetricsSnapshot = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
+export type WorkerMessage =
+  /** The worker's server is listening; calls may land on it. */
+  | { readonly t: 'parley:ready'; readonly port: number }
+  /** A call attached (+1) or ended (-1) on this worker. */
+  | { readonly t: 'parley:calls'; readonly protocol: TelephonyProtocol; readonly delta: 1 | -1 }
+  /** An HTTP scrape landed on this worker: it asks the primary for the aggregate. */
+  | { readonly t: 'parley:scrape'; readonly id: number }
+  /** The answer to the primary's `collect`: this worker's own metrics. */
+  | { readonly t: 'parley:snapshot'; readonly id: number; readonly metrics: MetricsSnapshot }
+  /** Shutdown complete; every `calls` message of this worker was sent before this one. */
+  | { readonly t: 'parley:bye' };
+
+export type PrimaryMessage =
+  /** Send your own metrics (answer with `snapshot`). */
+  | { readonly t: 'parley:collect'; readonly id: number }
+  /** The aggregate for the worker's `scrape`, or why there is none. */
+  | { readonly t: 'parley:aggregate'; readonly id: number; readonly text?: string; readonly error?: string }
+  /** Shut down gracefully (the primary got SIGTERM or SIGINT). */
+  | { readonly t: 'parley:drain' };
+
+function tagged(m: unknown): m is { t: string } {
+  return typeof m === 'object' && m !== null && typeof (m as { t?: unknown }).t === 'string' && (m as { t: string }).t.startsWith('parley:');
+}
+
+export const isWorkerMessage = (m: unknown): m is WorkerMessage => tagged(m);
+export const isPrimaryMessage = (m: unknown): m is PrimaryMessage => tagged(m);

@@ -1,0 +1,93 @@
+// The primary's side of `/metrics` with workers: its own few metrics (workers, worker deaths,
+// the calls a dead worker took with it, its own process) and the aggregate over every worker's
+// registry (prom-client's AggregatorRegistry: counters and histograms summed, gauges summed
+// unless they name another aggregator, e.g. the media threads' lateness takes the worst).
+import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Worker } from 'node:cluster';
+import type { TelephonyProtocol } from '../../telephony/types.js';
+import type { MetricsSnapshot, PrimaryMessage } from './messages.js';
+
+/** How long the primary waits for a worker's snapshot before it aggregates without it. */
+export const COLLECT_TIMEOUT_MS = 3000;
+
+interface Pending {
+  readonly waiting: Set<number>;
+  readonly snapshots: MetricsSnapshot[];
+  readonly resolve: () => void;
+}
+
+export class ClusterMetrics {
+  readonly registry = new Registry();
+  /** Same name and labels as the workers' counter: the aggregate sums the two. */
+  private readonly callsEnded: Counter<'protocol' | 'reason'>;
+  private readonly workerDeaths: Counter;
+  readonly workers: Gauge;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor() {
+    const registers = [this.registry];
+    this.callsEnded = new Counter({
+      name: 'parley_calls_ended_total',
+      help: 'calls ended, by reason',
+      labelNames: ['protocol', 'reason'],
+      registers,
+    });
+    this.workerDeaths = new Counter({
+      name: 'parley_worker_deaths_total',
+      help: 'serve workers that exited without being asked to (each is replaced; its live calls count as ended error)',
+      registers,
+    });
+    this.workers = new Gauge({ name: 'parley_workers', help: 'serve worker processes listening', registers });
+    collectDefaultMetrics({ register: this.registry, prefix: 'parley_' });
+  }
+
+  /** A worker died holding these calls: they ended, with reason error. */
+  workerDied(liveCalls: Readonly<Record<TelephonyProtocol, number>>): void {
+    this.workerDeaths.inc();
+    for (const [protocol, n] of Object.entries(liveCalls)) if (n > 0) this.callsEnded.inc({ protocol, reason: 'error' }, n);
+  }
+
+  /** Asks every worker for its metrics and answers the aggregate with the primary's own. */
+  async aggregate(workers: readonly Worker[]): Promise<string> {
+    const id = this.nextId++;
+    const snapshots: MetricsSnapshot[] = [];
+    const asked = workers.filter((w) => w.isConnected());
+    let missing: number[] = [];
+    if (asked.length > 0) {
+      await new Promise<void>((resolve) => {
+        const waiting = new Set(asked.map((w) => w.id));
+        const finish = () => {
+          clearTimeout(timer);
+          missing = [...waiting];
+          resolve();
+        };
+        const timer = setTimeout(finish, COLLECT_TIMEOUT_MS);
+        this.pending.set(id, { waiting, snapshots, resolve: finish });
+        const msg: PrimaryMessage = { t: 'parley:collect', id };
+        for (const w of asked) w.send(msg);
+      });
+      this.pending.delete(id);
+    }
+    if (missing.length > 0) throw new Error(`workers ${missing.join(', ')} did not answer within ${COLLECT_TIMEOUT_MS} ms`);
+    snapshots.push(await this.registry.getMetricsAsJSON());
+    return AggregatorRegistry.aggregate(snapshots).metrics();
+  }
+
+  /** A worker's answer to `collect`. */
+  snapshot(workerId: number, id: number, metrics: MetricsSnapshot): void {
+    const p = this.pending.get(id);
+    if (!p || !p.waiting.delete(workerId)) return;
+    p.snapshots.push(metrics);
+    if (p.waiting.size === 0) p.resolve();
+  }
+
+  /** A worker that exited will not answer: stop waiting for it. */
+  forget(workerId: number): void {
+    for (const p of this.pending.values()) if (p.waiting.delete(workerId) && p.waiting.size === 0) p.resolve();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

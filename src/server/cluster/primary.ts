@@ -1,0 +1,140 @@
+// `parley serve --workers N`, the primary: forks N workers (each a full runtime with its own
+// media thread) that share the listening port through node:cluster (the primary accepts and
+// hands connections round-robin), keeps each worker's live calls from its reports, answers
+// their requests for the /metrics aggregate, replaces a worker that dies (its live calls are
+// counted as ended `error` and logged, never lost silently), and on SIGTERM/SIGINT drains every
+// worker at once and exits 0 when all of them have exited cleanly.
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from '../../obs/index.js';
+import type { TelephonyProtocol } from '../../telephony/types.js';
+import { BACKSTOP_MS } from '../server.js';
+import { ClusterMetrics } from './metrics.js';
+import { isWorkerMessage, type PrimaryMessage, type WorkerMessage } from './messages.js';
+
+/** A worker that dies sooner than this after its start is replaced only after this delay. */
+export const RESPAWN_DELAY_MS = 1000;
+/** Beyond the workers' own drain deadline and backstop: then the primary kills what is left. */
+const PRIMARY_GRACE_MS = 10_000;
+
+export interface PrimaryOptions {
+  readonly workers: number;
+  readonly drainMs: number;
+  readonly log: Logger;
+}
+
+interface WorkerState {
+  readonly worker: Worker;
+  readonly startedAt: number;
+  ready: boolean;
+  said: 'bye' | undefined;
+  readonly live: Record<TelephonyProtocol, number>;
+}
+
+/** Runs the cluster until it has drained; resolves with the exit code. */
+export function runPrimary(opts: PrimaryOptions): Promise<number> {
+  const { log } = opts;
+  const metrics = new ClusterMetrics();
+  const states = new Map<number, WorkerState>();
+  let stopping = false;
+  let everReady = false;
+  let failed = false;
+
+  const readyWorkers = () => [...states.values()].filter((s) => s.ready).map((s) => s.worker);
+  const send = (w: Worker, m: PrimaryMessage) => {
+    if (w.isConnected()) w.send(m);
+  };
+
+  const fork = () => {
+    const worker = cluster.fork();
+    const s: WorkerState = { worker, startedAt: Date.now(), ready: false, said: undefined, live: { twilio: 0, 'audio-stream': 0 } };
+    states.set(worker.id, s);
+    worker.on('message', (m: unknown) => {
+      if (isWorkerMessage(m)) receive(s, m);
+    });
+  };
+
+  const receive = (s: WorkerState, m: WorkerMessage) => {
+    switch (m.t) {
+      case 'parley:ready':
+        s.ready = true;
+        metrics.workers.set(readyWorkers().length);
+        if (!everReady) log.info({ port: m.port, workers: opts.workers }, 'parley serving (cluster)');
+        everReady = true;
+        if (stopping) send(s.worker, { t: 'parley:drain' });
+        return;
+      case 'parley:calls':
+        s.live[m.protocol] += m.delta;
+        return;
+      case 'parley:snapshot':
+        return metrics.snapshot(s.worker.id, m.id, m.metrics);
+      case 'parley:scrape':
+        metrics.aggregate(readyWorkers()).then(
+          (text) => send(s.worker, { t: 'parley:aggregate', id: m.id, text }),
+          (err: unknown) => {
+            const error = err instanceof Error ? err.message : String(err);
+            log.error({ err: error }, 'metrics aggregate failed');
+            send(s.worker, { t: 'parley:aggregate', id: m.id, error });
+          },
+        );
+        return;
+      case 'parley:bye':
+        s.said = 'bye';
+        return;
+    }
+  };
+
+  return new Promise<number>((resolve) => {
+    let backstop: NodeJS.Timeout | undefined;
+    const finishIfDone = () => {
+      if (states.size > 0) return;
+      clearTimeout(backstop);
+      log.info({ failed }, 'cluster shutdown complete');
+      log.flush();
+      resolve(failed ? 1 : 0);
+    };
+
+    cluster.on('exit', (worker, code, signal) => {
+      const s = states.get(worker.id);
+      if (!s) return;
+      states.delete(worker.id);
+      metrics.forget(worker.id);
+      metrics.workers.set(readyWorkers().length);
+      const calls = s.live.twilio + s.live['audio-stream'];
+      const clean = code === 0 && s.said === 'bye';
+      if (calls > 0 || !clean) {
+        // Calls it held ended without their worker counting them: they count here, as error.
+        metrics.workerDied(s.live);
+        log.error({ worker: worker.id, pid: worker.process.pid, code, signal, calls: { ...s.live } }, 'worker died; its live calls are counted as ended (error)');
+      }
+      if (!clean) failed ||= stopping;
+      if (stopping) return finishIfDone();
+      if (!everReady) {
+        // It never served: a configuration or port problem that every replacement would repeat.
+        log.fatal({ worker: worker.id, code, signal }, 'worker failed to start; stopping the cluster');
+        failed = true;
+        return stop('worker start failure');
+      }
+      const early = Date.now() - s.startedAt < RESPAWN_DELAY_MS;
+      setTimeout(() => {
+        if (!stopping) fork();
+      }, early ? RESPAWN_DELAY_MS : 0);
+    });
+
+    const stop = (why: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal: why, workers: states.size }, 'shutting down: draining every worker');
+      for (const s of states.values()) if (s.ready) send(s.worker, { t: 'parley:drain' });
+      backstop = setTimeout(() => {
+        log.error({ workers: [...states.keys()] }, 'workers still running after the drain deadline; killing them');
+        failed = true;
+        for (const s of states.values()) s.worker.process.kill('SIGKILL');
+      }, opts.drainMs + BACKSTOP_MS + PRIMARY_GRACE_MS);
+      finishIfDone();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+
+    for (let i = 0; i < opts.workers; i++) fork();
+  });
+}

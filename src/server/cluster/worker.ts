@@ -1,0 +1,100 @@
+// A serve worker's side of the cluster: it reports its live calls to the primary as they attach
+// and end, answers the primary's requests for its metrics, turns an HTTP scrape into a request
+// for the aggregate, and hears the primary's drain. The runtime itself is the ordinary one.
+import type { Registry } from 'prom-client';
+import type { TelephonyProtocol } from '../../telephony/types.js';
+import { isPrimaryMessage, type PrimaryMessage, type WorkerMessage } from './messages.js';
+
+/** How long an HTTP scrape on a worker waits for the primary's aggregate. */
+export const SCRAPE_TIMEOUT_MS = 5000;
+
+export class WorkerLink {
+  private nextId = 1;
+  private readonly scrapes = new Map<number, { resolve: (text: string) => void; reject: (err: Error) => void }>();
+  private registry: Registry | undefined;
+  private drainHandler: (() => void) | undefined;
+  private drainAsked = false;
+
+  /** Listens on the IPC channel at once, so a drain sent during start-up is not lost. */
+  constructor() {
+    if (!process.send) throw new Error('WorkerLink outside a cluster worker');
+    process.on('message', (m: unknown) => {
+      if (isPrimaryMessage(m)) this.receive(m);
+    });
+    // The primary is gone (killed): nothing routes new calls here any more; drain the live ones.
+    process.once('disconnect', () => this.drainRequested());
+  }
+
+  /** Which registry `collect` answers from (set once the runtime has started). */
+  serve(registry: Registry, port: number): void {
+    this.registry = registry;
+    this.send({ t: 'parley:ready', port });
+  }
+
+  /** The server's onCallCount hook. */
+  readonly callCount = (protocol: TelephonyProtocol, delta: 1 | -1): void => {
+    this.send({ t: 'parley:calls', protocol, delta });
+  };
+
+  /** The server's scrape hook: the aggregate over every worker, from the primary. */
+  readonly scrape = (): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      const timer = setTimeout(() => {
+        this.scrapes.delete(id);
+        reject(new Error(`no aggregate from the primary within ${SCRAPE_TIMEOUT_MS} ms`));
+      }, SCRAPE_TIMEOUT_MS);
+      this.scrapes.set(id, {
+        resolve: (text) => (clearTimeout(timer), resolve(text)),
+        reject: (err) => (clearTimeout(timer), reject(err)),
+      });
+      if (!this.send({ t: 'parley:scrape', id })) this.scrapes.get(id)?.reject(new Error('the primary is gone'));
+    });
+
+  /** Called once when the primary asks for a drain (or disappears); at once if it already did. */
+  onDrain(handler: () => void): void {
+    this.drainHandler = handler;
+    if (this.drainAsked) handler();
+  }
+
+  /** Shutdown is complete: say so after every call report, then let the channel close. */
+  bye(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!process.connected) return resolve();
+      process.send!({ t: 'parley:bye' } satisfies WorkerMessage, undefined, undefined, () => {
+        process.disconnect();
+        resolve();
+      });
+    });
+  }
+
+  private drainRequested(): void {
+    if (this.drainAsked) return;
+    this.drainAsked = true;
+    this.drainHandler?.();
+  }
+
+  private receive(m: PrimaryMessage): void {
+    switch (m.t) {
+      case 'parley:drain':
+        return this.drainRequested();
+      case 'parley:collect':
+        if (!this.registry) return; // not serving yet (the primary asks only workers that said ready)
+        void this.registry.getMetricsAsJSON().then((metrics) => this.send({ t: 'parley:snapshot', id: m.id, metrics }));
+        return;
+      case 'parley:aggregate': {
+        const s = this.scrapes.get(m.id);
+        this.scrapes.delete(m.id);
+        if (m.text !== undefined) s?.resolve(m.text);
+        else s?.reject(new Error(m.error ?? 'no aggregate'));
+        return;
+      }
+    }
+  }
+
+  private send(m: WorkerMessage): boolean {
+    if (!process.connected) return false;
+    process.send!(m);
+    return true;
+  }
+}
