@@ -31,6 +31,11 @@ export interface LoggerOptions {
   readonly level?: string;
   /** Defaults to stdout; tests pass a stream to read the lines. */
   readonly destination?: DestinationStream;
+  /**
+   * Several processes write this stdout (cluster workers and their primary): each write is whole
+   * lines of at most PIPE_BUF (4096) bytes, which a pipe never interleaves with another writer's.
+   */
+  readonly sharedStdout?: boolean;
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
@@ -41,7 +46,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       redact: { paths: REDACT_PATHS, censor: '<redacted>' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    opts.destination ?? pino.destination({ dest: 1, sync: false }),
+    opts.destination ?? pino.destination({ dest: 1, sync: false, ...(opts.sharedStdout ? { maxWrite: 4096 } : {}) }),
   );
 }
 

@@ -2,19 +2,22 @@
 // live calls of both protocols gets SIGTERM. /readyz must turn 503 at once, no new call may
 // start, the live calls go on until the drain deadline and are then closed with the protocol's
 // goodbye (WebSocket close 1001), and the process exits 0 by itself — nothing left running.
+// The same with `--workers 2` (issue 17): SIGTERM to the primary drains both workers.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { SimCall, type CallReport } from '../../src/sim/caller/index.js';
+import { get, metricValue } from '../server/workersProcess.js';
 
 const CALLS = Number(process.env.PARLEY_SHUTDOWN_CALLS ?? 200);
 const DRAIN_MS = 3000;
 const BACKSTOP_MS = 2000; // src/server/server.ts BACKSTOP_MS
+const WORKERS = (process.env.PARLEY_SHUTDOWN_WORKERS ?? '1,2').split(',').map(Number);
 
-function serve() {
-  const child = spawn(process.execPath, [`${process.cwd()}/dist/src/cli/main.js`, 'serve'], {
+function serve(workers: number) {
+  const child = spawn(process.execPath, [`${process.cwd()}/dist/src/cli/main.js`, 'serve', '--workers', String(workers)], {
     cwd: mkdtempSync(`${tmpdir()}/parley-shutdown-`),
     env: {
       PATH: process.env.PATH ?? '',
@@ -48,10 +51,15 @@ function serve() {
   return { child, exited, port, out: () => out, err: () => err };
 }
 
-async function readyz(base: string): Promise<{ status: number; calls: number }> {
-  const r = await fetch(`${base}/readyz`);
-  const body = (await r.json()) as { calls: number };
-  return { status: r.status, calls: body.calls };
+/** On a fresh connection each time, so that with workers the probes reach each of them. */
+async function readyz(port: number): Promise<{ status: number; calls: number }> {
+  const r = await get(port, '/readyz');
+  return { status: r.status, calls: (JSON.parse(r.body) as { calls: number }).calls };
+}
+
+/** Live calls over every worker (the aggregate /metrics). */
+async function liveCalls(port: number): Promise<number> {
+  return metricValue((await get(port, '/metrics')).body, 'parley_calls_active');
 }
 
 function upgradeStatus(url: string): Promise<number> {
@@ -72,11 +80,11 @@ function closeOf(r: CallReport): { code: number; t: number } | undefined {
   return e ? { code: Number(String(e.detail).split(' ')[0]), t: e.t } : undefined;
 }
 
-describe('SIGTERM with live calls', () => {
+describe.each(WORKERS)('SIGTERM with live calls, --workers %i', (workers) => {
   it(`${CALLS} live calls: readyz 503 at once, no new call, drain to the deadline, close 1001, exit 0`, async () => {
-    const p = serve();
+    const p = serve(workers);
     try {
-      const base = `http://127.0.0.1:${await p.port}`;
+      const port = await p.port;
       // Calls that would run for a minute: only the shutdown ends them.
       const script = [{ kind: 'say', ms: 800 }, { kind: 'silence', ms: 60_000 }, { kind: 'hangup' }] as const;
       const calls: SimCall[] = [];
@@ -89,11 +97,12 @@ describe('SIGTERM with live calls', () => {
         if (i % 20 === 19) await new Promise((r) => setTimeout(r, 50));
       }
       const end = Date.now() + 20_000;
-      while ((await readyz(base)).calls < CALLS) {
-        if (Date.now() > end) throw new Error(`only ${(await readyz(base)).calls} calls live`);
+      while ((await liveCalls(port)) < CALLS) {
+        if (Date.now() > end) throw new Error(`only ${await liveCalls(port)} calls live`);
         await new Promise((r) => setTimeout(r, 50));
       }
-      expect(await readyz(base)).toEqual({ status: 200, calls: CALLS });
+      expect(await liveCalls(port)).toBe(CALLS);
+      if (workers === 1) expect(await readyz(port)).toEqual({ status: 200, calls: CALLS });
 
       const sigterm = Date.now();
       p.child.kill('SIGTERM');
@@ -102,16 +111,23 @@ describe('SIGTERM with live calls', () => {
       const probes: { sent: number; got: number; status: number }[] = [];
       while (!probes.some((x) => x.status === 503) && Date.now() - sigterm < 2000) {
         const sent = Date.now();
-        const { status } = await readyz(base);
+        const { status } = await readyz(port);
         probes.push({ sent: sent - sigterm, got: Date.now() - sigterm, status });
       }
       console.log('readyz probes after SIGTERM (ms sent, ms answered, status):', JSON.stringify(probes));
       const first503 = probes.find((x) => x.status === 503);
       expect(first503, 'readyz turned 503').toBeDefined();
       expect(Math.max(-1, ...probes.filter((x) => x.status === 200).map((x) => x.sent))).toBeLessThan(100);
-      // No new call during the drain.
-      expect(await upgradeStatus(`ws://127.0.0.1:${await p.port}/twilio`)).toBe(503);
-      expect(await upgradeStatus(`ws://127.0.0.1:${await p.port}/audio-stream`)).toBe(503);
+      // No new call during the drain, and every worker answers 503 (fresh connections go to each
+      // in turn); at once, since the drain deadline is short.
+      const [later, twilio, audioStream] = await Promise.all([
+        Promise.all(Array.from({ length: 2 * workers }, () => readyz(port))),
+        upgradeStatus(`ws://127.0.0.1:${port}/twilio`),
+        upgradeStatus(`ws://127.0.0.1:${port}/audio-stream`),
+      ]);
+      expect(later.map((x) => x.status)).toEqual(later.map(() => 503));
+      expect(twilio).toBe(503);
+      expect(audioStream).toBe(503);
 
       const done = await Promise.all(reports);
       const closedAt = done.map((r, i) => ({ close: closeOf(r), i }));
@@ -127,7 +143,8 @@ describe('SIGTERM with live calls', () => {
       expect(signal).toBeNull();
       expect(code).toBe(0);
       // The process ended by itself (the CLI never calls process.exit): no handle was left open.
-      expect(p.out()).toContain('shutdown complete');
+      expect(p.out().match(/"msg":"shutdown complete"/g) ?? []).toHaveLength(workers);
+      if (workers > 1) expect(p.out()).toMatch(/"failed":false,"msg":"cluster shutdown complete"/);
       expect(p.out()).not.toMatch(/still alive after the drain deadline/);
       const ended = p.out().match(/"reason":"shutdown"[^\n]*"msg":"call ended"/g) ?? [];
       expect(ended.length).toBe(CALLS);

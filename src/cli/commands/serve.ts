@@ -54,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const workers = workerCount(config.workers);
-  const root = createLogger({ level: config.logLevel });
+  const root = createLogger({ level: config.logLevel, sharedStdout: workers > 1 });
   if (workers > 1 && cluster.isPrimary) return runPrimary({ workers, drainMs: config.shutdown.drainMs, log: root });
   // A cluster worker: the ordinary runtime, its share of the call limit, reporting to the primary.
   const link = cluster.isWorker ? new WorkerLink() : undefined;
