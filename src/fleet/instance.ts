@@ -165,7 +165,10 @@ export class ParleyInstance {
     else if (rec.msg === 'call ended') {
       const reason = typeof rec.reason === 'string' ? rec.reason : 'unknown';
       this.endReasons[reason] = (this.endReasons[reason] ?? 0) + 1;
-    } else if (rec.msg === 'shutdown complete') gen.shutdownCompleteAt = performance.now();
+    } else if (rec.msg === 'shutdown complete' || rec.msg === 'cluster shutdown complete') {
+      // With PARLEY_WORKERS > 1 each worker says it; the primary's line comes last.
+      gen.shutdownCompleteAt = performance.now();
+    }
     if (typeof rec.level === 'number' && rec.level >= 40) this.keep(line);
   }
 

@@ -51,6 +51,32 @@ describe('fleet behind HAProxy', () => {
     expect(r.latenessDuringRollMs.count).toBeGreaterThan(0);
   }, 90_000);
 
+  it('with PARLEY_WORKERS=2 per instance: a rolling restart under load refuses and cuts no call', async () => {
+    const drainMs = 20_000;
+    const r = await runFleet({
+      instances: 2,
+      calls: 20,
+      spreadMs: 6_000,
+      rollAfterMs: 2_000,
+      drainMs,
+      protocols: ['twilio', 'audio-stream'],
+      script: parseScript('say:800,listen:300:5000,hangup'),
+      env: { PARLEY_WORKERS: '2' },
+    });
+    expect(r.analysis.refusedReasons).toEqual({});
+    expect(r.analysis.cutOther.concat(r.analysis.cutWithinDrainDeadline, r.analysis.cutAfterDrainDeadline)).toEqual([]);
+    expect(r.callsCompleted).toBe(20);
+    for (const name of ['p1', 'p2']) expect(r.callsPerInstance[name] ?? 0).toBeGreaterThan(0);
+    for (const p of r.perInstance) {
+      expect(p.drain.exitCode).toBe(0);
+      expect(p.drain.forceClosed).toBe(0);
+      expect(p.drain.drainMs).toBeLessThan(drainMs);
+      expect(p.endReasons['shutdown'] ?? 0).toBe(0);
+      expect(p.endReasons['error'] ?? 0).toBe(0);
+      expect(p.peakCallsActive).toBeGreaterThan(0);
+    }
+  }, 90_000);
+
   it('calls longer than the drain deadline are closed at it, and counted as cut after the deadline', async () => {
     const drainMs = 1_000;
     const r = await runFleet({
