@@ -119,6 +119,8 @@ describe('parley serve --workers 2', () => {
       const held = started.filter((l) => l.worker === victim.worker).length;
       expect(held).toBeGreaterThan(0);
       expect(held).toBeLessThan(6);
+      const before = await scrape(port);
+      expect(metricValue(before, 'parley_calls_total')).toBe(6);
       process.kill(victim.pid!, 'SIGKILL');
 
       // A third worker starts in its place; the aggregate counts the lost calls.
@@ -130,6 +132,9 @@ describe('parley serve --workers 2', () => {
       expect(metricValue(text, 'parley_worker_deaths_total')).toBe(1);
       expect(metricValue(text, 'parley_workers')).toBe(2);
       expect(metricValue(text, 'parley_calls_active')).toBe(6 - held);
+      // What the dead worker had counted stays in the sums: no counter of the aggregate goes down.
+      expect(metricValue(text, 'parley_calls_total')).toBe(6);
+      expect(metricValue(text, 'parley_frames_in_total')).toBeGreaterThanOrEqual(metricValue(before, 'parley_frames_in_total'));
 
       // The callers of the dead worker lost their calls; the others go on until the drain.
       p.child.kill('SIGTERM');

@@ -6,13 +6,14 @@ import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics } f
 import type { Worker } from 'node:cluster';
 import type { TelephonyProtocol } from '../../telephony/types.js';
 import type { MetricsSnapshot, PrimaryMessage } from './messages.js';
+import { CumulativeLedger } from './ledger.js';
 
 /** How long the primary waits for a worker's snapshot before it aggregates without it. */
 export const COLLECT_TIMEOUT_MS = 3000;
 
 interface Pending {
   readonly waiting: Set<number>;
-  readonly snapshots: MetricsSnapshot[];
+  readonly snapshots: Map<number, MetricsSnapshot>;
   readonly resolve: () => void;
 }
 
@@ -24,6 +25,7 @@ export class ClusterMetrics {
   readonly workers: Gauge;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private readonly ledger = new CumulativeLedger();
 
   constructor() {
     const registers = [this.registry];
@@ -51,7 +53,7 @@ export class ClusterMetrics {
   /** Asks every worker for its metrics and answers the aggregate with the primary's own. */
   async aggregate(workers: readonly Worker[]): Promise<string> {
     const id = this.nextId++;
-    const snapshots: MetricsSnapshot[] = [];
+    const snapshots = new Map<number, MetricsSnapshot>();
     const asked = workers.filter((w) => w.isConnected());
     let missing: number[] = [];
     if (asked.length > 0) {
@@ -70,20 +72,23 @@ export class ClusterMetrics {
       this.pending.delete(id);
     }
     if (missing.length > 0) throw new Error(`workers ${missing.join(', ')} did not answer within ${COLLECT_TIMEOUT_MS} ms`);
-    snapshots.push(await this.registry.getMetricsAsJSON());
-    return AggregatorRegistry.aggregate(snapshots).metrics();
+    const live = [...snapshots].filter(([workerId, s]) => this.ledger.collected(workerId, s)).map(([, s]) => s);
+    const all = [...live, this.ledger.retired, await this.registry.getMetricsAsJSON()];
+    const summed = await AggregatorRegistry.aggregate(all).getMetricsAsJSON();
+    return AggregatorRegistry.aggregate([this.ledger.monotonic(summed)]).metrics();
   }
 
   /** A worker's answer to `collect`. */
   snapshot(workerId: number, id: number, metrics: MetricsSnapshot): void {
     const p = this.pending.get(id);
     if (!p || !p.waiting.delete(workerId)) return;
-    p.snapshots.push(metrics);
+    p.snapshots.set(workerId, metrics);
     if (p.waiting.size === 0) p.resolve();
   }
 
-  /** A worker that exited will not answer: stop waiting for it. */
+  /** A worker exited: it will not answer, and what it had counted stays in the sums. */
   forget(workerId: number): void {
+    this.ledger.retire(workerId);
     for (const p of this.pending.values()) if (p.waiting.delete(workerId) && p.waiting.size === 0) p.resolve();
   }
 
