@@ -3,6 +3,7 @@
 // to the primary drains every worker (readyz 503 from each, live calls closed 1001 at the drain
 // deadline, exit 0); a worker killed with SIGKILL is replaced and the calls it held are counted
 // as ended `error`.
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { SimCall, parseScript, type CallReport } from '../../src/sim/caller/index.js';
@@ -147,4 +148,23 @@ describe('parley serve --workers 2', () => {
       if (p.child.exitCode === null) p.child.kill('SIGKILL');
     }
   }, 60_000);
+
+  it('workers that cannot start (port taken) stop the cluster with exit 1, no respawn loop', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as { port: number }).port;
+    const p = serveWorkers(2, { PORT: String(port) });
+    p.port.catch(() => {}); // it never serves
+    try {
+      const { code } = await p.exited;
+      expect(code).toBe(1);
+      const lines = p.lines();
+      expect(lines.some((l) => l.msg === 'worker failed to start; stopping the cluster')).toBe(true);
+      expect(lines.filter((l) => l.msg === 'cannot start').length).toBeLessThanOrEqual(2);
+      expect(lines.some((l) => l.msg === 'cluster shutdown complete' && l.failed === true)).toBe(true);
+    } finally {
+      taken.close();
+      if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    }
+  }, 30_000);
 });

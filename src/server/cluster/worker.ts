@@ -1,6 +1,7 @@
 // A serve worker's side of the cluster: it reports its live calls to the primary as they attach
 // and end, answers the primary's requests for its metrics, turns an HTTP scrape into a request
 // for the aggregate, and hears the primary's drain. The runtime itself is the ordinary one.
+import cluster from 'node:cluster';
 import type { Registry } from 'prom-client';
 import type { TelephonyProtocol } from '../../telephony/types.js';
 import { isPrimaryMessage, type PrimaryMessage, type WorkerMessage } from './messages.js';
@@ -21,8 +22,8 @@ export class WorkerLink {
     process.on('message', (m: unknown) => {
       if (isPrimaryMessage(m)) this.receive(m);
     });
-    // The primary is gone (killed): nothing routes new calls here any more; drain the live ones.
-    process.once('disconnect', () => this.drainRequested());
+    // If the primary dies, Node's cluster ends this worker at once (process.exit on the channel's
+    // disconnect), before any drain could run: its calls are cut. Nothing here can change that.
   }
 
   /** Which registry `collect` answers from (set once the runtime has started). */
@@ -51,7 +52,7 @@ export class WorkerLink {
       if (!this.send({ t: 'parley:scrape', id })) this.scrapes.get(id)?.reject(new Error('the primary is gone'));
     });
 
-  /** Called once when the primary asks for a drain (or disappears); at once if it already did. */
+  /** Called once when the primary asks for a drain; at once if it already did. */
   onDrain(handler: () => void): void {
     this.drainHandler = handler;
     if (this.drainAsked) handler();
@@ -62,8 +63,10 @@ export class WorkerLink {
     return new Promise((resolve) => {
       if (!process.connected) return resolve();
       process.send!({ t: 'parley:bye' } satisfies WorkerMessage, undefined, undefined, () => {
-        process.disconnect();
-        resolve();
+        // cluster's own disconnect (not process.disconnect(), after which Node exits the worker
+        // with 0 at once): the process then ends by itself, with its own exit code.
+        cluster.worker?.once('disconnect', () => resolve());
+        cluster.worker?.disconnect();
       });
     });
   }
