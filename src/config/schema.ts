@@ -162,6 +162,9 @@ const telephony = z
     audioStreamMinFillMs: int(0, 1000)
       .default(60)
       .describe("mod_audio_stream's minimum fill before it plays; the lookahead must not be below it"),
+    audioStreamCushionMs: int(0, 200)
+      .default(100)
+      .describe('mod_audio_stream: agent audio kept ahead beyond the lookahead, so the module stays above its minimum fill when the AI streams at about real time (the lead is capped at 200 ms)'),
   })
   .prefault({});
 
