@@ -1,4 +1,4 @@
-// Issue 20 §3: agent audio that reaches Parley at about real time (the provider streaming at 1×)
+// Issue 20 (part 3): agent audio that reaches Parley at about real time (the provider streaming at 1×)
 // must not stutter on mod_audio_stream, whose inject buffer plays only while it holds its
 // minimum fill. The caller's far-side emulation counts every gap inside an agent run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
