@@ -104,6 +104,18 @@ export interface BargeInRecord {
   readonly staleFramesAfterClear: number;
 }
 
+/** Gaps in agent audio at which one response ended and the next began (arrival side). */
+export interface BetweenResponses {
+  readonly count: number;
+  /** The caller finished a turn in the gap. */
+  readonly afterCallerTurn: number;
+  /** A clear cut the earlier response. */
+  readonly afterClear: number;
+  /** Neither: a silence longer than RESPONSE_GAP_MS (a response Parley started, or a very long stall). */
+  readonly unprompted: number;
+  readonly gapMs: Percentiles;
+}
+
 export interface Percentiles {
   readonly count: number;
   readonly p50: number;
@@ -125,16 +137,19 @@ export interface CallReport {
   readonly agentAudioMs: number;
   readonly heardMs: number;
   /**
-   * Outbound (Parley → caller) frame lateness: for frame k of a run (a run restarts after a clear
-   * or a 400 ms gap) that began at t0 with P_k ms of audio before it, max(0, arrival − (t0 +
-   * max(0, P_k − lead))).
+   * Outbound (Parley → caller) frame lateness over whole responses (responses.ts says where one
+   * ends): for frame k of a response that began at t0 with P_k ms of audio before it,
+   * max(0, arrival − (t0 + max(0, P_k − lead))). A stall inside a response makes every later frame
+   * of it late by the stall.
    */
   readonly lateness: Percentiles;
-  /** Median initial burst of the runs (ms): the lead the bridge actually kept. */
+  /** Median initial burst of the responses (ms): the lead the bridge actually kept. */
   readonly observedLeadMs: number;
-  /** Times the far side's buffer ran dry in the middle of an agent run. */
+  /** Times the far side's buffer ran dry inside a response (audio of the same response came back). */
   readonly underruns: number;
   readonly underrunMs: number;
+  /** The silences between responses: not lateness, not underruns, reported on their own. */
+  readonly betweenResponses: BetweenResponses;
   readonly marksSent: number;
   readonly marksEchoed: number;
   readonly clears: number;
@@ -169,6 +184,8 @@ export interface LoadSummary {
   readonly lateness: Percentiles;
   readonly underruns: number;
   readonly underrunMs: number;
+  /** Summed over the calls; maxGapMs is the longest silence between two responses of any call. */
+  readonly betweenResponses: Omit<BetweenResponses, 'gapMs'> & { readonly maxGapMs: number };
   readonly bargeIns: number;
   readonly cutoffLatency: Percentiles;
   readonly responseLatency: Percentiles;
