@@ -273,7 +273,7 @@ export class SimCall {
     const inc = this.leg.parse(data, isBinary, this.recording !== undefined);
     switch (inc.kind) {
       case 'audio':
-        this.xp.arrival(inc.samples, now);
+        this.xp.arrival(inc.samples, now, this.far.queuedSamples);
         this.far.pushAudio(inc.pcm ?? inc.samples);
         return;
       case 'mark':

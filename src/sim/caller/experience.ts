@@ -27,6 +27,7 @@ interface Barge {
   heardAtSpeechMs: number;
   clearAtMs?: number;
   heardMs?: number;
+  carriedOverMs: number;
   stale: number;
   speaking: boolean;
 }
@@ -115,12 +116,12 @@ export class Experience {
     if (++this.runQuietTicks * TICK_MS >= RUN_GAP_MS) this.endRun(now);
   }
 
-  /** Agent audio arrived (before it is queued at the far side). */
-  arrival(samples: number, now: number): void {
+  /** Agent audio arrived (before it is queued at the far side, which holds `queuedSamples`). */
+  arrival(samples: number, now: number, queuedSamples = 0): void {
     this.framesReceived++;
     this.agentSamples += samples;
     const durMs = (samples / this.o.rate) * 1000;
-    this.pacing.arrival(durMs, now);
+    this.pacing.arrival(durMs, now, (queuedSamples / this.o.rate) * 1000);
     if (this.o.recordFrames) this.frames.push([round(now), durMs]);
     const turn = this.turns[this.turns.length - 1];
     if (turn?.speechEndMs !== undefined && turn.firstAgentAudioMs === undefined && now >= turn.speechEndMs) turn.firstAgentAudioMs = now;
@@ -148,7 +149,7 @@ export class Experience {
 
   speechStarted(now: number, bargeIn: boolean): void {
     this.turns.push({ index: this.turns.length, bargeIn, speechStartMs: now });
-    if (bargeIn) this.barges.push({ speechStartMs: now, heardAtSpeechMs: this.heardRunMs, stale: 0, speaking: true });
+    if (bargeIn) this.barges.push({ speechStartMs: now, heardAtSpeechMs: this.heardRunMs, carriedOverMs: this.pacing.carriedOverMs, stale: 0, speaking: true });
     this.event('speech_start', now, bargeIn ? `barge-in after ${Math.round(this.heardRunMs)} ms of agent audio` : undefined);
   }
 
@@ -194,6 +195,7 @@ export class Experience {
       heardAtSpeechMs: round(b.heardAtSpeechMs),
       ...(b.clearAtMs !== undefined ? { clearAtMs: round(b.clearAtMs), cutoffLatencyMs: round(b.clearAtMs - b.speechStartMs) } : {}),
       heardMs: round(b.heardMs ?? b.heardAtSpeechMs),
+      carriedOverMs: round(b.carriedOverMs),
       staleFramesAfterClear: b.stale,
     }));
     return {

@@ -30,6 +30,7 @@ export class ResponsePacing {
   private paceMs = 0;
   private burstMs = 0;
   private lastArrival = -Infinity;
+  private carried = 0;
 
   /** leadMs: the lead to measure against; undefined: each response's observed initial burst. */
   constructor(private readonly leadMs: number | undefined) {}
@@ -44,8 +45,19 @@ export class ResponsePacing {
     if (this.started) this.pending ??= 'clear';
   }
 
-  /** One agent audio message of `durMs` arrived at `now` (ms); returns its lateness. */
-  arrival(durMs: number, now: number): number {
+  /**
+   * Audio of earlier responses the far side still held when this response's first audio arrived
+   * (ms): mod_audio_stream's stranded tail, heard at the start of this response.
+   */
+  get carriedOverMs(): number {
+    return this.carried;
+  }
+
+  /**
+   * One agent audio message of `durMs` arrived at `now` (ms), with `queuedMs` of audio still queued
+   * at the far side before it; returns its lateness.
+   */
+  arrival(durMs: number, now: number, queuedMs = 0): number {
     const cause = this.pending ?? (now - this.lastArrival > RESPONSE_GAP_MS ? 'silence' : undefined);
     if (!this.started || cause !== undefined) {
       if (this.started && cause !== undefined) {
@@ -55,6 +67,7 @@ export class ResponsePacing {
       }
       this.started = true;
       this.pending = undefined;
+      this.carried = queuedMs;
       this.t0 = now;
       this.paceMs = 0;
       this.burstMs = 0;

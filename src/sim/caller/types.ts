@@ -100,6 +100,11 @@ export interface BargeInRecord {
   readonly cutoffLatencyMs?: number;
   /** Agent audio heard of the interrupted run in all (what truncation should report). */
   readonly heardMs: number;
+  /**
+   * Of heardMs, audio of an earlier response the far side still held when this one began and
+   * played at its start (mod_audio_stream's stranded tail under its 60 ms minimum fill).
+   */
+  readonly carriedOverMs: number;
   /** Audio frames that arrived after the clear while the caller was still speaking (should be 0). */
   readonly staleFramesAfterClear: number;
 }
