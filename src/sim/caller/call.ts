@@ -257,7 +257,7 @@ export class SimCall {
 
   private beginSpeech(ms: number, bargeIn: boolean): void {
     this.speakLeft = ms;
-    this.xp.speechStarted(this.now, bargeIn);
+    this.xp.speechStarted(this.now, bargeIn, this.far.queuedSamples);
   }
 
   private endSpeech(): void {

@@ -28,6 +28,8 @@ interface Barge {
   clearAtMs?: number;
   heardMs?: number;
   carriedOverMs: number;
+  queuedAtSpeechMs: number;
+  framesBeforeClear: number;
   stale: number;
   speaking: boolean;
 }
@@ -127,6 +129,7 @@ export class Experience {
     if (turn?.speechEndMs !== undefined && turn.firstAgentAudioMs === undefined && now >= turn.speechEndMs) turn.firstAgentAudioMs = now;
     const barge = this.barges[this.barges.length - 1];
     if (barge?.speaking && barge.clearAtMs !== undefined) barge.stale++;
+    else if (barge?.speaking) barge.framesBeforeClear++;
   }
 
   cleared(now: number, marksReturned: number): void {
@@ -147,9 +150,10 @@ export class Experience {
     if (this.protocolErrors <= PROTOCOL_ERRORS_IN_TIMELINE) this.event('protocol_error', now, detail);
   }
 
-  speechStarted(now: number, bargeIn: boolean): void {
+  /** The caller starts to speak; the far side holds `queuedSamples` of agent audio. */
+  speechStarted(now: number, bargeIn: boolean, queuedSamples = 0): void {
     this.turns.push({ index: this.turns.length, bargeIn, speechStartMs: now });
-    if (bargeIn) this.barges.push({ speechStartMs: now, heardAtSpeechMs: this.heardRunMs, carriedOverMs: this.pacing.carriedOverMs, stale: 0, speaking: true });
+    if (bargeIn) this.barges.push({ speechStartMs: now, heardAtSpeechMs: this.heardRunMs, carriedOverMs: this.pacing.carriedOverMs, queuedAtSpeechMs: (queuedSamples / this.o.rate) * 1000, framesBeforeClear: 0, stale: 0, speaking: true });
     this.event('speech_start', now, bargeIn ? `barge-in after ${Math.round(this.heardRunMs)} ms of agent audio` : undefined);
   }
 
@@ -196,6 +200,9 @@ export class Experience {
       ...(b.clearAtMs !== undefined ? { clearAtMs: round(b.clearAtMs), cutoffLatencyMs: round(b.clearAtMs - b.speechStartMs) } : {}),
       heardMs: round(b.heardMs ?? b.heardAtSpeechMs),
       carriedOverMs: round(b.carriedOverMs),
+      queuedAtSpeechMs: round(b.queuedAtSpeechMs),
+      framesBeforeClear: b.framesBeforeClear,
+      speechEnded: !b.speaking,
       staleFramesAfterClear: b.stale,
     }));
     return {

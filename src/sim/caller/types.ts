@@ -105,6 +105,12 @@ export interface BargeInRecord {
    * played at its start (mod_audio_stream's stranded tail under its 60 ms minimum fill).
    */
   readonly carriedOverMs: number;
+  /** Agent audio the far side held when the caller started to speak (what a clear would drop). */
+  readonly queuedAtSpeechMs: number;
+  /** Agent audio frames that arrived while the caller spoke, before any clear. */
+  readonly framesBeforeClear: number;
+  /** The caller finished this speech (false: the call ended while the caller was speaking). */
+  readonly speechEnded: boolean;
   /** Audio frames that arrived after the clear while the caller was still speaking (should be 0). */
   readonly staleFramesAfterClear: number;
 }
