@@ -44,6 +44,8 @@ export interface TraceSummary {
   readonly linesDropped: number;
   /** staleFramesSent can be trusted: the trace is whole (trace.end present, nothing dropped). */
   readonly staleCountable: boolean;
+  /** Barge-ins the runtime took (runtime barge_in lines). */
+  readonly bargeInsTraced: number;
   /** The give-up notice started after a barge-in (new audio, not stale: the caller may hear it while still speaking). */
   readonly noticeAfterBargeIn: boolean;
   /** SE1/SE2-style structural problems found in the trace. */
@@ -72,6 +74,7 @@ export function summariseTrace(lines: readonly TraceRecord[]): TraceSummary {
   let staleFramesSent = 0;
   let noticeAfterBargeIn = false;
   let bargedIn = false;
+  let bargeInsTraced = 0;
   let seqGaps = 0;
   let prevSeq = -1;
   for (const l of lines) {
@@ -83,6 +86,7 @@ export function summariseTrace(lines: readonly TraceRecord[]): TraceSummary {
       const item = (l.data as { truncate?: { itemId?: unknown } | null } | undefined)?.truncate?.itemId;
       if (typeof item === 'string') interrupted.add(item);
       bargedIn = true;
+      bargeInsTraced++;
     }
     if (l.src === 'media' && l.event === 'frames' && bargedIn) {
       const items = (l.data as { items?: unknown[] } | undefined)?.items ?? [];
@@ -122,7 +126,7 @@ export function summariseTrace(lines: readonly TraceRecord[]): TraceSummary {
   const linesDropped = Math.max(Number.isFinite(declared) ? declared : 0, seqGaps);
   const staleCountable = last?.event === 'trace.end' && linesDropped === 0;
   if (!staleCountable) problems.push(`stale-frame count unusable: ${linesDropped} trace lines dropped${last?.event === 'trace.end' ? '' : ', no trace.end'}`);
-  return { endReason, endWall, sessions, reconnects, hungUpInBackoff, staleFramesSent, linesDropped, staleCountable, noticeAfterBargeIn, problems };
+  return { endReason, endWall, sessions, reconnects, hungUpInBackoff, staleFramesSent, linesDropped, staleCountable, bargeInsTraced, noticeAfterBargeIn, problems };
 }
 
 export interface Verdict {

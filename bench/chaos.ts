@@ -262,6 +262,7 @@ export async function run(argv: string[]): Promise<void> {
   const uncountable: { callId: string; linesDropped: number; hasTraceEnd: boolean }[] = [];
   let noTrace = 0;
   const barges: BargeInCall[] = [];
+  const bargeTrace = new Map<string, { traced: number; agentStopped: boolean; action: string }>();
   for (const r of records) {
     const path = files.get(r.traceId);
     let summary: TraceSummary | undefined;
@@ -274,7 +275,11 @@ export async function run(argv: string[]): Promise<void> {
       if (!summary.staleCountable) uncountable.push({ callId: r.callId, linesDropped: summary.linesDropped, hasTraceEnd: lines.at(-1)?.event === 'trace.end' });
     } else noTrace++;
     const mySessions = summary?.sessions ?? new Set<string>();
-    barges.push({ callId: r.callId, report: r.report, attempts: bargeSteps(SCRIPT), aiFault: fired.some((f) => mySessions.has(f.session)) });
+    // Frozen agent around the caller's barge-in speech (wall clock), ±2 s like staleCalls.
+    const speechAt = r.connectedAt !== undefined ? r.report?.bargeIns.map((b) => r.connectedAt! + b.speechStartMs) ?? [] : [];
+    const agentStopped = speechAt.some((t) => stopWindows.some(([a, b]) => t >= a - 2000 && t <= b + 2000));
+    barges.push({ callId: r.callId, report: r.report, attempts: bargeSteps(SCRIPT), aiFault: fired.some((f) => mySessions.has(f.session)), agentStopped });
+    bargeTrace.set(r.callId, { traced: summary?.bargeInsTraced ?? 0, agentStopped, action: r.action.kind });
     const staleHere = (r.report?.bargeIns ?? []).reduce((a, b) => a + b.staleFramesAfterClear, 0);
     staleHeard += staleHere;
     staleSent += summary?.staleFramesSent ?? 0;
@@ -355,7 +360,12 @@ export async function run(argv: string[]): Promise<void> {
       uncountable: uncountable.slice(0, 20),
     },
     staleCalls: staleCalls.filter((c) => !c.giveUpNotice).slice(0, 30),
-    bargeIns: bargeInsHonoured(barges),
+    bargeIns: (() => {
+      const h = bargeInsHonoured(barges);
+      // For each barge-in nothing explains: did the runtime take it at all (trace), what did the caller see.
+      const detail = h.notHonoured.map((id) => ({ callId: id, ...bargeTrace.get(id), caller: records.find((x) => x.callId === id)?.report?.bargeIns }));
+      return { ...h, notHonouredDetail: detail };
+    })(),
     leftAfterAllCallsEnded: {
       callsActive: left.calls,
       readyzCalls: readyz.calls,

@@ -25,15 +25,17 @@ describe('barge-ins honoured', () => {
       { callId: 'empty', attempts: 1, report: { bargeIns: [barge({ queuedAtSpeechMs: 0, framesBeforeClear: 0 })] } },
       { callId: 'cut', attempts: 1, report: { bargeIns: [barge({ speechEnded: false })] } },
       { callId: 'fault', attempts: 1, aiFault: true, report: { bargeIns: [barge({})] } },
+      { callId: 'frozen', attempts: 1, agentStopped: true, report: { bargeIns: [barge({})] } },
       { callId: 'bad', attempts: 1, report: { bargeIns: [barge({})] } },
     ]);
-    expect(r).toMatchObject({ attempts: 8, started: 5, cleared: 1, notCleared: 7, notHonoured: ['bad'] });
+    expect(r).toMatchObject({ attempts: 9, started: 6, cleared: 1, notCleared: 8, notHonoured: ['bad'] });
     expect(r.notClearedWhy).toEqual({
       no_agent_audio_to_interrupt: 1,
       call_ended_before_barge_in: 2,
       nothing_left_to_clear: 1,
       call_ended_while_speaking: 1,
       ai_fault: 1,
+      agent_stopped: 1,
       not_honoured: 1,
     });
   });

@@ -10,6 +10,7 @@ export type NoClearWhy =
   | 'nothing_left_to_clear' // the agent's audio had all played: nothing queued, nothing arriving
   | 'call_ended_while_speaking' // the caller's speech never finished: the call ended under it
   | 'ai_fault' // the call's AI connection met a fault (the bench says so)
+  | 'agent_stopped' // the AI agent's process was frozen (SIGSTOP) around the barge-in (the bench says so)
   | 'not_honoured'; // agent audio was there and kept coming, and no clear came
 
 export interface BargeInCall {
@@ -20,6 +21,8 @@ export interface BargeInCall {
   readonly attempts: number;
   /** The bench knows the call's AI link met a fault. */
   readonly aiFault?: boolean;
+  /** The bench froze the AI agent's process around this call's barge-in. */
+  readonly agentStopped?: boolean;
 }
 
 export interface BargeInsHonoured {
@@ -57,6 +60,7 @@ export function bargeInsHonoured(calls: readonly BargeInCall[]): BargeInsHonoure
       if (b.queuedAtSpeechMs === 0 && b.framesBeforeClear === 0) add('nothing_left_to_clear');
       else if (!b.speechEnded) add('call_ended_while_speaking');
       else if (c.aiFault) add('ai_fault');
+      else if (c.agentStopped) add('agent_stopped');
       else {
         add('not_honoured');
         if (notHonoured.length < 20) notHonoured.push(c.callId);
