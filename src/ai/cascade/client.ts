@@ -258,7 +258,7 @@ export class CascadeAiClient implements AiClient {
   /** Drops the response everywhere and reports it ended (asynchronously: we may be inside the turn machine's step). */
   private cancel(rec: ResponseRec, status: ResponseStatus, reason: string | undefined): void {
     rec.buffer.reset();
-    this.speaker.cancel(rec.id);
+    this.speaker.cancel(rec.id, status === 'cancelled' ? 'barge_in' : 'response_failed');
     if (!this.responses.delete(rec.id)) return;
     queueMicrotask(() => this.emit({ type: 'response_done', gen: rec.gen, responseId: rec.id, status, ...(reason !== undefined ? { reason } : {}) }));
   }
@@ -266,7 +266,7 @@ export class CascadeAiClient implements AiClient {
   private dropAll(): void {
     for (const rec of this.responses.values()) rec.buffer.reset();
     this.responses.clear();
-    this.speaker.cancelAll();
+    this.speaker.cancelAll('call_ended');
   }
 
   private replaceHeard(itemId: string, audioEndMs: number, eventId: string | undefined): SendResult {

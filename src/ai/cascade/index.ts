@@ -14,6 +14,7 @@ import { CascadeMetrics } from './metrics.js';
 import type { ResamplerKind } from './resample.js';
 import { ElevenLabsMultiContext, type ElevenLabsOptions } from './tts/elevenlabs/multiContext.js';
 import { ElevenLabsSingleContext } from './tts/elevenlabs/singleContext.js';
+import { ElevenLabsHttp } from './tts/elevenlabs/http.js';
 import { OpenAiTts } from './tts/openaiTts.js';
 import { rateOfPcmFormat, type TtsProvider } from './tts/types.js';
 
@@ -111,6 +112,7 @@ export class CascadeService {
       timeouts: this.timeouts(),
       onIgnored: (why) => this.metrics.ignored.inc({ why }),
     };
+    if (tts.elevenlabsEndpoint === 'http') return new ElevenLabsHttp(o);
     return tts.elevenlabsEndpoint === 'single' ? new ElevenLabsSingleContext(o) : new ElevenLabsMultiContext(o);
   }
 

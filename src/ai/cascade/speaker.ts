@@ -1,7 +1,12 @@
 // The TTS side of one call: sentences (tagged with their response id) are synthesized one at a
-// time, in order — from the cache, else from the provider the breaker picks, failing over to the
-// fallback when the primary fails before producing audio — and their audio, converted from the
-// producing provider's own rate (TT2), is handed on tagged with the response id.
+// time, in order — from the cache, else from the provider the breaker picks — and their audio,
+// converted from the producing provider's own rate (TT2), is handed on tagged with the response id.
+//
+// A primary failure never loses the sentence it happens in (TT5, issue 20): the fallback re-says
+// it at once — whole when the primary failed before any audio, else from the start of the clause
+// the primary was in (restart.ts) — whatever the breaker says; the breaker only decides where
+// the next sentences go. A sentence no provider could say, or one dropped because its response
+// was cancelled or the call ended, is counted in parley_tts_sentences_lost_total{reason}.
 //
 // A cancelled response (barge-in) is dropped at every stage (TT1): it leaves the live set, its
 // queued sentences are removed, its request in flight is aborted (close_context / HTTP abort),
@@ -11,10 +16,11 @@
 import type { TtsBreaker } from './breaker.js';
 import { cacheKey, type CachedAudio, type TtsCache } from './cache.js';
 import type { TtsAudioOut } from './audioOut.js';
-import type { CascadeMetrics } from './metrics.js';
+import type { CascadeMetrics, SentenceLossReason } from './metrics.js';
+import { restartPoint } from './restart.js';
 import type { TtsOutcome, TtsProvider } from './tts/types.js';
 
-/** Sentences waiting for TTS per call (DESIGN §2.4: every queue has a bound); beyond it the newest are dropped and counted as lost. */
+/** Sentences waiting for TTS per call (every queue has a bound); beyond it the newest are dropped and counted as lost. */
 export const MAX_QUEUED_SENTENCES = 256;
 
 export interface Sentence {
@@ -38,8 +44,10 @@ export interface SpeakerDeps {
   onAudio(responseId: string, audio: Buffer, sentence: Sentence | undefined): void;
   /** Every sentence of an ended response has been spoken (or lost). */
   onResponseSpoken(responseId: string): void;
-  /** A sentence was spoken, by which source. */
-  onSentence?(sentence: Sentence, source: 'cache' | 'primary' | 'fallback' | 'lost'): void;
+  /** A sentence was spoken, by which source ('rescued': the primary's part, then the fallback's rest). */
+  onSentence?(sentence: Sentence, source: 'cache' | 'primary' | 'fallback' | 'rescued' | 'lost'): void;
+  /** A rescued sentence: the primary's audio (ms) the fallback says again (the repeat bound, measured). */
+  onRescue?(sentence: Sentence, info: { readonly primaryMs: number; readonly repeatedMs: number; readonly restartAt: number }): void;
 }
 
 export class Speaker {
@@ -74,8 +82,7 @@ export class Speaker {
       return;
     }
     if (this.queue.length >= MAX_QUEUED_SENTENCES) {
-      this.deps.metrics?.sentencesLost.inc();
-      this.deps.onSentence?.(s, 'lost');
+      this.lost(s, 'queue_full');
       return;
     }
     this.queue.push(s);
@@ -89,14 +96,18 @@ export class Speaker {
     this.finishIfDone(responseId);
   }
 
-  /** Barge-in (or the response failed): drop everything of it, everywhere. */
-  cancel(responseId: string): void {
+  /** Barge-in (or the response failed, or the call ends): drop everything of it, everywhere. */
+  cancel(responseId: string, reason: SentenceLossReason = 'barge_in'): void {
     const wasLive = this.live.delete(responseId);
     this.ending.delete(responseId);
-    const before = this.queue.length;
+    const dropped = this.queue.filter((s) => s.responseId === responseId);
     this.queue = this.queue.filter((s) => s.responseId !== responseId);
-    if (this.queue.length < before) this.deps.metrics?.cancelledDrops.inc({ stage: 'queue' }, before - this.queue.length);
-    if (this.busy?.sentence.responseId === responseId) this.busy.ctl.abort();
+    if (dropped.length > 0) this.deps.metrics?.cancelledDrops.inc({ stage: 'queue' }, dropped.length);
+    for (const s of dropped) this.lost(s, reason);
+    if (this.busy?.sentence.responseId === responseId) {
+      if (!this.busy.ctl.signal.aborted) this.lost(this.busy.sentence, reason);
+      this.busy.ctl.abort();
+    }
     if (this.outOwner === responseId) {
       this.deps.out.reset();
       this.outOwner = undefined;
@@ -108,13 +119,13 @@ export class Speaker {
   }
 
   /** The connection is gone or the call ends: every response is cancelled. */
-  cancelAll(): void {
-    for (const r of [...this.live]) this.cancel(r);
+  cancelAll(reason: SentenceLossReason = 'call_ended'): void {
+    for (const r of [...this.live]) this.cancel(r, reason);
   }
 
   /** The AI link dropped or closed: cancel everything and close the providers' sockets (reopened on demand). */
   release(): void {
-    this.cancelAll();
+    this.cancelAll('call_ended');
     this.queue = [];
     this.deps.primary.close();
     this.deps.fallback.close();
@@ -173,31 +184,45 @@ export class Speaker {
       }
       const route = breaker.route();
       const first = route === 'fallback' ? fallback : primary;
-      let outcome = await this.synthesize(first, s, ctl);
+      const outcome = await this.synthesize(first, s, s.text, ctl);
       if (first === primary) breaker.report(outcome, route === 'probe');
-      let by: TtsProvider = first;
-      // The primary failed before any audio: the fallback says the whole sentence. (After some
-      // audio it would repeat words; the rest of that sentence is lost instead.)
-      if (outcome.kind === 'failed' && first === primary && outcome.bytes === 0 && !ctl.signal.aborted && this.live.has(s.responseId)) {
-        this.deps.metrics?.failovers.inc();
-        by = fallback;
-        outcome = await this.synthesize(fallback, s, ctl);
+      if (outcome.kind === 'ok') return this.deps.onSentence?.(s, first === primary ? 'primary' : 'fallback');
+      if (outcome.kind === 'aborted' || ctl.signal.aborted || !this.live.has(s.responseId)) return; // counted by cancel()
+      if (first === fallback) return this.lost(s, 'fallback_failed');
+      // The primary failed in this sentence: the fallback says it now — whole, or from the start
+      // of the clause the primary's audio had reached — without waiting for the breaker.
+      const at = outcome.bytes > 0 ? restartPoint(s.text, outcome.chars) : { offset: 0, skippedChars: 0 };
+      if (outcome.bytes > 0) {
+        const primaryMs = (outcome.bytes / 2 / primary.rate) * 1000;
+        const spoken = outcome.chars ?? 0;
+        const repeatedMs = spoken > 0 ? (primaryMs * (spoken - at.skippedChars)) / spoken : primaryMs;
+        this.deps.metrics?.failoverRepeat.observe(repeatedMs / 1000);
+        this.deps.onRescue?.(s, { primaryMs, repeatedMs, restartAt: at.offset });
       }
-      if (outcome.kind === 'failed') {
-        this.deps.metrics?.sentencesLost.inc();
-        this.deps.onSentence?.(s, 'lost');
-      } else if (outcome.kind === 'ok') this.deps.onSentence?.(s, by === primary ? 'primary' : 'fallback');
+      this.deps.metrics?.failovers.inc();
+      const rest = await this.synthesize(fallback, s, s.text.slice(at.offset), ctl);
+      if (rest.kind === 'ok') this.deps.onSentence?.(s, outcome.bytes > 0 ? 'rescued' : 'fallback');
+      else if (rest.kind === 'failed' && !ctl.signal.aborted && this.live.has(s.responseId)) this.lost(s, 'both_failed');
     } finally {
       this.busy = undefined;
     }
+  }
+
+  private lost(s: Sentence, reason: SentenceLossReason): void {
+    this.deps.metrics?.sentencesLost.inc({ reason });
+    this.deps.onSentence?.(s, 'lost');
   }
 
   private key(p: TtsProvider, text: string): string {
     return cacheKey({ provider: p.name, voice: p.voice, model: p.model, text });
   }
 
-  /** One request; its audio goes out as it arrives and, when it completes, into the cache. */
-  private async synthesize(p: TtsProvider, s: Sentence, ctl: AbortController): Promise<TtsOutcome> {
+  /**
+   * One request for `text` (the sentence, or its rest after a rescue); its audio goes out as it
+   * arrives and, only when the request completes, into the cache under that text's key — an
+   * aborted or failed request's audio is never stored.
+   */
+  private async synthesize(p: TtsProvider, s: Sentence, text: string, ctl: AbortController): Promise<TtsOutcome> {
     const now = this.deps.now ?? Date.now;
     const t0 = now();
     let firstChunk = true;
@@ -205,7 +230,7 @@ export class Speaker {
     let rate: number | undefined;
     let mixedRates = false;
     const outcome = await p.synthesize({
-      text: s.text,
+      text,
       turn: s.responseId,
       signal: ctl.signal,
       onChunk: (c) => {
@@ -229,7 +254,7 @@ export class Speaker {
     this.deps.metrics?.request(p.name, final.kind);
     if (final.kind === 'ok' && rate !== undefined && !mixedRates) {
       const audio: CachedAudio = { pcm: Buffer.concat(parts), rate };
-      this.deps.cache.put(this.deps.owner, this.key(p, s.text), audio);
+      this.deps.cache.put(this.deps.owner, this.key(p, text), audio);
     }
     return final;
   }
