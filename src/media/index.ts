@@ -7,6 +7,12 @@ import type { MediaEngine, MediaEngineOptions } from './types.js';
 export * from './types.js';
 export { MediaError, resolveCallConfig, resolveEngineOptions, resolvePlayoutDsp, bytesPerSample, frameBytes } from './engine.js';
 export { NativeMediaEngine } from './native-engine.js';
+// DSP blocks the rest of the product uses (cascade mode's TTS conversion): the G.711 encoders,
+// the streaming resampler (the TypeScript twin of the addon's DspResampler, same filter) and the
+// addon loader that reaches DspResampler. Nothing outside media/ imports media/reference/.
+export { alawEncode, ulawEncode } from './reference/g711.js';
+export { Resampler } from './reference/resampler.js';
+export { loadNativeAddon } from './binding.js';
 
 export type MediaEngineKind = 'native' | 'js';
 
