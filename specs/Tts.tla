@@ -192,11 +192,15 @@ TailFrom(f) == IF MUTANT = "rate_of_current" THEN Rate[busy.p] ELSE Rate[f]
 
 \* The chunk belongs to the request in flight (the provider's flight and context-id check).
 OfFlight(c) == c.r = busy.r /\ c.s = busy.s /\ c.p = busy.p
-\* The code's filter for a chunk arriving at JS: of the flight in progress, of a live response.
-\* The bug: no context-id check — a chunk is taken for whatever request is in flight.
+\* The code's filter for a chunk arriving at JS, as the code has it: the provider passes it on
+\* only for its flight in progress (request + context id), and the speaker's sink takes it while
+\* the response of *the request it is serving* is live (busy.r, not the chunk's own response —
+\* JS cannot know that beyond the flight check). TT1 then rests on the flight check and on
+\* barge-in ending the flight; the bug: no context-id check — a chunk is taken for whatever
+\* request is in flight.
 Taken(c) ==
-    IF MUTANT = "no_context_check" THEN busy.r /= 0 /\ busy.r \in live
-    ELSE OfFlight(c) /\ c.r \in live
+    /\ busy.r /= 0 /\ busy.r \in live
+    /\ MUTANT = "no_context_check" \/ OfFlight(c)
 InFlight(r, s, p) == \E i \in 1..Len(net) : net[i].r = r /\ net[i].s = s /\ net[i].p = p
 X(r, s) == <<r, s>>
 
