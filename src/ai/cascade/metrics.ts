@@ -9,9 +9,9 @@ export type TtsRequestOutcome = 'ok' | 'failed' | 'aborted';
 /**
  * Why a sentence was not heard in full (TT5): both providers failed in it; the breaker had
  * routed it to the fallback, which failed; its response was cancelled (barge-in) or failed
- * upstream; the call or its AI link ended; the per-call sentence queue was full.
+ * upstream; the call or its AI link ended; the per-call sentence queue was full; a fault of ours.
  */
-export type SentenceLossReason = 'both_failed' | 'fallback_failed' | 'barge_in' | 'response_failed' | 'call_ended' | 'queue_full';
+export type SentenceLossReason = 'both_failed' | 'fallback_failed' | 'barge_in' | 'response_failed' | 'call_ended' | 'queue_full' | 'internal_error';
 
 export class CascadeMetrics {
   readonly cacheLookups: Counter<'result'>;
@@ -92,7 +92,7 @@ export class CascadeMetrics {
     });
     this.sentencesLost = new Counter({
       name: 'parley_tts_sentences_lost_total',
-      help: 'sentences not heard in full, by reason (both_failed, fallback_failed, barge_in, response_failed, call_ended, queue_full)',
+      help: 'sentences not heard in full, by reason (both_failed, fallback_failed, barge_in, response_failed, call_ended, queue_full, internal_error)',
       labelNames: ['reason'],
       registers,
     });

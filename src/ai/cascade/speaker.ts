@@ -148,7 +148,14 @@ export class Speaker {
           this.deps.metrics?.cancelledDrops.inc({ stage: 'queue' });
           continue;
         }
-        await this.speak(s);
+        try {
+          await this.speak(s);
+        } catch (err) {
+          // Our own fault, not a provider's: the sentence is counted, the queue keeps moving and
+          // the response still ends (its response_done is never held by a dead sentence).
+          this.lost(s, 'internal_error');
+          process.emitWarning(`cascade speaker: sentence failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
         this.finishIfDone(s.responseId);
       }
     } finally {
@@ -184,7 +191,15 @@ export class Speaker {
       }
       const route = breaker.route();
       const first = route === 'fallback' ? fallback : primary;
-      const outcome = await this.synthesize(first, s, s.text, ctl);
+      let outcome: TtsOutcome;
+      try {
+        outcome = await this.synthesize(first, s, s.text, ctl);
+      } catch (err) {
+        // Never leave the breaker waiting on a probe that can no longer report (TT4): a throw
+        // on our side says nothing about the provider — reported as an abort.
+        if (first === primary) breaker.report({ kind: 'aborted' }, route === 'probe');
+        throw err;
+      }
       if (first === primary) breaker.report(outcome, route === 'probe');
       if (outcome.kind === 'ok') return this.deps.onSentence?.(s, first === primary ? 'primary' : 'fallback');
       if (outcome.kind === 'aborted' || ctl.signal.aborted || !this.live.has(s.responseId)) return; // counted by cancel()
