@@ -81,4 +81,25 @@ describe('TTS cache integrity', () => {
       await fakes.close();
     }
   });
+
+  it('audio whose completion was only inferred (no alignment, then quiet) is spoken but never stored', async () => {
+    const voice = { msPerChar: MS_PER_CHAR, chunkMs: 100, speed: 4, firstChunkDelayMs: 20 };
+    const fakes = await startTtsFakes({ elevenlabs: { ...voice, toneHz: EL_HZ, noAlignment: true }, openai: { ...voice, toneHz: OPENAI_HZ } });
+    const rig = await startRig({ fakes });
+    rigs.push(rig);
+    try {
+      const text = 'Thanks for calling Parley today.';
+      for (const id of ['r1', 'r2']) {
+        say(rig.inner, id, [text]);
+        await until(`${id} done`, () => doneOf(rig, id), 5000);
+      }
+      expect(rig.cache.entries).toBe(0);
+      expect(fakes.elevenlabs.stats().requests).toBe(2);
+      expect(Math.abs(msOf(rig.audioOf('r2').length) - visible(text) * MS_PER_CHAR)).toBeLessThan(40);
+    } finally {
+      await rig.close();
+      rigs.splice(rigs.indexOf(rig), 1);
+      await fakes.close();
+    }
+  });
 });

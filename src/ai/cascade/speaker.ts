@@ -267,7 +267,9 @@ export class Speaker {
     // Whoever ended it, an abort we asked for is an abort (TT3).
     const final: TtsOutcome = ctl.signal.aborted ? { kind: 'aborted' } : outcome;
     this.deps.metrics?.request(p.name, final.kind);
-    if (final.kind === 'ok' && rate !== undefined && !mixedRates) {
+    // Only audio whose completion the provider proved (alignment covered the text, final, body
+    // end) is stored: a cached entry is never part of a sentence.
+    if (final.kind === 'ok' && !final.inferred && rate !== undefined && !mixedRates) {
       const audio: CachedAudio = { pcm: Buffer.concat(parts), rate };
       this.deps.cache.put(this.deps.owner, this.key(p, text), audio);
     }

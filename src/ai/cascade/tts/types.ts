@@ -24,7 +24,12 @@ export interface TtsRequest {
 }
 
 export type TtsOutcome =
-  | { readonly kind: 'ok'; readonly bytes: number }
+  | {
+      readonly kind: 'ok';
+      readonly bytes: number;
+      /** Completion was inferred (no alignment, then a quiet gap), not proven: spoken, never cached. */
+      readonly inferred?: boolean;
+    }
   | { readonly kind: 'aborted' }
   | {
       readonly kind: 'failed';

@@ -138,11 +138,11 @@ export class ElevenLabsMultiContext implements TtsProvider {
       this.closeCtx(f.req.turn);
       this.reopened.set(f.req.turn, (this.reopened.get(f.req.turn) ?? 0) + 1);
     }
-    f.done(o.kind === 'failed' ? failed(o.code, o.message, f.bytes, f.aligned ? f.seen : undefined) : o.kind === 'ok' ? { kind: 'ok', bytes: f.bytes } : o);
+    f.done(o.kind === 'failed' ? failed(o.code, o.message, f.bytes, f.aligned ? f.seen : undefined) : o.kind === 'ok' ? { ...o, bytes: f.bytes } : o);
   }
 
   private onWatchdog(): void {
-    if (this.watchdogFires === 'complete') this.finish({ kind: 'ok', bytes: 0 });
+    if (this.watchdogFires === 'complete') this.finish({ kind: 'ok', bytes: 0, inferred: true });
     else this.finish(failed('timeout', this.current && this.current.bytes > 0 ? 'audio stalled' : 'no audio in time', 0));
   }
 
