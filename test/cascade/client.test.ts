@@ -174,6 +174,16 @@ describe('CascadeAiClient', () => {
     expect(inner.types()).not.toContain('response.cancel');
   });
 
+  it('a response already spoken to its end and done upstream is not cancelled upstream (BI2, cache hits)', async () => {
+    const { inner, client, events } = await setup();
+    inner.created('r1');
+    streamText(inner, 'r1', SENTENCES.slice(0, 1));
+    inner.done('r1');
+    await until('r1 done', () => events.some((e) => e.type === 'response_done' && e.responseId === 'r1'));
+    expect(client.cancelResponse('r1')).toBe('sent');
+    expect(inner.types()).not.toContain('response.cancel');
+  });
+
   it('fails over to OpenAI TTS at its own rate, stays there after the threshold, and returns after the cooldown (TT2)', async () => {
     const { inner, events, fakes, audioOf, breaker } = await setup({ threshold: 2, cooldownMs: 400 });
     fakes.elevenlabs.arm({ kind: 'error', code: 'quota_exceeded' }, 'always');

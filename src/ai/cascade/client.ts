@@ -136,7 +136,12 @@ export class CascadeAiClient implements AiClient {
 
   cancelResponse(responseId?: string): SendResult {
     const rec = responseId !== undefined ? this.responses.get(responseId) : [...this.responses.values()].at(-1);
-    if (!rec) return this.inner.cancelResponse(responseId);
+    if (!rec) {
+      // Already spoken to its end (e.g. every sentence from the cache) and done upstream: the
+      // provider has no active response to cancel (BI2) — nothing to send.
+      if (responseId !== undefined && this.recent.some((r) => r.id === responseId && !r.upstreamActive)) return 'sent';
+      return this.inner.cancelResponse(responseId);
+    }
     const r = rec.upstreamActive ? this.inner.cancelResponse(rec.id) : 'sent';
     this.cancel(rec, 'cancelled', 'client_cancelled');
     return r;
