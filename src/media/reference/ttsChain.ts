@@ -1,6 +1,6 @@
 // The original TTS chain (seed-origin §3.7): DC blocker -> noise gate -> compressor ->
 // high shelf -> low-pass -> soft clipper, at the output rate (twin of native tts_chain.cc).
-// The gate's and the compressor's control paths run at block rate (1 ms blocks counted across
+// The gate's and the compressor's control paths run at block rate (2 ms blocks counted across
 // calls): at each block end the gate follows the block's peak and the compressor the block's
 // mean square in dB (one log), the gain curve gives a linear gain (one exp, none under the
 // knee), and the next block ramps both gains linearly to their new values (no zipper noise).
@@ -47,6 +47,9 @@ export const TTS_CHAIN_DEFAULTS: TtsChainParams = {
   lpfQ: 0.707,
   clipThreshold: 0.85,
 };
+
+/** Length of the control blocks (gate and compressor gains); native kTtsControlBlockMs. */
+export const TTS_CONTROL_BLOCK_MS = 2;
 
 /** One-pole coefficient per step of `n` samples (n = 1: the original's per-sample one). */
 const smoothing = (ms: number, rate: number, n: number): number => 1 - exp(-n / ((ms * rate) / 1000));
@@ -99,7 +102,7 @@ export class TtsChain {
     this.shelf = new Biquad(rbjHighShelf(rate, p.shelfHz, p.shelfDb, p.shelfQ));
     this.lpf = new Biquad(rbjLowpass(rate, p.lpfHz, p.lpfQ));
     this.clipper = new SoftClipper(p.clipThreshold);
-    this.block = msToSamples(1, rate);
+    this.block = msToSamples(TTS_CONTROL_BLOCK_MS, rate);
     this.invBlock = 1 / this.block;
     this.gateThr = dbToGain(p.gateThresholdDb);
     this.gateAtt = smoothing(p.gateAttackMs, rate, this.block);

@@ -75,7 +75,7 @@ describe('reference DSP', () => {
     expect(Math.max(...x.map(Math.abs))).toBeLessThanOrEqual(Math.ceil(SOFT_CLIP_CAP * 32768));
   });
 
-  it('the TTS chain gives the same samples however the audio is chunked (its 1 ms control blocks run across calls)', () => {
+  it('the TTS chain gives the same samples however the audio is chunked (its control blocks run across calls)', () => {
     for (const rate of [8000, 16000]) {
       const { pcm } = speechScene(rate, 6, -50, 20, rate + 7);
       const whole = pcm.slice();

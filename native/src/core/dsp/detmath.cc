@@ -135,20 +135,18 @@ double log2(double x) {
   return static_cast<double>(e) + ln_m / kLn2;
 }
 
+// The coarse pair evaluates its polynomials in Estrin's form (independent pairs combined by
+// powers of the argument): the same operations in both twins, a third of Horner's latency.
 double coarse_log2(double x) {
   int e = 0;
   double s = 0.0, special = 0.0;
   if (!split_log2(x, e, s, special)) return special;
   // As log2, series to s^11 (the next term is below 1e-10 of the sum).
   const double z = s * s;
-  double p = 1.0 / 11.0;
-  p = p * z + 1.0 / 9.0;
-  p = p * z + 1.0 / 7.0;
-  p = p * z + 1.0 / 5.0;
-  p = p * z + 1.0 / 3.0;
-  p = p * z + 1.0;
-  const double ln_m = 2.0 * s * p;
-  return static_cast<double>(e) + ln_m / kLn2;
+  const double z2 = z * z;
+  const double z4 = z2 * z2;
+  const double p = ((1.0 + z * (1.0 / 3.0)) + z2 * (1.0 / 5.0 + z * (1.0 / 7.0))) + z4 * (1.0 / 9.0 + z * (1.0 / 11.0));
+  return static_cast<double>(e) + (2.0 * s * p) * kLog2E;
 }
 
 double coarse_exp2(double x) {
@@ -158,16 +156,11 @@ double coarse_exp2(double x) {
   const double k = std::floor(x + 0.5);
   const double t = (x - k) * kLn2;  // |t| <= ln2/2
   // e^t, Taylor to t^8 (the next term is below 2e-10).
-  double p = 1.0 / 40320.0;  // 1/8!
-  p = p * t + 1.0 / 5040.0;
-  p = p * t + 1.0 / 720.0;
-  p = p * t + 1.0 / 120.0;
-  p = p * t + 1.0 / 24.0;
-  p = p * t + 1.0 / 6.0;
-  p = p * t + 0.5;
-  p = p * t + 1.0;
-  p = p * t + 1.0;
-  return p * pow2i(static_cast<int>(k));
+  const double t2 = t * t;
+  const double t4 = t2 * t2;
+  const double lo = (1.0 + t) + t2 * (0.5 + t * (1.0 / 6.0));
+  const double hi = ((1.0 / 24.0 + t * (1.0 / 120.0)) + t2 * (1.0 / 720.0 + t * (1.0 / 5040.0))) + t4 * (1.0 / 40320.0);
+  return (lo + t4 * hi) * pow2i(static_cast<int>(k));
 }
 
 double sin(double x) {
