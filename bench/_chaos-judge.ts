@@ -40,6 +40,12 @@ export interface TraceSummary {
   readonly hungUpInBackoff: boolean;
   /** Frames of an interrupted item that Parley sent after its barge-in (BI1: must be 0). */
   readonly staleFramesSent: number;
+  /** Trace lines lost (trace.end's count, or gaps in seq); a lost line may have been a stale frame. */
+  readonly linesDropped: number;
+  /** staleFramesSent can be trusted: the trace is whole (trace.end present, nothing dropped). */
+  readonly staleCountable: boolean;
+  /** Barge-ins the runtime took (runtime barge_in lines). */
+  readonly bargeInsTraced: number;
   /** The give-up notice started after a barge-in (new audio, not stale: the caller may hear it while still speaking). */
   readonly noticeAfterBargeIn: boolean;
   /** SE1/SE2-style structural problems found in the trace. */
@@ -68,11 +74,19 @@ export function summariseTrace(lines: readonly TraceRecord[]): TraceSummary {
   let staleFramesSent = 0;
   let noticeAfterBargeIn = false;
   let bargedIn = false;
+  let bargeInsTraced = 0;
+  let seqGaps = 0;
+  let prevSeq = -1;
   for (const l of lines) {
+    if (typeof l.seq === 'number') {
+      if (l.seq > prevSeq + 1) seqGaps += l.seq - prevSeq - 1;
+      prevSeq = l.seq;
+    }
     if (l.src === 'runtime' && l.event === 'barge_in') {
       const item = (l.data as { truncate?: { itemId?: unknown } | null } | undefined)?.truncate?.itemId;
       if (typeof item === 'string') interrupted.add(item);
       bargedIn = true;
+      bargeInsTraced++;
     }
     if (l.src === 'media' && l.event === 'frames' && bargedIn) {
       const items = (l.data as { items?: unknown[] } | undefined)?.items ?? [];
@@ -107,7 +121,12 @@ export function summariseTrace(lines: readonly TraceRecord[]): TraceSummary {
   if (cleanups !== 1) problems.push(`SE2: cleanup began ${cleanups} times`);
   if (ended !== 1) problems.push(`call.ended ${ended} times`);
   if (staleFramesSent > 0) problems.push(`BI1: ${staleFramesSent} frames of an interrupted item sent after its barge-in`);
-  return { endReason, endWall, sessions, reconnects, hungUpInBackoff, staleFramesSent, noticeAfterBargeIn, problems };
+  const last = lines.at(-1);
+  const declared = last?.event === 'trace.end' ? Number((last.data as { dropped?: unknown } | undefined)?.dropped ?? 0) : 0;
+  const linesDropped = Math.max(Number.isFinite(declared) ? declared : 0, seqGaps);
+  const staleCountable = last?.event === 'trace.end' && linesDropped === 0;
+  if (!staleCountable) problems.push(`stale-frame count unusable: ${linesDropped} trace lines dropped${last?.event === 'trace.end' ? '' : ', no trace.end'}`);
+  return { endReason, endWall, sessions, reconnects, hungUpInBackoff, staleFramesSent, linesDropped, staleCountable, bargeInsTraced, noticeAfterBargeIn, problems };
 }
 
 export interface Verdict {

@@ -11,7 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runLoad, percentiles, type LoadResult, type ScriptStep } from '../src/sim/caller/index.js';
+import { bargeInsHonoured, bargeSteps, runLoad, percentiles, type LoadResult, type ScriptStep } from '../src/sim/caller/index.js';
 import type { TelephonyProtocol } from '../src/telephony/types.js';
 import { cpuSeconds, rssKiB } from './_proc.js';
 import { byLabel, histQuantile, parseMetrics } from './_prom.js';
@@ -188,7 +188,8 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     const heardByCall = new Map<string, number>();
     for (const r of load.reports) {
       const b = r.bargeIns[0];
-      if (b) heardByCall.set(o.protocol === 'twilio' ? `CA${r.callId}` : r.callId, b.heardMs);
+      // What the caller heard of the interrupted reply: less the earlier reply's stranded tail.
+      if (b) heardByCall.set(o.protocol === 'twilio' ? `CA${r.callId}` : r.callId, b.heardMs - b.carriedOverMs);
     }
     const errors: number[] = [];
     for (const { truncate: t } of truncs) {
@@ -213,7 +214,8 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
         parleyIn: m.get(`parley_frames_in_total{protocol="${o.protocol}"}`) ?? 0,
         parleyOut: m.get(`parley_frames_out_total{protocol="${o.protocol}"}`) ?? 0,
       },
-      outboundLatenessMs: { ...summary.lateness, note: `vs real-time pacing with ${LEAD_MS} ms lead beyond the frame in flight` },
+      outboundLatenessMs: { ...summary.lateness, note: `over whole responses (a stall inside a response is late by the stall), vs real-time pacing with ${LEAD_MS} ms lead beyond the frame in flight` },
+      betweenResponses: { ...summary.betweenResponses, note: 'silences where one response ended and the next began (caller turn, clear, or > 3 s unprompted): neither lateness nor underruns' },
       underruns: {
         causedByParley: m.get('parley_underruns_total{cause="parley"}') ?? 0,
         aiStarved: m.get('parley_underruns_total{cause="ai"}') ?? 0,
@@ -233,11 +235,11 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
         rejected: agentStats?.['rejectedTruncates'] ?? null,
         note:
           o.protocol === 'audio-stream'
-            ? "|audio_end_ms − caller's heard| per call; the caller counts heard audio per run, which includes the < 60 ms the module stranded before the run (constant 40 ms here)"
+            ? "|audio_end_ms − (caller's heard − carriedOverMs)| per call: the < 60 ms the module stranded from the previous reply, measured by the caller, is not part of this reply"
             : "|audio_end_ms − caller's heard| per call",
       },
       staleFramesAfterClear: summary.staleFramesAfterClear,
-      bargeIns: summary.bargeIns,
+      bargeIns: bargeInsHonoured(load.reports.map((r) => ({ callId: r.callId, report: r, attempts: bargeSteps(script(o.rampMs)) }))),
       responseLatencyMs: summary.responseLatency,
       timeToFirstAudioMs: {
         perTurn: firstAudioPerTurn(load.reports),
@@ -257,6 +259,8 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
         : {}),
       mediaThread: {
         tickLatenessP99Ms: r1(scale(m.get('parley_media_tick_lateness_seconds{quantile="0.99"}') ?? null)),
+        tickLatenessMaxMs: r1(scale(m.get('parley_media_tick_lateness_seconds{quantile="1"}') ?? null)),
+        note: "lateness from the first missed deadline (a stall of N periods reads N periods); percentiles of the engine's last 8192 ticks",
         tickWorkP99Ms: r1(scale(m.get('parley_media_tick_work_seconds{quantile="0.99"}') ?? null)),
         missedTicks: m.get('parley_media_missed_ticks') ?? null,
       },

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TraceRecord } from '../src/obs/trace.js';
-import { SimCall, type CallReport, type ScriptStep } from '../src/sim/caller/index.js';
+import { bargeInsHonoured, bargeSteps, SimCall, type BargeInCall, type CallReport, type ScriptStep } from '../src/sim/caller/index.js';
 import type { TelephonyProtocol } from '../src/telephony/types.js';
 import { judge, summariseTrace, type CallFacts, type CallerAction, type FiredFault, type TraceSummary } from './_chaos-judge.js';
 import { watchMachineState } from './_inspect-watch.js';
@@ -259,6 +259,10 @@ export async function run(argv: string[]): Promise<void> {
   let staleHeard = 0;
   let staleSent = 0;
   let staleExplained = 0;
+  const uncountable: { callId: string; linesDropped: number; hasTraceEnd: boolean }[] = [];
+  let noTrace = 0;
+  const barges: BargeInCall[] = [];
+  const bargeTrace = new Map<string, { traced: number; agentStopped: boolean; action: string }>();
   for (const r of records) {
     const path = files.get(r.traceId);
     let summary: TraceSummary | undefined;
@@ -268,7 +272,14 @@ export async function run(argv: string[]): Promise<void> {
       if (summary.problems.length > 0) traceProblems.push({ callId: r.callId, problems: summary.problems.slice(0, 5) });
       if (r.action.kind === 'backoff_hangup' && summary.hungUpInBackoff) verifiedBackoffHangups++;
       sessionsOf.set(r.callId, [...summary.sessions]);
-    }
+      if (!summary.staleCountable) uncountable.push({ callId: r.callId, linesDropped: summary.linesDropped, hasTraceEnd: lines.at(-1)?.event === 'trace.end' });
+    } else noTrace++;
+    const mySessions = summary?.sessions ?? new Set<string>();
+    // Frozen agent around the caller's barge-in speech (wall clock), ±2 s like staleCalls.
+    const speechAt = r.connectedAt !== undefined ? r.report?.bargeIns.map((b) => r.connectedAt! + b.speechStartMs) ?? [] : [];
+    const agentStopped = speechAt.some((t) => stopWindows.some(([a, b]) => t >= a - 2000 && t <= b + 2000));
+    barges.push({ callId: r.callId, report: r.report, attempts: bargeSteps(SCRIPT), aiFault: fired.some((f) => mySessions.has(f.session)), agentStopped });
+    bargeTrace.set(r.callId, { traced: summary?.bargeInsTraced ?? 0, agentStopped, action: r.action.kind });
     const staleHere = (r.report?.bargeIns ?? []).reduce((a, b) => a + b.staleFramesAfterClear, 0);
     staleHeard += staleHere;
     staleSent += summary?.staleFramesSent ?? 0;
@@ -338,10 +349,23 @@ export async function run(argv: string[]): Promise<void> {
     },
     // Stale = frames of the interrupted response after the clear, as Parley sent them (trace) plus
     // what callers heard during their own speech that the give-up notice does not explain.
-    staleFramesAfterBargeIn: staleSent + (staleHeard - staleExplained),
-    staleDetail: { sentPerTrace: staleSent, heardByCallers: staleHeard, heardButGiveUpNotice: staleExplained },
+    // null when a trace lost lines (or is missing): a lost line may have been a stale frame.
+    staleFramesAfterBargeIn: uncountable.length + noTrace > 0 ? null : staleSent + (staleHeard - staleExplained),
+    staleDetail: {
+      sentPerTrace: staleSent,
+      heardByCallers: staleHeard,
+      heardButGiveUpNotice: staleExplained,
+      tracesWithDroppedLines: uncountable.length,
+      callsWithoutTrace: noTrace,
+      uncountable: uncountable.slice(0, 20),
+    },
     staleCalls: staleCalls.filter((c) => !c.giveUpNotice).slice(0, 30),
-    bargeIns: records.reduce((a, r) => a + (r.report?.bargeIns.length ?? 0), 0),
+    bargeIns: (() => {
+      const h = bargeInsHonoured(barges);
+      // For each barge-in nothing explains: did the runtime take it at all (trace), what did the caller see.
+      const detail = h.notHonoured.map((id) => ({ callId: id, ...bargeTrace.get(id), caller: records.find((x) => x.callId === id)?.report?.bargeIns }));
+      return { ...h, notHonouredDetail: detail };
+    })(),
     leftAfterAllCallsEnded: {
       callsActive: left.calls,
       readyzCalls: readyz.calls,

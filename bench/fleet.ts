@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/index.js';
 import { runFleet } from '../src/fleet/fleet.js';
-import { parseScript } from '../src/sim/caller/index.js';
+import { bargeInsHonoured, bargeSteps, DEFAULT_SCRIPT, parseScript } from '../src/sim/caller/index.js';
 import type { TelephonyProtocol } from '../src/telephony/types.js';
 
 export async function run(argv: string[]): Promise<void> {
@@ -35,6 +35,7 @@ export async function run(argv: string[]): Promise<void> {
   for (const p of protocols) if (p !== 'twilio' && p !== 'audio-stream') throw new Error(`--protocols: unknown protocol '${p}'`);
   const drainMs = values['drain-ms'] !== undefined ? int('drain-ms', values['drain-ms'], 0) : loadConfig({ env: {} }).shutdown.drainMs;
 
+  const script = values.script ? parseScript(values.script) : undefined;
   const result = await runFleet({
     instances: int('instances', values.instances, 1),
     calls: int('calls', values.calls, 1),
@@ -42,11 +43,26 @@ export async function run(argv: string[]): Promise<void> {
     rollAfterMs: int('roll-after-ms', values['roll-after-ms'], 0),
     drainMs,
     protocols: protocols as TelephonyProtocol[],
-    ...(values.script ? { script: parseScript(values.script) } : {}),
+    ...(script ? { script } : {}),
     say: (l) => process.stderr.write(`${l}\n`),
   });
-  const { analysis, ...summary } = result;
+  const { analysis, callRecords, ...summary } = result;
   const cuts = [...analysis.cutWithinDrainDeadline, ...analysis.cutAfterDrainDeadline, ...analysis.cutOther].slice(0, 20);
-  process.stdout.write(`${JSON.stringify({ bench: 'fleet', ...summary, refusedReasons: analysis.refusedReasons, drainWindows: analysis.drainWindows, cutCalls: cuts })}\n`);
+  const reports = callRecords.map((c) => c.report);
+  const sum = (f: (r: (typeof reports)[number]) => number) => reports.reduce((a, r) => a + f(r), 0);
+  const callerFigures = {
+    // Lateness above is over whole responses (a stall inside a response counts); these are the rest.
+    underruns: sum((r) => r.underruns),
+    underrunMs: sum((r) => r.underrunMs),
+    betweenResponses: {
+      count: sum((r) => r.betweenResponses.count),
+      unprompted: sum((r) => r.betweenResponses.unprompted),
+      maxGapMs: Math.max(0, ...reports.map((r) => r.betweenResponses.gapMs.max)),
+    },
+    staleFramesAfterClear: sum((r) => r.bargeIns.reduce((a, b) => a + b.staleFramesAfterClear, 0)),
+    bargeIns: bargeInsHonoured(callRecords.map((c) => ({ callId: c.id, report: c.report, attempts: bargeSteps(script ?? DEFAULT_SCRIPT) }))),
+    mediaMissedTicks: summary.perInstance.reduce((a, p) => a + p.missedTicks, 0),
+  };
+  process.stdout.write(`${JSON.stringify({ bench: 'fleet', ...summary, callers: callerFigures, refusedReasons: analysis.refusedReasons, drainWindows: analysis.drainWindows, cutCalls: cuts })}\n`);
   if (result.callsCutWithinDrainDeadline > 0 || result.callsRefused > 0) process.exitCode = 1;
 }

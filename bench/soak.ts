@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SimCall, type ScriptStep } from '../src/sim/caller/index.js';
+import { bargeInsHonoured, bargeSteps, SimCall, type BargeInCall, type ScriptStep } from '../src/sim/caller/index.js';
 import { cpuSeconds, openFds, repoRoot, rssKiB, startNode, startServe, threads } from './_proc.js';
 import { scrape, value } from './_prom.js';
 import { plotSvg } from './_svg-plot.js';
@@ -25,6 +25,8 @@ interface Sample {
   readonly threads: number;
   readonly lagP99Ms: number;
   readonly mediaLateP99Ms: number;
+  /** Media-thread deadlines missed since the serve started (cumulative counter). */
+  readonly missedTicks: number;
   /** Median over the calls that ended in the interval of each call's p99 outbound frame lateness. */
   readonly callerLateP99Ms: number;
   readonly cpuPct: number;
@@ -108,19 +110,28 @@ export async function run(argv: string[]): Promise<void> {
   let callsEnded = 0;
   let callsFailed = 0;
   let staleFrames = 0;
-  let bargeIns = 0;
+  const barges: BargeInCall[] = [];
+  let underruns = 0;
+  let underrunMs = 0;
+  let betweenUnprompted = 0;
+  let betweenMaxGapMs = 0;
   const failures: Record<string, number> = {};
   const laneRuns = Array.from({ length: lanes }, async (_, lane) => {
     await sleep((lane * 5000) / lanes); // ramp over 5 s
     for (let i = 0; Date.now() < endAt && !crashed; i++) {
       const protocol = lane % 2 === 0 ? 'twilio' : 'audio-stream';
       // Lateness against real-time pacing with the capacity bench's lead (lookahead minus the frame in flight).
-      const call = new SimCall({ url: `ws://127.0.0.1:${port}/${protocol}`, script: script(lane + i), seed: lane * 10_007 + i, callId: `soak-${lane}-${i}`, maxCallMs: 60_000, leadMs: 60 });
+      const steps = script(lane + i);
+      const call = new SimCall({ url: `ws://127.0.0.1:${port}/${protocol}`, script: steps, seed: lane * 10_007 + i, callId: `soak-${lane}-${i}`, maxCallMs: 60_000, leadMs: 60 });
       const report = await call.start().done;
       callsEnded++;
       latenessWindow.push(report.lateness.p99);
       staleFrames += report.bargeIns.reduce((a, b) => a + b.staleFramesAfterClear, 0);
-      bargeIns += report.bargeIns.length;
+      barges.push({ callId: report.callId, report: { bargeIns: report.bargeIns, ...(report.failure !== undefined ? { failure: report.failure } : {}) }, attempts: bargeSteps(steps) });
+      underruns += report.underruns;
+      underrunMs += report.underrunMs;
+      betweenUnprompted += report.betweenResponses.unprompted;
+      betweenMaxGapMs = Math.max(betweenMaxGapMs, report.betweenResponses.gapMs.max);
       if (!report.ok) {
         callsFailed++;
         const key = (report.failure ?? 'unknown').replace(/\d+/g, '#');
@@ -149,6 +160,7 @@ export async function run(argv: string[]): Promise<void> {
           threads: threads(serve.pid),
           lagP99Ms: r2(value(m, 'parley_event_loop_lag_seconds', { quantile: '0.99' }) * 1000),
           mediaLateP99Ms: r2(value(m, 'parley_media_tick_lateness_seconds', { quantile: '0.99' }) * 1000),
+          missedTicks: value(m, 'parley_media_missed_ticks'),
           callerLateP99Ms: r2(median(late)),
           cpuPct: Math.round(cpuPct),
           callsEnded,
@@ -224,13 +236,16 @@ export async function run(argv: string[]): Promise<void> {
     callsEnded,
     callsFailed,
     failures,
-    bargeIns,
+    bargeIns: bargeInsHonoured(barges),
     staleFramesAfterBargeIn: staleFrames,
+    callerUnderruns: { count: underruns, ms: underrunMs, note: 'far side ran dry inside a response (a stall of any length counts)' },
+    betweenResponses: { unprompted: betweenUnprompted, maxGapMs: betweenMaxGapMs, note: 'silences between responses; unprompted: > 3 s with no caller turn or clear' },
     rss: { ...rss, budgetPct: 5, ok: Math.abs(rss.driftPct) < 5 },
     heap: { ...heap, budgetPct: 5, ok: Math.abs(heap.driftPct) < 5 },
     fds: { first: fdsFirst, last: fdsLast, delta: fdsLast - fdsFirst, afterAllCalls: endFds },
     eventLoopLagP99Ms: { median: r2(median(steady.map((s) => s.lagP99Ms))), max: r2(Math.max(0, ...steady.map((s) => s.lagP99Ms))), firstFifth: r2(median(steady.slice(0, Math.ceil(steady.length / 5)).map((s) => s.lagP99Ms))), lastFifth: r2(median(steady.slice(-Math.ceil(steady.length / 5)).map((s) => s.lagP99Ms))) },
     mediaLatenessP99Ms: { median: r2(median(steady.map((s) => s.mediaLateP99Ms))), max: r2(Math.max(0, ...steady.map((s) => s.mediaLateP99Ms))), firstFifth: r2(median(steady.slice(0, Math.ceil(steady.length / 5)).map((s) => s.mediaLateP99Ms))), lastFifth: r2(median(steady.slice(-Math.ceil(steady.length / 5)).map((s) => s.mediaLateP99Ms))) },
+    mediaMissedTicks: { total: samples.at(-1)?.missedTicks ?? 0, steadyState: (steady.at(-1)?.missedTicks ?? 0) - (steady[0]?.missedTicks ?? 0), note: 'media-thread deadlines with no tick of their own; lateness above is from the first missed deadline' },
     callerLatenessP99Ms: { median: r2(median(steady.map((s) => s.callerLateP99Ms))), max: r2(Math.max(0, ...steady.map((s) => s.callerLateP99Ms))) },
     serveCpuPct: Math.round(median(steady.map((s) => s.cpuPct))),
     leftAfterAllCalls: { callsActive: leftCalls },

@@ -5,7 +5,14 @@
 // consults (through the generated guards in native/generated/playout_guards.h):
 //   media.accept  — JS may write chunks into the ring
 //   media.playout — the media thread may take frames out of the ring and emit them
+//   media.tail    — the response's audio is all in the ring: a short last frame may be padded
+//                   with silence (while more audio is expected, a short frame waits: PL6)
 //   media.closing — teardown: no writes, no emits
+//
+// A ring that runs dry while the response is still live is a late chunk, not the end: the
+// machine keeps playing (no re-prefill, no padding) and the media thread resumes as soon as
+// audio arrives. Only after END_OF_RESPONSE (the runtime sends it once the response's last
+// chunk is in the ring) does a dry ring mean the agent has finished (drained).
 import { assign, setup } from 'xstate';
 
 export interface PlayoutContext {
@@ -22,7 +29,10 @@ export interface PlayoutInput {
 export type PlayoutEvent =
   /** The core accepted a chunk; `bufferedMs` is what the ring holds after it, as JS counts it. */
   | { type: 'WRITE'; bufferedMs: number }
-  /** The current response has no more audio: play what is buffered even below the lookahead. */
+  /**
+   * The current response's audio is all in the ring (response done and the JS backlog empty):
+   * play what is buffered even below the lookahead, and pad its last short frame.
+   */
   | { type: 'END_OF_RESPONSE' }
   /** Barge-in: the epoch was bumped; ask the media thread to flush to the current write index. */
   | { type: 'FLUSH' }
@@ -80,14 +90,24 @@ export const playoutMachine = setup({
       tags: ['media.accept'],
       on: {
         WRITE: { guard: 'lookaheadReached', target: 'playing' },
-        END_OF_RESPONSE: { target: 'playing' },
+        END_OF_RESPONSE: { target: 'finishing' },
         FLUSH: { target: 'flushing', actions: 'requestFlush' },
       },
     },
     playing: {
       tags: ['media.accept', 'media.playout'],
       on: {
+        // No MEDIA_DRAINED here: a dry ring mid-response is a late chunk; keep playing.
+        END_OF_RESPONSE: { target: 'finishing' },
+        FLUSH: { target: 'flushing', actions: 'requestFlush' },
+      },
+    },
+    finishing: {
+      tags: ['media.accept', 'media.playout', 'media.tail'],
+      on: {
         MEDIA_DRAINED: { guard: 'caughtUp', target: 'drained' },
+        // The next response's audio arrived before the ring ran dry: it is live again.
+        WRITE: { target: 'playing' },
         FLUSH: { target: 'flushing', actions: 'requestFlush' },
       },
     },

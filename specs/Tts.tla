@@ -1,7 +1,7 @@
 --------------------------------- MODULE Tts ---------------------------------
 (***************************************************************************)
 (* Cascade mode: LLM text -> sentence queue -> streaming TTS -> playout     *)
-(* (src/ai/cascade; specs/PROPERTIES.md TT1-TT4).                         *)
+(* (src/ai/cascade; specs/PROPERTIES.md TT1-TT5).                         *)
 (*                                                                         *)
 (* LLM (text-only realtime session): creates responses one at a time and   *)
 (* emits each response's sentences (the sentence buffer's output), then    *)
@@ -12,15 +12,22 @@
 (* the TTS cache when its key is cached, else from the provider the        *)
 (* generated ttsBreaker machine routes it to (primary P, fallback F; the   *)
 (* half-open breaker sends one probe to P). Each audio chunk that arrives  *)
-(* is converted from a rate and written to the playout ring. A primary     *)
-(* failure before any audio makes F say the sentence. Outcomes of P go to  *)
-(* the breaker; its cooldown is a timer. A completed synthesis is put in   *)
-(* the cache, charged to this call.                                        *)
+(* is taken only when it belongs to the request in flight (the provider's  *)
+(* flight / context-id check) of a live response, and is converted from    *)
+(* the rate of the socket it came on; the converter's filter holds samples *)
+(* of the provider that produced them (filt), drained at that rate when    *)
+(* another provider's audio follows. A primary failure in a sentence (any  *)
+(* time before its last chunk, with chunks of P still in flight) makes F   *)
+(* re-say it at once from a restart point at or before the position heard  *)
+(* (start of the sentence or of the clause reached), whatever the breaker  *)
+(* says. Outcomes of P go to the breaker; its cooldown is a timer. A       *)
+(* completed whole-sentence synthesis is put in the cache.                 *)
 (*                                                                         *)
-(* TTS socket: the request in flight produces chunks tagged with its       *)
-(* provider into one stream (net); P may fail at any point. Barge-in aborts*)
-(* the request at once on the JS side, but chunks already in net still     *)
-(* arrive (ElevenLabs: "chunks already in flight still arrive").           *)
+(* TTS sockets: the request in flight produces chunks tagged with its      *)
+(* sentence, provider and position into one stream (net); P and F may      *)
+(* fail at any point. A failure or barge-in is decided on the JS side while*)
+(* chunks already in net still arrive (ElevenLabs: "chunks already in      *)
+(* flight still arrive"). The call may end at any moment (HANGUP).         *)
 (*                                                                         *)
 (* Other calls: put entries of their own into the process-wide cache.     *)
 (*                                                                         *)
@@ -36,15 +43,20 @@ CONSTANTS
     CHUNKS,     \* audio chunks per sentence (its cache size in units)
     THRESH,     \* breaker: consecutive primary failures that open it
     FAILS,      \* primary failures the network may inject over the run
+    FFAILS,     \* fallback failures the network may inject over the run
+    HANGUP,     \* the call may end at any moment
     PROCCAP,    \* cache: bytes for the whole process
     CALLCAP,    \* cache: bytes one call may hold
     MAXN,       \* cache: the entry count the original's count-only eviction kept
     OTHERS,     \* entries other calls put
     MUTANT      \* "none", or the bug to re-introduce
 
-ASSUME RESPS >= 1 /\ SENTS >= 1 /\ CHUNKS >= 1 /\ THRESH >= 1 /\ FAILS >= 0
+ASSUME RESPS >= 1 /\ SENTS >= 1 /\ CHUNKS >= 1 /\ THRESH >= 1 /\ FAILS >= 0 /\ FFAILS >= 0 /\ HANGUP \in BOOLEAN
 ASSUME CALLCAP >= 1 /\ PROCCAP >= CALLCAP /\ MAXN >= 1 /\ OTHERS >= 0
-ASSUME MUTANT \in {"none", "no_response_check", "rate_from_primary", "count_aborts", "count_only_eviction"}
+ASSUME MUTANT \in {"none", "no_response_check", "rate_from_primary", "count_aborts", "count_only_eviction",
+                   "rest_lost", "restart_past_heard", "no_context_check", "rate_of_current", "probe_abort_unmarked",
+                   "cache_partial"}
+
 
 R == 1..RESPS
 Providers == {"P", "F"}
@@ -57,7 +69,12 @@ Keys == 1..SENTS
 OtherKey == 100
 Me == "me"
 Owners == {Me, "other"}
-NoReq == [r |-> 0, s |-> 0, p |-> "P", n |-> 0, probe |-> FALSE]
+Sents == R \X Keys
+\* The request in flight: sentence (r, s), provider p, chunks produced n, probe, the position it
+\* starts after (0: the whole sentence; a rescue may restart at a clause), rescue (P failed in it).
+NoReq == [r |-> 0, s |-> 0, p |-> "P", n |-> 0, probe |-> FALSE, from |-> 0, rescue |-> FALSE]
+\* Reasons a sentence may be counted lost with (parley_tts_sentences_lost_total{reason}).
+LossReasons == {"both_failed", "fallback_failed", "barge_in", "call_ended"}
 
 VARIABLES
     \* LLM
@@ -75,8 +92,16 @@ VARIABLES
     cache,      \* Seq([k, o, n, rate]): the process cache, least recently used first
     others,     \* entries other calls have put
     \* TTS socket
-    net,        \* Seq([r, s, p]): chunks on their way to JS, in order
+    net,        \* Seq([r, s, p, i]): chunks on their way to JS, in order (i: position in the sentence)
     fails,      \* primary failures injected so far
+    ffails,     \* fallback failures injected so far
+    filt,       \* JS: the provider whose samples sit in the converter's filter ("none", "P", "F")
+    ended,      \* the call ended
+    \* per sentence (history and counters)
+    said,       \* sentences that reached the queue
+    done,       \* sentences the speaker is finished with (spoken, dropped or lost)
+    heard,      \* [Sents -> 0..CHUNKS]: the caller heard positions 1..heard[x] of x, in order
+    lost,       \* [Sents -> reason or "none"]: what the loss counter was told
     \* history
     genuine,    \* consecutive genuine primary failures since its last success (capped)
     badSend,    \* a sentence of a cancelled response was sent to TTS
@@ -84,7 +109,9 @@ VARIABLES
     badRate     \* a chunk was converted from a rate other than its producer's
 
 vars == <<cur, emitted, textDone, live, cancelled, queue, busy, bst, bfail, cool, cache, others,
-          net, fails, genuine, badSend, badSpeak, badRate>>
+          net, fails, ffails, filt, ended, said, done, heard, lost, genuine, badSend, badSpeak, badRate>>
+\* The new variables of TT5 (unchanged by the actions that do not speak).
+sentVars == <<ffails, filt, ended, said, done, heard, lost>>
 
 Min(a, b) == IF a <= b THEN a ELSE b
 
@@ -97,6 +124,8 @@ G(name, e, p) ==
       [] name = "isCooldownTimer"  -> e.timer = "cooldown"
 
 BM == INSTANCE TtsBreakerMachine WITH state <- bst
+\* Every state name this spec writes by hand is a state of the generated machine (a rename breaks the spec).
+ASSUME {"probing"} \subseteq BM!States
 
 \* The breaker takes event e: its state, its failure count, its cooldown timer.
 Breaker(e) ==
@@ -104,7 +133,9 @@ Breaker(e) ==
     /\ bfail' = IF BM!Runs(bst, e, G, "resetFailures") THEN 0
                 ELSE IF BM!Runs(bst, e, G, "countFailure") THEN Min(bfail + 1, THRESH)
                 ELSE bfail
-    /\ cool' = IF BM!Runs(bst, e, G, "startCooldown") THEN TRUE ELSE cool
+    \* the timer is armed by startCooldown and spent when it fires
+    /\ cool' = IF BM!Runs(bst, e, G, "startCooldown") THEN TRUE
+               ELSE IF e.type = "TIMER_FIRED" THEN FALSE ELSE cool
 
 (***************************************************************************)
 (* The cache (src/ai/cascade/cache.ts).                                    *)
@@ -147,55 +178,110 @@ Touch(c, k) == LET i == IndexOf(c, k) IN Drop(c, i) \o <<c[i]>>
 (***************************************************************************)
 (* Converting a chunk to the call's rate (TT2).                            *)
 (***************************************************************************)
-\* The rate the converter resamples a chunk of provider p from. The bug (X-8): the rate of the
-\* primary, whoever produced the chunk.
-ConvertFrom(p) == IF MUTANT = "rate_from_primary" THEN Rate["P"] ELSE Rate[p]
+\* The rate JS converts a chunk that came on provider p's socket from, given the provider now
+\* serving the request (busy.p). The fix: the rate of the socket it came on (the provider object
+\* tags its chunks). X-8: always the primary's. The realistic bug of issue 18: the rate of the
+\* provider currently serving the request.
+ConvertFrom(p) ==
+    CASE MUTANT = "rate_from_primary" -> Rate["P"]
+      [] MUTANT = "rate_of_current"   -> Rate[busy.p]
+      [] OTHER                        -> Rate[p]
+\* The rate the filter's tail is drained at when audio of another provider follows: the rate of
+\* the samples inside it (filt, JS state: TtsAudioOut.lastRate) — or, in the bug, the current one.
+TailFrom(f) == IF MUTANT = "rate_of_current" THEN Rate[busy.p] ELSE Rate[f]
+
+\* The chunk belongs to the request in flight (the provider's flight and context-id check).
+OfFlight(c) == c.r = busy.r /\ c.s = busy.s /\ c.p = busy.p
+\* The code's filter for a chunk arriving at JS, as the code has it: the provider passes it on
+\* only for its flight in progress (request + context id), and the speaker's sink takes it while
+\* the response of *the request it is serving* is live (busy.r, not the chunk's own response —
+\* JS cannot know that beyond the flight check). TT1 then rests on the flight check and on
+\* barge-in ending the flight; the bug: no context-id check — a chunk is taken for whatever
+\* request is in flight.
+Taken(c) ==
+    /\ busy.r /= 0 /\ busy.r \in live
+    /\ MUTANT = "no_context_check" \/ OfFlight(c)
+InFlight(r, s, p) == \E i \in 1..Len(net) : net[i].r = r /\ net[i].s = s /\ net[i].p = p
+X(r, s) == <<r, s>>
 
 (***************************************************************************)
 (* LLM                                                                     *)
 (***************************************************************************)
 LlmCreate ==
-    /\ cur < RESPS
+    /\ cur < RESPS /\ ~ended
     /\ cur = 0 \/ textDone \/ cur \in cancelled
     /\ cur' = cur + 1
     /\ emitted' = 0
     /\ textDone' = FALSE
     /\ live' = live \cup {cur + 1}
     /\ UNCHANGED <<cancelled, queue, busy, bst, bfail, cool, cache, others, net, fails, genuine, badSend, badSpeak, badRate>>
+    /\ UNCHANGED sentVars
 
 \* A sentence of cur leaves the sentence buffer. A cancelled response's buffer was dropped;
 \* without the response-id check its text still reaches the queue.
 LlmSentence ==
-    /\ cur > 0 /\ ~textDone /\ emitted < SENTS
+    /\ cur > 0 /\ ~textDone /\ emitted < SENTS /\ ~ended
     /\ cur \in live \/ MUTANT = "no_response_check"
     /\ emitted' = emitted + 1
     /\ queue' = Append(queue, [r |-> cur, s |-> emitted + 1])
+    /\ said' = said \cup {X(cur, emitted + 1)}
     /\ UNCHANGED <<cur, textDone, live, cancelled, busy, bst, bfail, cool, cache, others, net, fails, genuine, badSend, badSpeak, badRate>>
+    /\ UNCHANGED <<ffails, filt, ended, done, heard, lost>>
 
 LlmDone ==
-    /\ cur > 0 /\ ~textDone /\ (emitted = SENTS \/ cur \in cancelled)
+    /\ cur > 0 /\ ~textDone /\ (emitted = SENTS \/ cur \in cancelled \/ ended)
     /\ textDone' = TRUE
     /\ UNCHANGED <<cur, emitted, live, cancelled, queue, busy, bst, bfail, cool, cache, others, net, fails, genuine, badSend, badSpeak, badRate>>
+    /\ UNCHANGED sentVars
 
 (***************************************************************************)
 (* JS thread                                                               *)
 (***************************************************************************)
+\* The request in flight is aborted (barge-in, call end): reported to the breaker as an abort,
+\* never a failure (TT3); with the probe flag, so an aborted probe frees the breaker.
+AbortBusy ==
+    IF busy.p = "P" /\ ~busy.rescue
+      THEN CASE MUTANT = "count_aborts"         -> Breaker([type |-> "PRIMARY_FAILED"])
+             [] MUTANT = "probe_abort_unmarked" -> Breaker([type |-> "PRIMARY_ABORTED", probe |-> FALSE])
+             [] OTHER                           -> Breaker([type |-> "PRIMARY_ABORTED", probe |-> busy.probe])
+      ELSE UNCHANGED <<bst, bfail, cool>>
+
+\* Response r's queued sentences and request in flight are dropped, counted with `why`.
+DropResponse(r, why) ==
+    LET q == {X(x.r, x.s) : x \in {queue[i] : i \in DOMAIN queue}}
+        mine == {x \in q : x[1] = r} \cup (IF busy.r = r THEN {X(busy.r, busy.s)} ELSE {})
+    IN /\ done' = done \cup mine
+       /\ lost' = [x \in Sents |-> IF x \in mine THEN why ELSE lost[x]]
+
 \* Barge-in on the current response: out of the live set, out of the queue, its request
-\* aborted (an abort of the primary is reported as such: never a failure, TT3).
+\* aborted; its sentences not heard in full are counted lost (barge_in).
 BargeIn ==
-    /\ cur \in live
+    /\ cur \in live /\ ~ended
     /\ live' = live \ {cur}
     /\ cancelled' = cancelled \cup {cur}
     /\ queue' = IF MUTANT = "no_response_check" THEN queue ELSE SelectSeq(queue, LAMBDA x : x.r /= cur)
+    /\ IF MUTANT = "no_response_check" THEN UNCHANGED <<done, lost>> ELSE DropResponse(cur, "barge_in")
     /\ IF busy.r = cur
          THEN /\ busy' = NoReq
-              /\ IF busy.p = "P"
-                   THEN IF MUTANT = "count_aborts"
-                          THEN Breaker([type |-> "PRIMARY_FAILED"])
-                          ELSE Breaker([type |-> "PRIMARY_ABORTED", probe |-> busy.probe])
-                   ELSE UNCHANGED <<bst, bfail, cool>>
+              /\ AbortBusy
          ELSE UNCHANGED <<busy, bst, bfail, cool>>
     /\ UNCHANGED <<cur, emitted, textDone, cache, others, net, fails, genuine, badSend, badSpeak, badRate>>
+    /\ UNCHANGED <<ffails, filt, ended, said, heard>>
+
+\* The call ends: every live response is dropped (call_ended); nothing more is spoken.
+HangUp ==
+    /\ HANGUP /\ ~ended
+    /\ ended' = TRUE
+    /\ live' = {}
+    /\ queue' = <<>>
+    /\ LET q == {X(x.r, x.s) : x \in {queue[i] : i \in DOMAIN queue}}
+           mine == q \cup (IF busy.r /= 0 THEN {X(busy.r, busy.s)} ELSE {})
+       IN /\ done' = done \cup mine
+          /\ lost' = [x \in Sents |-> IF x \in mine THEN "call_ended" ELSE lost[x]]
+    /\ busy' = NoReq
+    /\ IF busy.r /= 0 THEN AbortBusy ELSE UNCHANGED <<bst, bfail, cool>>
+    /\ UNCHANGED <<cur, emitted, textDone, cancelled, cache, others, net, fails, genuine, badSend, badSpeak, badRate>>
+    /\ UNCHANGED <<ffails, filt, said, heard>>
 
 \* The speaker takes the next sentence.
 Dequeue ==
@@ -207,71 +293,110 @@ Dequeue ==
           /\ badSend' = (badSend \/ (~skip /\ h.r \in cancelled /\ ~Cached(cache, k)))
           /\ badSpeak' = (badSpeak \/ (~skip /\ h.r \in cancelled /\ Cached(cache, k)))
           /\ IF skip
-               THEN UNCHANGED <<busy, bst, bfail, cool, cache, badRate>>
+               THEN UNCHANGED <<busy, bst, bfail, cool, cache, badRate, done, heard, filt>>
              ELSE IF Cached(cache, k)
                \* A hit is written whole, converted from the rate it was stored with.
-               THEN /\ cache' = Touch(cache, k)
-                    /\ badRate' = (badRate \/ (IF MUTANT = "rate_from_primary" THEN Rate["P"] ELSE cache[IndexOf(cache, k)].rate)
-                                               /= cache[IndexOf(cache, k)].rate)
+               THEN LET e == cache[IndexOf(cache, k)] IN
+                    /\ cache' = Touch(cache, k)
+                    /\ badRate' = (badRate \/ (IF MUTANT = "rate_from_primary" THEN Rate["P"] ELSE e.rate) /= e.rate)
+                    /\ heard' = [heard EXCEPT ![X(h.r, h.s)] = IF e.n = CHUNKS THEN CHUNKS ELSE @]
+                    /\ done' = done \cup {X(h.r, h.s)}
+                    /\ filt' = IF e.rate = Rate["P"] THEN "P" ELSE "F"
                     /\ UNCHANGED <<busy, bst, bfail, cool>>
              ELSE IF BM!HasTag(bst, "tts.primary")
-               THEN /\ busy' = [r |-> h.r, s |-> h.s, p |-> "P", n |-> 0, probe |-> FALSE]
-                    /\ UNCHANGED <<bst, bfail, cool, cache, badRate>>
+               THEN /\ busy' = [NoReq EXCEPT !.r = h.r, !.s = h.s, !.p = "P"]
+                    /\ UNCHANGED <<bst, bfail, cool, cache, badRate, done, heard, filt>>
              ELSE IF BM!HasTag(bst, "tts.probe")
-               THEN /\ busy' = [r |-> h.r, s |-> h.s, p |-> "P", n |-> 0, probe |-> TRUE]
+               THEN /\ busy' = [NoReq EXCEPT !.r = h.r, !.s = h.s, !.p = "P", !.probe = TRUE]
                     /\ Breaker([type |-> "PROBE_STARTED"])
-                    /\ UNCHANGED <<cache, badRate>>
-             ELSE /\ busy' = [r |-> h.r, s |-> h.s, p |-> "F", n |-> 0, probe |-> FALSE]
-                  /\ UNCHANGED <<bst, bfail, cool, cache, badRate>>
+                    /\ UNCHANGED <<cache, badRate, done, heard, filt>>
+             ELSE /\ busy' = [NoReq EXCEPT !.r = h.r, !.s = h.s, !.p = "F"]
+                  /\ UNCHANGED <<bst, bfail, cool, cache, badRate, done, heard, filt>>
     /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, others, net, fails, genuine>>
+    /\ UNCHANGED <<ffails, ended, said, lost>>
 
-\* A chunk reaches JS: written only while its response is live (late chunks of an aborted
-\* request are dropped here), converted from the rate of the provider that produced it.
+\* A chunk reaches JS: taken by the code's filter (else dropped), converted — after the filter's
+\* tail when it holds another provider's samples — and written; the caller hears it in order.
 Receive ==
     /\ net /= <<>>
-    /\ LET c == Head(net) IN
-         /\ net' = Tail(net)
-         /\ IF c.r \in live
-              THEN /\ badSpeak' = (badSpeak \/ c.r \in cancelled)
-                   /\ badRate' = (badRate \/ ConvertFrom(c.p) /= Rate[c.p])
-              ELSE UNCHANGED <<badSpeak, badRate>>
+    /\ LET c == Head(net)
+           x == X(c.r, c.s)
+       IN /\ net' = Tail(net)
+          /\ IF Taken(c)
+               THEN /\ badSpeak' = (badSpeak \/ c.r \in cancelled)
+                    /\ badRate' = (badRate \/ ConvertFrom(c.p) /= Rate[c.p]
+                                          \/ (filt \notin {"none", c.p} /\ TailFrom(filt) /= Rate[filt]))
+                    /\ filt' = c.p
+                    /\ heard' = [heard EXCEPT ![x] = IF c.i = @ + 1 THEN c.i ELSE @]
+               ELSE UNCHANGED <<badSpeak, badRate, filt, heard>>
     /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, queue, busy, bst, bfail, cool, cache, others, fails, genuine, badSend>>
+    /\ UNCHANGED <<ffails, ended, said, done, lost>>
 
+\* (Before issue 20 this action also wrote cool' = FALSE beside Breaker's cool' — a contradiction
+\* that kept it from ever firing: halfOpen and probing were unreachable.)
 CooldownFires ==
     /\ cool
     /\ Breaker([type |-> "TIMER_FIRED", timer |-> "cooldown"])
-    /\ cool' = FALSE
     /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, queue, busy, cache, others, net, fails, genuine, badSend, badSpeak, badRate>>
+    /\ UNCHANGED sentVars
 
 (***************************************************************************)
-(* TTS socket                                                              *)
+(* TTS sockets                                                             *)
 (***************************************************************************)
 Produce ==
-    /\ busy.r /= 0 /\ busy.n < CHUNKS
-    /\ net' = Append(net, [r |-> busy.r, s |-> busy.s, p |-> busy.p])
+    /\ busy.r /= 0 /\ busy.from + busy.n < CHUNKS
+    /\ net' = Append(net, [r |-> busy.r, s |-> busy.s, p |-> busy.p, i |-> busy.from + busy.n + 1])
     /\ busy' = [busy EXCEPT !.n = @ + 1]
     /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, queue, bst, bfail, cool, cache, others, fails, genuine, badSend, badSpeak, badRate>>
+    /\ UNCHANGED sentVars
 
-\* The sentence's last chunk has been handled: done; the audio goes into the cache.
+\* The request's last chunk has been handled: done; a whole sentence's audio goes into the cache.
 Complete ==
-    /\ busy.r /= 0 /\ busy.n = CHUNKS /\ net = <<>>
+    /\ busy.r /= 0 /\ busy.from + busy.n = CHUNKS /\ ~InFlight(busy.r, busy.s, busy.p)
     /\ busy' = NoReq
-    /\ cache' = Put(cache, Key(busy.r, busy.s), Me, CHUNKS, Rate[busy.p])
+    /\ done' = done \cup {X(busy.r, busy.s)}
+    /\ cache' = IF busy.from = 0 THEN Put(cache, Key(busy.r, busy.s), Me, CHUNKS, Rate[busy.p]) ELSE cache
     /\ IF busy.p = "P"
          THEN /\ Breaker([type |-> "PRIMARY_OK"])
               /\ genuine' = 0
          ELSE UNCHANGED <<bst, bfail, cool, genuine>>
     /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, queue, others, net, fails, badSend, badSpeak, badRate>>
+    /\ UNCHANGED <<ffails, filt, ended, said, heard, lost>>
 
-\* The primary fails (error, drop, timeout) after the chunks it sent were handled. Before any
-\* audio, the fallback says the whole sentence.
+\* The primary fails in a sentence (error + close, drop, timeout) before its last chunk was
+\* handled — its chunks may still be in flight. The fallback re-says the sentence at once from a
+\* restart point at or before the position heard (a clause start; 0 = the whole sentence). Today's
+\* bug (rest_lost): after some audio the rest is lost. restart_past_heard: the fallback starts at
+\* the next clause boundary, past what was heard.
 PrimaryFails ==
-    /\ busy.r /= 0 /\ busy.p = "P" /\ net = <<>> /\ fails < FAILS
+    /\ busy.r /= 0 /\ busy.p = "P" /\ fails < FAILS
+    /\ ~(busy.n = CHUNKS /\ ~InFlight(busy.r, busy.s, "P"))
     /\ fails' = fails + 1
     /\ genuine' = Min(genuine + 1, THRESH + 1)
     /\ Breaker([type |-> "PRIMARY_FAILED"])
-    /\ busy' = IF busy.n = 0 /\ busy.r \in live THEN [busy EXCEPT !.p = "F", !.probe = FALSE] ELSE NoReq
-    /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, queue, cache, others, net, badSend, badSpeak, badRate>>
+    /\ cache' = IF MUTANT = "cache_partial" /\ busy.n > 0 THEN Put(cache, Key(busy.r, busy.s), Me, busy.n, Rate["P"]) ELSE cache
+    /\ LET x == X(busy.r, busy.s) IN
+       IF MUTANT = "rest_lost" /\ busy.n > 0
+         THEN /\ busy' = NoReq
+              /\ done' = done \cup {x}
+              /\ lost' = [lost EXCEPT ![x] = "primary_failed"]
+         ELSE /\ \E f \in (IF MUTANT = "restart_past_heard" THEN (heard[x] + 1)..CHUNKS ELSE 0..heard[x]) :
+                    busy' = [busy EXCEPT !.p = "F", !.n = 0, !.probe = FALSE, !.from = IF busy.n = 0 THEN 0 ELSE f, !.rescue = TRUE]
+              /\ UNCHANGED <<done, lost>>
+    /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, queue, others, net, badSend, badSpeak, badRate>>
+    /\ UNCHANGED <<ffails, filt, ended, said, heard>>
+
+\* The fallback fails too: the sentence is counted lost (both_failed after a rescue, else
+\* fallback_failed: the breaker had sent it there).
+FallbackFails ==
+    /\ busy.r /= 0 /\ busy.p = "F" /\ ffails < FFAILS
+    /\ ~(busy.from + busy.n = CHUNKS /\ ~InFlight(busy.r, busy.s, "F"))
+    /\ ffails' = ffails + 1
+    /\ busy' = NoReq
+    /\ done' = done \cup {X(busy.r, busy.s)}
+    /\ lost' = [lost EXCEPT ![X(busy.r, busy.s)] = IF busy.rescue THEN "both_failed" ELSE "fallback_failed"]
+    /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, queue, bst, bfail, cool, cache, others, net, fails, genuine, badSend, badSpeak, badRate>>
+    /\ UNCHANGED <<filt, ended, said, heard>>
 
 (***************************************************************************)
 (* Other calls                                                             *)
@@ -281,6 +406,7 @@ OtherPut ==
     /\ others' = others + 1
     /\ \E n \in 1..CALLCAP : cache' = Put(cache, OtherKey + others, "other", n, 24)
     /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, queue, busy, bst, bfail, cool, net, fails, genuine, badSend, badSpeak, badRate>>
+    /\ UNCHANGED sentVars
 
 (***************************************************************************)
 Init ==
@@ -288,16 +414,17 @@ Init ==
     /\ live = {} /\ cancelled = {} /\ queue = <<>> /\ busy = NoReq
     /\ bst = BM!Initial /\ bfail = 0 /\ cool = FALSE
     /\ cache = <<>> /\ others = 0
-    /\ net = <<>> /\ fails = 0
+    /\ net = <<>> /\ fails = 0 /\ ffails = 0 /\ filt = "none" /\ ended = FALSE
+    /\ said = {} /\ done = {} /\ heard = [x \in Sents |-> 0] /\ lost = [x \in Sents |-> "none"]
     /\ genuine = 0 /\ badSend = FALSE /\ badSpeak = FALSE /\ badRate = FALSE
 
-\* Everything said, nothing in flight: the run is over (not a deadlock).
-Finished ==
-    /\ cur = RESPS /\ textDone /\ queue = <<>> /\ busy.r = 0 /\ net = <<>>
-    /\ UNCHANGED vars
+Quiet == (cur = RESPS \/ ended) /\ (textDone \/ ended) /\ queue = <<>> /\ busy.r = 0 /\ net = <<>>
 
-Next == LlmCreate \/ LlmSentence \/ LlmDone \/ BargeIn \/ Dequeue \/ Receive \/ CooldownFires
-        \/ Produce \/ Complete \/ PrimaryFails \/ OtherPut \/ Finished
+\* Everything said, nothing in flight: the run is over (not a deadlock).
+Finished == Quiet /\ UNCHANGED vars
+
+Next == LlmCreate \/ LlmSentence \/ LlmDone \/ BargeIn \/ HangUp \/ Dequeue \/ Receive \/ CooldownFires
+        \/ Produce \/ Complete \/ PrimaryFails \/ FallbackFails \/ OtherPut \/ Finished
 
 Spec == Init /\ [][Next]_vars
 
@@ -308,13 +435,18 @@ TypeOK ==
     /\ cur \in 0..RESPS /\ emitted \in 0..SENTS /\ textDone \in BOOLEAN
     /\ live \subseteq R /\ cancelled \subseteq R
     /\ bst \in BM!States /\ bfail \in 0..THRESH /\ cool \in BOOLEAN
-    /\ busy.r \in 0..RESPS /\ busy.p \in Providers /\ busy.n \in 0..CHUNKS
-    /\ Len(net) <= RESPS * CHUNKS /\ fails \in 0..FAILS
+    /\ busy.r \in 0..RESPS /\ busy.p \in Providers /\ busy.n \in 0..CHUNKS /\ busy.from \in 0..CHUNKS
+    /\ Len(net) <= 2 * RESPS * SENTS * CHUNKS /\ fails \in 0..FAILS /\ ffails \in 0..FFAILS
+    /\ filt \in {"none", "P", "F"} /\ said \subseteq Sents /\ done \subseteq Sents
+    /\ heard \in [Sents -> 0..CHUNKS]
 
-\* TT1: no sentence of a cancelled response is sent to TTS or spoken.
+\* TT1: no audio of a cancelled response is written to playout and none of its sentences is sent
+\* to TTS — with the filter as the code has it (a chunk is taken when it belongs to the flight in
+\* progress of a live response), against the ground truth of which responses were cancelled.
 TT1_NoCancelledSpeech == ~badSend /\ ~badSpeak
 
-\* TT2: each TTS chunk is resampled from the rate of the provider that produced it.
+\* TT2: every sample is converted from the rate of the provider that produced it — each chunk,
+\* and the converter's tail when the provider changes (failover mid-stream, P chunks in flight).
 TT2_OwnProviderRate == ~badRate
 
 \* TT3: user aborts never count as provider failures: the breaker's count never exceeds the
@@ -325,5 +457,19 @@ TT3_AbortsNeverCount == bfail <= genuine
 TT4_CacheUnderCaps ==
     /\ Bytes(cache) <= PROCCAP
     /\ \A o \in Owners : OwnerBytes(cache, o) <= CALLCAP
+
+\* TT4 (extended, issue 20): nothing a sentence depends on is left that can no longer complete —
+\* every cache entry of this call holds a whole sentence (no partial entry is ever served), and
+\* the breaker waits on a probe only while that probe is in flight.
+TT4_NoDeadWait ==
+    /\ \A i \in 1..Len(cache) : cache[i].o = Me => cache[i].n = CHUNKS
+    /\ bst = "probing" => (busy.probe /\ busy.r /= 0)
+
+\* TT5 (issue 20): no sentence silently lost — every sentence the speaker is done with was heard
+\* in full (by one provider, or the primary's part and the fallback's rest), or was counted lost
+\* with a reason; and when all is quiet, every sentence that reached the queue is done.
+TT5_NoSilentLoss ==
+    /\ \A x \in done : heard[x] = CHUNKS \/ lost[x] \in LossReasons
+    /\ Quiet => said \subseteq done
 
 =============================================================================

@@ -2,7 +2,7 @@
 // and the capacity bench): media engine + AI side + session runtime + HTTP server + metrics.
 import type { ParleyConfig } from './config/index.js';
 import { createAiClient, startLocalAgent, type LocalAgent, type LocalAgentOptions } from './ai/index.js';
-import { CascadeService } from './ai/cascade/index.js';
+import { CascadeService, createTtsBreaker } from './ai/cascade/index.js';
 import type { MediaEngine } from './media/types.js';
 import { createMediaEngine } from './media/index.js';
 import { Metrics, silentLogger, watchEventLoop, watchMediaEngine, type Logger } from './obs/index.js';
@@ -61,7 +61,11 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     url = localAgent.url;
     apiKey = undefined;
   }
-  const cascade = config.ai.mode === 'cascade' ? new CascadeService({ config, registry: metrics.registry, resampler: engine.kind, log }) : undefined;
+  // The runtime builds the TTS breaker actor (its policy is machines/ttsBreaker.ts) and hands it to the cascade.
+  const cascade =
+    config.ai.mode === 'cascade'
+      ? new CascadeService({ config, registry: metrics.registry, resampler: engine.kind, log, createBreaker: createTtsBreaker })
+      : undefined;
 
   const inspect = new InspectHub({ machines: MACHINES.map((m) => m.name) });
   const inspectEndpoint = new InspectEndpoint({

@@ -13,12 +13,13 @@ enum class State : std::uint8_t {
   idle = 0,
   prefill = 1,
   playing = 2,
-  flushing = 3,
-  drained = 4,
-  closed = 5,
+  finishing = 3,
+  flushing = 4,
+  drained = 5,
+  closed = 6,
 };
 
-inline constexpr std::size_t kStateCount = 6;
+inline constexpr std::size_t kStateCount = 7;
 inline constexpr State kInitialState = State::idle;
 
 /// Whether a raw state word names a State (anything else is a corrupt word).
@@ -29,6 +30,7 @@ constexpr const char* state_name(State s) {
     case State::idle: return "idle";
     case State::prefill: return "prefill";
     case State::playing: return "playing";
+    case State::finishing: return "finishing";
     case State::flushing: return "flushing";
     case State::drained: return "drained";
     case State::closed: return "closed";
@@ -43,15 +45,18 @@ constexpr bool in_mask(std::uint64_t mask, State s) {
 }  // namespace detail
 
 /// The machine is done: it takes no further transitions.
-constexpr bool is_done(State s) { return detail::in_mask(0x20ULL, s); }
+constexpr bool is_done(State s) { return detail::in_mask(0x40ULL, s); }
 
-/// media.accept: idle, prefill, playing, flushing, drained
-constexpr bool tag_media_accept(State s) { return detail::in_mask(0x1fULL, s); }
+/// media.accept: idle, prefill, playing, finishing, flushing, drained
+constexpr bool tag_media_accept(State s) { return detail::in_mask(0x3fULL, s); }
 
 /// media.closing: closed
-constexpr bool tag_media_closing(State s) { return detail::in_mask(0x20ULL, s); }
+constexpr bool tag_media_closing(State s) { return detail::in_mask(0x40ULL, s); }
 
-/// media.playout: playing
-constexpr bool tag_media_playout(State s) { return detail::in_mask(0x4ULL, s); }
+/// media.playout: playing, finishing
+constexpr bool tag_media_playout(State s) { return detail::in_mask(0xcULL, s); }
+
+/// media.tail: finishing
+constexpr bool tag_media_tail(State s) { return detail::in_mask(0x8ULL, s); }
 
 }  // namespace parley::gen::playout

@@ -12,13 +12,13 @@ VARIABLE state
 
 NoParams == <<>>
 
-States == {"idle", "prefill", "playing", "flushing", "drained", "closed"}
+States == {"idle", "prefill", "playing", "finishing", "flushing", "drained", "closed"}
 \* Enum order: StateOrder[i] is the configuration whose runtime index is i - 1.
-StateOrder == <<"idle", "prefill", "playing", "flushing", "drained", "closed">>
+StateOrder == <<"idle", "prefill", "playing", "finishing", "flushing", "drained", "closed">>
 Initial == "idle"
 Done == {"closed"}
 Events == {"CLOSE", "END_OF_RESPONSE", "FLUSH", "MEDIA_DRAINED", "MEDIA_FLUSHED", "WRITE"}
-TagNames == {"media.accept", "media.closing", "media.playout"}
+TagNames == {"media.accept", "media.closing", "media.playout", "media.tail"}
 ActionNames == {"clearQueuedDuringFlush", "noteQueuedDuringFlush", "releaseCall", "requestFlush"}
 GuardNames == {"caughtUp", "lookaheadReached", "queuedDuringFlush"}
 
@@ -30,6 +30,8 @@ TagsOf(s) ==
          {"media.accept"}
   [] s = "playing" ->
          {"media.accept", "media.playout"}
+  [] s = "finishing" ->
+         {"media.accept", "media.playout", "media.tail"}
   [] s = "flushing" ->
          {"media.accept"}
   [] s = "drained" ->
@@ -49,7 +51,9 @@ Handles(s) ==
   [] s = "prefill" ->
          {"CLOSE", "END_OF_RESPONSE", "FLUSH", "WRITE"}
   [] s = "playing" ->
-         {"CLOSE", "FLUSH", "MEDIA_DRAINED"}
+         {"CLOSE", "END_OF_RESPONSE", "FLUSH"}
+  [] s = "finishing" ->
+         {"CLOSE", "FLUSH", "MEDIA_DRAINED", "WRITE"}
   [] s = "flushing" ->
          {"CLOSE", "FLUSH", "MEDIA_FLUSHED", "WRITE"}
   [] s = "drained" ->
@@ -68,7 +72,7 @@ Next(s, e, G(_, _, _)) ==
   [] s = "prefill" /\ e.type = "CLOSE" ->
          "closed"
   [] s = "prefill" /\ e.type = "END_OF_RESPONSE" ->
-         "playing"
+         "finishing"
   [] s = "prefill" /\ e.type = "FLUSH" ->
          "flushing"
   [] s = "prefill" /\ e.type = "WRITE" ->
@@ -77,12 +81,20 @@ Next(s, e, G(_, _, _)) ==
             ELSE "prefill"
   [] s = "playing" /\ e.type = "CLOSE" ->
          "closed"
+  [] s = "playing" /\ e.type = "END_OF_RESPONSE" ->
+         "finishing"
   [] s = "playing" /\ e.type = "FLUSH" ->
          "flushing"
-  [] s = "playing" /\ e.type = "MEDIA_DRAINED" ->
+  [] s = "finishing" /\ e.type = "CLOSE" ->
+         "closed"
+  [] s = "finishing" /\ e.type = "FLUSH" ->
+         "flushing"
+  [] s = "finishing" /\ e.type = "MEDIA_DRAINED" ->
          IF G("caughtUp", e, NoParams)
             THEN "drained"
-            ELSE "playing"
+            ELSE "finishing"
+  [] s = "finishing" /\ e.type = "WRITE" ->
+         "playing"
   [] s = "flushing" /\ e.type = "CLOSE" ->
          "closed"
   [] s = "flushing" /\ e.type = "FLUSH" ->
@@ -113,6 +125,10 @@ ActionsOf(s, e, G(_, _, _)) ==
   [] s = "playing" /\ e.type = "CLOSE" ->
          <<"releaseCall">>
   [] s = "playing" /\ e.type = "FLUSH" ->
+         <<"requestFlush", "clearQueuedDuringFlush">>
+  [] s = "finishing" /\ e.type = "CLOSE" ->
+         <<"releaseCall">>
+  [] s = "finishing" /\ e.type = "FLUSH" ->
          <<"requestFlush", "clearQueuedDuringFlush">>
   [] s = "flushing" /\ e.type = "CLOSE" ->
          <<"releaseCall">>

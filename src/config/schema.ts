@@ -100,9 +100,11 @@ const httpUrl = z.url({ protocol: /^https?$/ });
 const tts = z
   .strictObject({
     elevenlabsEndpoint: z
-      .enum(['multi', 'single'])
+      .enum(['multi', 'single', 'http'])
       .default('multi')
-      .describe('ElevenLabs WebSocket: multi (multi-stream-input, one context per turn, close_context on barge-in) or single (stream-input, one socket per sentence)'),
+      .describe(
+        'ElevenLabs endpoint: multi (WebSocket multi-stream-input, one context per turn, close_context on barge-in), single (WebSocket stream-input, one socket per sentence) or http (POST /v1/text-to-speech/{voice}/stream, one request per sentence; PARLEY_ELEVENLABS_URL with ws(s) read as http(s))',
+      ),
     elevenlabsVoice: z.string().min(1).max(64).default('21m00Tcm4TlvDq8ikWAM').describe('ElevenLabs voice id'),
     elevenlabsModel: z.string().min(1).max(64).default('eleven_flash_v2_5').describe('ElevenLabs model id'),
     elevenlabsFormat: z
@@ -162,6 +164,9 @@ const telephony = z
     audioStreamMinFillMs: int(0, 1000)
       .default(60)
       .describe("mod_audio_stream's minimum fill before it plays; the lookahead must not be below it"),
+    audioStreamCushionMs: int(0, 200)
+      .default(100)
+      .describe('mod_audio_stream: agent audio kept ahead beyond the lookahead, so the module stays above its minimum fill when the AI streams at about real time (the lead is capped at 200 ms)'),
   })
   .prefault({});
 

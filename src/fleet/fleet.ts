@@ -9,7 +9,7 @@ import { BACKSTOP_MS } from '../server/server.js';
 import type { ScriptStep } from '../sim/caller/types.js';
 import type { TelephonyProtocol } from '../telephony/types.js';
 import { analyse, type CallAnalysis } from './analyse.js';
-import { driveCalls } from './calls.js';
+import { driveCalls, type CallRecord } from './calls.js';
 import { ensureHaproxy, Haproxy, sleep, type LbServerStats } from './haproxy.js';
 import { renderHaproxyConfig } from './haproxyConfig.js';
 import { ParleyInstance, type DrainRecord } from './instance.js';
@@ -46,6 +46,9 @@ export interface InstanceSummary {
   /** Highest parley_calls_active and parley_media_saturation scraped from its /metrics. */
   readonly peakCallsActive: number;
   readonly peakSaturation: number | null;
+  /** Media-thread deadlines missed over both lives, and the worst tick lateness seen (from the first missed deadline). */
+  readonly missedTicks: number;
+  readonly tickLatenessMaxMs: number | null;
   readonly endReasons: Readonly<Record<string, number>>;
 }
 
@@ -70,6 +73,8 @@ export interface FleetResult {
   readonly lb: { readonly redispatches: number; readonly retries: number; readonly responses5xx: number };
   readonly perInstance: readonly InstanceSummary[];
   readonly analysis: CallAnalysis;
+  /** Every call as the callers recorded it (for figures over the reports). */
+  readonly callRecords: readonly CallRecord[];
   readonly rollMs: number;
   readonly wallMs: number;
 }
@@ -102,7 +107,7 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
     const lbRef = lb;
     await Promise.all(instances.map((p) => lbRef.waitStatus(BACKEND, p.name, 'UP', 15_000)));
 
-    const peaks = new Map(instances.map((p) => [p.name, { calls: 0, saturation: null as number | null }]));
+    const peaks = new Map(instances.map((p) => [p.name, newPeak()]));
     stopPolling = pollGauges(instances, peaks);
 
     say(`fleet: ${opts.calls} calls over ${opts.spreadMs} ms via ws://127.0.0.1:${lbPort} (${opts.protocols.join(', ')})`);
@@ -168,9 +173,12 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
         backInRotationMs: back.get(p.name)?.backInRotationMs ?? 0,
         peakCallsActive: peaks.get(p.name)?.calls ?? 0,
         peakSaturation: peaks.get(p.name)?.saturation ?? null,
+        missedTicks: (peaks.get(p.name)?.missedBase ?? 0) + (peaks.get(p.name)?.missedLast ?? 0),
+        tickLatenessMaxMs: peaks.get(p.name)?.lateMaxMs ?? null,
         endReasons: p.endReasons,
       })),
       analysis,
+      callRecords: records,
       rollMs: Math.round(rollEnd - rollStart),
       wallMs: Math.round(performance.now() - t0),
     };
@@ -187,7 +195,17 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
 }
 
 /** Scrapes every running instance's /metrics once a second, keeping the autoscaling gauges' peaks. */
-function pollGauges(instances: readonly ParleyInstance[], peaks: Map<string, { calls: number; saturation: number | null }>): () => void {
+interface Peak {
+  calls: number;
+  saturation: number | null;
+  /** parley_media_missed_ticks counts per process: earlier lives' counts are kept in missedBase. */
+  missedBase: number;
+  missedLast: number;
+  lateMaxMs: number | null;
+}
+const newPeak = (): Peak => ({ calls: 0, saturation: null, missedBase: 0, missedLast: 0, lateMaxMs: null });
+
+function pollGauges(instances: readonly ParleyInstance[], peaks: Map<string, Peak>): () => void {
   let stopped = false;
   const loop = async () => {
     while (!stopped) {
@@ -200,6 +218,13 @@ function pollGauges(instances: readonly ParleyInstance[], peaks: Map<string, { c
           peak.calls = Math.max(peak.calls, metricSum(text, 'parley_calls_active') ?? 0);
           const sat = metricSum(text, 'parley_media_saturation');
           if (sat !== undefined) peak.saturation = Math.max(peak.saturation ?? 0, sat);
+          const missed = metricSum(text, 'parley_media_missed_ticks');
+          if (missed !== undefined) {
+            if (missed < peak.missedLast) peak.missedBase += peak.missedLast; // a new life
+            peak.missedLast = missed;
+          }
+          const late = /^parley_media_tick_lateness_seconds\{quantile="1"\} (\S+)/m.exec(text);
+          if (late) peak.lateMaxMs = Math.max(peak.lateMaxMs ?? 0, Math.round(Number(late[1]) * 10_000) / 10);
         }),
       );
       await sleep(1000);

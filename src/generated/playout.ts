@@ -2,7 +2,7 @@
 // States, events and tags of the 'playout' machine.
 
 /** Every configuration, in enum order: the index is the value written into the state word. */
-export const PLAYOUT_STATES = ["idle", "prefill", "playing", "flushing", "drained", "closed"] as const;
+export const PLAYOUT_STATES = ["idle", "prefill", "playing", "finishing", "flushing", "drained", "closed"] as const;
 export type PlayoutState = (typeof PLAYOUT_STATES)[number];
 
 export const PLAYOUT_INITIAL: PlayoutState = "idle";
@@ -13,20 +13,22 @@ export const PLAYOUT_STATE_INDEX: Readonly<Record<PlayoutState, number>> = {
   "idle": 0,
   "prefill": 1,
   "playing": 2,
-  "flushing": 3,
-  "drained": 4,
-  "closed": 5,
+  "finishing": 3,
+  "flushing": 4,
+  "drained": 5,
+  "closed": 6,
 };
 
 export const PLAYOUT_EVENTS = ["CLOSE", "END_OF_RESPONSE", "FLUSH", "MEDIA_DRAINED", "MEDIA_FLUSHED", "WRITE"] as const;
 export type PlayoutEventType = (typeof PLAYOUT_EVENTS)[number];
 
-export const PLAYOUT_TAG_NAMES = ["media.accept", "media.closing", "media.playout"] as const;
+export const PLAYOUT_TAG_NAMES = ["media.accept", "media.closing", "media.playout", "media.tail"] as const;
 export type PlayoutTag = (typeof PLAYOUT_TAG_NAMES)[number];
 
 /** Per tag, the states that carry it (enum order). */
 export const PLAYOUT_TAGS: Readonly<Record<PlayoutTag, readonly PlayoutState[]>> = {
-  "media.accept": ["idle", "prefill", "playing", "flushing", "drained"],
+  "media.accept": ["idle", "prefill", "playing", "finishing", "flushing", "drained"],
   "media.closing": ["closed"],
-  "media.playout": ["playing"],
+  "media.playout": ["playing", "finishing"],
+  "media.tail": ["finishing"],
 };

@@ -8,6 +8,11 @@ export * from './types.js';
 export { MediaError, resolveCallConfig, resolveEngineOptions, resolvePlayoutDsp, bytesPerSample, frameBytes } from './engine.js';
 export { NativeMediaEngine } from './native-engine.js';
 export { encodeSamples, alawDecode, alawEncode, ulawDecode, ulawEncode } from './codec.js';
+// The streaming resampler (the TypeScript twin of the addon's DspResampler, same filter) and the
+// addon loader that reaches DspResampler, for cascade mode's TTS conversion. Nothing outside
+// media/ imports media/reference/.
+export { Resampler } from './reference/resampler.js';
+export { loadNativeAddon } from './binding.js';
 
 export type MediaEngineKind = 'native' | 'js';
 

@@ -147,7 +147,7 @@ export class Metrics {
     });
     this.mediaTickLateness = new Gauge({
       name: 'parley_media_tick_lateness_seconds',
-      help: "media thread: how late ticks started after their absolute deadline (recent ticks)",
+      help: 'media thread: how late ticks started after the first deadline they serve (a stall of N periods reads N periods; recent ticks)',
       labelNames: ['quantile'],
       registers,
       aggregator: 'max', // across cluster workers: the worst one

@@ -10,6 +10,7 @@ import { sessionEffects } from './effects/session.js';
 import { turnEffects } from './effects/turn.js';
 import { onMediaTick, publishPlayoutState } from './in/media.js';
 import { onTelephonyClose, onTelephonyError, onTelephonyMessage } from './in/telephony.js';
+import { leadMs } from './open.js';
 import { CallParts, type CallDeps } from './parts.js';
 import type { CallConnection, LiveCall } from './seam.js';
 import { createCallSystem, type CallActors } from './system.js';
@@ -40,7 +41,7 @@ export class Call implements LiveCall {
       c.trace,
       {
         maxAttempts: cfg.reconnect.attempts,
-        lookaheadMs: cfg.media.lookaheadMs,
+        lookaheadMs: leadMs(cfg, conn.protocol),
         turn: { position: conn.protocol === 'twilio' ? 'marks' : 'delivered', bargeIn: true },
       },
     );

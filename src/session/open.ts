@@ -2,7 +2,9 @@
 // core's rings and DSP for this call), the far-side model, the encoder, both feeds and the AI
 // client. Throws when the media core refuses the call (the session then ends it as 'error').
 import { bytesPerMs } from '../base/audio.js';
-import type { AudioFormat, MediaCall } from '../media/types.js';
+import type { ParleyConfig } from '../config/index.js';
+import { MEDIA_DEFAULTS, type AudioFormat, type MediaCall } from '../media/types.js';
+import type { TelephonyProtocol } from '../telephony/index.js';
 import { createEncoder, createFarSideModel, type CallStart } from '../telephony/index.js';
 import { CaptureFeed } from './feeds/captureFeed.js';
 import { PlayoutFeed } from './feeds/playoutFeed.js';
@@ -10,13 +12,24 @@ import { TelephonyOut } from './feeds/telephonyOut.js';
 import { aiFormatFor } from './formats.js';
 import type { CallParts, OpenParts } from './parts.js';
 
+/**
+ * The call's lead over real time: the lookahead, plus on mod_audio_stream a cushion, so that a
+ * provider streaming at about real time never lets the module's buffer fall under its minimum
+ * fill (it re-checks the fill per frame and goes silent below it). The buffer is cleared on
+ * barge-in, so the cushion adds no stale audio.
+ */
+export function leadMs(config: ParleyConfig, protocol: TelephonyProtocol): number {
+  const cushion = protocol === 'audio-stream' ? config.telephony.audioStreamCushionMs : 0;
+  return Math.min(config.media.lookaheadMs + cushion, MEDIA_DEFAULTS.lookaheadMaxMs);
+}
+
 export function openCallParts(c: CallParts, start: CallStart): OpenParts {
   const cfg = c.deps.config;
   const aiFormat = aiFormatFor(start.format);
   const media = c.deps.engine.open({
     telephony: start.format,
     ai: aiFormat,
-    lookaheadMs: cfg.media.lookaheadMs,
+    lookaheadMs: leadMs(cfg, c.protocol),
     playoutCapacityMs: cfg.media.playoutRingMs,
     captureCapacityMs: cfg.media.captureRingMs,
     // The TTS chain runs on every call of a cascade process (tts.dsp resolves to true there).
@@ -44,6 +57,7 @@ function openAround(c: CallParts, start: CallStart, aiFormat: AudioFormat, media
     onDrop: (reason, bytes) => c.drop(reason, 1, bytes / aiBpm / 1000),
     onWritten: (bufferedMs) => {
       c.playout.drainPending = undefined;
+      c.playout.tailPadded = false;
       c.actors.playout.send({ type: 'WRITE', bufferedMs });
     },
   });

@@ -60,6 +60,10 @@ export interface PlayoutPosition {
   drainPending: { epoch: number } | undefined;
   /** The give-up notice is queued: its drain ends the call. */
   noticeQueued: boolean;
+  /** The active response is done but some of its audio still waits in the JS backlog. */
+  endPending: boolean;
+  /** The module's tail was padded for this drain (cleared by the next write). */
+  tailPadded: boolean;
 }
 
 let connSeq = 0;
@@ -89,7 +93,7 @@ export class CallParts {
   endOverride: CallEndReason | undefined;
   cleanupBegun = false;
 
-  readonly playout: PlayoutPosition = { playingItem: undefined, firstQueuedItem: undefined, drainPending: undefined, noticeQueued: false };
+  readonly playout: PlayoutPosition = { playingItem: undefined, firstQueuedItem: undefined, drainPending: undefined, noticeQueued: false, endPending: false, tailPadded: false };
   bargeIn: BargeIn | undefined;
   speechStoppedAt: number | undefined;
   /** Sequence of control commands (truncate/delete) sent to the AI: their event ids. */

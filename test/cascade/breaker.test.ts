@@ -121,3 +121,37 @@ describe('TtsBreaker (runtime wrapper)', () => {
     }
   });
 });
+
+describe('the breaker seam (issue 14)', () => {
+  it('CascadeService takes the breaker from the factory the runtime passes, with the configured policy', async () => {
+    const { Registry } = await import('prom-client');
+    const { loadConfig } = await import('../../src/config/index.js');
+    const { CascadeService, createTtsBreaker } = await import('../../src/ai/cascade/index.js');
+    const config = loadConfig({
+      env: {},
+      cwd: process.cwd(),
+      overrides: { ai: { mode: 'cascade', openaiApiKey: 'sk', elevenlabsApiKey: 'el' }, tts: { failoverThreshold: 2, cooldownMs: 1234 } },
+    });
+    const seen: { threshold: number; cooldownMs: number }[] = [];
+    let built: TtsBreaker | undefined;
+    const service = new CascadeService({
+      config,
+      registry: new Registry(),
+      resampler: 'js',
+      createBreaker: (o) => {
+        seen.push({ threshold: o.threshold, cooldownMs: o.cooldownMs });
+        return (built = createTtsBreaker(o));
+      },
+    });
+    try {
+      expect(seen).toEqual([{ threshold: 2, cooldownMs: 1234 }]);
+      expect(service.breaker).toBe(built);
+      // The policy is the machine's: two genuine failures open it.
+      service.breaker.report({ kind: 'failed', code: 'x', message: '', bytes: 0 }, false);
+      service.breaker.report({ kind: 'failed', code: 'x', message: '', bytes: 0 }, false);
+      expect(service.breaker.state).toBe('open');
+    } finally {
+      service.close();
+    }
+  });
+});

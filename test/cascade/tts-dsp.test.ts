@@ -56,7 +56,7 @@ function rms(x: Int16Array, from: number): number {
   return Math.sqrt(e / (x.length - from));
 }
 
-/** dB the reference chain adds to the fake's tone at 8 kHz, in steady state (about +3.4 dB). */
+/** dB the reference chain adds to the fake’s tone at 8 kHz, in steady state (about +4.0 dB). */
 function chainGainDb(): number {
   const x = tone(8000, 440, 8000, 8000);
   const y = x.slice();

@@ -29,6 +29,7 @@ function call(id: string, connectedAt: number | undefined, endedAt: number, fail
       lateness: { count: 0, p50: 0, p99: 0, max: 0 },
       underruns: 0,
       underrunMs: 0,
+      betweenResponses: { count: 0, afterCallerTurn: 0, afterClear: 0, unprompted: 0, gapMs: { count: 0, p50: 0, p99: 0, max: 0 } },
       marksSent: 0,
       marksEchoed: 0,
       clears: 0,

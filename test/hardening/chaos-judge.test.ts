@@ -34,6 +34,24 @@ function trace(opts: { reason: string; endAt?: number; cleanupTwice?: boolean; f
   return lines;
 }
 
+describe('the trace-side stale count', () => {
+  it('is usable on a whole trace', () => {
+    const s = summariseTrace(trace({ reason: 'hangup', afterBargeIn: [] }));
+    expect(s).toMatchObject({ staleCountable: true, linesDropped: 0, staleFramesSent: 0 });
+  });
+
+  it('fails when trace lines were dropped (declared by trace.end, or a gap in seq) or the trace has no end', () => {
+    const declared = trace({ reason: 'hangup', afterBargeIn: [] });
+    declared[declared.length - 1] = { ...declared.at(-1)!, data: { dropped: 3 } };
+    expect(summariseTrace(declared)).toMatchObject({ staleCountable: false, linesDropped: 3 });
+    const gap = trace({ reason: 'hangup', afterBargeIn: ['item_a'] }).filter((l) => !(l.src === 'media' && l.t === 120));
+    const s = summariseTrace(gap);
+    expect(s).toMatchObject({ staleCountable: false, linesDropped: 1, staleFramesSent: 0 });
+    expect(s.problems.some((p) => p.startsWith('stale-frame count unusable'))).toBe(true);
+    expect(summariseTrace(trace({ reason: 'hangup' }).slice(0, -1)).staleCountable).toBe(false);
+  });
+});
+
 const facts = (action: CallFacts['action'], protocol: CallFacts['protocol'] = 'twilio', serverClosed = false): CallFacts => ({
   callId: 'c',
   protocol,

@@ -44,11 +44,14 @@ function checkInvariants(before: Snap, event: PlayoutEvent, after: Snap, effects
   }
   // The media thread only emits what JS may still be writing to (never in a closing state).
   if (has(after, 'media.playout')) expect(has(after, 'media.accept')).toBe(true);
-  // Exactly one state emits.
-  expect(has(after, 'media.playout')).toBe(after.value === 'playing');
+  // Two states emit: playing (the response is live) and finishing (its audio is all written).
+  expect(has(after, 'media.playout')).toBe(after.value === 'playing' || after.value === 'finishing');
+  // A short tail is padded only once the response's audio is complete (PL6).
+  expect(has(after, 'media.tail')).toBe(after.value === 'finishing');
+  if (has(after, 'media.tail')) expect(has(after, 'media.playout')).toBe(true);
   // A flush is requested exactly when a barge-in reaches a state that holds queued audio.
   const requested = effects.filter((e) => e === 'requestFlush').length;
-  const shouldRequest = event.type === 'FLUSH' && ['prefill', 'playing', 'flushing'].includes(String(before.value));
+  const shouldRequest = event.type === 'FLUSH' && ['prefill', 'playing', 'finishing', 'flushing'].includes(String(before.value));
   expect(requested).toBe(shouldRequest ? 1 : 0);
   // The call is released once, on the way into closed.
   expect(effects.filter((e) => e === 'releaseCall').length).toBe(after.value === 'closed' && before.value !== 'closed' ? 1 : 0);
@@ -130,7 +133,7 @@ describe('playout machine (the races it must handle)', () => {
   it('holds the first frame until the lookahead is buffered, or the response ends', () => {
     expect(run({ type: 'WRITE', bufferedMs: 20 }).snap.value).toBe('prefill');
     expect(run({ type: 'WRITE', bufferedMs: 20 }, { type: 'WRITE', bufferedMs: 80 }).snap.value).toBe('playing');
-    expect(run({ type: 'WRITE', bufferedMs: 20 }, { type: 'END_OF_RESPONSE' }).snap.value).toBe('playing');
+    expect(run({ type: 'WRITE', bufferedMs: 20 }, { type: 'END_OF_RESPONSE' }).snap.value).toBe('finishing');
     // The lookahead is per call (input), not a constant.
     const actor = createActor(playoutMachine, { input: { lookaheadMs: 200 } }).start();
     actor.send({ type: 'WRITE', bufferedMs: 120 });
@@ -138,9 +141,17 @@ describe('playout machine (the races it must handle)', () => {
   });
 
   it('ignores a drain report that a later write has overtaken', () => {
-    const playing: PlayoutEvent[] = [{ type: 'WRITE', bufferedMs: 80 }];
-    expect(run(...playing, { type: 'MEDIA_DRAINED', caughtUp: false }).snap.value).toBe('playing');
-    expect(run(...playing, { type: 'MEDIA_DRAINED', caughtUp: true }).snap.value).toBe('drained');
+    const finishing: PlayoutEvent[] = [{ type: 'WRITE', bufferedMs: 80 }, { type: 'END_OF_RESPONSE' }];
+    expect(run(...finishing, { type: 'MEDIA_DRAINED', caughtUp: false }).snap.value).toBe('finishing');
+    expect(run(...finishing, { type: 'MEDIA_DRAINED', caughtUp: true }).snap.value).toBe('drained');
+  });
+
+  it('a dry ring while the response is live is a late chunk: keeps playing, no re-prefill, no padding (PL6)', () => {
+    const live = run({ type: 'WRITE', bufferedMs: 80 }, { type: 'MEDIA_DRAINED', caughtUp: true });
+    expect(live.snap.value).toBe('playing');
+    expect(live.snap.hasTag('media.tail')).toBe(false);
+    // The next response's audio arriving before the ring ran dry makes it live again.
+    expect(run({ type: 'WRITE', bufferedMs: 80 }, { type: 'END_OF_RESPONSE' }, { type: 'WRITE', bufferedMs: 100 }).snap.value).toBe('playing');
   });
 
   it('keeps audio written while a flush is in flight, and re-requests on a second barge-in', () => {

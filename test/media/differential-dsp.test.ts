@@ -70,6 +70,8 @@ describe('deterministic math', () => {
     ['pow10', detmath.pow10, fc.double({ min: -300, max: 300, noNaN: true })],
     ['exp', detmath.exp, fc.double({ min: -700, max: 700, noNaN: true })],
     ['besselI0', detmath.besselI0, fc.double({ min: 0, max: 40, noNaN: true })],
+    ['coarseExp2', detmath.coarseExp2, fc.double({ min: -1100, max: 1100, noNaN: true })],
+    ['coarseLog2', detmath.coarseLog2, fc.double({ min: 0, max: 1e300, noNaN: true })],
   ];
   for (const [name, fn, arb] of cases) {
     it(`${name} is bit-identical`, () => {
@@ -88,6 +90,10 @@ describe('deterministic math', () => {
       expect(Math.abs(detmath.sin(x) - Math.sin(x))).toBeLessThan(1e-14);
       expect(Math.abs(detmath.cos(x) - Math.cos(x))).toBeLessThan(1e-14);
       if (x > 0) expect(Math.abs(detmath.log2(x) - Math.log2(x))).toBeLessThan(1e-14);
+      // The coarse pair (a compressor's control signal): ~1e-10, over a gain's whole range.
+      expect(Math.abs(detmath.coarseExp2(x) / 2 ** x - 1)).toBeLessThan(1e-9);
+      if (x > 0) expect(Math.abs(detmath.coarseLog2(x) - Math.log2(x))).toBeLessThan(1e-9);
+      expect(Math.abs(detmath.coarseLog2(10 ** (x / 2)) - Math.log2(10 ** (x / 2)))).toBeLessThan(1e-9);
     }
   });
 });

@@ -28,7 +28,7 @@ describe('playout', () => {
     call.setState('prefill');
     await ticks(engine, 5);
     expect(out.frames).toHaveLength(0);
-    call.setState('playing');
+    call.setState('finishing');
     await untilTick(engine, () => out.frames.length >= 10);
     expect(out.frames.every((f) => f.bytes.length === FRAME && f.samples === FRAME && f.epoch === 0 && f.item === 1)).toBe(true);
     expect(out.audio().equals(audio)).toBe(true);
@@ -40,7 +40,7 @@ describe('playout', () => {
     const lengths = [700, 1333, 91, 2400];
     lengths.forEach((n, item) => expect(call.writePlayout(taggedMulaw(item, n), { epoch: 0, item })).toBe('ok'));
     lengths.forEach((_, item) => expect(call.delivered(item)).toBeUndefined());
-    call.setState('playing');
+    call.setState('finishing');
     await untilTick(engine, () => out.has('drained'));
     lengths.forEach((n, item) => expect(call.delivered(item)).toBe(n));
     const emitted = out.frames.reduce((a, f) => a + f.samples, 0);
@@ -58,7 +58,7 @@ describe('playout', () => {
     const call = engine.open(MULAW);
     const out = new Collector(engine, call);
     call.writePlayout(taggedMulaw(1, 3 * FRAME), { epoch: 0, item: 1 });
-    call.setState('playing');
+    call.setState('finishing');
     await untilTick(engine, () => out.has('drained'));
     const drained = out.events.find((e) => e.type === 'drained');
     expect(drained?.type === 'drained' && drained.readIndex).toBe(call.playoutWriteIndex());
@@ -84,7 +84,7 @@ describe('flush and epochs', () => {
     const call = engine.open({ ...MULAW, lookaheadMs: 40 });
     const out = new Collector(engine, call);
     call.writePlayout(taggedMulaw(1, 50 * FRAME), { epoch: 0, item: 1 }); // 1 s
-    call.setState('playing');
+    call.setState('finishing');
     await untilTick(engine, () => out.frames.length >= 5);
     call.setState('flushing');
     call.requestFlush(1);
@@ -98,7 +98,7 @@ describe('flush and epochs', () => {
     const emittedOfItem1 = call.delivered(1) ?? 0;
     expect(flushed).toMatchObject({ type: 'flushed', epoch: 1, droppedSamples: 50 * FRAME - emittedOfItem1 });
     expect(call.counters()).toMatchObject({ flushes: 1, flushedEpoch: 1, playoutStale: 1 });
-    call.setState('playing');
+    call.setState('finishing');
     await untilTick(engine, () => call.delivered(2) === 4 * FRAME);
     const after = out.frames.slice(before);
     expect(after.length).toBeGreaterThanOrEqual(4);
@@ -198,7 +198,7 @@ describe('close', () => {
   it('resolves only after the media thread acknowledged; then every method is inert', async () => {
     const call: MediaCall = engine.open(MULAW);
     call.writePlayout(taggedMulaw(1, 4800), { epoch: 0, item: 1 });
-    call.setState('playing');
+    call.setState('finishing');
     await ticks(engine, 3);
     expect(call.counters().samplesEmitted).toBeGreaterThan(0);
     let acked = false;
@@ -223,7 +223,7 @@ describe('close', () => {
       for (const c of calls) {
         c.writePlayout(taggedMulaw(1, 20 * FRAME), { epoch: 0, item: 1 });
         c.writeCapture(taggedMulaw(2, 20 * FRAME));
-        c.setState('playing');
+        c.setState('finishing');
       }
       // Close in waves from inside tick listeners (between media-thread ticks) and outside.
       const closes: Promise<void>[] = [];
@@ -237,7 +237,7 @@ describe('close', () => {
       // Slots are reusable afterwards.
       const again = fast.open(MULAW);
       again.writePlayout(taggedMulaw(3, 2 * FRAME), { epoch: 0, item: 3 });
-      again.setState('playing');
+      again.setState('finishing');
       await untilTick(fast, () => again.delivered(3) === 2 * FRAME);
     } finally {
       await fast.close();

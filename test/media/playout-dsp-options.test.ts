@@ -31,7 +31,7 @@ async function play(engine: MediaEngine, config: CallMediaConfig, audio: Buffer)
   try {
     // Written before playing, so the tick timing cannot change what is emitted.
     expect(call.writePlayout(audio, { epoch: 0, item: 1 })).toBe('ok');
-    call.setState('playing');
+    call.setState('finishing');
     await untilTick(engine, () => out.has('drained'), 10_000);
     return Buffer.concat(out.frames.map((f) => f.bytes));
   } finally {

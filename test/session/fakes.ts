@@ -80,8 +80,10 @@ export class FakeMediaCall implements MediaCall {
   delivered(): number | undefined {
     return undefined;
   }
+  /** What bufferedPlayoutMs reports (the playout machine prefills until it reaches the lookahead). */
+  buffered = 0;
   bufferedPlayoutMs(): number {
-    return 0;
+    return this.buffered;
   }
   playoutWriteIndex(): number {
     return this.writeIndex;

@@ -66,6 +66,8 @@ Napi::Value Detmath(const Napi::CallbackInfo& info) {
   else if (name == "pow10") fn = detmath::pow10;
   else if (name == "exp") fn = detmath::exp;
   else if (name == "besselI0") fn = detmath::bessel_i0;
+  else if (name == "coarseExp2") fn = detmath::coarse_exp2;
+  else if (name == "coarseLog2") fn = detmath::coarse_log2;
   if (!fn) {
     throw_arg(info.Env(), "unknown detmath function '" + name + "'", true);
     return info.Env().Undefined();

@@ -4,7 +4,7 @@
 // after sentence from one provider is filtered continuously; a change of rate drains the old
 // filter first (its tail belongs before the new audio). Barge-in resets everything.
 import type { AudioFormat } from '../../media/types.js';
-import { alawEncode, ulawEncode } from '../../media/reference/g711.js';
+import { alawEncode, ulawEncode } from '../../media/index.js';
 import { createResampler, type ResamplerKind, type StreamResampler } from './resample.js';
 
 /** PCM16 little-endian bytes → samples (copying when unaligned). */

@@ -26,6 +26,13 @@ function breakerLogic(fx: { startCooldown(): void; reportOpened(): void; reportC
   });
 }
 
+/**
+ * How the runtime builds the process's breaker and hands it to the cascade (issue 14's seam):
+ * the composition root passes one to CascadeService; the policy stays in machines/ttsBreaker.ts.
+ */
+export type TtsBreakerFactory = (opts: BreakerOptions) => TtsBreaker;
+export const createTtsBreaker: TtsBreakerFactory = (opts) => new TtsBreaker(opts);
+
 export class TtsBreaker {
   private readonly actor: Actor<ReturnType<typeof breakerLogic>>;
   private timer: NodeJS.Timeout | undefined;

@@ -136,7 +136,12 @@ export class CascadeAiClient implements AiClient {
 
   cancelResponse(responseId?: string): SendResult {
     const rec = responseId !== undefined ? this.responses.get(responseId) : [...this.responses.values()].at(-1);
-    if (!rec) return this.inner.cancelResponse(responseId);
+    if (!rec) {
+      // Already spoken to its end (e.g. every sentence from the cache) and done upstream: the
+      // provider has no active response to cancel (BI2) — nothing to send.
+      if (responseId !== undefined && this.recent.some((r) => r.id === responseId && !r.upstreamActive)) return 'sent';
+      return this.inner.cancelResponse(responseId);
+    }
     const r = rec.upstreamActive ? this.inner.cancelResponse(rec.id) : 'sent';
     this.cancel(rec, 'cancelled', 'client_cancelled');
     return r;
@@ -258,7 +263,7 @@ export class CascadeAiClient implements AiClient {
   /** Drops the response everywhere and reports it ended (asynchronously: we may be inside the turn machine's step). */
   private cancel(rec: ResponseRec, status: ResponseStatus, reason: string | undefined): void {
     rec.buffer.reset();
-    this.speaker.cancel(rec.id);
+    this.speaker.cancel(rec.id, status === 'cancelled' ? 'barge_in' : 'response_failed');
     if (!this.responses.delete(rec.id)) return;
     queueMicrotask(() => this.emit({ type: 'response_done', gen: rec.gen, responseId: rec.id, status, ...(reason !== undefined ? { reason } : {}) }));
   }
@@ -266,7 +271,7 @@ export class CascadeAiClient implements AiClient {
   private dropAll(): void {
     for (const rec of this.responses.values()) rec.buffer.reset();
     this.responses.clear();
-    this.speaker.cancelAll();
+    this.speaker.cancelAll('call_ended');
   }
 
   private replaceHeard(itemId: string, audioEndMs: number, eventId: string | undefined): SendResult {

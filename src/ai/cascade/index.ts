@@ -7,20 +7,21 @@ import type { AudioFormat } from '../../media/types.js';
 import { OpenAIRealtimeClient } from '../openai/client.js';
 import type { AiClient } from '../types.js';
 import { TtsAudioOut } from './audioOut.js';
-import { TtsBreaker } from './breaker.js';
+import { createTtsBreaker, type TtsBreaker, type TtsBreakerFactory } from './breaker.js';
 import { TtsCache } from './cache.js';
 import { CascadeAiClient } from './client.js';
 import { CascadeMetrics } from './metrics.js';
 import type { ResamplerKind } from './resample.js';
 import { ElevenLabsMultiContext, type ElevenLabsOptions } from './tts/elevenlabs/multiContext.js';
 import { ElevenLabsSingleContext } from './tts/elevenlabs/singleContext.js';
+import { ElevenLabsHttp } from './tts/elevenlabs/http.js';
 import { OpenAiTts } from './tts/openaiTts.js';
 import { rateOfPcmFormat, type TtsProvider } from './tts/types.js';
 
 export { CascadeAiClient } from './client.js';
 export { SentenceBuffer, SENTENCE_RULES, type SentenceRules } from './sentenceBuffer.js';
 export { TtsCache, cacheKey } from './cache.js';
-export { TtsBreaker } from './breaker.js';
+export { TtsBreaker, createTtsBreaker, type TtsBreakerFactory } from './breaker.js';
 export { CascadeMetrics } from './metrics.js';
 
 export interface CascadeServiceOptions {
@@ -30,6 +31,8 @@ export interface CascadeServiceOptions {
   /** The media engine's kind: which resampler converts TTS audio. */
   readonly resampler: ResamplerKind;
   readonly log?: { warn(obj: Record<string, unknown>, msg: string): void; info(obj: Record<string, unknown>, msg: string): void };
+  /** Builds the breaker shared by every call's cascade client (the runtime's; default createTtsBreaker). */
+  readonly createBreaker?: TtsBreakerFactory;
 }
 
 export class CascadeService {
@@ -50,7 +53,7 @@ export class CascadeService {
       onRefuse: () => this.metrics.cacheRefused.inc(),
     });
     this.metrics.cache = this.cache;
-    this.breaker = new TtsBreaker({
+    this.breaker = (opts.createBreaker ?? createTtsBreaker)({
       threshold: tts.failoverThreshold,
       cooldownMs: tts.cooldownMs,
       onOpened: () => {
@@ -111,6 +114,7 @@ export class CascadeService {
       timeouts: this.timeouts(),
       onIgnored: (why) => this.metrics.ignored.inc({ why }),
     };
+    if (tts.elevenlabsEndpoint === 'http') return new ElevenLabsHttp(o);
     return tts.elevenlabsEndpoint === 'single' ? new ElevenLabsSingleContext(o) : new ElevenLabsMultiContext(o);
   }
 

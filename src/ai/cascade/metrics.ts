@@ -6,6 +6,12 @@ import type { TtsProviderName } from './tts/types.js';
 /** Where a sentence (or its audio) of a cancelled response was dropped (TT1, at every stage). */
 export type CascadeDropStage = 'text' | 'queue' | 'audio';
 export type TtsRequestOutcome = 'ok' | 'failed' | 'aborted';
+/**
+ * Why a sentence was not heard in full (TT5): both providers failed in it; the breaker had
+ * routed it to the fallback, which failed; its response was cancelled (barge-in) or failed
+ * upstream; the call or its AI link ended; the per-call sentence queue was full; a fault of ours.
+ */
+export type SentenceLossReason = 'both_failed' | 'fallback_failed' | 'barge_in' | 'response_failed' | 'call_ended' | 'queue_full' | 'internal_error';
 
 export class CascadeMetrics {
   readonly cacheLookups: Counter<'result'>;
@@ -18,7 +24,8 @@ export class CascadeMetrics {
   readonly failovers: Counter;
   readonly breakerTransitions: Counter<'to'>;
   readonly cancelledDrops: Counter<'stage'>;
-  readonly sentencesLost: Counter;
+  readonly sentencesLost: Counter<'reason'>;
+  readonly failoverRepeat: Histogram;
   readonly ignored: Counter<'why'>;
 
   /** The cache the gauges read at each scrape. */
@@ -64,7 +71,13 @@ export class CascadeMetrics {
       buckets: [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5],
       registers,
     });
-    this.failovers = new Counter({ name: 'parley_tts_failovers_total', help: 'sentences re-synthesized by the fallback after the primary failed', registers });
+    this.failovers = new Counter({ name: 'parley_tts_failovers_total', help: 'sentences (or their rest) re-said by the fallback at once after the primary failed in them', registers });
+    this.failoverRepeat = new Histogram({
+      name: 'parley_tts_failover_repeat_seconds',
+      help: "primary audio of a sentence the fallback says again after a mid-sentence failure (from the primary's alignment)",
+      buckets: [0, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2],
+      registers,
+    });
     this.breakerTransitions = new Counter({
       name: 'parley_tts_breaker_transitions_total',
       help: 'TTS circuit breaker: opened (to fallback), closed (back to primary)',
@@ -77,7 +90,12 @@ export class CascadeMetrics {
       labelNames: ['stage'],
       registers,
     });
-    this.sentencesLost = new Counter({ name: 'parley_tts_sentences_lost_total', help: 'sentences no provider could synthesize (not spoken)', registers });
+    this.sentencesLost = new Counter({
+      name: 'parley_tts_sentences_lost_total',
+      help: 'sentences not heard in full, by reason (both_failed, fallback_failed, barge_in, response_failed, call_ended, queue_full, internal_error)',
+      labelNames: ['reason'],
+      registers,
+    });
     this.ignored = new Counter({ name: 'parley_tts_ignored_total', help: 'TTS provider messages not used, by why', labelNames: ['why'], registers });
   }
 

@@ -1,8 +1,7 @@
 // The media engine's resampler for TTS audio (TT2): the addon's DspResampler when the engine is
 // native, the TypeScript reference twin otherwise (the same samples either way). Never a
 // hand-rolled one: one filter design, one set of differential tests.
-import { loadNativeAddon } from '../../media/binding.js';
-import { Resampler } from '../../media/reference/resampler.js';
+import { loadNativeAddon, Resampler } from '../../media/index.js';
 
 export type ResamplerKind = 'native' | 'js';
 

@@ -1,7 +1,12 @@
 // The TTS side of one call: sentences (tagged with their response id) are synthesized one at a
-// time, in order — from the cache, else from the provider the breaker picks, failing over to the
-// fallback when the primary fails before producing audio — and their audio, converted from the
-// producing provider's own rate (TT2), is handed on tagged with the response id.
+// time, in order — from the cache, else from the provider the breaker picks — and their audio,
+// converted from the producing provider's own rate (TT2), is handed on tagged with the response id.
+//
+// A primary failure never loses the sentence it happens in (TT5, issue 20): the fallback re-says
+// it at once — whole when the primary failed before any audio, else from the start of the clause
+// the primary was in (restart.ts) — whatever the breaker says; the breaker only decides where
+// the next sentences go. A sentence no provider could say, or one dropped because its response
+// was cancelled or the call ended, is counted in parley_tts_sentences_lost_total{reason}.
 //
 // A cancelled response (barge-in) is dropped at every stage (TT1): it leaves the live set, its
 // queued sentences are removed, its request in flight is aborted (close_context / HTTP abort),
@@ -11,7 +16,8 @@
 import type { TtsBreaker } from './breaker.js';
 import { cacheKey, type CachedAudio, type TtsCache } from './cache.js';
 import type { TtsAudioOut } from './audioOut.js';
-import type { CascadeMetrics } from './metrics.js';
+import type { CascadeMetrics, SentenceLossReason } from './metrics.js';
+import { restartPoint } from './restart.js';
 import type { TtsOutcome, TtsProvider } from './tts/types.js';
 
 /** Sentences waiting for TTS per call (docs/ARCHITECTURE.md#bounds: every queue has a bound); beyond it the newest are dropped and counted as lost. */
@@ -38,8 +44,10 @@ export interface SpeakerDeps {
   onAudio(responseId: string, audio: Buffer, sentence: Sentence | undefined): void;
   /** Every sentence of an ended response has been spoken (or lost). */
   onResponseSpoken(responseId: string): void;
-  /** A sentence was spoken, by which source. */
-  onSentence?(sentence: Sentence, source: 'cache' | 'primary' | 'fallback' | 'lost'): void;
+  /** A sentence was spoken, by which source ('rescued': the primary's part, then the fallback's rest). */
+  onSentence?(sentence: Sentence, source: 'cache' | 'primary' | 'fallback' | 'rescued' | 'lost'): void;
+  /** A rescued sentence: the primary's audio (ms) the fallback says again (the repeat bound, measured). */
+  onRescue?(sentence: Sentence, info: { readonly primaryMs: number; readonly repeatedMs: number; readonly restartAt: number }): void;
 }
 
 export class Speaker {
@@ -74,8 +82,7 @@ export class Speaker {
       return;
     }
     if (this.queue.length >= MAX_QUEUED_SENTENCES) {
-      this.deps.metrics?.sentencesLost.inc();
-      this.deps.onSentence?.(s, 'lost');
+      this.lost(s, 'queue_full');
       return;
     }
     this.queue.push(s);
@@ -89,14 +96,18 @@ export class Speaker {
     this.finishIfDone(responseId);
   }
 
-  /** Barge-in (or the response failed): drop everything of it, everywhere. */
-  cancel(responseId: string): void {
+  /** Barge-in (or the response failed, or the call ends): drop everything of it, everywhere. */
+  cancel(responseId: string, reason: SentenceLossReason = 'barge_in'): void {
     const wasLive = this.live.delete(responseId);
     this.ending.delete(responseId);
-    const before = this.queue.length;
+    const dropped = this.queue.filter((s) => s.responseId === responseId);
     this.queue = this.queue.filter((s) => s.responseId !== responseId);
-    if (this.queue.length < before) this.deps.metrics?.cancelledDrops.inc({ stage: 'queue' }, before - this.queue.length);
-    if (this.busy?.sentence.responseId === responseId) this.busy.ctl.abort();
+    if (dropped.length > 0) this.deps.metrics?.cancelledDrops.inc({ stage: 'queue' }, dropped.length);
+    for (const s of dropped) this.lost(s, reason);
+    if (this.busy?.sentence.responseId === responseId) {
+      if (!this.busy.ctl.signal.aborted) this.lost(this.busy.sentence, reason);
+      this.busy.ctl.abort();
+    }
     if (this.outOwner === responseId) {
       this.deps.out.reset();
       this.outOwner = undefined;
@@ -108,13 +119,13 @@ export class Speaker {
   }
 
   /** The connection is gone or the call ends: every response is cancelled. */
-  cancelAll(): void {
-    for (const r of [...this.live]) this.cancel(r);
+  cancelAll(reason: SentenceLossReason = 'call_ended'): void {
+    for (const r of [...this.live]) this.cancel(r, reason);
   }
 
   /** The AI link dropped or closed: cancel everything and close the providers' sockets (reopened on demand). */
   release(): void {
-    this.cancelAll();
+    this.cancelAll('call_ended');
     this.queue = [];
     this.deps.primary.close();
     this.deps.fallback.close();
@@ -137,7 +148,14 @@ export class Speaker {
           this.deps.metrics?.cancelledDrops.inc({ stage: 'queue' });
           continue;
         }
-        await this.speak(s);
+        try {
+          await this.speak(s);
+        } catch (err) {
+          // Our own fault, not a provider's: the sentence is counted, the queue keeps moving and
+          // the response still ends (its response_done is never held by a dead sentence).
+          this.lost(s, 'internal_error');
+          process.emitWarning(`cascade speaker: sentence failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
         this.finishIfDone(s.responseId);
       }
     } finally {
@@ -173,31 +191,53 @@ export class Speaker {
       }
       const route = breaker.route();
       const first = route === 'fallback' ? fallback : primary;
-      let outcome = await this.synthesize(first, s, ctl);
-      if (first === primary) breaker.report(outcome, route === 'probe');
-      let by: TtsProvider = first;
-      // The primary failed before any audio: the fallback says the whole sentence. (After some
-      // audio it would repeat words; the rest of that sentence is lost instead.)
-      if (outcome.kind === 'failed' && first === primary && outcome.bytes === 0 && !ctl.signal.aborted && this.live.has(s.responseId)) {
-        this.deps.metrics?.failovers.inc();
-        by = fallback;
-        outcome = await this.synthesize(fallback, s, ctl);
+      let outcome: TtsOutcome;
+      try {
+        outcome = await this.synthesize(first, s, s.text, ctl);
+      } catch (err) {
+        // Never leave the breaker waiting on a probe that can no longer report (TT4): a throw
+        // on our side says nothing about the provider — reported as an abort.
+        if (first === primary) breaker.report({ kind: 'aborted' }, route === 'probe');
+        throw err;
       }
-      if (outcome.kind === 'failed') {
-        this.deps.metrics?.sentencesLost.inc();
-        this.deps.onSentence?.(s, 'lost');
-      } else if (outcome.kind === 'ok') this.deps.onSentence?.(s, by === primary ? 'primary' : 'fallback');
+      if (first === primary) breaker.report(outcome, route === 'probe');
+      if (outcome.kind === 'ok') return this.deps.onSentence?.(s, first === primary ? 'primary' : 'fallback');
+      if (outcome.kind === 'aborted' || ctl.signal.aborted || !this.live.has(s.responseId)) return; // counted by cancel()
+      if (first === fallback) return this.lost(s, 'fallback_failed');
+      // The primary failed in this sentence: the fallback says it now — whole, or from the start
+      // of the clause the primary's audio had reached — without waiting for the breaker.
+      const at = outcome.bytes > 0 ? restartPoint(s.text, outcome.chars) : { offset: 0, skippedChars: 0 };
+      if (outcome.bytes > 0) {
+        const primaryMs = (outcome.bytes / 2 / primary.rate) * 1000;
+        const spoken = outcome.chars ?? 0;
+        const repeatedMs = spoken > 0 ? (primaryMs * (spoken - at.skippedChars)) / spoken : primaryMs;
+        this.deps.metrics?.failoverRepeat.observe(repeatedMs / 1000);
+        this.deps.onRescue?.(s, { primaryMs, repeatedMs, restartAt: at.offset });
+      }
+      this.deps.metrics?.failovers.inc();
+      const rest = await this.synthesize(fallback, s, s.text.slice(at.offset), ctl);
+      if (rest.kind === 'ok') this.deps.onSentence?.(s, outcome.bytes > 0 ? 'rescued' : 'fallback');
+      else if (rest.kind === 'failed' && !ctl.signal.aborted && this.live.has(s.responseId)) this.lost(s, 'both_failed');
     } finally {
       this.busy = undefined;
     }
+  }
+
+  private lost(s: Sentence, reason: SentenceLossReason): void {
+    this.deps.metrics?.sentencesLost.inc({ reason });
+    this.deps.onSentence?.(s, 'lost');
   }
 
   private key(p: TtsProvider, text: string): string {
     return cacheKey({ provider: p.name, voice: p.voice, model: p.model, text });
   }
 
-  /** One request; its audio goes out as it arrives and, when it completes, into the cache. */
-  private async synthesize(p: TtsProvider, s: Sentence, ctl: AbortController): Promise<TtsOutcome> {
+  /**
+   * One request for `text` (the sentence, or its rest after a rescue); its audio goes out as it
+   * arrives and, only when the request completes, into the cache under that text's key — an
+   * aborted or failed request's audio is never stored.
+   */
+  private async synthesize(p: TtsProvider, s: Sentence, text: string, ctl: AbortController): Promise<TtsOutcome> {
     const now = this.deps.now ?? Date.now;
     const t0 = now();
     let firstChunk = true;
@@ -205,7 +245,7 @@ export class Speaker {
     let rate: number | undefined;
     let mixedRates = false;
     const outcome = await p.synthesize({
-      text: s.text,
+      text,
       turn: s.responseId,
       signal: ctl.signal,
       onChunk: (c) => {
@@ -227,9 +267,11 @@ export class Speaker {
     // Whoever ended it, an abort we asked for is an abort (TT3).
     const final: TtsOutcome = ctl.signal.aborted ? { kind: 'aborted' } : outcome;
     this.deps.metrics?.request(p.name, final.kind);
-    if (final.kind === 'ok' && rate !== undefined && !mixedRates) {
+    // Only audio whose completion the provider proved (alignment covered the text, final, body
+    // end) is stored: a cached entry is never part of a sentence.
+    if (final.kind === 'ok' && !final.inferred && rate !== undefined && !mixedRates) {
       const audio: CachedAudio = { pcm: Buffer.concat(parts), rate };
-      this.deps.cache.put(this.deps.owner, this.key(p, s.text), audio);
+      this.deps.cache.put(this.deps.owner, this.key(p, text), audio);
     }
     return final;
   }

@@ -12,14 +12,15 @@ export const playoutModel: MachineModel = {
   machine: playoutMachine,
   variants: [{ label: 'default', input: { lookaheadMs: 80 } }],
   templates: [
-    inStates('WRITE', 'small', ['idle', 'prefill', 'drained'], { bufferedMs: SMALL_WRITE_MS }),
-    inStates('WRITE', 'big', ['idle', 'prefill', 'flushing', 'drained'], { bufferedMs: BIG_WRITE_MS }),
-    inStates('END_OF_RESPONSE', 'complete', ['prefill']),
+    inStates('WRITE', 'small', ['idle', 'prefill', 'drained', 'finishing'], { bufferedMs: SMALL_WRITE_MS }),
+    inStates('WRITE', 'big', ['idle', 'prefill', 'flushing', 'drained', 'finishing'], { bufferedMs: BIG_WRITE_MS }),
+    inStates('END_OF_RESPONSE', 'complete', ['prefill', 'playing']),
     // A second flush needs the turn machine speaking again, i.e. new audio written meanwhile.
-    template('FLUSH', 'bargeIn', (v, ctx) => (v === 'prefill' || v === 'playing' || (v === 'flushing' && ctx['queuedDuringFlush'] === true) ? {} : undefined)),
+    template('FLUSH', 'bargeIn', (v, ctx) => (v === 'prefill' || v === 'playing' || v === 'finishing' || (v === 'flushing' && ctx['queuedDuringFlush'] === true) ? {} : undefined)),
     inStates('MEDIA_FLUSHED', 'pump', ['flushing']),
-    inStates('MEDIA_DRAINED', 'pump', ['playing'], { caughtUp: true }),
-    inStates('CLOSE', 'hangup', ['idle', 'prefill', 'playing', 'flushing', 'drained']),
+    // A dry ring while the response is live changes nothing (a late chunk): drained only once it ended.
+    inStates('MEDIA_DRAINED', 'pump', ['finishing'], { caughtUp: true }),
+    inStates('CLOSE', 'hangup', ['idle', 'prefill', 'playing', 'finishing', 'flushing', 'drained']),
   ],
   abstract: (value, ctx) => `${value}|${String(ctx['queuedDuringFlush'])}`,
   project: (ctx) => ({ queuedDuringFlush: ctx['queuedDuringFlush'] }),

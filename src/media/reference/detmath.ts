@@ -82,10 +82,19 @@ export function exp2(x: number): number {
   return p * pow2i(k);
 }
 
-/** log2(x) for finite x > 0; -Infinity for 0, NaN for negatives. */
-export function log2(x: number): number {
+// splitLog2's results, in module variables so that the hot path allocates nothing.
+let splitE = 0;
+let splitSpecial = false;
+
+/**
+ * log2(x) = e + ln(m) / ln 2 with m in [sqrt(1/2), sqrt(2)): returns s = (m - 1) / (m + 1)
+ * and sets splitE = e; for x <= 0, NaN and Infinity sets splitSpecial and returns log2(x).
+ */
+function splitLog2(x: number): number {
+  splitSpecial = true;
   if (!(x > 0)) return x === 0 ? -Infinity : NaN;
   if (x === Infinity) return x;
+  splitSpecial = false;
   let e = 0;
   if (x < 2.2250738585072014e-308) {
     x = x * 18014398509481984; // 2^54
@@ -100,7 +109,15 @@ export function log2(x: number): number {
     m = m * 2;
     e = e - 1;
   }
-  const s = (m - 1) / (m + 1);
+  splitE = e;
+  return (m - 1) / (m + 1);
+}
+
+/** log2(x) for finite x > 0; -Infinity for 0, NaN for negatives. */
+export function log2(x: number): number {
+  const s = splitLog2(x);
+  if (splitSpecial) return s;
+  const e = splitE;
   const z = s * s;
   let p = 1 / 25;
   p = p * z + 1 / 23;
@@ -117,6 +134,35 @@ export function log2(x: number): number {
   p = p * z + 1;
   const lnM = 2 * s * p;
   return e + lnM / LN2;
+}
+
+// The coarse pair evaluates its polynomials in Estrin's form (independent pairs combined by
+// powers of the argument): the same operations as the native twin.
+
+/** log2 with the series to s^11 (~1e-10 relative): for control signals computed often. */
+export function coarseLog2(x: number): number {
+  const s = splitLog2(x);
+  if (splitSpecial) return s;
+  const e = splitE;
+  const z = s * s;
+  const z2 = z * z;
+  const z4 = z2 * z2;
+  const p = 1 + z * (1 / 3) + z2 * (1 / 5 + z * (1 / 7)) + z4 * (1 / 9 + z * (1 / 11));
+  return e + 2 * s * p * LOG2_E;
+}
+
+/** exp2 with the Taylor series to t^8 (~2e-10 relative): for control signals computed often. */
+export function coarseExp2(x: number): number {
+  if (x !== x) return x;
+  if (x > 1020) return Infinity;
+  if (x < -1020) return 0;
+  const k = Math.floor(x + 0.5);
+  const t = (x - k) * LN2;
+  const t2 = t * t;
+  const t4 = t2 * t2;
+  const lo = 1 + t + t2 * (0.5 + t * (1 / 6));
+  const hi = 1 / 24 + t * (1 / 120) + t2 * (1 / 720 + t * (1 / 5040)) + t4 * (1 / 40320);
+  return (lo + t4 * hi) * pow2i(k);
 }
 
 export function sin(x: number): number {

@@ -6,6 +6,7 @@ import { bytesPerMs } from '../../base/audio.js';
 import type { AiEvent } from '../../ai/types.js';
 import type { AudioDeltaEvent } from '../effects/types.js';
 import type { CallParts } from '../parts.js';
+import { endResponseOnceWritten } from './media.js';
 
 /** Events a stale AI generation carries are translated to this (never matches a guard). */
 export const STALE_GENERATION = -1;
@@ -123,7 +124,10 @@ function onCurrentEvent(c: CallParts, ev: AiEvent): void {
       return;
     case 'response_done':
       c.trace.record('ai', 'response_done', { data: { responseId: ev.responseId, status: ev.status } });
-      if (c.turnCtx().activeResponse === ev.responseId) c.actors.playout.send({ type: 'END_OF_RESPONSE' });
+      if (c.turnCtx().activeResponse === ev.responseId) {
+        c.playout.endPending = true;
+        endResponseOnceWritten(c);
+      }
       turn.send({ type: 'RESPONSE_DONE', responseId: ev.responseId });
       return;
     case 'item_truncated':

@@ -24,7 +24,25 @@ export function onMediaTick(c: CallParts): void {
   const captured = o.media.readCapture();
   if (captured.length > 0) o.captureFeed.push(captured, linkMode(c));
   o.playoutFeed.pump();
+  endResponseOnceWritten(c);
   reportDrainIfDone(c, now);
+}
+
+/**
+ * END_OF_RESPONSE tells the playout machine the response's audio is all in the ring (its short
+ * last frame may be padded, a dry ring is the end): sent once the response is done *and* the JS
+ * backlog has moved its last chunk into the ring. A ring already dry by then is reported again,
+ * since the media thread reports a drain only once.
+ */
+export function endResponseOnceWritten(c: CallParts): void {
+  const o = c.open;
+  if (!c.playout.endPending || !o || !o.playoutFeed.backlogEmpty) return;
+  c.playout.endPending = false;
+  c.actors.playout.send({ type: 'END_OF_RESPONSE' });
+  if (c.playout.drainPending) {
+    c.actors.playout.send({ type: 'MEDIA_DRAINED', caughtUp: true });
+    padModuleTailIfDrained(c, o, c.now());
+  }
 }
 
 /** Writes the playout machine's state word to the media thread (its only view of the machine). */
@@ -80,8 +98,8 @@ function onMediaEvent(c: CallParts, o: OpenParts, e: MediaEvent, now: number): v
       if (c.turnCtx().activeResponse !== null && !c.playout.noticeQueued) c.deps.metrics.underruns.inc({ cause: 'ai' });
       c.actors.playout.send({ type: 'MEDIA_DRAINED', caughtUp });
       if (caughtUp) {
-        if (!c.playout.drainPending) flushModuleTail(c, o, now);
         c.playout.drainPending = { epoch: e.epoch };
+        padModuleTailIfDrained(c, o, now);
         reportDrainIfDone(c, now);
       }
       return;
@@ -102,9 +120,14 @@ function onMediaEvent(c: CallParts, o: OpenParts, e: MediaEvent, now: number): v
   }
 }
 
-/** mod_audio_stream: push the end of the reply past the module's minimum-fill gate. */
-function flushModuleTail(c: CallParts, o: OpenParts, now: number): void {
-  if (c.protocol !== 'audio-stream') return;
+/**
+ * mod_audio_stream: push the end of the reply past the module's minimum-fill gate — once the
+ * reply has ended (the playout machine reached drained), never on a late chunk inside it (PL6).
+ */
+function padModuleTailIfDrained(c: CallParts, o: OpenParts, now: number): void {
+  if (c.protocol !== 'audio-stream' || c.playout.tailPadded) return;
+  if (c.actors.playout.getSnapshot().value !== 'drained') return;
+  c.playout.tailPadded = true;
   if (!c.actors.session.getSnapshot().hasTag('media.playout')) return;
   const fmt = o.media.config.telephony;
   const ms = Math.ceil(c.deps.config.telephony.audioStreamMinFillMs / FRAME_MS) * FRAME_MS;

@@ -2,14 +2,15 @@
 // buffer with energy VAD, responses, cancel, truncate) plus armed faults.
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { decodeBase64 } from '../../base/wire.js';
+import { strictBase64 } from '../audio/base64.js';
+import { fireFault } from './fault-fire.js';
 import { FaultSchedule } from './fault-schedule.js';
 import { parseFaultObject } from './faults.js';
 import { InputAudio, type CallerTurn } from './input.js';
 import { Outbox } from './outbox.js';
-import { replyAudio, replyWords } from './reply.js';
 import { audioDeltaEvent, ResponseStream, transcriptDeltaEvent } from './response.js';
-import { replySentences, TextResponseStream } from './textResponse.js';
+import { buildResponse } from './start-response.js';
+import type { TextResponseStream } from './textResponse.js';
 import { applySessionUpdate, defaultSession, sessionToWire, type SimSession } from './session.js';
 import { checkTruncate, type ItemInfo } from './truncate.js';
 import type { AgentScript, ReceivedEvent, SimAgentOptions, SimFault, TruncateRecord } from './types.js';
@@ -169,7 +170,7 @@ export class AgentConnection {
       this.sendError('invalid_request_error', 'invalid_value', 'Audio chunk exceeds 15 MiB.', 'audio', eventId);
       return;
     }
-    const bytes = decodeBase64(text);
+    const bytes = strictBase64(text);
     if (!bytes) {
       this.sendError('invalid_request_error', 'invalid_value', 'Invalid base64 audio.', 'audio', eventId);
       return;
@@ -302,64 +303,21 @@ export class AgentConnection {
   // ---- responses -----------------------------------------------------------------------------
 
   private startResponse(): void {
-    const o = this.shared.options;
     this.turns++;
-    if (this.session.outputModality === 'text') return this.startTextResponse();
-    const format = this.session.outputFormat;
-    const audio = replyAudio({
-      mode: o.replyMode,
-      format,
-      replyMs: o.replyMs,
-      seed: o.seed + this.turns,
-      ...(this.lastTurn ? { turn: this.lastTurn.audio, turnRate: this.lastTurn.rate } : {}),
+    const r = buildResponse({
+      options: this.shared.options,
+      connId: this.id,
+      turn: this.turns,
+      lastTurn: this.lastTurn,
+      format: this.session.outputModality === 'text' ? undefined : this.session.outputFormat,
+      manual: this.scripted,
+      nextId: (prefix) => this.nextId(prefix),
+      send: (ev) => this.outbox.send(ev),
+      onDelta: (bytes, bytesPerMs) => this.onDelta(bytes, bytesPerMs),
+      onCancelled: () => this.shared.counters.responsesCancelled++,
     });
-    const bytesPerMs = (format.rate * (format.codec === 'pcm16' ? 2 : 1)) / 1000;
-    const deltas = Math.ceil(audio.length / Math.max(1, Math.round(o.deltaMs * bytesPerMs)));
-    const itemId = this.nextId('item');
-    const r = new ResponseStream(
-      this.nextId('resp'),
-      itemId,
-      `conv_${this.id}`,
-      audio,
-      replyWords(deltas, this.turns),
-      format,
-      { deltaMs: o.deltaMs, speed: o.speed, firstAudioDelayMs: o.firstAudioDelayMs, manual: this.scripted },
-      {
-        send: (ev) => this.outbox.send(ev),
-        eventId: () => this.nextId('event'),
-        onDelta: (bytes) => this.onDelta(bytes, bytesPerMs),
-        onEnd: (_r, status) => {
-          if (status === 'cancelled') this.shared.counters.responsesCancelled++;
-        },
-      },
-    );
     this.response = r;
-    this.remember(itemId, { role: 'assistant', response: r });
-    this.shared.counters.responses++;
-    r.start();
-  }
-
-  /** Text-only session (cascade mode's LLM): sentences as text deltas, no audio. */
-  private startTextResponse(): void {
-    const o = this.shared.options;
-    const itemId = this.nextId('item');
-    const r = new TextResponseStream(
-      this.nextId('resp'),
-      itemId,
-      `conv_${this.id}`,
-      replySentences(this.turns, this.id),
-      { deltaMs: o.deltaMs, speed: o.speed, firstAudioDelayMs: o.firstAudioDelayMs, manual: this.scripted },
-      {
-        send: (ev) => this.outbox.send(ev),
-        eventId: () => this.nextId('event'),
-        onDelta: () => this.onDelta(0, 1),
-        onEnd: (status) => {
-          if (status === 'cancelled') this.shared.counters.responsesCancelled++;
-        },
-      },
-    );
-    this.response = r;
-    this.remember(itemId, { role: 'assistant' });
+    this.remember(r.itemId, r instanceof ResponseStream ? { role: 'assistant', response: r } : { role: 'assistant' });
     this.shared.counters.responses++;
     r.start();
   }
@@ -375,34 +333,17 @@ export class AgentConnection {
 
   private fire(f: SimFault): void {
     if (this.closed) return;
-    switch (f.kind) {
-      case 'drop':
-        this.ws.terminate();
-        this.teardown();
-        return;
-      case 'close':
-        this.ws.close(f.code, f.reason ?? 'sim fault');
-        this.teardown();
-        return;
-      case 'stall':
-        this.outbox.stall(f.ms);
-        return;
-      case 'delay':
-        this.outbox.setDelay(f.ms);
-        return;
-      case 'slow_reader':
-        this.socket.pause();
-        setTimeout(() => {
-          if (!this.socket.destroyed) this.socket.resume();
-        }, f.ms).unref();
-        return;
-      case 'error': {
-        const type = f.errorType ?? defaultErrorType(f.code);
-        this.sendError(type, f.code, f.message ?? `Simulated ${f.code}.`);
-        if (f.close) this.closeSoon(closeCodeFor(f.code), f.code);
-        return;
-      }
-    }
+    fireFault(
+      {
+        ws: this.ws,
+        socket: this.socket,
+        outbox: this.outbox,
+        teardown: () => this.teardown(),
+        sendError: (type, code, message) => this.sendError(type, code, message),
+        closeSoon: (code, reason) => this.closeSoon(code, reason),
+      },
+      f,
+    );
   }
 
   // ---- plumbing ------------------------------------------------------------------------------
@@ -444,17 +385,3 @@ function summariseAppend(e: Record<string, unknown>): Record<string, unknown> {
   const audio = e['audio'];
   return { type: e['type'], audio_chars: typeof audio === 'string' ? audio.length : 0 };
 }
-
-function defaultErrorType(code: string): string {
-  if (code === 'invalid_api_key') return 'invalid_request_error';
-  if (code === 'server_error') return 'server_error';
-  if (code === 'rate_limit_exceeded') return 'rate_limit_error';
-  return 'invalid_request_error';
-}
-
-function closeCodeFor(code: string): number {
-  if (code === 'session_expired') return 1001;
-  if (code === 'invalid_api_key' || code === 'beta_api_shape_disabled') return code === 'beta_api_shape_disabled' ? 4000 : 1008;
-  return 1011;
-}
-

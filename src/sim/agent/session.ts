@@ -2,7 +2,7 @@
 // (docs/reference/openai-realtime.md#session-configuration): only fields present change;
 // `turn_detection: null` disables VAD; `session.type` is required.
 import type { AudioFormat } from '../../media/types.js';
-import { readWireFormat, writeWireFormat } from './formats.js';
+import { gaFormatObject, readGaFormat } from './wire-format.js';
 
 export interface SimVad {
   threshold: number;
@@ -50,7 +50,7 @@ const defaultVad = (): SimVad => ({ threshold: 0.5, prefixPaddingMs: 300, silenc
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** GA format objects only: a beta string ('pcm16') is refused like the GA service does. */
-const gaFormat = (v: unknown): AudioFormat | undefined => (isObj(v) ? readWireFormat(v) : undefined);
+const gaFormat = (v: unknown): AudioFormat | undefined => readGaFormat(v);
 const invalid = (param: string, message: string): UpdateError => ({ code: 'invalid_value', param, message });
 
 /** Apply a `session.update`'s `session` object. Nothing changes when it returns an error. */
@@ -153,7 +153,7 @@ export function sessionToWire(s: SimSession): Record<string, unknown> {
     instructions: s.instructions,
     audio: {
       input: {
-        format: writeWireFormat(s.inputFormat),
+        format: gaFormatObject(s.inputFormat),
         transcription: s.transcription,
         noise_reduction: null,
         turn_detection: s.vad && {
@@ -166,7 +166,7 @@ export function sessionToWire(s: SimSession): Record<string, unknown> {
           idle_timeout_ms: null,
         },
       },
-      output: { format: writeWireFormat(s.outputFormat), voice: s.voice, speed: 1 },
+      output: { format: gaFormatObject(s.outputFormat), voice: s.voice, speed: 1 },
     },
     max_output_tokens: 'inf',
   };

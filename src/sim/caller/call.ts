@@ -257,7 +257,7 @@ export class SimCall {
 
   private beginSpeech(ms: number, bargeIn: boolean): void {
     this.speakLeft = ms;
-    this.xp.speechStarted(this.now, bargeIn);
+    this.xp.speechStarted(this.now, bargeIn, this.far.queuedSamples);
   }
 
   private endSpeech(): void {
@@ -273,7 +273,7 @@ export class SimCall {
     const inc = this.leg.parse(data, isBinary, this.recording !== undefined);
     switch (inc.kind) {
       case 'audio':
-        this.xp.arrival(inc.samples, now);
+        this.xp.arrival(inc.samples, now, this.far.queuedSamples);
         this.far.pushAudio(inc.pcm ?? inc.samples);
         return;
       case 'mark':

@@ -1,10 +1,15 @@
-// What the caller experienced, measured at the far side: agent runs as heard (with underruns),
-// arrival lateness against real-time pacing, turns, barge-ins and the timeline.
+// What the caller experienced, measured at the far side: agent runs as heard, arrival lateness and
+// underruns over whole responses (responses.ts), turns, barge-ins and the timeline.
+import { ResponsePacing, ResponsePlayout } from './responses.js';
 import { percentiles } from './stats.js';
 import { TICK_MS } from './ticker.js';
 import type { BargeInRecord, CallReport, TimelineEvent, TimelineKind, TurnRecord } from './types.js';
 
-/** A gap in agent audio longer than this ends a run (a new response starts a new one). */
+/**
+ * A gap in agent audio longer than this ends a playback run: what the script's barge-in offsets and
+ * the timeline's agent_audio_start/end refer to. Lateness and underruns do not use runs: they are
+ * measured over whole responses, where a stall of any length inside a response counts.
+ */
 const RUN_GAP_MS = 400;
 const TIMELINE_LIMIT = 2000;
 const PROTOCOL_ERRORS_IN_TIMELINE = 20;
@@ -22,16 +27,16 @@ interface Barge {
   heardAtSpeechMs: number;
   clearAtMs?: number;
   heardMs?: number;
+  carriedOverMs: number;
+  queuedAtSpeechMs: number;
+  framesBeforeClear: number;
   stale: number;
   speaking: boolean;
 }
 
-/** Audio arriving within this long of a run's first frame is its initial burst (the bridge's lead). */
-const BURST_WINDOW_MS = 5;
-
 export interface ExperienceOptions {
   readonly rate: number;
-  /** Lead to measure lateness against; undefined: each run's observed initial burst. */
+  /** Lead to measure lateness against; undefined: each response's observed initial burst. */
   readonly leadMs: number | undefined;
   readonly recordFrames: boolean;
   readonly onTimeline: ((e: TimelineEvent) => void) | undefined;
@@ -44,7 +49,6 @@ export class Experience {
   private readonly timeline: TimelineEvent[] = [];
   private readonly turns: Turn[] = [];
   private readonly barges: Barge[] = [];
-  private readonly lateness: number[] = [];
   private readonly frames: [number, number][] = [];
   private framesReceived = 0;
   private agentSamples = 0;
@@ -52,25 +56,20 @@ export class Experience {
   marksSent = 0;
   private clears = 0;
   private protocolErrors = 0;
-  private underruns = 0;
-  private underrunSamples = 0;
-  // far-side playout runs
+  // far-side playout runs (script and timeline)
   private runActive = false;
   private runHeard = 0;
   private runQuietTicks = 0;
-  private starved = 0;
+  // figures over whole responses
+  private readonly pacing: ResponsePacing;
+  private readonly playout: ResponsePlayout;
   /** Milliseconds since agent audio was last heard (for the script's listen step). */
   quietMs = 0;
-  // arrival pacing
-  private paceT0 = 0;
-  private paceMs = 0;
-  private lastArrival = -Infinity;
-  private clearedSinceArrival = false;
-  private burstMs = 0;
-  private readonly bursts: number[] = [];
 
   constructor(private readonly o: ExperienceOptions) {
     this.frameSamples = (o.rate * TICK_MS) / 1000;
+    this.pacing = new ResponsePacing(o.leadMs);
+    this.playout = new ResponsePlayout(this.frameSamples, TICK_MS);
   }
 
   /** Agent audio heard so far, in samples. */
@@ -89,7 +88,7 @@ export class Experience {
 
   /** Raw per-frame lateness samples (ms). */
   latenessSamples(): readonly number[] {
-    return this.lateness;
+    return this.pacing.lateness;
   }
 
   event(kind: TimelineKind, at: number, detail?: string): void {
@@ -102,54 +101,35 @@ export class Experience {
   /** One far-side tick played `played` samples. */
   played(played: number, now: number): void {
     this.heardSamples += played;
+    this.playout.played(played);
     if (played > 0) {
       this.quietMs = 0;
       if (!this.runActive) {
         this.runActive = true;
         this.runHeard = 0;
-        this.starved = 0;
         this.event('agent_audio_start', now);
-      }
-      if (this.starved > 0) {
-        // audio came back within the run: the gap was an underrun
-        this.underruns++;
-        this.underrunSamples += this.starved;
-        this.starved = 0;
       }
       this.runHeard += played;
       this.runQuietTicks = 0;
-      if (played < this.frameSamples) this.starved += this.frameSamples - played;
       return;
     }
     this.quietMs += TICK_MS;
     if (!this.runActive) return;
-    this.starved += this.frameSamples;
     if (++this.runQuietTicks * TICK_MS >= RUN_GAP_MS) this.endRun(now);
   }
 
-  /** Agent audio arrived (before it is queued at the far side). */
-  arrival(samples: number, now: number): void {
+  /** Agent audio arrived (before it is queued at the far side, which holds `queuedSamples`). */
+  arrival(samples: number, now: number, queuedSamples = 0): void {
     this.framesReceived++;
     this.agentSamples += samples;
     const durMs = (samples / this.o.rate) * 1000;
-    // Lateness against real-time pacing with a lead, anchored at the start of each arrival run.
-    if (this.clearedSinceArrival || now - this.lastArrival > RUN_GAP_MS) {
-      if (this.paceMs > 0) this.bursts.push(this.burstMs);
-      this.paceT0 = now;
-      this.paceMs = 0;
-      this.burstMs = 0;
-      this.clearedSinceArrival = false;
-    }
-    if (now - this.paceT0 <= BURST_WINDOW_MS) this.burstMs += durMs;
-    const expected = this.paceT0 + Math.max(0, this.paceMs - (this.o.leadMs ?? this.burstMs));
-    this.lateness.push(Math.max(0, now - expected));
-    this.paceMs += durMs;
-    this.lastArrival = now;
+    this.pacing.arrival(durMs, now, (queuedSamples / this.o.rate) * 1000);
     if (this.o.recordFrames) this.frames.push([round(now), durMs]);
     const turn = this.turns[this.turns.length - 1];
     if (turn?.speechEndMs !== undefined && turn.firstAgentAudioMs === undefined && now >= turn.speechEndMs) turn.firstAgentAudioMs = now;
     const barge = this.barges[this.barges.length - 1];
     if (barge?.speaking && barge.clearAtMs !== undefined) barge.stale++;
+    else if (barge?.speaking) barge.framesBeforeClear++;
   }
 
   cleared(now: number, marksReturned: number): void {
@@ -161,7 +141,8 @@ export class Experience {
     }
     this.event('clear', now, marksReturned > 0 ? `${marksReturned} pending marks returned unplayed` : undefined);
     this.endRun(now);
-    this.clearedSinceArrival = true;
+    this.pacing.cleared();
+    this.playout.boundary();
   }
 
   protocolError(detail: string, now: number): void {
@@ -169,15 +150,18 @@ export class Experience {
     if (this.protocolErrors <= PROTOCOL_ERRORS_IN_TIMELINE) this.event('protocol_error', now, detail);
   }
 
-  speechStarted(now: number, bargeIn: boolean): void {
+  /** The caller starts to speak; the far side holds `queuedSamples` of agent audio. */
+  speechStarted(now: number, bargeIn: boolean, queuedSamples = 0): void {
     this.turns.push({ index: this.turns.length, bargeIn, speechStartMs: now });
-    if (bargeIn) this.barges.push({ speechStartMs: now, heardAtSpeechMs: this.heardRunMs, stale: 0, speaking: true });
+    if (bargeIn) this.barges.push({ speechStartMs: now, heardAtSpeechMs: this.heardRunMs, carriedOverMs: this.pacing.carriedOverMs, queuedAtSpeechMs: (queuedSamples / this.o.rate) * 1000, framesBeforeClear: 0, stale: 0, speaking: true });
     this.event('speech_start', now, bargeIn ? `barge-in after ${Math.round(this.heardRunMs)} ms of agent audio` : undefined);
   }
 
   speechEnded(now: number, endMs: number): void {
     const turn = this.turns[this.turns.length - 1];
     if (turn) turn.speechEndMs = endMs;
+    this.pacing.turnEnded();
+    this.playout.boundary();
     const barge = this.barges[this.barges.length - 1];
     if (barge?.speaking) {
       barge.speaking = false;
@@ -195,7 +179,6 @@ export class Experience {
   private endRun(at: number): void {
     if (!this.runActive) return;
     this.runActive = false;
-    this.starved = 0;
     this.event('agent_audio_end', at, `${Math.round(this.heardRunMs)} ms heard`);
   }
 
@@ -216,6 +199,10 @@ export class Experience {
       heardAtSpeechMs: round(b.heardAtSpeechMs),
       ...(b.clearAtMs !== undefined ? { clearAtMs: round(b.clearAtMs), cutoffLatencyMs: round(b.clearAtMs - b.speechStartMs) } : {}),
       heardMs: round(b.heardMs ?? b.heardAtSpeechMs),
+      carriedOverMs: round(b.carriedOverMs),
+      queuedAtSpeechMs: round(b.queuedAtSpeechMs),
+      framesBeforeClear: b.framesBeforeClear,
+      speechEnded: !b.speaking,
       staleFramesAfterClear: b.stale,
     }));
     return {
@@ -224,10 +211,11 @@ export class Experience {
       framesReceived: this.framesReceived,
       agentAudioMs: ms(this.agentSamples),
       heardMs: ms(this.heardSamples),
-      lateness: percentiles(this.lateness),
-      observedLeadMs: percentiles(this.paceMs > 0 ? [...this.bursts, this.burstMs] : this.bursts).p50,
-      underruns: this.underruns,
-      underrunMs: ms(this.underrunSamples),
+      lateness: percentiles(this.pacing.lateness),
+      observedLeadMs: this.pacing.observedLeadMs(),
+      underruns: this.playout.underruns,
+      underrunMs: ms(this.playout.underrunSamples),
+      betweenResponses: this.pacing.betweenResponses(),
       marksSent: this.marksSent,
       marksEchoed: counts.marksEchoed,
       clears: this.clears,

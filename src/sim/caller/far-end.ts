@@ -1,11 +1,11 @@
 // The far side's playout buffer, as the simulated caller hears it, advanced one 20 ms tick at a time.
 // - Twilio: plays queued media at real time, echoes each mark when playback reaches it, and on
-//   `clear` drops the queue and echoes every pending mark at once
-//   (docs/reference/twilio-media-streams.md#marks-and-clear).
-// - mod_audio_stream: the module's inject buffer (5000 ms, drop-oldest, 60 ms minimum fill),
-//   byte for byte (src/telephony/audio-stream/inject-buffer.ts, the same code Parley models it with).
+//   `clear` drops the queue and echoes every pending mark at once (docs/reference/twilio-media-streams.md#marks-and-clear).
+// - mod_audio_stream: the module's inject buffer (5000 ms, drop-oldest, 60 ms minimum fill), the
+//   caller's own emulation written from the module's source (module-inject.ts), not Parley's model
+//   of it, so audio-stream truncation accuracy is not Parley agreeing with itself.
 // Audio can be tracked as lengths only (load generation) or with samples (WAV recording).
-import { InjectBuffer } from '../../telephony/audio-stream/inject-buffer.js';
+import { ModuleInject } from './module-inject.js';
 
 export interface TickResult {
   /** Samples played this tick (0..frameSamples). */
@@ -95,10 +95,9 @@ export class TwilioFarEnd implements FarEnd {
 }
 
 export class ModuleFarEnd implements FarEnd {
-  private readonly buffer: InjectBuffer;
+  private readonly module: ModuleInject;
   alignmentLoss = 0;
   overflowDrop = 0;
-  private static readonly TAG = { epoch: 0, item: 0 };
 
   constructor(
     sampleRate: number,
@@ -106,21 +105,21 @@ export class ModuleFarEnd implements FarEnd {
     capacityMs?: number,
     minFillMs?: number,
   ) {
-    this.buffer = new InjectBuffer({
-      sampleRate,
-      ...(capacityMs !== undefined ? { capacityMs } : {}),
-      ...(minFillMs !== undefined ? { minFillMs } : {}),
+    this.module = new ModuleInject({
+      rate: sampleRate,
+      ...(capacityMs !== undefined ? { bufferMs: capacityMs } : {}),
+      ...(minFillMs !== undefined ? { minBufferMs: minFillMs } : {}),
     });
   }
 
   get queuedSamples(): number {
-    return this.buffer.inuseBytes / 2;
+    return this.module.inuse / 2;
   }
 
   pushAudio(x: number | Int16Array): void {
-    const r = this.buffer.write(ModuleFarEnd.TAG, typeof x === 'number' ? x * 2 : Buffer.from(x.buffer, x.byteOffset, x.byteLength));
-    this.alignmentLoss += r.alignmentLoss / 2;
-    this.overflowDrop += r.overflowDrop / 2;
+    const r = this.module.inject(typeof x === 'number' ? x * 2 : new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+    this.alignmentLoss += r.cut / 2;
+    this.overflowDrop += r.lost / 2;
   }
 
   pushMark(): void {
@@ -128,14 +127,14 @@ export class ModuleFarEnd implements FarEnd {
   }
 
   clear(): readonly string[] {
-    this.buffer.clear();
+    this.module.clear();
     return [];
   }
 
   tick(): TickResult {
-    const r = this.buffer.read();
-    const played = r.played.reduce((n, p) => n + p.bytes, 0) / 2;
-    const frame = this.withSamples ? (r.frame ? new Int16Array(r.frame.buffer, r.frame.byteOffset, r.frame.length / 2) : new Int16Array(this.buffer.frameBytes / 2)) : undefined;
-    return { played, frame, echoes: [] };
+    const r = this.module.writeReplace();
+    const bytes = this.module.frameBytes;
+    const frame = this.withSamples ? (r.frame ? new Int16Array(r.frame.buffer, r.frame.byteOffset, bytes / 2) : new Int16Array(bytes / 2)) : undefined;
+    return { played: r.got / 2, frame, echoes: [] };
   }
 }

@@ -4,3 +4,4 @@ export { runLoad, type LoadResult } from './load.js';
 export { parseScript, DEFAULT_SCRIPT } from './script.js';
 export { percentiles } from './stats.js';
 export type * from './types.js';
+export { bargeInsHonoured, bargeSteps, type BargeInsHonoured, type BargeInCall, type NoClearWhy } from './barge-outcomes.js';

@@ -1,7 +1,7 @@
 // The caller's side of each telephony protocol: what it sends (acting as Twilio or as FreeSWITCH
 // mod_audio_stream) and a strict reading of what Parley sends back.
 import { randomBytes } from 'node:crypto';
-import { decodeBase64 } from '../../base/wire.js';
+import { strictBase64, strictBase64Length } from '../audio/base64.js';
 import { mulawDecode, mulawEncode } from '../audio/g711.js';
 import { pcm16FromBytes, pcm16ToBytes, resampleLinear } from '../audio/pcm.js';
 import type { Clip } from './voice-source.js';
@@ -34,8 +34,7 @@ export interface Leg {
 const text = (o: unknown): OutFrame => ({ data: JSON.stringify(o), binary: false });
 const hex = (n: number) => randomBytes(n).toString('hex');
 
-/** Decoded byte length of valid base64 (decoding is the cheapest strict check), else undefined. */
-const base64Bytes = (s: string): number | undefined => decodeBase64(s)?.length;
+const base64Bytes = strictBase64Length;
 
 export class TwilioLeg implements Leg {
   readonly sampleRate = 8000;
@@ -111,7 +110,7 @@ export class TwilioLeg implements Leg {
         const payload = media?.['payload'];
         if (typeof payload !== 'string') return { kind: 'error', detail: '31951 media without payload' };
         if (withSamples) {
-          const bytes = decodeBase64(payload);
+          const bytes = strictBase64(payload);
           return bytes ? { kind: 'audio', samples: bytes.length, pcm: mulawDecode(bytes) } : { kind: 'error', detail: '31951 bad base64' };
         }
         const n = base64Bytes(payload);
@@ -175,7 +174,7 @@ export class AudioStreamLeg implements Leg {
     if (channels !== 1 && channels !== 2) return { kind: 'error', detail: 'channels must be 1 or 2' };
     const audio = o['audioData'];
     if (typeof audio !== 'string' || audio.length === 0) return { kind: 'error', detail: 'empty audioData' };
-    const bytes = withSamples || rate !== this.sampleRate || channels === 2 ? decodeBase64(audio) : undefined;
+    const bytes = withSamples || rate !== this.sampleRate || channels === 2 ? strictBase64(audio) : undefined;
     if (!bytes) {
       const n = base64Bytes(audio);
       return n === undefined ? { kind: 'error', detail: 'bad base64' } : { kind: 'audio', samples: n >> 1, pcm: undefined };

@@ -52,6 +52,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     lateness: percentiles(calls.flatMap((c) => [...c.latenessSamples()])),
     underruns: sum(reports.map((r) => r.underruns)),
     underrunMs: sum(reports.map((r) => r.underrunMs)),
+    betweenResponses: {
+      count: sum(reports.map((r) => r.betweenResponses.count)),
+      afterCallerTurn: sum(reports.map((r) => r.betweenResponses.afterCallerTurn)),
+      afterClear: sum(reports.map((r) => r.betweenResponses.afterClear)),
+      unprompted: sum(reports.map((r) => r.betweenResponses.unprompted)),
+      maxGapMs: Math.max(0, ...reports.map((r) => r.betweenResponses.gapMs.max)),
+    },
     bargeIns: bargeIns.length,
     cutoffLatency: percentiles(bargeIns.flatMap((b) => (b.cutoffLatencyMs !== undefined ? [b.cutoffLatencyMs] : []))),
     responseLatency: percentiles(reports.flatMap((r) => r.turns.flatMap((t) => (t.responseLatencyMs !== undefined && !t.bargeIn ? [t.responseLatencyMs] : [])))),

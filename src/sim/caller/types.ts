@@ -100,8 +100,31 @@ export interface BargeInRecord {
   readonly cutoffLatencyMs?: number;
   /** Agent audio heard of the interrupted run in all (what truncation should report). */
   readonly heardMs: number;
+  /**
+   * Of heardMs, audio of an earlier response the far side still held when this one began and
+   * played at its start (mod_audio_stream's stranded tail under its 60 ms minimum fill).
+   */
+  readonly carriedOverMs: number;
+  /** Agent audio the far side held when the caller started to speak (what a clear would drop). */
+  readonly queuedAtSpeechMs: number;
+  /** Agent audio frames that arrived while the caller spoke, before any clear. */
+  readonly framesBeforeClear: number;
+  /** The caller finished this speech (false: the call ended while the caller was speaking). */
+  readonly speechEnded: boolean;
   /** Audio frames that arrived after the clear while the caller was still speaking (should be 0). */
   readonly staleFramesAfterClear: number;
+}
+
+/** Gaps in agent audio at which one response ended and the next began (arrival side). */
+export interface BetweenResponses {
+  readonly count: number;
+  /** The caller finished a turn in the gap. */
+  readonly afterCallerTurn: number;
+  /** A clear cut the earlier response. */
+  readonly afterClear: number;
+  /** Neither: a silence longer than RESPONSE_GAP_MS (a response Parley started, or a very long stall). */
+  readonly unprompted: number;
+  readonly gapMs: Percentiles;
 }
 
 export interface Percentiles {
@@ -125,16 +148,19 @@ export interface CallReport {
   readonly agentAudioMs: number;
   readonly heardMs: number;
   /**
-   * Outbound (Parley → caller) frame lateness: for frame k of a run (a run restarts after a clear
-   * or a 400 ms gap) that began at t0 with P_k ms of audio before it, max(0, arrival − (t0 +
-   * max(0, P_k − lead))).
+   * Outbound (Parley → caller) frame lateness over whole responses (responses.ts says where one
+   * ends): for frame k of a response that began at t0 with P_k ms of audio before it,
+   * max(0, arrival − (t0 + max(0, P_k − lead))). A stall inside a response makes every later frame
+   * of it late by the stall.
    */
   readonly lateness: Percentiles;
-  /** Median initial burst of the runs (ms): the lead the bridge actually kept. */
+  /** Median initial burst of the responses (ms): the lead the bridge actually kept. */
   readonly observedLeadMs: number;
-  /** Times the far side's buffer ran dry in the middle of an agent run. */
+  /** Times the far side's buffer ran dry inside a response (audio of the same response came back). */
   readonly underruns: number;
   readonly underrunMs: number;
+  /** The silences between responses: not lateness, not underruns, reported on their own. */
+  readonly betweenResponses: BetweenResponses;
   readonly marksSent: number;
   readonly marksEchoed: number;
   readonly clears: number;
@@ -169,6 +195,8 @@ export interface LoadSummary {
   readonly lateness: Percentiles;
   readonly underruns: number;
   readonly underrunMs: number;
+  /** Summed over the calls; maxGapMs is the longest silence between two responses of any call. */
+  readonly betweenResponses: Omit<BetweenResponses, 'gapMs'> & { readonly maxGapMs: number };
   readonly bargeIns: number;
   readonly cutoffLatency: Percentiles;
   readonly responseLatency: Percentiles;

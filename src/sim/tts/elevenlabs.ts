@@ -1,16 +1,27 @@
-// An offline ElevenLabs TTS WebSocket server (docs/reference/tts-providers.md):
-// `…/{voice}/stream-input` and `…/{voice}/multi-stream-input`, speaking speech-like audio (or a
-// tone) in the requested `pcm_*` format, with alignment, at a configurable speed. It follows the
-// documented protocol where peers trip: the first message is exactly " ", the key may come in the
-// header or the first message in either spelling, "" ends a single-context stream but keeps a
-// context alive, close_context still lets chunks already in flight arrive, idle sockets get
-// input_timeout_exceeded + 1008, bad JSON gets invalid_input_message + 1008. It emits camelCase
-// `isFinal` / `contextId` like the service.
+// An offline ElevenLabs TTS WebSocket server (docs/reference/tts-providers.md): `…/{voice}/stream-input` and
+// `…/{voice}/multi-stream-input`, speaking speech-like audio (or a tone) in the requested
+// `pcm_*` format, with alignment, at a configurable speed. It follows the documented protocol
+// where peers trip: the first message is exactly " ", the key may come in the header or the
+// first message in either spelling, "" ends a single-context stream but keeps a context
+// alive, close_context still lets chunks already in flight arrive, idle sockets get
+// input_timeout_exceeded + 1008, bad JSON gets invalid_input_message + 1008. It emits
+// camelCase `isFinal` / `contextId` like the service.
+//
+// It enforces the service's documented limits, so a client that leaks contexts fails a test:
+// - "Each connection is limited to 5 concurrent contexts" (ElevenLabs, Multi-Context WebSocket
+//   guide, elevenlabs.io/docs/eleven-api/guides/how-to/websockets/multi-context-web-socket): a
+//   text for a sixth context gets the service's error `max_active_conversations` and close 1008
+//   (the message the service sends: "Maximum simultaneous contexts per WebSocket connection
+//   exceeded (5). …"). A closed context counts until its final has been sent.
+// - `inactivity_timeout`: "Timeout for inactivity before a context is closed (seconds), can be up
+//   to 180 seconds" (API reference, multi-stream-input; default 20): a larger value is refused
+//   (HTTP 400), and a socket that receives nothing for that long gets input_timeout_exceeded.
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { once } from 'node:events';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { FaultBox } from './faults.js';
+import { speakHttp } from './elevenlabsHttp.js';
 import { pcmBytes, speechFor } from './speech.js';
 import type { ElevenLabsFakeOptions, SpokenText, TtsFake, TtsFault } from './types.js';
 
@@ -19,6 +30,10 @@ const FORMATS: Readonly<Record<string, number>> = { pcm_8000: 8000, pcm_16000: 1
 /** chunk_length_schedule[0] of the default schedule: text beyond it is generated without a flush. */
 const FIRST_SCHEDULE_CHARS = 120;
 const TEXT_LOG = 10_000;
+/** Concurrent contexts per multi-context socket (documented limit). */
+export const MAX_CONTEXTS_PER_SOCKET = 5;
+/** Largest inactivity_timeout the service accepts, seconds (documented). */
+export const MAX_INACTIVITY_TIMEOUT_S = 180;
 
 interface Counters {
   connections: number;
@@ -29,6 +44,9 @@ interface Counters {
   contextsClosed: number;
   errorsSent: number;
   aborted: number;
+  contextLimitHits: number;
+  /** Most contexts one socket held at once. */
+  maxContexts: number;
 }
 
 interface Shared {
@@ -90,12 +108,12 @@ class Conn {
     if (!this.gone && this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(o));
   }
 
-  /** The service's error shape, then a policy-violation close. */
-  private fail(error: string, message: string): void {
+  /** The service's error shape, then a close (1008 policy violation; 1011 for internal errors). */
+  private fail(error: string, message: string, code = 1008): void {
     if (this.gone) return;
     this.s.c.errorsSent += 1;
-    this.send({ message, error, code: 1008 });
-    this.ws.close(1008, error.slice(0, 100));
+    this.send({ message, error, code });
+    this.ws.close(code, error.slice(0, 100));
     this.teardown();
   }
 
@@ -126,6 +144,7 @@ class Conn {
     if (!c) {
       c = { id, buffer: '', segments: [], generating: false, closed: false, inFlight: 0, ended: false };
       this.contexts.set(id, c);
+      this.s.c.maxContexts = Math.max(this.s.c.maxContexts, this.contexts.size);
     }
     return c;
   }
@@ -159,6 +178,13 @@ class Conn {
     const t = msg['text'];
     if (t !== undefined && typeof t !== 'string') return this.fail('invalid_input_message', "Invalid message received: 'text' must be a string.");
     const isNew = !this.contexts.has(id);
+    if (isNew && this.contexts.size >= MAX_CONTEXTS_PER_SOCKET) {
+      this.s.c.contextLimitHits += 1;
+      return this.fail(
+        'max_active_conversations',
+        `Maximum simultaneous contexts per WebSocket connection exceeded (${MAX_CONTEXTS_PER_SOCKET}). Please close an existing context before opening a new one.`,
+      );
+    }
     const c = this.ctx(id);
     if (c.closed) return; // a closed id is reusable only after its final
     if (t === '' || (t === ' ' && isNew)) return; // keep-alive / initialise
@@ -259,8 +285,10 @@ class Conn {
 
   private fire(f: TtsFault): void {
     switch (f.kind) {
-      case 'error':
-        return this.fail(f.code ?? 'internal_error', `Simulated ${f.code ?? 'internal_error'}.`);
+      case 'error': {
+        const code = f.code ?? 'internal_error';
+        return this.fail(code, `Simulated ${code}.`, f.closeCode ?? (code === 'internal_error' ? 1011 : 1008));
+      }
       case 'drop':
         this.socket.destroy();
         return this.teardown();
@@ -285,12 +313,17 @@ export async function startElevenLabsFake(o: ElevenLabsFakeOptions & { host?: st
   const shared: Shared = {
     o,
     faults: new FaultBox(),
-    c: { connections: 0, requests: 0, chunks: 0, chunksAfterClose: 0, audioMs: 0, contextsClosed: 0, errorsSent: 0, aborted: 0 },
+    c: { connections: 0, requests: 0, chunks: 0, chunksAfterClose: 0, audioMs: 0, contextsClosed: 0, errorsSent: 0, aborted: 0, contextLimitHits: 0, maxContexts: 0 },
     texts: [],
     closes: [],
   };
-  const http = createServer((_req, res) => {
-    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ detail: { status: 'not_found', message: 'WebSocket endpoints only' } }));
+  // The HTTP streaming endpoint (POST …/{voice}/stream) on the same port.
+  let httpSeq = 0;
+  const http = createServer((req, res) => {
+    speakHttp(req, res, { o, faults: shared.faults, c: shared.c, texts: shared.texts, formats: FORMATS, connId: ++httpSeq }).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
   });
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   const sockets = new Set<Socket>();
@@ -315,7 +348,8 @@ export async function startElevenLabsFake(o: ElevenLabsFakeOptions & { host?: st
     const presented = typeof header === 'string' ? header : (query ?? undefined);
     if (o.apiKey !== undefined && presented !== undefined && presented !== o.apiKey) return refuse(401, 'Unauthorized');
     const authed = o.apiKey === undefined || presented === o.apiKey;
-    const idleS = Math.min(180, Math.max(1, Number(url.searchParams.get('inactivity_timeout') ?? o.inactivityTimeoutS ?? 20) || 20));
+    const idleS = Math.max(1, Number(url.searchParams.get('inactivity_timeout') ?? o.inactivityTimeoutS ?? 20) || 20);
+    if (idleS > MAX_INACTIVITY_TIMEOUT_S) return refuse(400, 'Bad Request');
     const alignment = !o.noAlignment;
     wss.handleUpgrade(req, socket, head, (ws) => {
       shared.c.connections += 1;
@@ -327,6 +361,7 @@ export async function startElevenLabsFake(o: ElevenLabsFakeOptions & { host?: st
   const addr = http.address() as AddressInfo;
   return {
     url: `ws://${o.host ?? '127.0.0.1'}:${addr.port}/v1/text-to-speech`,
+    httpUrl: `http://${o.host ?? '127.0.0.1'}:${addr.port}/v1/text-to-speech`,
     port: addr.port,
     arm: (fault, times) => shared.faults.arm(fault, times),
     heal: () => shared.faults.heal(),

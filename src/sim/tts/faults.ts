@@ -47,8 +47,10 @@ export function parseTtsFault(spec: string): TtsFault {
   switch (kind) {
     case 'refuse':
       return { kind, status: num('status') ?? 503 };
-    case 'error':
-      return { kind, ...(kv.has('code') ? { code: kv.get('code')! } : {}), ...(after !== undefined ? { afterChunks: after } : {}) };
+    case 'error': {
+      const close = num('closeCode');
+      return { kind, ...(kv.has('code') ? { code: kv.get('code')! } : {}), ...(after !== undefined ? { afterChunks: after } : {}), ...(close !== undefined ? { closeCode: close } : {}) };
+    }
     case 'drop':
     case 'stall':
       return { kind, ...(after !== undefined ? { afterChunks: after } : {}) };

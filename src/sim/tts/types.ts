@@ -6,7 +6,8 @@
  * A fault a test arms on a fake. Each synthesis request (an ElevenLabs flushed segment, an
  * OpenAI request) or upgrade consumes the first armed fault that applies to it.
  * - refuse: the upgrade (ElevenLabs) or the request (OpenAI) gets this HTTP status;
- * - error:  an error after `afterChunks` audio chunks (ElevenLabs: error message + close 1008;
+ * - error:  an error after `afterChunks` audio chunks (ElevenLabs: error message + close
+ *           `closeCode`, default 1011 for internal_error, else 1008;
  *           OpenAI: HTTP 500 before any audio, else the body is cut);
  * - drop:   the TCP socket is destroyed after `afterChunks` chunks;
  * - stall:  audio stops after `afterChunks` chunks and nothing more comes;
@@ -14,7 +15,7 @@
  */
 export type TtsFault =
   | { readonly kind: 'refuse'; readonly status: number }
-  | { readonly kind: 'error'; readonly code?: string; readonly afterChunks?: number }
+  | { readonly kind: 'error'; readonly code?: string; readonly afterChunks?: number; readonly closeCode?: number }
   | { readonly kind: 'drop'; readonly afterChunks?: number }
   | { readonly kind: 'stall'; readonly afterChunks?: number }
   | { readonly kind: 'delay'; readonly ms: number };
@@ -73,11 +74,17 @@ export interface TtsFakeStats {
   readonly faultsFired: number;
   /** Requests the client aborted (OpenAI) or contexts it closed mid-generation (ElevenLabs). */
   readonly aborted: number;
+  /** ElevenLabs multi-context: sockets closed for exceeding the concurrent-context limit. */
+  readonly contextLimitHits?: number;
+  /** ElevenLabs multi-context: most contexts one socket held at once. */
+  readonly maxContexts?: number;
 }
 
 export interface TtsFake {
   /** ElevenLabs: ws://host:port/v1/text-to-speech (PARLEY_ELEVENLABS_URL). OpenAI: http://host:port/v1/audio/speech. */
   readonly url: string;
+  /** ElevenLabs: http://host:port/v1/text-to-speech (its HTTP streaming endpoint, PARLEY_ELEVENLABS_URL with PARLEY_ELEVENLABS_ENDPOINT=http). */
+  readonly httpUrl?: string;
   readonly port: number;
   /** The rate of what it produced last (OpenAI: always 24000). */
   arm(fault: TtsFault, times?: number | 'always'): void;

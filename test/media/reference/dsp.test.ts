@@ -1,10 +1,12 @@
 // The reference DSP blocks on their own: fade click bound, limiter ceiling, soft clipper
-// shape, TTS chain filters at the output rate.
+// shape, TTS chain filters at the output rate, its block-rate gain (chunking-independent,
+// ramped).
 import { describe, expect, it } from 'vitest';
 import { Biquad, rbjLowpass } from '../../../src/media/reference/biquad.js';
 import { PeakLimiter, SOFT_CLIP_CAP, SoftClipper } from '../../../src/media/reference/limiter.js';
 import { PLAYOUT_DSP_DEFAULTS, PlayoutDsp } from '../../../src/media/reference/playoutDsp.js';
-import { db, fitSine, tone } from '../../../src/media/reference/testSignals.js';
+import { db, fitSine, prng, speechScene, tone } from '../../../src/media/reference/testSignals.js';
+import { TTS_CHAIN_DEFAULTS, TtsChain } from '../../../src/media/reference/ttsChain.js';
 
 const maxStep = (x: Int16Array): number => {
   let m = 0;
@@ -71,5 +73,39 @@ describe('reference DSP', () => {
     const x = new Int16Array(8000).map((_, i) => ((i >> 3) & 1 ? 32767 : -32768));
     dsp.process(x);
     expect(Math.max(...x.map(Math.abs))).toBeLessThanOrEqual(Math.ceil(SOFT_CLIP_CAP * 32768));
+  });
+
+  it('the TTS chain gives the same samples however the audio is chunked (its control blocks run across calls)', () => {
+    for (const rate of [8000, 16000]) {
+      const { pcm } = speechScene(rate, 6, -50, 20, rate + 7);
+      const whole = pcm.slice();
+      new TtsChain(rate).process(whole);
+      const parts = pcm.slice();
+      const chain = new TtsChain(rate);
+      const rnd = prng(rate);
+      for (let o = 0; o < parts.length; ) {
+        const len = 1 + Math.floor(((rnd() + 1) / 2) * 37); // 1..37: rarely a multiple of the block
+        chain.process(parts.subarray(o, Math.min(parts.length, o + len)));
+        o += len;
+      }
+      expect(whole.some((v, i) => v !== pcm[i])).toBe(true); // the chain did act
+      expect(Buffer.from(parts.buffer).equals(Buffer.from(whole.buffer))).toBe(true);
+    }
+  });
+
+  it('the TTS compressor ramps its gain across each block: a 34 dB jump moves it < 0.5 dB a sample, > 6 dB in all', () => {
+    // Filters made transparent and the gate open, so |out / in| is the compressor's gain
+    // (a full-scale Nyquist tone passes the DC blocker; -40 dBFS, then -6 dBFS).
+    const p = { ...TTS_CHAIN_DEFAULTS, shelfDb: 0, lpfHz: 4000, clipThreshold: 1, gateThresholdDb: -90 };
+    const rate = 8000;
+    const at = rate / 2;
+    const x = new Int16Array(rate).map((_, i) => (i % 2 ? -1 : 1) * (i < at ? 328 : 16423));
+    const y = x.slice();
+    new TtsChain(rate, p).process(y);
+    const gainDb = Array.from(y, (v, i) => db(Math.abs(v / x[i]!)));
+    let maxStep = 0;
+    for (let i = at - 100; i < rate - 1; i++) maxStep = Math.max(maxStep, Math.abs(gainDb[i + 1]! - gainDb[i]!));
+    expect(gainDb[at - 1]! - gainDb[rate - 1]!).toBeGreaterThan(6);
+    expect(maxStep).toBeLessThan(0.5);
   });
 });

@@ -39,7 +39,7 @@ describe.each(KINDS)('%s engine: the MediaEngine contract', (kind, make) => {
     lengths.forEach((n, item) => expect(call.writePlayout(taggedMulaw(item, n), { epoch: 0, item })).toBe('ok'));
     await ticks(engine, 3);
     expect(out.frames).toHaveLength(0);
-    call.setState('playing');
+    call.setState('finishing');
     await untilTick(engine, () => out.has('drained'));
     lengths.forEach((n, item) => expect(call.delivered(item)).toBe(n));
     expect(out.audio().equals(Buffer.concat(lengths.map((n, item) => taggedMulaw(item, n))))).toBe(true);
@@ -48,11 +48,30 @@ describe.each(KINDS)('%s engine: the MediaEngine contract', (kind, make) => {
     expect(drained?.type === 'drained' && drained.readIndex).toBe(call.playoutWriteIndex());
   });
 
+  it('while the response is live a short tail waits for the rest; padded only once it is complete (PL6)', async () => {
+    const call = engine.open(MULAW);
+    const out = new Collector(engine, call);
+    call.writePlayout(taggedMulaw(1, 2 * FRAME + 40), { epoch: 0, item: 1 });
+    call.setState('playing');
+    await untilTick(engine, () => out.frames.length >= 2);
+    await ticks(engine, 10); // the far side's lead has long run out: a padding engine would pad now
+    expect(out.frames).toHaveLength(2);
+    expect(call.counters()).toMatchObject({ paddedFrames: 0 });
+    // The rest of the frame arrives late: it joins the waiting tail, no silence inside.
+    call.writePlayout(taggedMulaw(1, FRAME - 40), { epoch: 0, item: 1 });
+    await untilTick(engine, () => out.frames.length >= 3);
+    expect(out.audio().equals(Buffer.concat([taggedMulaw(1, 2 * FRAME + 40), taggedMulaw(1, FRAME - 40)]))).toBe(true);
+    call.writePlayout(taggedMulaw(2, 30), { epoch: 0, item: 2 });
+    call.setState('finishing');
+    await untilTick(engine, () => out.has('drained'));
+    expect(call.counters()).toMatchObject({ paddedFrames: 1 });
+  });
+
   it('executes a flush at its next tick, dropping only what was written before', async () => {
     const call = engine.open({ ...MULAW, lookaheadMs: 40 });
     const out = new Collector(engine, call);
     call.writePlayout(taggedMulaw(1, 50 * FRAME), { epoch: 0, item: 1 });
-    call.setState('playing');
+    call.setState('finishing');
     await untilTick(engine, () => out.frames.length >= 5);
     call.requestFlush(1);
     expect(call.bufferedPlayoutMs()).toBe(0);
@@ -103,7 +122,7 @@ describe.each(KINDS)('%s engine: the MediaEngine contract', (kind, make) => {
   it('close resolves after the acknowledgement; the call is inert afterwards; capacity is enforced', async () => {
     const call = engine.open(MULAW);
     call.writePlayout(taggedMulaw(1, 4800), { epoch: 0, item: 1 });
-    call.setState('playing');
+    call.setState('finishing');
     await ticks(engine, 2);
     let acked = false;
     const closing = call.close().then(() => (acked = true));
@@ -128,7 +147,7 @@ describe('JS engine vs native engine: the same script gives the same output', ()
         // Write everything first, in the idle state, so the tick timing cannot matter.
         call.writePlayout(pcmBytes(speech.subarray(0, 12000)), { epoch: 0, item: 1 });
         call.writePlayout(pcmBytes(speech.subarray(12000)), { epoch: 0, item: 2 });
-        call.setState('playing');
+        call.setState('finishing');
         await untilTick(engine, () => out.has('drained'), 10000);
         call.requestFlush(1);
         call.writePlayout(pcmBytes(tone(24000, 700, 9000, 4810)), { epoch: 1, item: 3 });

@@ -1,7 +1,7 @@
 // Media-core input (src/session/in/media.ts): frames out, stale frames dropped, the core's
 // events into the machines, caller audio on, and the end-of-speech report.
 import { describe, expect, it } from 'vitest';
-import { rig, startedCall, type Rig } from '../fakes.js';
+import { rig, startedCall, TWILIO_START, type Rig } from '../fakes.js';
 
 function speaking(r: Rig): number {
   startedCall(r);
@@ -70,16 +70,44 @@ describe('media input', () => {
     expect(r.ai.appended).toEqual([320]);
   });
 
-  it('audio-stream: the reply’s tail is pushed past the module’s minimum fill with silence', () => {
+  it('audio-stream: a dry ring inside a reply is a late chunk — no padding; the tail is padded once the reply ended (PL6)', () => {
     const r = rig('audio-stream');
     r.call.onMessage(Buffer.from(JSON.stringify({ callId: 'fs-1', sampleRate: 16000 })), false);
     r.ai.emit({ type: 'session_created', gen: 1, sessionId: 's' });
     r.ai.emit({ type: 'response_created', gen: 1, responseId: 'r1' });
-    r.ai.emit({ type: 'audio_delta', gen: 1, responseId: 'r1', itemId: 'i', contentIndex: 0, audio: Buffer.alloc(960) });
+    r.media().buffered = 200; // past the lookahead: playing
+    r.ai.emit({ type: 'audio_delta', gen: 1, responseId: 'r1', itemId: 'i', contentIndex: 0, audio: Buffer.alloc(9600) });
     const before = r.ws.sent.length;
     r.media().pendingEvents = [{ type: 'drained', tick: 2, epoch: 0, readIndex: r.media().writeIndex }];
     r.call.onTick();
-    expect(r.ws.sent.length).toBeGreaterThan(before);
+    expect(r.ws.sent.length).toBe(before); // the reply is live: wait for its next chunk
+    expect(r.call.machineActors.playout.getSnapshot().value).toBe('playing');
+    r.ai.emit({ type: 'response_done', gen: 1, responseId: 'r1', status: 'completed' });
+    expect(r.call.machineActors.playout.getSnapshot().value).toBe('drained');
+    expect(r.ws.sent.length).toBe(before + 1); // one silence message past the module's gate
+  });
+
+  it('audio-stream: the call keeps the cushion ahead (lookahead + cushion, capped by the core)', () => {
+    const r = rig('audio-stream');
+    r.call.onMessage(Buffer.from(JSON.stringify({ callId: 'fs-1', sampleRate: 16000 })), false);
+    expect(r.media().config.lookaheadMs).toBe(r.config.media.lookaheadMs + r.config.telephony.audioStreamCushionMs);
+    expect(r.call.machineActors.playout.getSnapshot().context.lookaheadMs).toBe(r.media().config.lookaheadMs);
+    const t = rig('twilio');
+    t.call.onMessage(Buffer.from(TWILIO_START), false);
+    expect(t.media().config.lookaheadMs).toBe(t.config.media.lookaheadMs);
+  });
+
+  it('END_OF_RESPONSE waits until the response’s last chunk left the JS backlog', () => {
+    const r = rig();
+    startedCall(r);
+    r.media().refuseWrites = 'full';
+    r.ai.emit({ type: 'response_created', gen: 1, responseId: 'r1' });
+    r.ai.emit({ type: 'audio_delta', gen: 1, responseId: 'r1', itemId: 'i', contentIndex: 0, audio: Buffer.alloc(160) });
+    r.ai.emit({ type: 'response_done', gen: 1, responseId: 'r1', status: 'completed' });
+    expect(r.trace.eventsOf('playout')).not.toContain('END_OF_RESPONSE');
+    r.media().refuseWrites = undefined;
+    r.call.onTick();
+    expect(r.trace.eventsOf('playout')).toContain('END_OF_RESPONSE');
   });
 
   it('publishes the playout machine’s state word to the media call', () => {

@@ -80,10 +80,20 @@ double exp2(double x) {
   return p * pow2i(static_cast<int>(k));
 }
 
-double log2(double x) {
-  if (!(x > 0.0)) return x == 0.0 ? -INFINITY : NAN;
-  if (x == INFINITY) return x;
-  int e = 0;
+namespace {
+
+// log2(x) = e + ln(m) / ln 2 with m in [sqrt(1/2), sqrt(2)); s = (m - 1) / (m + 1). Returns
+// false (and the result in `special`) for x <= 0, NaN and infinity.
+bool split_log2(double x, int& e, double& s, double& special) {
+  if (!(x > 0.0)) {
+    special = x == 0.0 ? -INFINITY : NAN;
+    return false;
+  }
+  if (x == INFINITY) {
+    special = x;
+    return false;
+  }
+  e = 0;
   if (x < 2.2250738585072014e-308) {  // subnormal: scale into the normal range first
     x = x * 18014398509481984.0;     // 2^54
     e = -54;
@@ -96,8 +106,17 @@ double log2(double x) {
     m = m * 2.0;
     e = e - 1;
   }
-  // ln(m) = 2*atanh(s), s = (m-1)/(m+1), |s| <= 0.1716: series to s^25.
-  const double s = (m - 1.0) / (m + 1.0);
+  s = (m - 1.0) / (m + 1.0);
+  return true;
+}
+
+}  // namespace
+
+double log2(double x) {
+  int e = 0;
+  double s = 0.0, special = 0.0;
+  if (!split_log2(x, e, s, special)) return special;
+  // ln(m) = 2*atanh(s), |s| <= 0.1716: series to s^25.
   const double z = s * s;
   double p = 1.0 / 25.0;
   p = p * z + 1.0 / 23.0;
@@ -114,6 +133,34 @@ double log2(double x) {
   p = p * z + 1.0;
   const double ln_m = 2.0 * s * p;
   return static_cast<double>(e) + ln_m / kLn2;
+}
+
+// The coarse pair evaluates its polynomials in Estrin's form (independent pairs combined by
+// powers of the argument): the same operations in both twins, a third of Horner's latency.
+double coarse_log2(double x) {
+  int e = 0;
+  double s = 0.0, special = 0.0;
+  if (!split_log2(x, e, s, special)) return special;
+  // As log2, series to s^11 (the next term is below 1e-10 of the sum).
+  const double z = s * s;
+  const double z2 = z * z;
+  const double z4 = z2 * z2;
+  const double p = ((1.0 + z * (1.0 / 3.0)) + z2 * (1.0 / 5.0 + z * (1.0 / 7.0))) + z4 * (1.0 / 9.0 + z * (1.0 / 11.0));
+  return static_cast<double>(e) + (2.0 * s * p) * kLog2E;
+}
+
+double coarse_exp2(double x) {
+  if (!(x == x)) return x;  // NaN
+  if (x > 1020.0) return INFINITY;
+  if (x < -1020.0) return 0.0;
+  const double k = std::floor(x + 0.5);
+  const double t = (x - k) * kLn2;  // |t| <= ln2/2
+  // e^t, Taylor to t^8 (the next term is below 2e-10).
+  const double t2 = t * t;
+  const double t4 = t2 * t2;
+  const double lo = (1.0 + t) + t2 * (0.5 + t * (1.0 / 6.0));
+  const double hi = ((1.0 / 24.0 + t * (1.0 / 120.0)) + t2 * (1.0 / 720.0 + t * (1.0 / 5040.0))) + t4 * (1.0 / 40320.0);
+  return (lo + t4 * hi) * pow2i(static_cast<int>(k));
 }
 
 double sin(double x) {

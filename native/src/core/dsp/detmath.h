@@ -24,6 +24,10 @@ double log2(double x);
 /// sin and cos for |x| up to ~1e5 (Cody-Waite reduction by pi/2).
 double sin(double x);
 double cos(double x);
+/// Shorter-series exp2 and log2 (~1e-10 relative): for control signals computed often, such
+/// as a compressor's gain, where the full series would cost more than the audio path.
+double coarse_exp2(double x);
+double coarse_log2(double x);
 /// 10^x via exp2.
 double pow10(double x);
 /// e^x via exp2.

@@ -6,8 +6,24 @@
 namespace parley::dsp {
 namespace {
 
-// One-pole smoothing coefficient 1 - exp(-1 / (ms * rate / 1000)), as in the original.
-double smoothing(double ms, int rate) { return 1.0 - detmath::exp(-1.0 / (ms * static_cast<double>(rate) / 1000.0)); }
+// One-pole smoothing coefficient per step of `n` samples: 1 - exp(-n / (ms * rate / 1000)).
+// (n = 1 is the original's per-sample coefficient; a block step keeps its time constant.)
+double smoothing(double ms, int rate, int n) {
+  return 1.0 - detmath::exp(-static_cast<double>(n) / (ms * static_cast<double>(rate) / 1000.0));
+}
+
+// 10*log10(p) = log2(p) * kDbPerLog2Power; 10^(g/20) = 2^(g * kLog2PerDbGain).
+constexpr double kDbPerLog2Power = 10.0 / detmath::kLog2_10;
+constexpr double kLog2PerDbGain = detmath::kLog2_10 / 20.0;
+
+// saturate_round(v * 32768) for the clipper's output (|v| <= 0.999, so the sum fits an int):
+// floor by truncation and a branchless correction, the same integer for less than the general
+// floor costs without SSE4.1.
+inline int16_t round_clipped(double v) {
+  const double r = v * 32768.0 + 0.5;
+  const int t = static_cast<int>(r);
+  return static_cast<int16_t>(t - (static_cast<double>(t) > r ? 1 : 0));
+}
 
 }  // namespace
 
@@ -16,27 +32,29 @@ TtsChain::TtsChain(int rate, const TtsChainParams& p)
       shelf_(rbj_high_shelf(rate, p.shelf_hz, p.shelf_db, p.shelf_q)),
       lpf_(rbj_lowpass(rate, p.lpf_hz, p.lpf_q)),
       clip_(p.clip_threshold),
+      block_(ms_to_samples(kTtsControlBlockMs, rate)),
+      inv_block_(1.0 / static_cast<double>(block_)),
       gate_thr_(detmath::db_to_gain(p.gate_threshold_db)),
-      gate_att_(smoothing(p.gate_attack_ms, rate)),
-      gate_rel_(smoothing(p.gate_release_ms, rate)),
+      gate_att_(smoothing(p.gate_attack_ms, rate, block_)),
+      gate_rel_(smoothing(p.gate_release_ms, rate, block_)),
       comp_thr_(p.comp_threshold_db),
       comp_slope_(1.0 - 1.0 / p.comp_ratio),
       comp_knee_(p.comp_knee_db),
-      comp_att_(smoothing(p.comp_attack_ms, rate)),
-      comp_rel_(smoothing(p.comp_release_ms, rate)),
-      comp_makeup_(detmath::db_to_gain(p.comp_makeup_db)) {}
+      inv_2knee_(1.0 / (2.0 * p.comp_knee_db)),
+      comp_att_(smoothing(p.comp_attack_ms, rate, block_)),
+      comp_rel_(smoothing(p.comp_release_ms, rate, block_)),
+      comp_makeup_(detmath::db_to_gain(p.comp_makeup_db)),
+      comp_{comp_makeup_, comp_makeup_} {}
 
-double TtsChain::gate(double v) {
-  const double a = v < 0.0 ? -v : v;
-  gate_env_ = gate_env_ + (a > gate_env_ ? gate_att_ : gate_rel_) * (a - gate_env_);
-  const double target = gate_env_ > gate_thr_ ? 1.0 : 0.0;
-  gate_gain_ = gate_gain_ + (target > gate_gain_ ? gate_att_ : gate_rel_) * (target - gate_gain_);
-  return v * gate_gain_;
-}
-
-double TtsChain::compress(double v) {
-  const double a = v < 0.0 ? -v : v;
-  double level = detmath::gain_to_db(a + 1e-10);
+void TtsChain::end_block() {
+  // Gate: the envelope follows the block's peak; the gain eases towards open (1) or shut (0).
+  gate_env_ = gate_env_ + (peak_ > gate_env_ ? gate_att_ : gate_rel_) * (peak_ - gate_env_);
+  const double open = gate_env_ > gate_thr_ ? 1.0 : 0.0;
+  const double gate_gain = gate_.to;
+  gate_.set(gate_gain + (open > gate_gain ? gate_att_ : gate_rel_) * (open - gate_gain), inv_block_);
+  // Compressor: the block's mean square in dB (10*log10, floor -96 dB) drives the envelope.
+  // (Reciprocals, not divisions: this path is one long dependency chain, once a block.)
+  double level = detmath::coarse_log2(sum_sq_ * inv_block_ + 1e-20) * kDbPerLog2Power;
   if (level < -96.0) level = -96.0;
   comp_env_db_ = comp_env_db_ + (level > comp_env_db_ ? comp_att_ : comp_rel_) * (level - comp_env_db_);
   const double over = comp_env_db_ - comp_thr_;
@@ -46,31 +64,63 @@ double TtsChain::compress(double v) {
     g = -over * comp_slope_;
   } else if (over > -half) {
     const double k = over + half;
-    g = -((k * k) / (2.0 * comp_knee_)) * comp_slope_;
+    g = -(k * k * inv_2knee_) * comp_slope_;
   }
-  const double gain = g == 0.0 ? comp_makeup_ : detmath::db_to_gain(g) * comp_makeup_;
-  return v * gain;
+  comp_.set(g == 0.0 ? comp_makeup_ : detmath::coarse_exp2(g * kLog2PerDbGain) * comp_makeup_, inv_block_);
+  pos_ = 0;
+  peak_ = 0.0;
+  sum_sq_ = 0.0;
 }
 
 void TtsChain::process(int16_t* x, size_t n) {
-  for (size_t i = 0; i < n; ++i) {
-    double v = static_cast<double>(x[i]) / 32768.0;
-    v = dc_.step(v);
-    v = gate(v);
-    v = compress(v);
-    v = shelf_.step(v);
-    v = lpf_.step(v);
-    v = clip_.clip(v);
-    x[i] = saturate_round(v * 32768.0);
+  // The filter state lives in locals for the loop (registers, not memory), written back after.
+  DcBlocker dc = dc_;
+  Biquad shelf = shelf_, lpf = lpf_;
+  size_t i = 0;
+  while (i < n) {
+    // Up to the end of the current control block, whose ramps are fixed, in pieces of up to
+    // 64 samples: first the gains, then the filters (two short loops keep their state in
+    // registers; one long one spilled it).
+    const size_t left = static_cast<size_t>(block_ - pos_);
+    const size_t end = n - i < left ? n : i + left;
+    const Ramp gr = gate_, cr = comp_;
+    double peak = peak_, sum_sq = sum_sq_;
+    double k = static_cast<double>(pos_);
+    while (i < end) {
+      double buf[64];
+      const size_t m = end - i < 64 ? end - i : 64;
+      for (size_t j = 0; j < m; ++j) {
+        double v = dc.step(static_cast<double>(x[i + j]) / 32768.0);
+        const double a = v < 0.0 ? -v : v;
+        peak = a > peak ? a : peak;
+        k = k + 1.0;
+        v = v * (gr.from + gr.step * k);
+        sum_sq = sum_sq + v * v;
+        buf[j] = v * (cr.from + cr.step * k);
+      }
+      for (size_t j = 0; j < m; ++j) x[i + j] = round_clipped(clip_.clip(lpf.step(shelf.step(buf[j]))));
+      i += m;
+    }
+    peak_ = peak;
+    sum_sq_ = sum_sq;
+    pos_ = static_cast<int>(k);
+    if (pos_ == block_) end_block();
   }
+  dc_ = dc;
+  shelf_ = shelf;
+  lpf_ = lpf;
 }
 
 void TtsChain::reset() {
   dc_.reset();
   shelf_.reset();
   lpf_.reset();
-  gate_env_ = gate_gain_ = 0.0;
+  gate_env_ = 0.0;
   comp_env_db_ = -96.0;
+  pos_ = 0;
+  peak_ = sum_sq_ = 0.0;
+  gate_ = Ramp{0.0, 0.0};
+  comp_ = Ramp{comp_makeup_, comp_makeup_};
 }
 
 }  // namespace parley::dsp

@@ -32,6 +32,7 @@ void Call::tick_playout(TickContext& ctx, std::uint32_t state) noexcept {
   lead_ = lead_ > ctx.elapsed ? lead_ - ctx.elapsed : 0;
 
   if (gen::tag_media_playout(static_cast<gen::State>(state))) {
+    const bool may_pad = gen::tag_media_tail(static_cast<gen::State>(state));
     fill_staging();
     // Starved while audio was queued: the media thread itself was late.
     if (emitted_since_drain_ && lead_before < ctx.elapsed && staged_ == in_frame_) {
@@ -41,10 +42,10 @@ void Call::tick_playout(TickContext& ctx, std::uint32_t state) noexcept {
     bool emitted = false;
     while (lead_ < lead_max_) {
       fill_staging();
-      // A short tail waits while the far side still has audio; it is padded only when the
-      // far side would otherwise starve (more audio may arrive meanwhile).
+      // A short tail is padded only once the response's audio is complete (media.tail, PL6)
+      // and the far side would otherwise starve; while more is expected it waits for the rest.
       const bool full = staged_ == in_frame_;
-      const bool tail = staged_ > 0 && lead_ == 0;
+      const bool tail = staged_ > 0 && lead_ == 0 && may_pad;
       if (!(full || tail) || !emit_frame(!full)) break;
       emitted = true;
       emitted_since_drain_ = true;

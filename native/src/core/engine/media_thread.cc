@@ -62,15 +62,13 @@ void MediaThread::run() noexcept {
     sleep_until_ns(next);
     if (stop_.load(std::memory_order_acquire)) break;
     const std::int64_t woke = now_ns();
-    // The newest deadline that has passed; normally served + 1.
-    const std::uint64_t due = static_cast<std::uint64_t>((woke - start) / period_ns_);
-    const std::uint64_t elapsed = due > served ? due - served : 1;
-    const std::uint64_t tick = served + elapsed;
-    if (elapsed > 1) missed_.add(elapsed - 1);
-    lateness_.push(woke - (start + static_cast<std::int64_t>(tick) * period_ns_));
-    core_.tick(tick, static_cast<std::uint32_t>(elapsed > 0xffffffffu ? 0xffffffffu : elapsed));
+    // Serves the newest deadline passed (normally served + 1); late from the first one missed.
+    const Wake w = on_wake(start, period_ns_, served, woke);
+    if (w.elapsed > 1) missed_.add(w.elapsed - 1);
+    lateness_.push(w.late_ns);
+    core_.tick(w.tick, static_cast<std::uint32_t>(w.elapsed > 0xffffffffu ? 0xffffffffu : w.elapsed));
     work_.push(now_ns() - woke);
-    served = tick;
+    served = w.tick;
   }
 }
 

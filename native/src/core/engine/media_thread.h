@@ -14,6 +14,23 @@
 
 namespace parley::engine {
 
+/** What one wake-up serves. */
+struct Wake {
+  std::uint64_t tick;     // the newest deadline passed: the one served
+  std::uint64_t elapsed;  // periods since the last tick served (1 when on time)
+  std::int64_t late_ns;   // woke − the first deadline not served before (not the newest one)
+};
+
+/**
+ * Lateness is measured from the first missed deadline: a stall of N periods shows as N periods
+ * late, where measuring against the newest deadline passed could never exceed one period.
+ */
+constexpr Wake on_wake(std::int64_t start, std::int64_t period_ns, std::uint64_t served, std::int64_t woke) noexcept {
+  const auto due = static_cast<std::uint64_t>((woke - start) / period_ns);
+  const std::uint64_t elapsed = due > served ? due - served : 1;
+  return {served + elapsed, elapsed, woke - (start + static_cast<std::int64_t>(served + 1) * period_ns)};
+}
+
 class MediaThread {
  public:
   static constexpr std::size_t kStatSamples = 8192;
@@ -36,7 +53,7 @@ class MediaThread {
   Sched sched() const noexcept { return static_cast<Sched>(sched_.load(std::memory_order_acquire)); }
   /** Deadlines that passed without a tick of their own. */
   std::uint64_t missed_ticks() const noexcept { return missed_.get(); }
-  /** How late each tick started after its deadline, and how long its work took. */
+  /** How late each tick started after the first deadline it serves (on_wake), and how long its work took. */
   Percentiles lateness() const { return lateness_.summary(); }
   Percentiles work() const { return work_.summary(); }
   /** Later lateness() / work() summaries start from now. [control thread] */

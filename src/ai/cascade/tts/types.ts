@@ -24,9 +24,21 @@ export interface TtsRequest {
 }
 
 export type TtsOutcome =
-  | { readonly kind: 'ok'; readonly bytes: number }
+  | {
+      readonly kind: 'ok';
+      readonly bytes: number;
+      /** Completion was inferred (no alignment, then a quiet gap), not proven: spoken, never cached. */
+      readonly inferred?: boolean;
+    }
   | { readonly kind: 'aborted' }
-  | { readonly kind: 'failed'; readonly code: string; readonly message: string; readonly bytes: number };
+  | {
+      readonly kind: 'failed';
+      readonly code: string;
+      readonly message: string;
+      readonly bytes: number;
+      /** Visible characters of the text the audio received before the failure covered (from alignment); undefined when unknown. */
+      readonly chars?: number;
+    };
 
 export interface TtsProvider {
   readonly name: TtsProviderName;
@@ -64,7 +76,13 @@ export class EvenBytes {
 }
 
 export const aborted = (): TtsOutcome => ({ kind: 'aborted' });
-export const failed = (code: string, message: string, bytes: number): TtsOutcome => ({ kind: 'failed', code, message, bytes });
+export const failed = (code: string, message: string, bytes: number, chars?: number): TtsOutcome => ({
+  kind: 'failed',
+  code,
+  message,
+  bytes,
+  ...(chars !== undefined ? { chars } : {}),
+});
 
 /** `pcm_16000` → 16000 (the formats the media resampler handles: 8, 16, 24, 48 kHz). */
 export function rateOfPcmFormat(format: string): number | undefined {

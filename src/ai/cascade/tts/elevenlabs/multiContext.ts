@@ -25,6 +25,8 @@ interface InFlight {
   readonly req: TtsRequest;
   readonly expected: number;
   seen: number;
+  /** Some chunk carried alignment (so `seen` says how far the audio got). */
+  aligned: boolean;
   bytes: number;
   readonly even: EvenBytes;
   readonly done: (o: TtsOutcome) => void;
@@ -41,6 +43,8 @@ export class ElevenLabsMultiContext implements TtsProvider {
   private ws: WebSocket | undefined;
   private opening: Promise<WebSocket> | undefined;
   private readonly open = new Set<string>();
+  /** Turns whose context was closed after a failure: their next sentence uses a fresh context id. */
+  private readonly reopened = new Map<string, number>();
   private current: InFlight | undefined;
   private readonly timeouts: TtsTimeouts;
   private readonly watchdog = new Watchdog(() => this.onWatchdog());
@@ -65,13 +69,14 @@ export class ElevenLabsMultiContext implements TtsProvider {
       return failed(e.code ?? 'connect_failed', e.message, 0);
     }
     if (req.signal.aborted) return aborted();
-    const ctx = contextIdFor(req.turn);
+    const ctx = this.ctxOf(req.turn);
     return new Promise<TtsOutcome>((resolve) => {
       const onAbort = () => this.finish(aborted());
       const flight: InFlight = {
         req,
         expected: visibleChars(req.text),
         seen: 0,
+        aligned: false,
         bytes: 0,
         even: new EvenBytes(),
         done: (o) => {
@@ -92,7 +97,18 @@ export class ElevenLabsMultiContext implements TtsProvider {
   }
 
   endTurn(turn: string, _cancelled = false): void {
-    const ctx = contextIdFor(turn);
+    this.closeCtx(turn);
+    this.reopened.delete(turn);
+  }
+
+  /** The context id of a turn's next sentence (a closed context id is not reusable until its final). */
+  private ctxOf(turn: string): string {
+    const n = this.reopened.get(turn);
+    return n === undefined ? contextIdFor(turn) : `${contextIdFor(turn).slice(0, 58)}_r${n}`;
+  }
+
+  private closeCtx(turn: string): void {
+    const ctx = this.ctxOf(turn);
     if (!this.open.delete(ctx)) return;
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(closeContext(ctx)));
   }
@@ -103,6 +119,7 @@ export class ElevenLabsMultiContext implements TtsProvider {
     const ws = this.ws;
     this.ws = undefined;
     this.open.clear();
+    this.reopened.clear();
     if (ws?.readyState === WebSocket.OPEN) {
       ws.send(JSON.stringify(closeSocket()));
       ws.close(1000, 'call ended');
@@ -116,14 +133,16 @@ export class ElevenLabsMultiContext implements TtsProvider {
     this.watchdog.stop();
     if (o.kind !== 'ok') {
       // The context's state is unknown now (or its audio unwanted): close it; a later sentence
-      // of the same turn starts a fresh one.
-      this.endTurn(f.req.turn);
+      // of the same turn starts a fresh one under a new id, so audio of the closed one still in
+      // flight is never taken for it.
+      this.closeCtx(f.req.turn);
+      this.reopened.set(f.req.turn, (this.reopened.get(f.req.turn) ?? 0) + 1);
     }
-    f.done(o.kind === 'failed' ? { ...o, bytes: f.bytes } : o.kind === 'ok' ? { kind: 'ok', bytes: f.bytes } : o);
+    f.done(o.kind === 'failed' ? failed(o.code, o.message, f.bytes, f.aligned ? f.seen : undefined) : o.kind === 'ok' ? { ...o, bytes: f.bytes } : o);
   }
 
   private onWatchdog(): void {
-    if (this.watchdogFires === 'complete') this.finish({ kind: 'ok', bytes: 0 });
+    if (this.watchdogFires === 'complete') this.finish({ kind: 'ok', bytes: 0, inferred: true });
     else this.finish(failed('timeout', this.current && this.current.bytes > 0 ? 'audio stalled' : 'no audio in time', 0));
   }
 
@@ -194,12 +213,12 @@ export class ElevenLabsMultiContext implements TtsProvider {
           break;
         case 'final':
           if (m.contextId !== undefined) this.open.delete(m.contextId);
-          if (f && (m.contextId === undefined || m.contextId === contextIdFor(f.req.turn))) this.finish({ kind: 'ok', bytes: 0 });
+          if (f && (m.contextId === undefined || m.contextId === this.ctxOf(f.req.turn))) this.finish({ kind: 'ok', bytes: 0 });
           break;
         case 'audio': {
           // Audio of any context but the sentence in flight (one closed on barge-in, still in
           // flight when we closed it) is never passed on.
-          if (!f || (m.contextId !== undefined && m.contextId !== contextIdFor(f.req.turn))) {
+          if (!f || (m.contextId !== undefined && m.contextId !== this.ctxOf(f.req.turn))) {
             this.opts.onIgnored?.('closed_context_audio');
             break;
           }
@@ -209,6 +228,7 @@ export class ElevenLabsMultiContext implements TtsProvider {
           if (this.current !== f) break; // the chunk handler aborted it
           if (m.alignedChars !== undefined) {
             f.seen += m.alignedChars;
+            f.aligned = true;
             if (f.seen >= f.expected) {
               this.finish({ kind: 'ok', bytes: 0 });
               break;

@@ -36,8 +36,9 @@ export class ElevenLabsSingleContext implements TtsProvider {
       this.live.add(ws);
       const even = new EvenBytes();
       let bytes = 0;
+      let seen: number | undefined;
       let settled = false;
-      const watchdog = new Watchdog(() => done(failed('timeout', bytes > 0 ? 'audio stalled' : 'no audio in time', bytes)));
+      const watchdog = new Watchdog(() => done(failed('timeout', bytes > 0 ? 'audio stalled' : 'no audio in time', bytes, seen)));
       const onAbort = () => done(aborted());
       const done = (o: TtsOutcome) => {
         if (settled) return;
@@ -63,19 +64,20 @@ export class ElevenLabsSingleContext implements TtsProvider {
           if (m.kind === 'audio') {
             const pcm = even.push(m.audio);
             bytes += pcm.length;
+            if (m.alignedChars !== undefined) seen = (seen ?? 0) + m.alignedChars;
             if (pcm.length > 0) req.onChunk({ pcm, rate: this.rate });
             if (settled) return;
             watchdog.arm(this.timeouts.idleMs);
           } else if (m.kind === 'final') return done({ kind: 'ok', bytes });
-          else if (m.kind === 'error') return done(failed(m.code, m.message, bytes));
+          else if (m.kind === 'error') return done(failed(m.code, m.message, bytes, seen));
           else this.opts.onIgnored?.(m.why);
         }
       });
       ws.on('error', (err: Error & { code?: string }) => {
         const status = /Unexpected server response: (\d+)/.exec(err.message);
-        done(failed(status ? `http_${status[1]}` : (err.code ?? 'socket_error'), err.message, bytes));
+        done(failed(status ? `http_${status[1]}` : (err.code ?? 'socket_error'), err.message, bytes, seen));
       });
-      ws.on('close', (code, reason) => done(failed(`close_${code}`, `socket closed before the final message: ${code} ${String(reason)}`.trim(), bytes)));
+      ws.on('close', (code, reason) => done(failed(`close_${code}`, `socket closed before the final message: ${code} ${String(reason)}`.trim(), bytes, seen)));
     });
   }
 
