@@ -56,6 +56,7 @@ export class Metrics {
   readonly framesIn: Counter<'protocol'>;
   readonly framesOut: Counter<'protocol'>;
   readonly underruns: Counter<'cause'>;
+  readonly sendUnderruns: Counter<'cause'>;
   readonly drops: Counter<'reason'>;
   readonly droppedAudio: Counter<'reason'>;
   readonly bargeIns: Counter<'protocol'>;
@@ -91,6 +92,13 @@ export class Metrics {
     this.underruns = new Counter({
       name: 'parley_underruns_total',
       help: 'playout ticks with a response in progress but no frame to send (parley: audio was queued upstream; ai: none had arrived)',
+      labelNames: ['cause'],
+      registers,
+    });
+    this.sendUnderruns = new Counter({
+      name: 'parley_send_underruns_total',
+      help:
+        'agent frames of a response sent when the far side had nothing left to play (the caller heard a gap), where frames leave the process, by cause: media_late (the media thread missed its deadline), js_late (frames waited for the JS thread), ai_starved (the ring ran dry: the AI was late), socket_backpressure (frames dropped at a full socket), unattributed',
       labelNames: ['cause'],
       registers,
     });

@@ -64,6 +64,8 @@ export interface PlayoutPosition {
   endPending: boolean;
   /** The module's tail was padded for this drain (cleared by the next write). */
   tailPadded: boolean;
+  /** The ring ran dry since the last frame was sent (an underrun then is the AI's). */
+  ranDry: boolean;
 }
 
 let connSeq = 0;
@@ -93,7 +95,7 @@ export class CallParts {
   endOverride: CallEndReason | undefined;
   cleanupBegun = false;
 
-  readonly playout: PlayoutPosition = { playingItem: undefined, firstQueuedItem: undefined, drainPending: undefined, noticeQueued: false, endPending: false, tailPadded: false };
+  readonly playout: PlayoutPosition = { playingItem: undefined, firstQueuedItem: undefined, drainPending: undefined, noticeQueued: false, endPending: false, tailPadded: false, ranDry: false };
   bargeIn: BargeIn | undefined;
   speechStoppedAt: number | undefined;
   /** Sequence of control commands (truncate/delete) sent to the AI: their event ids. */

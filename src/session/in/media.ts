@@ -13,14 +13,15 @@ export function onMediaTick(c: CallParts): void {
   if (!o || o.media.closed) return;
   const now = c.now();
   const frames = o.media.readPlayout();
+  const events = o.media.events();
   // One write per tick for the frames and their marks, not one per message.
   const uncork = frames.length > 0 ? c.conn.cork() : undefined;
   try {
-    sendFrames(c, o, frames, now);
+    sendFrames(c, o, frames, now, events);
   } finally {
     uncork?.();
   }
-  for (const e of o.media.events()) onMediaEvent(c, o, e, now);
+  for (const e of events) onMediaEvent(c, o, e, now);
   const captured = o.media.readCapture();
   if (captured.length > 0) o.captureFeed.push(captured, linkMode(c));
   o.playoutFeed.pump();
@@ -61,9 +62,35 @@ export function linkMode(c: CallParts): LinkMode {
   return s.hasTag('ai.send') ? 'send' : s.hasTag('ai.buffer') ? 'buffer' : 'down';
 }
 
-function sendFrames(c: CallParts, o: OpenParts, frames: readonly PlayoutFrame[], now: number): void {
+/**
+ * An underrun where frames leave the process: the response's next frame goes out after the far
+ * side (as Parley models it) has played everything it had, so the caller heard a gap. Counted
+ * once per late send, with why: the media thread was late (it says so), JS was late (more frames
+ * waited than the lead allows), or the ring had run dry (the AI was late).
+ */
+function countSendUnderrun(c: CallParts, o: OpenParts, frames: readonly PlayoutFrame[], now: number, events: readonly MediaEvent[]): void {
+  // mod_audio_stream goes silent below its minimum fill: what it still holds then is stranded.
+  const gateMs = c.protocol === 'audio-stream' ? c.deps.config.telephony.audioStreamMinFillMs : 0;
+  const queued = o.farSide.queuedMs(now);
+  const starving = gateMs > 0 ? queued < gateMs : queued <= 0;
+  if (c.playout.playingItem === undefined || !starving) return;
+  const leadFrames = Math.ceil(o.media.config.lookaheadMs / FRAME_MS);
+  const cause = events.some((e) => e.type === 'underrun')
+    ? 'media_late'
+    : frames.length > leadFrames + 1
+      ? 'js_late'
+      : c.playout.ranDry
+        ? 'ai_starved'
+        : 'unattributed';
+  c.deps.metrics.sendUnderruns.inc({ cause });
+  c.trace.record('media', 'send_underrun', { data: { cause, frames: frames.length } });
+}
+
+function sendFrames(c: CallParts, o: OpenParts, frames: readonly PlayoutFrame[], now: number, events: readonly MediaEvent[]): void {
   const { media, out } = o;
   const sent: string[] = [];
+  if (frames.some((f) => f.epoch === media.epoch && f.samples > 0)) countSendUnderrun(c, o, frames, now, events);
+  let backpressure = false;
   for (const f of frames) {
     // Frames emitted between requestFlush and its execution belong to the old epoch: they
     // never leave Parley (the cut-off is the clear, not the media thread's next tick).
@@ -77,8 +104,13 @@ function sendFrames(c: CallParts, o: OpenParts, frames: readonly PlayoutFrame[],
       c.deps.metrics.framesOut.inc({ protocol: c.protocol });
       if (f.samples > 0) c.playout.playingItem = f.item;
       sent.push(c.items.idOf(f.item) ?? `#${f.item}`);
-    } else c.drop(out.open ? 'outbound_backpressure' : 'closed', 1, FRAME_MS / 1000); // a gone socket is not backpressure
+    } else {
+      c.drop(out.open ? 'outbound_backpressure' : 'closed', 1, FRAME_MS / 1000); // a gone socket is not backpressure
+      backpressure ||= out.open;
+    }
   }
+  if (backpressure) c.deps.metrics.sendUnderruns.inc({ cause: 'socket_backpressure' });
+  if (sent.length > 0) c.playout.ranDry = false;
   // One trace line per tick for the frames that left Parley (trace validation checks them
   // against the machines: playout allowed, current epoch, not of a cut response).
   if (sent.length > 0) c.trace.record('media', 'frames', { data: { epoch: media.epoch, items: sent } });
@@ -93,6 +125,7 @@ function onMediaEvent(c: CallParts, o: OpenParts, e: MediaEvent, now: number): v
       c.actors.turn.send({ type: 'MEDIA_FLUSHED', epoch: e.epoch % c.turnCtx().epochModulus });
       return;
     case 'drained': {
+      c.playout.ranDry = true;
       const caughtUp = e.readIndex === media.playoutWriteIndex() && o.playoutFeed.backlogEmpty;
       c.trace.record('media', 'drained', { data: { epoch: e.epoch, caughtUp, tick: e.tick } });
       if (c.turnCtx().activeResponse !== null && !c.playout.noticeQueued) c.deps.metrics.underruns.inc({ cause: 'ai' });

@@ -110,6 +110,27 @@ describe('media input', () => {
     expect(r.trace.eventsOf('playout')).toContain('END_OF_RESPONSE');
   });
 
+  it('a frame sent after the far side played everything is an underrun at the send, attributed', async () => {
+    const r = rig('audio-stream');
+    r.call.onMessage(Buffer.from(JSON.stringify({ callId: 'fs-1', sampleRate: 16000 })), false);
+    r.ai.emit({ type: 'session_created', gen: 1, sessionId: 's' });
+    r.ai.emit({ type: 'response_created', gen: 1, responseId: 'r1' });
+    r.media().buffered = 500;
+    r.ai.emit({ type: 'audio_delta', gen: 1, responseId: 'r1', itemId: 'i', contentIndex: 0, audio: Buffer.alloc(9600) });
+    const item = r.media().playoutWrites[0]!.tag.item;
+    const frame = { bytes: Buffer.alloc(640), epoch: 0, item, samples: 480 };
+    r.media().frames = [frame, frame, frame, frame];
+    r.call.onTick(); // 80 ms at the far side: the module starts once it holds its minimum fill
+    r.media().pendingEvents = [{ type: 'drained', tick: 5, epoch: 0, readIndex: r.media().writeIndex + 1 }];
+    r.call.onTick(); // the ring ran dry (not caught up: more audio is on its way)
+    r.clock.advance(1000); // the far side plays out everything it had
+    r.media().frames = [frame];
+    r.call.onTick();
+    const m = await r.metrics.registry.getSingleMetricAsString('parley_send_underruns_total');
+    expect(m).toMatch(/cause="ai_starved"[^\n]* 1/);
+    expect(r.trace.records('media', 'send_underrun')).toHaveLength(1);
+  });
+
   it('publishes the playout machine’s state word to the media call', () => {
     const r = rig();
     startedCall(r);
