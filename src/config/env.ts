@@ -20,6 +20,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'PARLEY_TWILIO_AUTH_TOKEN', path: 'twilioAuthToken', kind: 'string' },
   { env: 'PARLEY_PUBLIC_URL', path: 'publicUrl', kind: 'string' },
   { env: 'PARLEY_TRACE_DIR', path: 'traceDir', kind: 'string' },
+  { env: 'PARLEY_WEBHOOK_SECRET', path: 'webhookSecret', kind: 'string' },
   { env: 'PARLEY_MAX_CALLS', path: 'limits.maxCalls', kind: 'int' },
   { env: 'PARLEY_MAX_MESSAGE_BYTES', path: 'limits.maxMessageBytes', kind: 'int' },
   { env: 'PARLEY_RATE_MSGS_PER_SEC', path: 'limits.rateMessagesPerSec', kind: 'int' },

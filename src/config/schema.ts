@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { PLAYOUT_GAIN_DB } from '../media/types.js';
 import { DEFAULT_JITTER, DEFAULT_MAX_ATTEMPTS, RECONNECT_BACKOFF_MS } from '../../machines/aiLink.js';
+import { toolsSchema } from './tools.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const wsUrl = z.url({ protocol: /^wss?$/ });
@@ -192,6 +193,9 @@ export const configSchema = z
       .optional()
       .describe('base URL Twilio connects to (e.g. wss://parley.example.com), for X-Twilio-Signature behind TLS termination or a proxy; default wss://<Host header>'),
     traceDir: z.string().min(1).optional().describe('directory for one NDJSON trace per call'),
+    webhookSecret: secret
+      .optional()
+      .describe('key of the X-Parley-Signature HMAC-SHA256 on every HTTP tool request (secret)'),
     limits,
     media,
     ai,
@@ -199,6 +203,7 @@ export const configSchema = z
     reconnect,
     telephony,
     shutdown,
+    tools: toolsSchema,
   })
   .superRefine((c, ctx) => {
     if (c.media.lookaheadMs < c.telephony.audioStreamMinFillMs) {
