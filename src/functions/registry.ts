@@ -27,6 +27,10 @@ export class ToolRegistry {
     this.tools = new Map(Object.entries(tools));
   }
 
+  has(name: string): boolean {
+    return this.tools.has(name);
+  }
+
   get size(): number {
     return this.tools.size;
   }

@@ -66,7 +66,7 @@ export class Metrics {
   readonly aiErrors: Counter<'kind'>;
   /** AI provider events Parley could not use (malformed or unknown), by reason. */
   readonly aiIgnored: Counter<'reason'>;
-  /** Tool calls by tool and outcome (ok, invalid_arguments, timeout, http_error, bad_json, oversize, network, aborted). */
+  /** Tool calls by tool and outcome (ok, unknown_tool, refused, invalid_arguments, timeout, http_error, bad_json, oversize, network, aborted). */
   readonly toolCalls: Counter<'tool' | 'outcome'>;
   readonly toolLatency: Histogram<'tool'>;
   readonly eventLoopLag: Gauge<'quantile'>;
@@ -137,7 +137,7 @@ export class Metrics {
     this.aiErrors = new Counter({ name: 'parley_ai_errors_total', help: 'AI error events by class', labelNames: ['kind'], registers });
     this.toolCalls = new Counter({
       name: 'parley_tool_calls_total',
-      help: 'tool calls by tool and outcome (ok, invalid_arguments, timeout, http_error, bad_json, oversize, network, aborted)',
+      help: 'tool calls by tool and outcome (ok, unknown_tool, refused, invalid_arguments, timeout, http_error, bad_json, oversize, network, aborted)',
       labelNames: ['tool', 'outcome'],
       registers,
     });

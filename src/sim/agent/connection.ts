@@ -12,11 +12,12 @@ import { audioDeltaEvent, ResponseStream, transcriptDeltaEvent } from './respons
 import { replySentences, TextResponseStream } from './textResponse.js';
 import { applySessionUpdate, defaultSession, sessionToWire, type SimSession } from './session.js';
 import { checkTruncate, type ItemInfo } from './truncate.js';
+import { SimFunctionCalls, withHeard } from './toolCalls.js';
 import type { AgentScript, ReceivedEvent, SimAgentOptions, SimFault, TruncateRecord } from './types.js';
 
 /** Counters and recorders shared by all connections of one agent. */
 export interface AgentShared {
-  readonly options: Required<Pick<SimAgentOptions, 'replyMode' | 'replyMs' | 'deltaMs' | 'speed' | 'firstAudioDelayMs' | 'sessionMaxMs' | 'seed' | 'drive'>>;
+  readonly options: Required<Pick<SimAgentOptions, 'replyMode' | 'replyMs' | 'deltaMs' | 'speed' | 'firstAudioDelayMs' | 'sessionMaxMs' | 'seed' | 'drive' | 'toolCalls'>>;
   readonly counters: {
     responses: number;
     responsesCancelled: number;
@@ -24,6 +25,9 @@ export interface AgentShared {
     audioMsSent: number;
     speechStarted: number;
     errorsSent: number;
+    toolCalls: number;
+    toolOutputs: number;
+    toolOutputsSpoken: number;
   };
   readonly truncates: TruncateRecord[];
   record(e: ReceivedEvent): void;
@@ -46,6 +50,7 @@ export class AgentConnection {
   private response: ResponseStream | TextResponseStream | undefined;
   private expiry: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly calls: SimFunctionCalls;
   readonly openedAt = Date.now();
 
   constructor(
@@ -61,6 +66,7 @@ export class AgentConnection {
     this.session = defaultSession(`sess_${id}`, 'gpt-realtime');
     this.input = new InputAudio(this.session.inputFormat, this.session.vad);
     this.faults = new FaultSchedule((f) => this.fire(f));
+    this.calls = new SimFunctionCalls(shared.options.toolCalls);
     ws.on('message', (data, isBinary) => this.onMessage(String(data), isBinary));
     ws.on('close', () => this.teardown());
     ws.on('error', () => this.teardown());
@@ -148,6 +154,14 @@ export class AgentConnection {
         return this.cancel(e, eventId);
       case 'conversation.item.truncate':
         return this.truncate(e, eventId);
+      case 'conversation.item.create': {
+        const r = this.calls.itemCreate(e, () => this.nextId('item'));
+        if (!r.ok) return this.sendError('invalid_request_error', r.error.code, r.error.message, r.error.param, eventId);
+        if (r.item['type'] === 'function_call_output') this.shared.counters.toolOutputs++;
+        this.send({ type: 'conversation.item.added', previous_item_id: null, item: r.item });
+        this.send({ type: 'conversation.item.done', previous_item_id: null, item: r.item });
+        return;
+      }
       case 'sim.fault': {
         const parsed = parseFaultObject(e['fault']);
         if (!parsed.ok) this.sendError('invalid_request_error', 'invalid_value', parsed.error, 'fault', eventId);
@@ -304,6 +318,16 @@ export class AgentConnection {
   private startResponse(): void {
     const o = this.shared.options;
     this.turns++;
+    const call = this.calls.planned(this.turns, this.session.tools);
+    if (call) {
+      // The scripted function call instead of speech: the model waits for the output.
+      this.shared.counters.toolCalls++;
+      const ids = { responseId: this.nextId('resp'), itemId: this.nextId('item'), callId: this.nextId('call'), conversationId: `conv_${this.id}`, eventId: () => this.nextId('event') };
+      for (const ev of this.calls.responseEvents(call, ids)) this.outbox.send(ev);
+      return;
+    }
+    const heard = this.calls.takeHeard();
+    if (heard.length > 0) this.shared.counters.toolOutputsSpoken += heard.length;
     if (this.session.outputModality === 'text') return this.startTextResponse();
     const format = this.session.outputFormat;
     const audio = replyAudio({
@@ -321,7 +345,7 @@ export class AgentConnection {
       itemId,
       `conv_${this.id}`,
       audio,
-      replyWords(deltas, this.turns),
+      withHeard(replyWords(deltas, this.turns), heard),
       format,
       { deltaMs: o.deltaMs, speed: o.speed, firstAudioDelayMs: o.firstAudioDelayMs, manual: this.scripted },
       {
