@@ -43,6 +43,7 @@ export class Call implements LiveCall {
         lookaheadMs: cfg.media.lookaheadMs,
         turn: { position: conn.protocol === 'twilio' ? 'marks' : 'delivered', bargeIn: true },
       },
+      c.toolCalls,
     );
     c.bind(this.actors);
     this.actors.playout.subscribe(() => publishPlayoutState(c));

@@ -1,18 +1,19 @@
-// The call's tool calls: the model's function calls run (bounded in flight), and once every
-// call of a response has its output and the response is done, the outputs go back and one
-// response.create asks the model to go on. The rules (issue 15, TC1–TC3):
-// - TC1: outputs go only on the connection that issued the call_ids; after a reconnect the new
-//   session does not know them, so they are dropped (traced), never sent there;
-// - TC2: no response.create when a newer caller turn began meanwhile (it gets its own response),
-//   nor while a response is active;
-// - TC3: at most maxInFlight requests per call (the rest wait in a bounded queue), a total cap
-//   per call, and at cleanup every request in flight is aborted: none outlives the call.
+// The call's tool calls: one toolCalls machine actor (machines/toolCalls.ts) per model response
+// that calls functions, and the call's bound on the requests they run. The machine decides
+// (TC1: outputs only on the issuing connection; TC2: one response.create unless a newer caller
+// turn began or a response is active; TC3: abort at the end); this file feeds it its inputs
+// (function calls, outputs, response.done, caller turns) and is the target of the routes to the
+// toolCalls machine in system.ts (LINK_LOST, END), which it fans out to every live group.
+// Bounds: at most TOOL_LIMITS.maxInFlight requests per call (the rest wait in a bounded queue),
+// a total per call, a bound on groups alive at once.
+import { createActor, type Actor } from 'xstate';
+import { toolCallsMachine, type ToolCallsEvent } from '../../machines/toolCalls.js';
+import { errorOutput, type ToolResult } from '../functions/http.js';
 import type { ToolCallContext } from '../functions/registry.js';
-import type { ToolResult } from '../functions/http.js';
-import { errorOutput } from '../functions/http.js';
+import { toolCallsEffects } from './effects/toolCalls.js';
 import type { CallParts } from './parts.js';
 
-export const TOOL_LIMITS = { maxInFlight: 4, maxQueued: 16, maxPerCall: 64, maxOpenResponses: 8 } as const;
+export const TOOL_LIMITS = { maxInFlight: 4, maxQueued: 16, maxPerCall: 64, maxGroups: 8 } as const;
 
 /** One `response.function_call_arguments.done`, with the client generation of its socket. */
 export interface FunctionCall {
@@ -23,122 +24,133 @@ export interface FunctionCall {
   readonly arguments: string;
 }
 
-/** The calls one response made, on one connection, during one caller turn. */
-interface Group {
-  readonly gen: number;
-  readonly callerTurn: number;
+/** The calls of one response and the actor deciding about them. */
+export interface ToolGroup {
+  readonly responseId: string;
+  readonly actor: Actor<typeof toolCallsMachine>;
+  /** The call the next FUNCTION_CALL announces (startRequest takes it). */
+  next: FunctionCall | undefined;
   readonly outputs: Map<string, string | undefined>;
-  responseDone: boolean;
+  readonly controllers: Set<AbortController>;
+  sent: boolean;
+  responseCreated: boolean;
 }
 
 export class ToolCallRuns {
-  private readonly groups = new Map<string, Group>();
-  private readonly controllers = new Set<AbortController>();
-  private readonly queue: (() => void)[] = [];
+  private readonly groups = new Map<string, ToolGroup>();
+  private readonly queue: { g: ToolGroup; run: () => void }[] = [];
   private inFlight = 0;
   private started = 0;
-  private callerTurn = 0;
-  private ended = false;
 
   constructor(private readonly c: CallParts) {}
 
-  /** Requests in flight now (for tests and the cleanup check). */
+  /** Requests in flight now, over every group. */
   get running(): number {
     return this.inFlight;
   }
 
-  /** The caller began a new turn (speech_started on the current connection). */
-  onCallerTurn(): void {
-    this.callerTurn++;
-  }
-
   onFunctionCall(call: FunctionCall): void {
-    if (this.ended) return;
     let g = this.groups.get(call.responseId);
     if (!g) {
-      if (this.groups.size >= TOOL_LIMITS.maxOpenResponses) {
+      if (this.groups.size >= TOOL_LIMITS.maxGroups || this.c.cleanupBegun) {
         this.c.trace.record('runtime', 'tool.refused', { data: { callId: call.callId, why: 'too_many_responses' } });
         return;
       }
-      g = { gen: call.gen, callerTurn: this.callerTurn, outputs: new Map(), responseDone: false };
-      this.groups.set(call.responseId, g);
+      g = this.open(call.responseId);
     }
-    // One output per call_id (TC1): a repeated id is not run again.
-    if (g.outputs.has(call.callId) || g.gen !== call.gen) return;
-    g.outputs.set(call.callId, undefined);
-    this.c.trace.record('runtime', 'tool.call', { data: { callId: call.callId, name: call.name.slice(0, 64), responseId: call.responseId } });
-    const finish = (r: ToolResult) => this.finished(call, g, r);
+    // One output per call_id (TC1): a repeated id is not announced again.
+    if (g.outputs.has(call.callId)) return;
+    g.next = call;
+    g.actor.send({ type: 'FUNCTION_CALL' });
+  }
+
+  onResponseDone(responseId: string): void {
+    this.groups.get(responseId)?.actor.send({ type: 'RESPONSE_DONE' });
+  }
+
+  /** The caller began a newer turn (speech_started on the current connection). */
+  onCallerTurn(): void {
+    this.send({ type: 'CALLER_TURN' });
+  }
+
+  /** The routes' target (system.ts): LINK_LOST and END go to every live group. */
+  send(ev: { type: string }): void {
+    const groups = [...this.groups.values()];
+    if (groups.length === 0) this.c.trace.record('machine', ev.type, { machine: 'toolCalls', ignored: 'no tool calls running' });
+    for (const g of groups) g.actor.send(ev as ToolCallsEvent);
+  }
+
+  /** startRequest: run the call now if a slot is free, else queue it (bounded). */
+  schedule(g: ToolGroup, call: FunctionCall): void {
     const refuse = (reason: string) => {
       this.c.deps.metrics.toolCalls.inc({ tool: this.c.deps.tools?.has(call.name) ? call.name : 'unknown', outcome: 'refused' });
-      finish(errorOutput('refused', reason));
+      queueMicrotask(() => this.output(g, call, errorOutput('refused', reason)));
     };
     if (this.started >= TOOL_LIMITS.maxPerCall) refuse('too many tool calls in this call');
-    else if (this.inFlight < TOOL_LIMITS.maxInFlight) this.start(call, finish);
-    else if (this.queue.length < TOOL_LIMITS.maxQueued) this.queue.push(() => this.start(call, finish));
+    else if (this.inFlight < TOOL_LIMITS.maxInFlight) this.start(g, call);
+    else if (this.queue.length < TOOL_LIMITS.maxQueued) this.queue.push({ g, run: () => this.start(g, call) });
     else refuse('too many tool calls at once');
   }
 
-  /** The response ended: its calls (all announced by now) may complete. */
-  onResponseDone(responseId: string): void {
-    const g = this.groups.get(responseId);
-    if (!g) return;
-    g.responseDone = true;
-    this.complete(responseId, g);
+  /** abortRequests: the group's requests in flight are aborted, its queued ones forgotten. */
+  abort(g: ToolGroup): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.g === g) this.queue.splice(i, 1);
+    for (const ac of g.controllers) ac.abort();
+    g.controllers.clear();
   }
 
-  /** Cleanup (TC3): abort every request in flight, forget the queue; nothing is sent after this. */
-  abortAll(): void {
-    this.ended = true;
-    this.queue.length = 0;
-    this.groups.clear();
-    for (const ac of this.controllers) ac.abort();
-    this.controllers.clear();
+  private open(responseId: string): ToolGroup {
+    const partial: Omit<ToolGroup, 'actor'> = { responseId, next: undefined, outputs: new Map(), controllers: new Set(), sent: false, responseCreated: false };
+    const g = partial as ToolGroup;
+    const fx = toolCallsEffects(this.c, g);
+    const logic = toolCallsMachine.provide({
+      actions: {
+        startRequest: () => fx.startRequest(),
+        sendOutputs: () => fx.sendOutputs(),
+        createResponse: () => fx.createResponse(),
+        dropOutputs: () => fx.dropOutputs(),
+        abortRequests: () => fx.abortRequests(),
+      },
+    });
+    (g as { actor: ToolGroup['actor'] }).actor = createActor(logic, { inspect: this.c.trace.inspector('toolCalls') });
+    this.groups.set(responseId, g);
+    let busy = false;
+    g.actor.subscribe((s) => {
+      // Back to idle (answered or dropped) or ended: the group is over.
+      if (s.value !== 'idle' && s.status === 'active') busy = true;
+      else if (busy || s.status === 'done') this.groups.delete(responseId);
+    });
+    g.actor.start();
+    return g;
   }
 
-  private start(call: FunctionCall, finish: (r: ToolResult) => void): void {
+  private start(g: ToolGroup, call: FunctionCall): void {
     const registry = this.c.deps.tools;
     this.started++;
     if (!registry) {
       this.c.deps.metrics.toolCalls.inc({ tool: 'unknown', outcome: 'unknown_tool' });
-      finish(errorOutput('unknown_tool', 'no tools are configured'));
+      queueMicrotask(() => this.output(g, call, errorOutput('unknown_tool', 'no tools are configured')));
       return;
     }
     const ac = new AbortController();
-    this.controllers.add(ac);
+    g.controllers.add(ac);
     this.inFlight++;
     const started = this.c.now();
     void registry.run(call.name, call.arguments, this.context(), ac.signal).then((r) => {
-      this.controllers.delete(ac);
+      g.controllers.delete(ac);
       this.inFlight--;
       this.c.trace.record('runtime', 'tool.result', { data: { callId: call.callId, outcome: r.outcome, ms: Math.round(this.c.now() - started) } });
-      if (this.ended) return;
-      finish(r);
-      this.queue.shift()?.();
+      this.output(g, call, r);
+      if (!this.c.cleanupBegun) this.queue.shift()?.run();
     });
   }
 
-  private finished(call: FunctionCall, g: Group, r: ToolResult): void {
-    if (this.ended || !g.outputs.has(call.callId)) return;
+  /** A call's output is ready: recorded, then the machine decides what happens to the group. */
+  private output(g: ToolGroup, call: FunctionCall, r: ToolResult): void {
+    if (!g.outputs.has(call.callId) || g.outputs.get(call.callId) !== undefined || g.actor.getSnapshot().status !== 'active') return;
     g.outputs.set(call.callId, r.output);
-    this.complete(call.responseId, g);
-  }
-
-  private complete(responseId: string, g: Group): void {
-    if (!g.responseDone || [...g.outputs.values()].some((o) => o === undefined)) return;
-    this.groups.delete(responseId);
-    const ai = this.c.open?.ai;
-    // TC1: the issuing connection only; a reconnect (or a link down) drops the outputs.
-    if (!ai || this.c.link?.clientGen !== g.gen) {
-      this.c.trace.record('runtime', 'tool.outputs_dropped', { data: { responseId, calls: g.outputs.size, why: 'connection_gone' } });
-      return;
-    }
-    for (const [callId, output] of g.outputs) {
-      ai.sendRaw({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output: output! } });
-    }
-    // TC2: the outputs are recorded either way; only the current turn's question gets an answer.
-    const why = g.callerTurn !== this.callerTurn ? 'newer_turn' : this.c.turnCtx().activeResponse !== null ? 'response_active' : undefined;
-    this.c.trace.record('runtime', 'tool.outputs_sent', { data: { responseId, calls: g.outputs.size, responseCreate: why === undefined, ...(why ? { why } : {}) } });
-    if (why === undefined) ai.createResponse();
+    const active = this.c.link !== undefined && this.c.turnCtx().activeResponse !== null;
+    g.actor.send({ type: 'OUTPUT', responseActive: active });
   }
 
   private context(): ToolCallContext {

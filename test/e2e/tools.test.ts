@@ -89,7 +89,10 @@ describe.concurrent('tools, end to end', () => {
       expect(req.signed).toBe(true);
       expect(JSON.parse(req.body)).toMatchObject({ agent: 'default', tool: 'lookup_order', arguments: { order: '123' } });
       const [trace] = [...b.traces().values()];
-      expect(trace!.find((r) => r.event === 'tool.outputs_sent')?.data).toMatchObject({ calls: 1, responseCreate: true });
+      expect(trace!.find((r) => r.event === 'tool.outputs_sent')?.data).toMatchObject({ calls: 1 });
+      // The toolCalls machine took the decision: outputs, then response.create, in one step.
+      const answer = trace!.find((r) => r.machine === 'toolCalls' && r.actions?.includes('sendOutputs'));
+      expect(answer?.actions).toEqual(['sendOutputs', 'createResponse']);
     });
   });
 
@@ -149,7 +152,10 @@ describe.concurrent('tools, end to end', () => {
       expect(b.agent.stats().toolOutputs).toBe(1);
       expect(receivedTypes(b.agent, 'response.create')).toEqual([]);
       const [trace] = [...b.traces().values()];
-      expect(trace!.find((r) => r.event === 'tool.outputs_sent')?.data).toMatchObject({ calls: 1, responseCreate: false, why: 'newer_turn' });
+      expect(trace!.find((r) => r.event === 'tool.outputs_sent')?.data).toMatchObject({ calls: 1 });
+      expect(trace!.some((r) => r.machine === 'toolCalls' && r.event === 'CALLER_TURN' && r.ignored === undefined && (r.from === 'collecting' || r.from === 'awaiting'))).toBe(true);
+      const answer = trace!.find((r) => r.machine === 'toolCalls' && r.actions?.includes('sendOutputs'));
+      expect(answer?.actions).not.toContain('createResponse');
       expect(await providerErrors(b)).toEqual({ sent: 0, counted: 0, codes: [] });
     });
   });

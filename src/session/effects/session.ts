@@ -69,8 +69,6 @@ export function sessionEffects(c: CallParts): SessionEffects {
 
     beginCleanup() {
       c.cleanupBegun = true;
-      // TC3: no tool request outlives the call.
-      c.toolCalls.abortAll();
       c.startTimeout?.cancel();
     },
 
