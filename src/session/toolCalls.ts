@@ -70,7 +70,7 @@ export class ToolCallRuns {
 
   /** The caller began a newer turn (speech_started on the current connection). */
   onCallerTurn(): void {
-    this.send({ type: 'CALLER_TURN' });
+    for (const g of [...this.groups.values()]) g.actor.send({ type: 'CALLER_TURN' });
   }
 
   /** The routes' target (system.ts): LINK_LOST and END go to every live group. */
