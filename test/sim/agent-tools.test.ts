@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startSimAgent } from '../../src/sim/agent/server.js';
 import type { SimAgent } from '../../src/sim/agent/types.js';
+import { parseToolCallSpec } from '../../src/sim/agent/toolCalls.js';
 
 type Ev = Record<string, unknown> & { type: string };
 let agent: SimAgent;
@@ -70,5 +71,27 @@ describe('sim-agent: function calling', () => {
     await c.until((e) => e.type === 'response.output_audio.delta');
     expect(c.events.some((e) => e.type === 'response.function_call_arguments.done')).toBe(false);
     c.ws.close();
+  });
+
+  it('a per-connection script in the URL (?sim_tool=TURN:NAME:JSON) and the text form', async () => {
+    const plain = await startSimAgent({ replyMs: 300, speed: 20 });
+    try {
+      const ws = new WebSocket(`${plain.url}&sim_tool=${encodeURIComponent('1:check:{"id":7}')}`);
+      const events: Ev[] = [];
+      ws.on('message', (d) => events.push(JSON.parse(String(d)) as Ev));
+      await once(ws, 'open');
+      send(ws, { type: 'session.update', session: { type: 'realtime', tools: [{ ...TOOL, name: 'check' }] } });
+      send(ws, { type: 'response.create' });
+      const end = Date.now() + 3000;
+      while (!events.some((e) => e.type === 'response.function_call_arguments.done') && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+      expect(events.find((e) => e.type === 'response.function_call_arguments.done')).toMatchObject({ name: 'check', arguments: '{"id":7}' });
+      ws.close();
+    } finally {
+      await plain.close();
+    }
+    expect(parseToolCallSpec('2:lookup_order:{"order":"1"}')).toEqual({ ok: true, call: { turn: 2, name: 'lookup_order', arguments: { order: '1' } } });
+    expect(parseToolCallSpec('0:x:{}').ok).toBe(false);
+    expect(parseToolCallSpec('1:x:[1]').ok).toBe(false);
+    expect(parseToolCallSpec('1:x:nope').ok).toBe(false);
   });
 });

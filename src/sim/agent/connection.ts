@@ -12,7 +12,7 @@ import { audioDeltaEvent, ResponseStream, transcriptDeltaEvent } from './respons
 import { replySentences, TextResponseStream } from './textResponse.js';
 import { applySessionUpdate, defaultSession, sessionToWire, type SimSession } from './session.js';
 import { checkTruncate, type ItemInfo } from './truncate.js';
-import { SimFunctionCalls, withHeard } from './toolCalls.js';
+import { SimFunctionCalls, withHeard, type SimToolCall } from './toolCalls.js';
 import type { AgentScript, ReceivedEvent, SimAgentOptions, SimFault, TruncateRecord } from './types.js';
 
 /** Counters and recorders shared by all connections of one agent. */
@@ -50,7 +50,7 @@ export class AgentConnection {
   private response: ResponseStream | TextResponseStream | undefined;
   private expiry: NodeJS.Timeout | undefined;
   private closed = false;
-  private readonly calls: SimFunctionCalls;
+  private calls: SimFunctionCalls;
   readonly openedAt = Date.now();
 
   constructor(
@@ -73,7 +73,8 @@ export class AgentConnection {
   }
 
   /** Arm the connection's initial faults (so a stall or delay covers the greeting too), then greet. */
-  start(faults: readonly SimFault[]): void {
+  start(faults: readonly SimFault[], toolCalls?: readonly SimToolCall[]): void {
+    if (toolCalls) this.calls = new SimFunctionCalls(toolCalls);
     for (const f of faults) this.inject(f);
     if (this.closed) return;
     this.send({ type: 'session.created', session: sessionToWire(this.session) });

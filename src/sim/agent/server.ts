@@ -4,6 +4,7 @@
 // Per-connection scripting without a client change, through query parameters:
 //   sim_fault=<spec>    arm a fault (repeatable; spec syntax in faults.ts)
 //   sim_reject=<status> refuse the upgrade with this HTTP status (e.g. 401, 429, 503)
+import { parseToolCallSpec, type SimToolCall } from './toolCalls.js';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { once } from 'node:events';
@@ -69,6 +70,14 @@ export async function startSimAgent(options: SimAgentOptions = {}): Promise<SimA
       if (!parsed.ok) return refuse(400, 'invalid_value', `sim_fault: ${parsed.error}`);
       faults.push(parsed.fault);
     }
+    // A reply script for this connection only: ?sim_tool=TURN:NAME:JSON-ARGS (repeatable).
+    const toolSpecs = url.searchParams.getAll('sim_tool');
+    const toolCalls: SimToolCall[] = [];
+    for (const spec of toolSpecs) {
+      const parsed = parseToolCallSpec(spec);
+      if (!parsed.ok) return refuse(400, 'invalid_value', `sim_tool: ${parsed.error}`);
+      toolCalls.push(parsed.call);
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const id = ++nextId;
       total++;
@@ -80,7 +89,7 @@ export async function startSimAgent(options: SimAgentOptions = {}): Promise<SimA
         conn.rejectBeta();
         return;
       }
-      conn.start(faults);
+      conn.start(faults, toolSpecs.length > 0 ? toolCalls : undefined);
     });
   });
 

@@ -108,3 +108,18 @@ export function withHeard(words: string[], heard: readonly string[]): string[] {
   if (heard.length === 0 || words.length === 0) return words;
   return [`[tool output: ${heard.join('; ').slice(0, 200)}] ${words[0]!}`, ...words.slice(1)];
 }
+
+/** The text form of a scripted call (CLI `--tool-call`, URL `?sim_tool=`): `TURN:NAME:JSON-ARGS`. */
+export function parseToolCallSpec(spec: string): { ok: true; call: SimToolCall } | { ok: false; error: string } {
+  const m = /^(\d+):([a-zA-Z0-9_-]{1,64}):(.*)$/s.exec(spec);
+  if (!m) return { ok: false, error: `'${spec.slice(0, 80)}' is not TURN:NAME:JSON-ARGS` };
+  let args: unknown;
+  try {
+    args = JSON.parse(m[3]!);
+  } catch {
+    return { ok: false, error: 'the arguments are not JSON' };
+  }
+  if (!isObj(args)) return { ok: false, error: 'the arguments must be a JSON object' };
+  const turn = Number(m[1]);
+  return turn >= 1 ? { ok: true, call: { turn, name: m[2]!, arguments: args } } : { ok: false, error: 'TURN counts from 1' };
+}
