@@ -48,12 +48,16 @@ export interface ToolCallsContext {
 }
 
 /** The response is done and its last output is in: send them, and ask for an answer if still due. */
-const complete = (last: 'isLastOutput' | 'noneOutstanding') =>
-  [
-    { guard: and([last, 'isStale']), target: '#toolCalls.idle', actions: ['takeOutput', 'sendOutputs'] },
-    { guard: and([last, 'isResponseActive']), target: '#toolCalls.idle', actions: ['takeOutput', 'sendOutputs'] },
-    { guard: last, target: '#toolCalls.idle', actions: ['takeOutput', 'sendOutputs', 'createResponse'] },
-  ] as const;
+const completeOnOutput = [
+  { guard: and(['isLastOutput', 'isStale']), target: '#toolCalls.idle', actions: ['takeOutput', 'sendOutputs'] },
+  { guard: and(['isLastOutput', 'isResponseActive']), target: '#toolCalls.idle', actions: ['takeOutput', 'sendOutputs'] },
+  { guard: 'isLastOutput', target: '#toolCalls.idle', actions: ['takeOutput', 'sendOutputs', 'createResponse'] },
+] as const;
+/** Every output was in before the response ended (which was the active one: none is active now). */
+const completeOnDone = [
+  { guard: and(['noneOutstanding', 'isStale']), target: '#toolCalls.idle', actions: 'sendOutputs' },
+  { guard: 'noneOutstanding', target: '#toolCalls.idle', actions: ['sendOutputs', 'createResponse'] },
+] as const;
 
 export const toolCallsMachine = setup({
   types: {
@@ -99,7 +103,7 @@ export const toolCallsMachine = setup({
       on: {
         FUNCTION_CALL: { actions: ['addCall', 'startRequest'] },
         OUTPUT: { actions: 'takeOutput' },
-        RESPONSE_DONE: [...complete('noneOutstanding'), { target: 'awaiting' }],
+        RESPONSE_DONE: [...completeOnDone, { target: 'awaiting' }],
         CALLER_TURN: { actions: 'markStale' },
         LINK_LOST: [{ guard: 'noneOutstanding', target: 'idle', actions: 'dropOutputs' }, { target: 'orphaned' }],
       },
@@ -108,7 +112,7 @@ export const toolCallsMachine = setup({
     awaiting: {
       tags: ['tools.running'],
       on: {
-        OUTPUT: [...complete('isLastOutput'), { actions: 'takeOutput' }],
+        OUTPUT: [...completeOnOutput, { actions: 'takeOutput' }],
         CALLER_TURN: { actions: 'markStale' },
         LINK_LOST: { target: 'orphaned' },
       },

@@ -75,9 +75,7 @@ Next(s, e, G(_, _, _)) ==
          IF G("noneOutstanding", e, NoParams)
             THEN IF G("isStale", e, NoParams)
                THEN "idle"
-               ELSE IF G("isResponseActive", e, NoParams)
-                  THEN "idle"
-                  ELSE "idle"
+               ELSE "idle"
             ELSE "awaiting"
   [] s = "awaiting" /\ e.type = "CALLER_TURN" ->
          "awaiting"
@@ -123,10 +121,8 @@ ActionsOf(s, e, G(_, _, _)) ==
   [] s = "collecting" /\ e.type = "RESPONSE_DONE" ->
          IF G("noneOutstanding", e, NoParams)
             THEN IF G("isStale", e, NoParams)
-               THEN <<"takeOutput", "sendOutputs", "reset">>
-               ELSE IF G("isResponseActive", e, NoParams)
-                  THEN <<"takeOutput", "sendOutputs", "reset">>
-                  ELSE <<"takeOutput", "sendOutputs", "createResponse", "reset">>
+               THEN <<"sendOutputs", "reset">>
+               ELSE <<"sendOutputs", "createResponse", "reset">>
             ELSE <<>>
   [] s = "awaiting" /\ e.type = "CALLER_TURN" ->
          <<"markStale">>
