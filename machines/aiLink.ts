@@ -11,7 +11,8 @@
  *   START                                           the call started: open the first connection
  *   AI_OPEN  { generation }                         the socket of that generation is open (upgrade done)
  *   AI_CLOSE { generation, fatal }                  it closed; fatal = auth/config/policy refusal
- *   AI_ERROR { generation, fatal }                  it failed (incl. handshake timeout); fatal as above
+ *   AI_ERROR { generation, fatal }                  the provider's error event; fatal as above. Connecting: a failed
+ *                                                   connect. Open: only a fatal one is a loss (the session stays open)
  *   TIMER_FIRED { timer: 'reconnect', generation }  the backoff timer armed by scheduleReconnect
  *   STOP                                            the session is cleaning up
  *
@@ -170,11 +171,14 @@ export const aiLinkMachine = setup({
         AI_ERROR: onLoss,
       },
     },
+    // The provider keeps the session open after a recoverable error (server_error,
+    // rate_limit_exceeded, a refused request): only a fatal one is a loss here. The socket's
+    // close, if one follows, reports itself (AI_CLOSE).
     open: {
       tags: ['ai.send'],
       on: {
         AI_CLOSE: onLoss,
-        AI_ERROR: onLoss,
+        AI_ERROR: { guard: and(['isCurrent', 'isFatal']), target: '#aiLink.failed', actions: 'dropConnection' },
       },
     },
     // The lost socket is already stale (generation bumped); only the timer moves on.

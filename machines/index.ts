@@ -8,6 +8,7 @@ import { sessionMachine } from './session.js';
 import { aiLinkMachine } from './aiLink.js';
 import { turnMachine } from './turn.js';
 import { ttsBreakerMachine } from './ttsBreaker.js';
+import { toolCallsMachine } from './toolCalls.js';
 
 export interface MachineEntry {
   /** lowerCamelCase identifier, e.g. 'playout', 'aiLink'. */
@@ -23,4 +24,5 @@ export const MACHINES: readonly MachineEntry[] = [
   { name: 'aiLink', source: 'machines/aiLink.ts', machine: aiLinkMachine },
   { name: 'turn', source: 'machines/turn.ts', machine: turnMachine },
   { name: 'ttsBreaker', source: 'machines/ttsBreaker.ts', machine: ttsBreakerMachine },
+  { name: 'toolCalls', source: 'machines/toolCalls.ts', machine: toolCallsMachine },
 ];

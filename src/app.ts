@@ -2,6 +2,7 @@
 // and the capacity bench): media engine + AI side + session runtime + HTTP server + metrics.
 import type { ParleyConfig } from './config/index.js';
 import { createAiClient, startLocalAgent, type LocalAgent, type LocalAgentOptions } from './ai/index.js';
+import { ToolRegistry } from './functions/registry.js';
 import { CascadeService, createTtsBreaker } from './ai/cascade/index.js';
 import type { MediaEngine } from './media/types.js';
 import { createMediaEngine } from './media/index.js';
@@ -73,8 +74,10 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     authToken: config.authToken,
     onRefused: (reason) => metrics.upgradesRefused.inc({ reason }),
   });
+  const tools = Object.keys(config.tools).length > 0 ? new ToolRegistry(config.tools, { metrics, secret: config.webhookSecret }) : undefined;
   const runtime = new SessionRuntime({
     config,
+    ...(tools ? { tools } : {}),
     wrapTrace: (trace, connId, protocol) => inspect.traced(trace, connId, protocol),
     engine,
     metrics,

@@ -99,9 +99,7 @@ Next(s, e, G(_, _, _)) ==
          IF G("isCurrent", e, NoParams)
             THEN IF G("isFatal", e, NoParams)
                THEN "failed"
-               ELSE IF G("canRetry", e, NoParams)
-                  THEN "backoff"
-                  ELSE "failed"
+               ELSE "open"
             ELSE "open"
   [] s = "open" /\ e.type = "STOP" ->
          "stopped"
@@ -160,9 +158,7 @@ ActionsOf(s, e, G(_, _, _)) ==
          IF G("isCurrent", e, NoParams)
             THEN IF G("isFatal", e, NoParams)
                THEN <<"dropConnection", "giveUp">>
-               ELSE IF G("canRetry", e, NoParams)
-                  THEN <<"dropConnection", "bumpGeneration", "scheduleReconnect", "reportLinkLost">>
-                  ELSE <<"dropConnection", "giveUp">>
+               ELSE <<>>
             ELSE <<>>
   [] s = "open" /\ e.type = "STOP" ->
          <<"cancelReconnectTimer", "dropConnection", "bumpGeneration", "reportStopped">>

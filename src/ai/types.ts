@@ -33,6 +33,16 @@ export interface AiSessionConfig {
   readonly turnDetection: ServerVadConfig | null;
   /** User-audio transcription; null/undefined = off. */
   readonly transcription?: { readonly model: string; readonly language?: string } | null;
+  /** Functions the model may call (`tools`, with `tool_choice: "auto"`); none when absent or empty. */
+  readonly tools?: readonly AiFunctionTool[];
+}
+
+/** A function as session.update's `tools` lists it. */
+export interface AiFunctionTool {
+  readonly type: 'function';
+  readonly name: string;
+  readonly description: string;
+  readonly parameters: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -99,6 +109,8 @@ export type AiEvent =
   | { readonly type: 'text_done'; readonly gen: number; readonly responseId: string; readonly itemId: string; readonly text: string }
   /** Transcription of the caller's own audio. */
   | { readonly type: 'input_transcript'; readonly gen: number; readonly itemId: string; readonly transcript: string }
+  /** The model called a function (`response.function_call_arguments.done`): it waits for the output. */
+  | { readonly type: 'function_call'; readonly gen: number; readonly responseId: string; readonly itemId: string; readonly callId: string; readonly name: string; readonly arguments: string }
   | { readonly type: 'response_done'; readonly gen: number; readonly responseId: string; readonly status: ResponseStatus; readonly reason?: string }
   | { readonly type: 'item_truncated'; readonly gen: number; readonly itemId: string; readonly audioEndMs: number }
   | { readonly type: 'rate_limits'; readonly gen: number; readonly limits: readonly RateLimit[] }

@@ -21,6 +21,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'PARLEY_PUBLIC_URL', path: 'publicUrl', kind: 'string' },
   { env: 'PARLEY_TRACE_DIR', path: 'traceDir', kind: 'string' },
   { env: 'PARLEY_WORKERS', path: 'workers', kind: 'int' },
+  { env: 'PARLEY_WEBHOOK_SECRET', path: 'webhookSecret', kind: 'string' },
   { env: 'PARLEY_MAX_CALLS', path: 'limits.maxCalls', kind: 'int' },
   { env: 'PARLEY_MAX_MESSAGE_BYTES', path: 'limits.maxMessageBytes', kind: 'int' },
   { env: 'PARLEY_RATE_MSGS_PER_SEC', path: 'limits.rateMessagesPerSec', kind: 'int' },

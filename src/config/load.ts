@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { configSchema, type ConfigInput, type ParleyConfig } from './schema.js';
 import { ENV_BINDINGS, coerceEnv } from './env.js';
 import { settingForPath, settings } from './settings.js';
+import { expandToolHeaders } from './tools.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -159,7 +160,9 @@ export function loadConfig(opts: LoadOptions = {}): ParleyConfig {
   const r = configSchema.safeParse(merged);
   if (!r.success) throw new ConfigError(r.error.issues.map((i) => describeIssue(i, merged, fromEnv, file)));
 
-  const c = r.data;
+  const expanded = expandToolHeaders(r.data.tools, env);
+  if (expanded.problems.length) throw new ConfigError(expanded.problems);
+  const c = { ...r.data, tools: expanded.tools };
   const mode = c.ai.mode ?? (c.ai.openaiApiKey ? 'openai' : 'local');
   // The TTS chain is the cascade's (docs/reference/original-engine.md#tts-chain); other modes opt
   // in explicitly.
@@ -171,6 +174,11 @@ export function redactedConfig(c: ParleyConfig): unknown {
   const copy = structuredClone(c) as unknown as Obj;
   for (const s of settings()) {
     if (s.secret && getPath(copy, s.path.split('.')) !== undefined) setPath(copy, s.path, '<redacted>');
+  }
+  // Tool headers carry secrets expanded from the environment.
+  for (const t of Object.values((copy['tools'] ?? {}) as Record<string, Obj>)) {
+    const h = t['headers'] as Obj | undefined;
+    if (h) for (const k of Object.keys(h)) h[k] = '<redacted>';
   }
   return copy;
 }

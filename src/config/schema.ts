@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { PLAYOUT_GAIN_DB } from '../media/types.js';
 import { DEFAULT_JITTER, DEFAULT_MAX_ATTEMPTS, RECONNECT_BACKOFF_MS } from '../../machines/aiLink.js';
+import { toolsSchema } from './tools.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const wsUrl = z.url({ protocol: /^wss?$/ });
@@ -200,6 +201,9 @@ export const configSchema = z
     workers: int(0, 256)
       .default(1)
       .describe('serve processes sharing the port (node:cluster), each a full runtime with its own media thread; 0 = one per core; 1 = a single process, no cluster; PARLEY_MAX_CALLS is shared out among them'),
+    webhookSecret: secret
+      .optional()
+      .describe('key of the X-Parley-Signature HMAC-SHA256 on every HTTP tool request (secret)'),
     limits,
     media,
     ai,
@@ -207,6 +211,7 @@ export const configSchema = z
     reconnect,
     telephony,
     shutdown,
+    tools: toolsSchema,
   })
   .superRefine((c, ctx) => {
     if (c.media.lookaheadMs < c.telephony.audioStreamMinFillMs) {

@@ -37,6 +37,8 @@ interface JsonSchema {
 function leaves(s: JsonSchema, prefix: string, out: Map<string, JsonSchema>): Map<string, JsonSchema> {
   for (const [k, v] of Object.entries(s.properties ?? {})) {
     const path = prefix ? `${prefix}.${k}` : k;
+    // File-only settings (the tools map) have no env binding and no row in the table.
+    if (v.description?.startsWith('(file only)')) continue;
     if (v.type === 'object' && v.properties) leaves(v, path, out);
     else out.set(path, v);
   }

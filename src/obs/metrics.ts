@@ -67,6 +67,9 @@ export class Metrics {
   readonly aiErrors: Counter<'kind'>;
   /** AI provider events Parley could not use (malformed or unknown), by reason. */
   readonly aiIgnored: Counter<'reason'>;
+  /** Tool calls by tool and outcome (ok, unknown_tool, refused, invalid_arguments, timeout, http_error, bad_json, oversize, network, aborted). */
+  readonly toolCalls: Counter<'tool' | 'outcome'>;
+  readonly toolLatency: Histogram<'tool'>;
   readonly eventLoopLag: Gauge<'quantile'>;
   readonly mediaTickLateness: Gauge<'quantile'>;
   readonly mediaTickWork: Gauge<'quantile'>;
@@ -140,6 +143,19 @@ export class Metrics {
       registers,
     });
     this.aiErrors = new Counter({ name: 'parley_ai_errors_total', help: 'AI error events by class', labelNames: ['kind'], registers });
+    this.toolCalls = new Counter({
+      name: 'parley_tool_calls_total',
+      help: 'tool calls by tool and outcome (ok, unknown_tool, refused, invalid_arguments, timeout, http_error, bad_json, oversize, network, aborted)',
+      labelNames: ['tool', 'outcome'],
+      registers,
+    });
+    this.toolLatency = new Histogram({
+      name: 'parley_tool_latency_seconds',
+      help: 'tool call started → output (or error) known',
+      labelNames: ['tool'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      registers,
+    });
     this.aiIgnored = new Counter({
       name: 'parley_ai_ignored_total',
       help: 'AI provider events not used: malformed (bad_json, bad_shape) or of an unknown type (unknown_type)',

@@ -44,6 +44,7 @@ export class Call implements LiveCall {
         lookaheadMs: leadMs(cfg, conn.protocol),
         turn: { position: conn.protocol === 'twilio' ? 'marks' : 'delivered', bargeIn: true },
       },
+      c.toolCalls,
     );
     c.bind(this.actors);
     this.actors.playout.subscribe(() => publishPlayoutState(c));

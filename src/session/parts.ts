@@ -18,6 +18,8 @@ import { ItemTable } from './items.js';
 import { ConversationMemory } from './memory.js';
 import type { CallConnection } from './seam.js';
 import type { CallActors } from './system.js';
+import { ToolCallRuns } from './toolCalls.js';
+import type { ToolRegistry } from '../functions/registry.js';
 
 export interface CallDeps {
   readonly config: ParleyConfig;
@@ -30,6 +32,8 @@ export interface CallDeps {
   readonly openTrace: (connId: string, protocol: string) => CallTrace;
   /** Randomness for backoff jitter, in [0, 1); Math.random unless a test seeds it. */
   readonly random?: () => number;
+  /** The functions the model may call (config `tools:`); none when absent. */
+  readonly tools?: ToolRegistry;
 }
 
 /** The parts opened when the call starts (session's startAiLink); all or nothing. */
@@ -79,6 +83,7 @@ export class CallParts {
   readonly decoder: InboundDecoder;
   readonly items = new ItemTable();
   readonly memory = new ConversationMemory();
+  readonly toolCalls: ToolCallRuns = new ToolCallRuns(this);
   readonly random: () => number;
 
   /** Set by the telephony `start`; the rest opens with it in startAiLink. */

@@ -7,6 +7,7 @@ import { openCallTrace, type CallTrace, type Logger, type Metrics } from '../obs
 import type { CallConnection, CallHandler, LiveCall } from './seam.js';
 import { Call } from './call.js';
 import type { Clock } from '../base/clock.js';
+import type { ToolRegistry } from '../functions/registry.js';
 
 export interface RuntimeOptions {
   readonly config: ParleyConfig;
@@ -18,6 +19,8 @@ export interface RuntimeOptions {
   readonly createAiClient: (inputFormat: AudioFormat) => AiClient;
   /** Randomness for backoff jitter, in [0, 1) (default Math.random; tests seed it). */
   readonly random?: () => number;
+  /** The functions the model may call (config `tools:`). */
+  readonly tools?: ToolRegistry;
   /** Wraps each call's trace (the /inspect hub hooks in here). */
   readonly wrapTrace?: (trace: CallTrace, connId: string, protocol: string) => CallTrace;
 }
@@ -46,7 +49,7 @@ export class SessionRuntime implements CallHandler {
       });
       return this.opts.wrapTrace ? this.opts.wrapTrace(trace, connId, protocol) : trace;
     };
-    const deps = { config, engine, metrics, log, clock, createAiClient: this.opts.createAiClient, openTrace, ...(random ? { random } : {}) };
+    const deps = { config, engine, metrics, log, clock, createAiClient: this.opts.createAiClient, openTrace, ...(random ? { random } : {}), ...(this.opts.tools ? { tools: this.opts.tools } : {}) };
     const call = new Call(conn, deps, (c) => this.calls.delete(c));
     this.calls.add(call);
     return call;

@@ -1,4 +1,4 @@
-// The call's four machines and every route between them. A route is a row of ROUTES: when the
+// The call's machines and every route between them. A route is a row of ROUTES: when the
 // `from` machine performs `action`, the runtime first does the action's effect (effects/), then
 // sends `event` to the `to` machine — unless the effect returned false (it had nothing to act
 // on). No other code sends one machine's decision to another machine: this table is the whole
@@ -11,7 +11,7 @@ import { turnMachine } from '../../machines/turn.js';
 import type { CallTrace } from '../obs/index.js';
 import type { CallEffects, EffectResult } from './effects/types.js';
 
-export type MachineName = 'session' | 'aiLink' | 'turn' | 'playout';
+export type MachineName = 'session' | 'aiLink' | 'turn' | 'playout' | 'toolCalls';
 
 export interface Route {
   readonly from: MachineName;
@@ -27,8 +27,10 @@ export const ROUTES: readonly Route[] = [
   { from: 'session', action: 'stopAiLink', to: 'aiLink', event: 'STOP', why: 'cleanup: the AI link stops (answers AI_STOPPED)' },
   { from: 'session', action: 'beginCleanup', to: 'playout', event: 'CLOSE', why: 'cleanup: no more writes or frames' },
   { from: 'session', action: 'beginCleanup', to: 'turn', event: 'END', why: 'cleanup: no more turns' },
+  { from: 'session', action: 'beginCleanup', to: 'toolCalls', event: 'END', why: 'cleanup: every tool request is aborted (TC3)' },
   { from: 'session', action: 'playNotice', to: 'playout', event: 'END_OF_RESPONSE', why: 'the give-up notice is all there is: play it below the lookahead' },
   { from: 'aiLink', action: 'reportLinkLost', to: 'turn', event: 'AI_LINK_LOST', why: "the lost connection's response is gone" },
+  { from: 'aiLink', action: 'reportLinkLost', to: 'toolCalls', event: 'LINK_LOST', why: "the next connection does not know the lost one's call_ids: their outputs are dropped (TC1)" },
   { from: 'aiLink', action: 'giveUp', to: 'session', event: 'AI_GAVE_UP', why: 'reconnects exhausted or fatal: the call says goodbye' },
   { from: 'aiLink', action: 'reportStopped', to: 'session', event: 'AI_STOPPED', why: 'the link has stopped: cleanup may release the media' },
   { from: 'turn', action: 'requestFlush', to: 'playout', event: 'FLUSH', why: 'barge-in bumped the epoch: the media thread flushes the ring' },
@@ -106,7 +108,18 @@ export interface CallActors {
   readonly aiLink: Actor<ReturnType<typeof aiLinkLogic>>;
   readonly turn: Actor<ReturnType<typeof turnLogic>>;
   readonly playout: Actor<ReturnType<typeof playoutLogic>>;
+  /** The live toolCalls actors (one per response with tool calls): a route's event goes to each. */
+  readonly toolCalls: ToolCallsTarget;
 }
+
+export interface ToolCallsTarget {
+  send(ev: { type: string }): void;
+}
+
+/** With no tool calls running, a routed event is only recorded (like a finished actor's). */
+const recordOnly = (trace: CallTrace): ToolCallsTarget => ({
+  send: (ev) => trace.record('machine', ev.type, { machine: 'toolCalls', ignored: 'no tool calls running' }),
+});
 
 export interface SystemOptions {
   readonly maxAttempts: number;
@@ -130,7 +143,7 @@ function finishedIgnores<A extends { send(ev: { type: string }): void; getSnapsh
 }
 
 /** Creates (not starts) the call's actors with their effects and the routes of ROUTES. */
-export function createCallSystem(fx: CallEffects, trace: CallTrace, opts: SystemOptions): CallActors {
+export function createCallSystem(fx: CallEffects, trace: CallTrace, opts: SystemOptions, toolCalls: ToolCallsTarget = recordOnly(trace)): CallActors {
   let actors: CallActors | undefined;
   const route: Router = (from, action, effect) => {
     if (effect() === false || !actors) return;
@@ -147,6 +160,7 @@ export function createCallSystem(fx: CallEffects, trace: CallTrace, opts: System
     aiLink: finishedIgnores(aiLink, 'aiLink', trace),
     turn: finishedIgnores(turn, 'turn', trace),
     playout: finishedIgnores(playout, 'playout', trace),
+    toolCalls,
   };
   return actors;
 }

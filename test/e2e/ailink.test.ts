@@ -3,7 +3,7 @@
 // replay, a fatal error, and a link that cannot come back.
 import { describe, expect, it } from 'vitest';
 import type { ScriptStep } from '../../src/sim/caller/index.js';
-import { BARGE_SCRIPT, receivedTypes, startBridge, type Bridge } from './harness.js';
+import { BARGE_SCRIPT, providerErrors, receivedTypes, startBridge, type Bridge } from './harness.js';
 
 /** Runs `body` against a fresh bridge and always closes it. */
 async function withBridge(opts: Parameters<typeof startBridge>[0], body: (b: Bridge) => Promise<void>): Promise<void> {
@@ -46,6 +46,8 @@ describe.concurrent('AI link, end to end', () => {
       const stale = trace!.filter((r) => r.machine === 'turn' && r.event === 'AUDIO_DELTA' && r.seq > step!.seq);
       expect(stale.some((r) => r.actions?.includes('dropStaleAudio'))).toBe(true);
       expect(stale.some((r) => r.actions?.includes('enqueueAudio') && (r.data as { responseId: string }).responseId === (step!.ctx as { cancelledResponse: string }).cancelledResponse)).toBe(false);
+      // No fault but network delay: the cancel and truncate were accepted, nothing refused.
+      expect(await providerErrors(b)).toEqual({ sent: 0, counted: 0, codes: [] });
     });
   });
 

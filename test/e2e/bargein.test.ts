@@ -2,7 +2,7 @@
 // sim-agent via PARLEY_OPENAI_URL, and the embedded local agent), over real loopback sockets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TelephonyProtocol } from '../../src/telephony/types.js';
-import { BARGE_SCRIPT, receivedTypes, startBridge, type AiMode, type Bridge } from './harness.js';
+import { BARGE_SCRIPT, providerErrors, receivedTypes, startBridge, type AiMode, type Bridge } from './harness.js';
 
 
 /**
@@ -70,5 +70,8 @@ describe.concurrent.each(CASES)('%s × %s', (protocol, mode) => {
     expect(step?.actions).toEqual(expect.arrayContaining(['requestFlush', 'sendClear', 'sendTruncate']));
     expect(step?.actions).not.toContain('sendCancel');
     expect(trace!.at(-1)?.event).toBe('trace.end');
+
+    // A normal call: the provider fake refused nothing Parley sent.
+    expect(await providerErrors(bridge)).toEqual({ sent: 0, counted: 0, codes: [] });
   });
 });

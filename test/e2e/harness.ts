@@ -96,3 +96,18 @@ export function receivedTypes(agent: SimAgent, type?: string): string[] {
     .map((e) => e.type)
     .filter((t) => type === undefined || t === type);
 }
+
+/**
+ * A normal call (no fault injected) must draw no `error` event from the provider fake: an
+ * event Parley sends that the real API would refuse shows up here, even where Parley classifies
+ * the refusal as benign. Returns the codes Parley traced, for the failure message.
+ */
+export async function providerErrors(b: Bridge): Promise<{ sent: number; counted: number; codes: string[] }> {
+  const codes: string[] = [];
+  for (const records of b.traces().values()) {
+    for (const r of records) if (r.src === 'ai' && r.event === 'error') codes.push(String((r.data as { code?: unknown } | undefined)?.code));
+  }
+  let counted = 0;
+  for (const kind of ['fatal', 'retryable', 'benign']) counted += await b.metric('parley_ai_errors_total', { kind });
+  return { sent: b.agent.stats().errorsSent, counted, codes };
+}

@@ -2,7 +2,7 @@
 // calls finish (or are closed with 1001 at the drain deadline); telephony upgrades need the token.
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { BARGE_SCRIPT, startBridge } from './harness.js';
+import { BARGE_SCRIPT, providerErrors, startBridge } from './harness.js';
 
 function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve) => {
@@ -44,6 +44,7 @@ describe.concurrent('shutdown and auth', () => {
     expect(b.app.server.state).toBe('closed');
     expect(await b.metric('parley_calls_ended_total', { reason: 'hangup' })).toBe(1);
     expect(await b.metric('parley_upgrades_refused_total', { reason: 'draining' })).toBe(1);
+    expect(await providerErrors(b)).toEqual({ sent: 0, counted: 0, codes: [] });
   });
 
   it('closes calls still running at the drain deadline with 1001', async () => {

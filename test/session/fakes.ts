@@ -1,6 +1,7 @@
 // Stand-ins for what a call touches outside the session: a media call the test drives by hand
 // (frames and events it "emitted"), an AI client that records commands and emits events, a
 // telephony socket that records what was sent, and a trace that keeps every line in memory.
+import type { ToolRegistry } from '../../src/functions/registry.js';
 import type { InspectionEvent } from 'xstate';
 import type { AiClient, AiEvent, AiListener, AiSessionConfig, SendResult } from '../../src/ai/types.js';
 import { ManualClock } from '../../src/base/clock.js';
@@ -239,7 +240,7 @@ export interface Rig {
 }
 
 /** A Call on fakes, with a manual clock and (by default) a fixed random for the backoff jitter. */
-export function rig(protocol: TelephonyProtocol = 'twilio', overrides: ConfigInput = {}, random: () => number = () => 0.5): Rig {
+export function rig(protocol: TelephonyProtocol = 'twilio', overrides: ConfigInput = {}, random: () => number = () => 0.5, extra: { readonly tools?: ToolRegistry } = {}): Rig {
   const config = loadConfig({ env: {}, overrides: { logLevel: 'silent', ...overrides } });
   const clock = new ManualClock();
   const engine = new FakeEngine();
@@ -257,7 +258,7 @@ export function rig(protocol: TelephonyProtocol = 'twilio', overrides: ConfigInp
   } as unknown as CallConnection;
   const call = new Call(
     conn,
-    { config, engine, metrics, log: silentLogger(), clock, createAiClient: () => ai, openTrace: () => trace, random },
+    { config, engine, metrics, log: silentLogger(), clock, createAiClient: () => ai, openTrace: () => trace, random, ...extra },
     () => (ended.value = true),
   );
   const media = (): FakeMediaCall => {

@@ -12,6 +12,7 @@ const HEADER: Record<MachineName, string> = {
   aiLink: 'machines/aiLink.ts',
   turn: 'machines/turn.ts',
   playout: 'machines/playout.ts',
+  toolCalls: 'machines/toolCalls.ts',
 };
 
 /** Effects that do nothing but record their calls; `refuse` makes the named ones return false. */

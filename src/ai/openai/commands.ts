@@ -22,6 +22,7 @@ export function sessionUpdate(cfg: AiSessionConfig): Record<string, unknown> {
       type: 'realtime',
       output_modalities: ['audio'],
       ...(cfg.instructions !== undefined ? { instructions: cfg.instructions } : {}),
+      ...(cfg.tools !== undefined && cfg.tools.length > 0 ? { tools: cfg.tools, tool_choice: 'auto' } : {}),
       audio: {
         input: {
           format: toGaFormat(cfg.inputFormat),

@@ -28,7 +28,6 @@ const KNOWN_UNUSED = new Set([
   'response.content_part.added',
   'response.content_part.done',
   'response.function_call_arguments.delta',
-  'response.function_call_arguments.done',
   'output_audio_buffer.started',
   'output_audio_buffer.stopped',
   'output_audio_buffer.cleared',
@@ -104,6 +103,13 @@ export function parseServerEvent(text: string, gen: number): AiEvent | undefined
     }
     case 'response.done':
       return responseDone(ev, gen) ?? bad;
+    case 'response.function_call_arguments.done': {
+      const callId = s(ev, 'call_id');
+      const name = s(ev, 'name');
+      const args = s(ev, 'arguments');
+      if (callId === undefined || name === undefined || args === undefined || responseId === undefined || itemId === undefined) return bad;
+      return { type: 'function_call', gen, responseId, itemId, callId, name, arguments: args };
+    }
     case 'conversation.item.truncated': {
       const ms = n(ev, 'audio_end_ms');
       return itemId !== undefined && ms !== undefined ? { type: 'item_truncated', gen, itemId, audioEndMs: ms } : bad;

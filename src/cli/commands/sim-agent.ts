@@ -1,6 +1,7 @@
 // `parley sim-agent`: the offline OpenAI-Realtime-GA-compatible agent as a process.
 import { startSimAgent } from '../../sim/agent/server.js';
 import { parseFaultSpec } from '../../sim/agent/faults.js';
+import { parseToolCallSpec } from '../../sim/agent/toolCalls.js';
 import type { ReplyMode, SimFault } from '../../sim/agent/types.js';
 import { parseCommandArgs } from '../args.js';
 
@@ -21,6 +22,9 @@ An offline stand-in for OpenAI Realtime (GA): point PARLEY_OPENAI_URL at the pri
                        error:code=server_error, stall:ms=500, delay:ms=50, close:code=1011,
                        slow_reader:ms=1000. Per connection: ?sim_fault=SPEC, ?sim_reject=STATUS,
                        or the client event {"type":"sim.fault","fault":{...}}.
+  --tool-call SPEC     a reply script (repeatable): TURN:NAME:JSON-ARGS, e.g. 1:lookup_order:{"order":"123"}
+                       makes response 1 call lookup_order (if the session lists it) and the next
+                       response speak its output. Per connection: ?sim_tool=SPEC.
   --seed N             voice seed (default 1)
 `;
 
@@ -36,6 +40,7 @@ export async function run(argv: string[]): Promise<number> {
     'first-audio-ms': { type: 'string' },
     'session-max-ms': { type: 'string' },
     fault: { type: 'string', multiple: true },
+    'tool-call': { type: 'string', multiple: true },
     seed: { type: 'string' },
   });
   if ('exit' in parsed) return parsed.exit;
@@ -55,6 +60,11 @@ export async function run(argv: string[]): Promise<number> {
       if (!p.ok) throw new Error(`--fault ${spec}: ${p.error}`);
       return p.fault;
     });
+    const toolCalls = (values['tool-call'] ?? []).map((spec) => {
+      const p = parseToolCallSpec(spec);
+      if (!p.ok) throw new Error(`--tool-call: ${p.error}`);
+      return p.call;
+    });
     const port = num('port', values.port, 0)!;
     if (port > 65535 || !Number.isInteger(port)) throw new Error(`--port must be 0..65535, got '${values.port}'`);
     opts = {
@@ -62,6 +72,7 @@ export async function run(argv: string[]): Promise<number> {
       port,
       replyMode: values.reply as ReplyMode,
       faults,
+      ...(toolCalls.length > 0 ? { toolCalls } : {}),
       ...(values['api-key'] !== undefined ? { apiKey: values['api-key'] } : {}),
       ...optional('replyMs', num('reply-ms', values['reply-ms'], 20)),
       ...optional('deltaMs', num('delta-ms', values['delta-ms'], 10)),

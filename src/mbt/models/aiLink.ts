@@ -22,7 +22,8 @@ export const aiLinkModel: MachineModel = {
     template('AI_CLOSE', 'refuseFatal', when(['connecting'], (c) => ({ ...current(c), fatal: true }))),
     template('AI_CLOSE', 'refuse', when(['connecting'], (c) => ({ ...current(c), fatal: false }))),
     template('AI_ERROR', 'errorFatal', when(['connecting', 'open'], (c) => ({ ...current(c), fatal: true }))),
-    template('AI_ERROR', 'error', when(['connecting', 'open'], (c) => ({ ...current(c), fatal: false }))),
+    // Open: a recoverable error leaves the session open (no transition; the e2e test checks it).
+    template('AI_ERROR', 'error', when(['connecting'], (c) => ({ ...current(c), fatal: false }))),
     // Open: the provider closes with a policy code, or the socket drops.
     template('AI_CLOSE', 'closeFatal', when(['open'], (c) => ({ ...current(c), fatal: true }))),
     template('AI_CLOSE', 'drop', when(['open'], (c) => ({ ...current(c), fatal: false }))),

@@ -15,6 +15,7 @@ export function sessionConfig(c: CallParts): AiSessionConfig {
     outputFormat: f,
     turnDetection: { type: 'server_vad', interruptResponse: a.interruptResponse, createResponse: true },
     transcription: null,
+    ...(c.deps.tools && c.deps.tools.size > 0 ? { tools: c.deps.tools.definitions() } : {}),
   };
 }
 

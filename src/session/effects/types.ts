@@ -55,6 +55,15 @@ export interface PlayoutEffects {
   releaseCall(): void;
 }
 
+/** One response's tool calls (machines/toolCalls.ts): one group of calls per actor. */
+export interface ToolCallsEffects {
+  startRequest(): void;
+  sendOutputs(): void;
+  createResponse(): void;
+  dropOutputs(): void;
+  abortRequests(): void;
+}
+
 export interface CallEffects {
   readonly session: SessionEffects;
   readonly aiLink: AiLinkEffects;

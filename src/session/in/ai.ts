@@ -92,6 +92,7 @@ function onCurrentEvent(c: CallParts, ev: AiEvent): void {
       const now = c.now();
       c.trace.record('ai', 'speech_started', { data: { itemId: ev.itemId } });
       c.bargeIn = { speechAt: now };
+      c.toolCalls.onCallerTurn();
       turn.send({ type: 'SPEECH_STARTED', ...playoutPosition(c, now) });
       return;
     }
@@ -129,6 +130,10 @@ function onCurrentEvent(c: CallParts, ev: AiEvent): void {
         endResponseOnceWritten(c);
       }
       turn.send({ type: 'RESPONSE_DONE', responseId: ev.responseId });
+      c.toolCalls.onResponseDone(ev.responseId);
+      return;
+    case 'function_call':
+      c.toolCalls.onFunctionCall(ev);
       return;
     case 'item_truncated':
       c.trace.record('ai', 'item_truncated', { data: { itemId: ev.itemId, audioEndMs: ev.audioEndMs } });

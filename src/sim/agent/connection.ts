@@ -13,11 +13,12 @@ import { buildResponse } from './start-response.js';
 import type { TextResponseStream } from './textResponse.js';
 import { applySessionUpdate, defaultSession, sessionToWire, type SimSession } from './session.js';
 import { checkTruncate, type ItemInfo } from './truncate.js';
+import { SimFunctionCalls, type SimToolCall } from './toolCalls.js';
 import type { AgentScript, ReceivedEvent, SimAgentOptions, SimFault, TruncateRecord } from './types.js';
 
 /** Counters and recorders shared by all connections of one agent. */
 export interface AgentShared {
-  readonly options: Required<Pick<SimAgentOptions, 'replyMode' | 'replyMs' | 'deltaMs' | 'speed' | 'firstAudioDelayMs' | 'sessionMaxMs' | 'seed' | 'drive'>>;
+  readonly options: Required<Pick<SimAgentOptions, 'replyMode' | 'replyMs' | 'deltaMs' | 'speed' | 'firstAudioDelayMs' | 'sessionMaxMs' | 'seed' | 'drive' | 'toolCalls'>>;
   readonly counters: {
     responses: number;
     responsesCancelled: number;
@@ -25,6 +26,9 @@ export interface AgentShared {
     audioMsSent: number;
     speechStarted: number;
     errorsSent: number;
+    toolCalls: number;
+    toolOutputs: number;
+    toolOutputsSpoken: number;
   };
   readonly truncates: TruncateRecord[];
   record(e: ReceivedEvent): void;
@@ -47,6 +51,7 @@ export class AgentConnection {
   private response: ResponseStream | TextResponseStream | undefined;
   private expiry: NodeJS.Timeout | undefined;
   private closed = false;
+  private calls: SimFunctionCalls;
   readonly openedAt = Date.now();
 
   constructor(
@@ -62,13 +67,15 @@ export class AgentConnection {
     this.session = defaultSession(`sess_${id}`, 'gpt-realtime');
     this.input = new InputAudio(this.session.inputFormat, this.session.vad);
     this.faults = new FaultSchedule((f) => this.fire(f));
+    this.calls = new SimFunctionCalls(shared.options.toolCalls);
     ws.on('message', (data, isBinary) => this.onMessage(String(data), isBinary));
     ws.on('close', () => this.teardown());
     ws.on('error', () => this.teardown());
   }
 
   /** Arm the connection's initial faults (so a stall or delay covers the greeting too), then greet. */
-  start(faults: readonly SimFault[]): void {
+  start(faults: readonly SimFault[], toolCalls?: readonly SimToolCall[]): void {
+    if (toolCalls) this.calls = new SimFunctionCalls(toolCalls);
     for (const f of faults) this.inject(f);
     if (this.closed) return;
     this.send({ type: 'session.created', session: sessionToWire(this.session) });
@@ -149,6 +156,14 @@ export class AgentConnection {
         return this.cancel(e, eventId);
       case 'conversation.item.truncate':
         return this.truncate(e, eventId);
+      case 'conversation.item.create': {
+        const r = this.calls.itemCreate(e, () => this.nextId('item'));
+        if (!r.ok) return this.sendError('invalid_request_error', r.error.code, r.error.message, r.error.param, eventId);
+        if (r.item['type'] === 'function_call_output') this.shared.counters.toolOutputs++;
+        this.send({ type: 'conversation.item.added', previous_item_id: null, item: r.item });
+        this.send({ type: 'conversation.item.done', previous_item_id: null, item: r.item });
+        return;
+      }
       case 'sim.fault': {
         const parsed = parseFaultObject(e['fault']);
         if (!parsed.ok) this.sendError('invalid_request_error', 'invalid_value', parsed.error, 'fault', eventId);
@@ -304,18 +319,16 @@ export class AgentConnection {
 
   private startResponse(): void {
     this.turns++;
-    const r = buildResponse({
-      options: this.shared.options,
-      connId: this.id,
-      turn: this.turns,
-      lastTurn: this.lastTurn,
-      format: this.session.outputModality === 'text' ? undefined : this.session.outputFormat,
-      manual: this.scripted,
-      nextId: (prefix) => this.nextId(prefix),
-      send: (ev) => this.outbox.send(ev),
-      onDelta: (bytes, bytesPerMs) => this.onDelta(bytes, bytesPerMs),
-      onCancelled: () => this.shared.counters.responsesCancelled++,
-    });
+    const nextId = (prefix: string) => this.nextId(prefix);
+    const send = (ev: Record<string, unknown>) => this.outbox.send(ev);
+    // The scripted function call instead of speech: the model waits for the output.
+    if (this.calls.respondWithCall(this.turns, this.session.tools, this.id, nextId, send)) return void this.shared.counters.toolCalls++;
+    const heard = this.calls.takeHeard();
+    this.shared.counters.toolOutputsSpoken += heard.length;
+    const format = this.session.outputModality === 'text' ? undefined : this.session.outputFormat;
+    const onDelta = (bytes: number, bytesPerMs: number) => this.onDelta(bytes, bytesPerMs);
+    const onCancelled = () => this.shared.counters.responsesCancelled++;
+    const r = buildResponse({ options: this.shared.options, connId: this.id, turn: this.turns, lastTurn: this.lastTurn, format, manual: this.scripted, nextId, send, onDelta, onCancelled, heard });
     this.response = r;
     this.remember(r.itemId, r instanceof ResponseStream ? { role: 'assistant', response: r } : { role: 'assistant' });
     this.shared.counters.responses++;

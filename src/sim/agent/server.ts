@@ -4,6 +4,7 @@
 // Per-connection scripting without a client change, through query parameters:
 //   sim_fault=<spec>    arm a fault (repeatable; spec syntax in faults.ts)
 //   sim_reject=<status> refuse the upgrade with this HTTP status (e.g. 401, 429, 503)
+import { parseToolCallSpec, type SimToolCall } from './toolCalls.js';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { once } from 'node:events';
@@ -25,8 +26,9 @@ export async function startSimAgent(options: SimAgentOptions = {}): Promise<SimA
       sessionMaxMs: options.sessionMaxMs ?? 60 * 60 * 1000,
       seed: options.seed ?? 1,
       drive: options.drive ?? 'auto',
+      toolCalls: options.toolCalls ?? [],
     },
-    counters: { responses: 0, responsesCancelled: 0, deltas: 0, audioMsSent: 0, speechStarted: 0, errorsSent: 0 },
+    counters: { responses: 0, responsesCancelled: 0, deltas: 0, audioMsSent: 0, speechStarted: 0, errorsSent: 0, toolCalls: 0, toolOutputs: 0, toolOutputsSpoken: 0 },
     truncates: [],
     received: [],
     listeners: new Set(),
@@ -68,6 +70,14 @@ export async function startSimAgent(options: SimAgentOptions = {}): Promise<SimA
       if (!parsed.ok) return refuse(400, 'invalid_value', `sim_fault: ${parsed.error}`);
       faults.push(parsed.fault);
     }
+    // A reply script for this connection only: ?sim_tool=TURN:NAME:JSON-ARGS (repeatable).
+    const toolSpecs = url.searchParams.getAll('sim_tool');
+    const toolCalls: SimToolCall[] = [];
+    for (const spec of toolSpecs) {
+      const parsed = parseToolCallSpec(spec);
+      if (!parsed.ok) return refuse(400, 'invalid_value', `sim_tool: ${parsed.error}`);
+      toolCalls.push(parsed.call);
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const id = ++nextId;
       total++;
@@ -79,7 +89,7 @@ export async function startSimAgent(options: SimAgentOptions = {}): Promise<SimA
         conn.rejectBeta();
         return;
       }
-      conn.start(faults);
+      conn.start(faults, toolSpecs.length > 0 ? toolCalls : undefined);
     });
   });
 

@@ -23,6 +23,8 @@ export interface SimSession {
   outputModality: 'audio' | 'text';
   vad: SimVad | null;
   transcription: { model: string; language?: string } | null;
+  /** Names of the functions in `tools` (the model may call only these). */
+  tools: string[];
 }
 
 export interface UpdateError {
@@ -42,6 +44,7 @@ export function defaultSession(id: string, model: string): SimSession {
     outputModality: 'audio',
     vad: defaultVad(),
     transcription: null,
+    tools: [],
   };
 }
 
@@ -104,6 +107,23 @@ export function applySessionUpdate(current: SimSession, raw: unknown): UpdateErr
         next.voice = output['voice'];
       }
     }
+  }
+  const tools = raw['tools'];
+  if (tools !== undefined) {
+    if (!Array.isArray(tools)) return invalid('session.tools', 'tools must be a list');
+    const names: string[] = [];
+    for (const [i, t] of tools.entries()) {
+      if (!isObj(t) || t['type'] !== 'function' || typeof t['name'] !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(t['name'])) {
+        return invalid(`session.tools[${i}]`, 'a tool needs type "function" and a name of 1-64 a-z A-Z 0-9 _ -');
+      }
+      if (t['parameters'] !== undefined && !isObj(t['parameters'])) return invalid(`session.tools[${i}].parameters`, 'parameters must be a JSON Schema object');
+      names.push(t['name']);
+    }
+    next.tools = names;
+  }
+  const choice = raw['tool_choice'];
+  if (choice !== undefined && choice !== 'auto' && choice !== 'none' && choice !== 'required' && !(isObj(choice) && choice['type'] === 'function')) {
+    return invalid('session.tool_choice', "Invalid value for 'tool_choice'. Supported values are: 'auto', 'none', 'required', or a function.");
   }
   Object.assign(current, next);
   return undefined;

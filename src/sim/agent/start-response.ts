@@ -4,6 +4,7 @@ import type { AudioFormat } from '../../media/types.js';
 import type { AgentShared } from './connection.js';
 import type { CallerTurn } from './input.js';
 import { replyAudio, replyWords } from './reply.js';
+import { withHeard } from './toolCalls.js';
 import { ResponseStream } from './response.js';
 import { replySentences, TextResponseStream } from './textResponse.js';
 
@@ -17,6 +18,8 @@ export interface NewResponse {
   readonly format: AudioFormat | undefined;
   /** The test drives deltas (scripted agents). */
   readonly manual: boolean;
+  /** Tool outputs the reply speaks (the words of its transcript), if any. */
+  readonly heard?: readonly string[];
   nextId(prefix: string): string;
   send(ev: Record<string, unknown>): void;
   onDelta(bytes: number, bytesPerMs: number): void;
@@ -48,7 +51,7 @@ export function buildResponse(n: NewResponse): ResponseStream | TextResponseStre
   });
   const bytesPerMs = (format.rate * (format.codec === 'pcm16' ? 2 : 1)) / 1000;
   const deltas = Math.ceil(audio.length / Math.max(1, Math.round(o.deltaMs * bytesPerMs)));
-  return new ResponseStream(n.nextId('resp'), itemId, `conv_${n.connId}`, audio, replyWords(deltas, n.turn), format, timing, {
+  return new ResponseStream(n.nextId('resp'), itemId, `conv_${n.connId}`, audio, withHeard(replyWords(deltas, n.turn), n.heard ?? []), format, timing, {
     send: n.send,
     eventId,
     onDelta: (bytes) => n.onDelta(bytes, bytesPerMs),

@@ -1,4 +1,5 @@
 // The offline agent's public surface: options, fault injection, and the in-process handle. The
+import type { SimToolCall } from './toolCalls.js';
 // agent speaks OpenAI Realtime GA over WebSocket (docs/reference/openai-realtime.md), so the same
 // client code talks to it and to the real service.
 
@@ -70,6 +71,8 @@ export interface SimAgentOptions {
    * each server event through `SimAgent.script(connId)` (the model-based tests drive it so).
    */
   readonly drive?: 'auto' | 'scripted';
+  /** Reply script: on response N call a tool (listed in the session) and speak its output in the next one. */
+  readonly toolCalls?: readonly SimToolCall[];
 }
 
 /** Server events on demand on one connection of a scripted agent, in the real GA shapes. */
@@ -120,6 +123,10 @@ export interface SimAgentStats {
   readonly audioMsSent: number;
   readonly speechStarted: number;
   readonly errorsSent: number;
+  /** Function calls the agent made, and function_call_output items it accepted / spoke about. */
+  readonly toolCalls: number;
+  readonly toolOutputs: number;
+  readonly toolOutputsSpoken: number;
   readonly truncates: readonly TruncateRecord[];
 }
 

@@ -42,7 +42,10 @@ describe('aiLink effects', () => {
   it('dropConnection: the socket is detached first, so its later events are stale', () => {
     const r = rig();
     startedCall(r);
-    r.ai.emit({ type: 'error', gen: 1, error: { severity: 'retryable', code: 'ECONNRESET', type: 'transport', message: 'x' } });
+    // A recoverable error leaves the session open (no drop); the socket's close is the loss.
+    r.ai.emit({ type: 'error', gen: 1, error: { severity: 'retryable', code: 'server_error', type: 'server_error', message: 'x' } });
+    expect(r.ai.closes).toEqual([]);
+    r.ai.emit({ type: 'closed', gen: 1, code: 1006, reason: '', droppedAudioBytes: 0, error: { severity: 'retryable', code: 'ECONNRESET', type: 'transport', message: 'x' } });
     expect(r.ai.closes).toContain(1000);
     r.ai.emit({ type: 'response_created', gen: 1, responseId: 'late' });
     expect(r.trace.records('ai', 'stale')).toHaveLength(1);

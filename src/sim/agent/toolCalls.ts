@@ -1,0 +1,134 @@
+// Function calling in the sim-agent, in the GA shapes: a reply script makes the agent call a
+// tool on a given response instead of speaking (response.output_item.added of a function_call
+// item, response.function_call_arguments.delta/.done, response.output_item.done,
+// response.done), and `conversation.item.create` is checked like the real API does: a
+// function_call_output must name a call_id this conversation issued (else an
+// invalid_request_error), a message item is added. The next response speaks the output.
+
+/** "On response N call tool X with these arguments (and speak its output in the next one)." */
+export interface SimToolCall {
+  /** 1-based number of the response (on this connection) that makes the call. */
+  readonly turn: number;
+  readonly name: string;
+  readonly arguments: Readonly<Record<string, unknown>>;
+}
+
+export interface ItemCreateError {
+  readonly code: string;
+  readonly param: string;
+  readonly message: string;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const MAX_CALLS = 256;
+
+export class SimFunctionCalls {
+  /** call_id → its output once the client sent it. */
+  private readonly issued = new Map<string, string | undefined>();
+  private readonly heard: string[] = [];
+  /** Outputs received (by call_id), for tests. */
+  readonly outputs: { callId: string; output: string }[] = [];
+
+  constructor(private readonly script: readonly SimToolCall[]) {}
+
+  /** The call scripted for response `turn`, if any (and only if the session lists the tool). */
+  planned(turn: number, sessionTools: readonly string[]): SimToolCall | undefined {
+    return this.script.find((s) => s.turn === turn && sessionTools.includes(s.name));
+  }
+
+  /** Outputs received since the last response: what the next response speaks about. */
+  takeHeard(): string[] {
+    return this.heard.splice(0);
+  }
+
+  /** The events of a response that calls `call` (all at once: arguments are short). */
+  /** Sends the function call planned for this turn instead of speech; false when none is. */
+  respondWithCall(turn: number, sessionTools: readonly string[], connId: number, nextId: (prefix: string) => string, send: (ev: Obj) => void): boolean {
+    const call = this.planned(turn, sessionTools);
+    if (!call) return false;
+    const ids = { responseId: nextId('resp'), itemId: nextId('item'), callId: nextId('call'), conversationId: `conv_${connId}`, eventId: () => nextId('event') };
+    for (const ev of this.responseEvents(call, ids)) send(ev);
+    return true;
+  }
+
+  responseEvents(call: SimToolCall, ids: { responseId: string; itemId: string; callId: string; conversationId: string; eventId: () => string }): Obj[] {
+    if (this.issued.size >= MAX_CALLS) this.issued.delete(this.issued.keys().next().value!);
+    this.issued.set(ids.callId, undefined);
+    const args = JSON.stringify(call.arguments);
+    const item = (status: string, a: string) => ({ id: ids.itemId, object: 'realtime.item', type: 'function_call', status, name: call.name, call_id: ids.callId, arguments: a });
+    const response = (status: string, output: Obj[]) => ({
+      id: ids.responseId,
+      object: 'realtime.response',
+      status,
+      status_details: null,
+      conversation_id: ids.conversationId,
+      output_modalities: ['audio'],
+      output,
+      usage: status === 'in_progress' ? null : { total_tokens: 0, input_tokens: 0, output_tokens: 0 },
+    });
+    const at = { response_id: ids.responseId, output_index: 0 };
+    return [
+      { type: 'response.created', event_id: ids.eventId(), response: response('in_progress', []) },
+      { type: 'response.output_item.added', event_id: ids.eventId(), ...at, item: item('in_progress', '') },
+      { type: 'conversation.item.added', event_id: ids.eventId(), previous_item_id: null, item: item('in_progress', '') },
+      { type: 'response.function_call_arguments.delta', event_id: ids.eventId(), ...at, item_id: ids.itemId, call_id: ids.callId, delta: args },
+      { type: 'response.function_call_arguments.done', event_id: ids.eventId(), ...at, item_id: ids.itemId, call_id: ids.callId, name: call.name, arguments: args },
+      { type: 'conversation.item.done', event_id: ids.eventId(), previous_item_id: null, item: item('completed', args) },
+      { type: 'response.output_item.done', event_id: ids.eventId(), ...at, item: item('completed', args) },
+      { type: 'response.done', event_id: ids.eventId(), response: response('completed', [item('completed', args)]) },
+    ];
+  }
+
+  /** A `conversation.item.create`: the item to announce as added, or the API's refusal. */
+  itemCreate(e: Obj, newId: () => string): { ok: true; item: Obj } | { ok: false; error: ItemCreateError } {
+    const item = e['item'];
+    if (!isObj(item)) return { ok: false, error: { code: 'missing_required_parameter', param: 'item', message: "Missing required parameter: 'item'." } };
+    const id = typeof item['id'] === 'string' ? item['id'] : newId();
+    switch (item['type']) {
+      case 'function_call_output': {
+        const callId = item['call_id'];
+        const output = item['output'];
+        if (typeof callId !== 'string') return { ok: false, error: { code: 'missing_required_parameter', param: 'item.call_id', message: "Missing required parameter: 'item.call_id'." } };
+        if (typeof output !== 'string') return { ok: false, error: { code: 'invalid_type', param: 'item.output', message: "Invalid type for 'item.output': expected a string." } };
+        if (!this.issued.has(callId)) {
+          return { ok: false, error: { code: 'invalid_value', param: 'item.call_id', message: `Tool call ID '${callId.slice(0, 64)}' not found in conversation.` } };
+        }
+        this.issued.set(callId, output);
+        this.outputs.push({ callId, output });
+        this.heard.push(output);
+        return { ok: true, item: { id, object: 'realtime.item', type: 'function_call_output', call_id: callId, output } };
+      }
+      case 'message': {
+        const role = item['role'];
+        if (role !== 'user' && role !== 'assistant' && role !== 'system') {
+          return { ok: false, error: { code: 'invalid_value', param: 'item.role', message: "Invalid value for 'item.role'." } };
+        }
+        return { ok: true, item: { id, object: 'realtime.item', type: 'message', status: 'completed', role, content: Array.isArray(item['content']) ? item['content'] : [] } };
+      }
+      default:
+        return { ok: false, error: { code: 'invalid_value', param: 'item.type', message: `Invalid value: '${String(item['type']).slice(0, 40)}'. Supported values are: 'message', 'function_call', 'function_call_output'.` } };
+    }
+  }
+}
+
+/** The reply's words, the tool outputs it speaks about first (so the transcript shows them). */
+export function withHeard(words: string[], heard: readonly string[]): string[] {
+  if (heard.length === 0 || words.length === 0) return words;
+  return [`[tool output: ${heard.join('; ').slice(0, 200)}] ${words[0]!}`, ...words.slice(1)];
+}
+
+/** The text form of a scripted call (CLI `--tool-call`, URL `?sim_tool=`): `TURN:NAME:JSON-ARGS`. */
+export function parseToolCallSpec(spec: string): { ok: true; call: SimToolCall } | { ok: false; error: string } {
+  const m = /^(\d+):([a-zA-Z0-9_-]{1,64}):(.*)$/s.exec(spec);
+  if (!m) return { ok: false, error: `'${spec.slice(0, 80)}' is not TURN:NAME:JSON-ARGS` };
+  let args: unknown;
+  try {
+    args = JSON.parse(m[3]!);
+  } catch {
+    return { ok: false, error: 'the arguments are not JSON' };
+  }
+  if (!isObj(args)) return { ok: false, error: 'the arguments must be a JSON object' };
+  const turn = Number(m[1]);
+  return turn >= 1 ? { ok: true, call: { turn, name: m[2]!, arguments: args } } : { ok: false, error: 'TURN counts from 1' };
+}
