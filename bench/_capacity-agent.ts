@@ -1,6 +1,6 @@
 // Child process of the capacity bench: the offline agent on its own core, reporting every
 // truncate it receives (its event id names the call) as one JSON line on stdout.
-import { startSimAgent } from '../src/sim/agent/index.js';
+import { startSimAgent } from '../src/tools/sim/agent/index.js';
 
 const replyMs = Number(process.env.CAPACITY_REPLY_MS ?? 2400);
 const agent = await startSimAgent({ host: '127.0.0.1', port: 0, replyMs });

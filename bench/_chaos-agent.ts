@@ -4,8 +4,8 @@
 // sess_<conn> that Parley traces). Faults: socket drop, stall (no bytes, socket open), error
 // events (fatal: invalid_api_key then close 1008; retryable: server_error), slow reader
 // (backpressure), server close 1011. One JSON line per fired fault; stats on SIGTERM.
-import { startSimAgent } from '../src/sim/agent/index.js';
-import type { SimFault } from '../src/sim/agent/types.js';
+import { startSimAgent } from '../src/tools/sim/agent/index.js';
+import type { SimFault } from '../src/tools/sim/agent/types.js';
 
 const seed = Number(process.env.CHAOS_SEED ?? 1);
 const faultRate = Number(process.env.CHAOS_AI_FAULT_RATE ?? 0.45);

@@ -1,12 +1,12 @@
 // Trace validation of chaos calls (docs/ARCHITECTURE.md#generated-files-and-checks): each chosen
 // call's NDJSON trace becomes a generated TLA+ module that TLC checks against the trace specs
-// (src/mbt/trace — the same checker the model-based tests use), so the faults' interleavings are
+// (src/tools/mbt/trace — the same checker the model-based tests use), so the faults' interleavings are
 // checked against the specs, not only against the bench's own rules.
 import { readFileSync } from 'node:fs';
-import { checkTraces, type TraceInput } from '../src/mbt/trace/check.js';
-import { convertTrace, parseNdjson } from '../src/mbt/trace/convert.js';
-import { requireJava } from '../src/verify/prereq.js';
-import { ensureTlcJar } from '../src/verify/tlcJar.js';
+import { checkTraces, type TraceInput } from '../src/tools/mbt/trace/check.js';
+import { convertTrace, parseNdjson } from '../src/tools/mbt/trace/convert.js';
+import { requireJava } from '../src/tools/verify/prereq.js';
+import { ensureTlcJar } from '../src/tools/verify/tlcJar.js';
 
 export interface TraceValidation {
   readonly checked: number;

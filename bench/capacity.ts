@@ -11,7 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bargeInsHonoured, bargeSteps, runLoad, percentiles, type LoadResult, type ScriptStep } from '../src/sim/caller/index.js';
+import { bargeInsHonoured, bargeSteps, runLoad, percentiles, type LoadResult, type ScriptStep } from '../src/tools/sim/caller/index.js';
 import type { TelephonyProtocol } from '../src/telephony/types.js';
 import { cpuSeconds, rssKiB } from './_proc.js';
 import { byLabel, histQuantile, parseMetrics } from './_prom.js';

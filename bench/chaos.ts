@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TraceRecord } from '../src/obs/trace.js';
-import { bargeInsHonoured, bargeSteps, SimCall, type BargeInCall, type CallReport, type ScriptStep } from '../src/sim/caller/index.js';
+import { bargeInsHonoured, bargeSteps, SimCall, type BargeInCall, type CallReport, type ScriptStep } from '../src/tools/sim/caller/index.js';
 import type { TelephonyProtocol } from '../src/telephony/types.js';
 import { judge, summariseTrace, type CallFacts, type CallerAction, type FiredFault, type TraceSummary } from './_chaos-judge.js';
 import { watchMachineState } from './_inspect-watch.js';

@@ -9,8 +9,8 @@
 //   --script S (sim-call's syntax; default its default conversation, ~12 s with a barge-in)
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/index.js';
-import { runFleet } from '../src/fleet/fleet.js';
-import { bargeInsHonoured, bargeSteps, DEFAULT_SCRIPT, parseScript } from '../src/sim/caller/index.js';
+import { runFleet } from '../src/tools/fleet/fleet.js';
+import { bargeInsHonoured, bargeSteps, DEFAULT_SCRIPT, parseScript } from '../src/tools/sim/caller/index.js';
 import type { TelephonyProtocol } from '../src/telephony/types.js';
 
 export async function run(argv: string[]): Promise<void> {

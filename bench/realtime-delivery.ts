@@ -12,8 +12,8 @@
 import { parseArgs } from 'node:util';
 import { startParley } from '../src/app.js';
 import { loadConfig } from '../src/config/index.js';
-import { startSimAgent } from '../src/sim/agent/index.js';
-import { runLoad, type ScriptStep } from '../src/sim/caller/index.js';
+import { startSimAgent } from '../src/tools/sim/agent/index.js';
+import { runLoad, type ScriptStep } from '../src/tools/sim/caller/index.js';
 import type { TelephonyProtocol } from '../src/telephony/types.js';
 
 const TURNS = 5;

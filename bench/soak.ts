@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bargeInsHonoured, bargeSteps, SimCall, type BargeInCall, type ScriptStep } from '../src/sim/caller/index.js';
+import { bargeInsHonoured, bargeSteps, SimCall, type BargeInCall, type ScriptStep } from '../src/tools/sim/caller/index.js';
 import { cpuSeconds, openFds, repoRoot, rssKiB, startNode, startServe, threads } from './_proc.js';
 import { scrape, value } from './_prom.js';
 import { plotSvg } from './_svg-plot.js';

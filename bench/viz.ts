@@ -8,10 +8,10 @@ import { performance } from 'node:perf_hooks';
 import { createActor } from 'xstate';
 import { MACHINES } from '../machines/index.js';
 import { playoutMachine } from '../machines/playout.js';
-import { loadGraphs } from '../src/viz/load.js';
-import { renderMachineSvg } from '../src/viz/render/index.js';
+import { loadGraphs } from '../src/tools/viz/load.js';
+import { renderMachineSvg } from '../src/tools/viz/render/index.js';
 import { InspectHub } from '../src/obs/inspect/hub.js';
-import { vizRoot } from '../src/viz/root.js';
+import { vizRoot } from '../src/tools/viz/root.js';
 
 function flag(argv: readonly string[], name: string, dflt: number): number {
   const i = argv.indexOf(name);

@@ -1,4 +1,4 @@
-// The registry of every machine: the generator (src/gen) walks exactly these, in this order.
+// The registry of every machine: the generator (src/tools/gen) walks exactly these, in this order.
 // `name` names the generated files: specs/generated/<Name>Machine.tla,
 // native/generated/<name>_guards.h, src/generated/<name>.ts, docs/machines/<name>.{json,svg}.
 // To add a machine: import it and append one entry; then `npm run gen`.

@@ -89,7 +89,7 @@ function fail(line) {
 
 /** The TLC jar module from dist/ (built by scripts/build-ts.mjs, which npm test runs first). */
 async function tlcModule() {
-  const path = `${root}dist/src/verify/tlcJar.js`;
+  const path = `${root}dist/src/tools/verify/tlcJar.js`;
   if (!existsSync(path)) fail('cannot check the pinned TLC jar: dist/ is not built (run npm run build:ts)');
   return import(pathToFileURL(path).href);
 }

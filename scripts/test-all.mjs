@@ -30,8 +30,8 @@ const suites = {
   },
 
   async gen() {
-    if (!existsSync(`${root}src/gen/main.ts`)) return;
-    const { code, out } = await run(process.execPath, ['dist/src/gen/main.js', '--check'], { quiet: true, cwd: root });
+    if (!existsSync(`${root}src/tools/gen/main.ts`)) return;
+    const { code, out } = await run(process.execPath, ['dist/src/tools/gen/main.js', '--check'], { quiet: true, cwd: root });
     process.stdout.write(out);
     record('gen --check', code === 0 ? 1 : 0, code === 0 ? 0 : 1);
   },

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePropertyDocs } from '../src/viz/propertyDocs.js';
+import { parsePropertyDocs } from '../src/tools/viz/propertyDocs.js';
 
 const ROOT = process.cwd();
 

@@ -1,7 +1,7 @@
 ---------------------------- MODULE TracePlayout ----------------------------
 (***************************************************************************)
 (* Trace validation against specs/Playout.tla: recorded calls (TraceData,  *)
-(* generated from NDJSON traces by src/mbt/trace) are behaviours of the    *)
+(* generated from NDJSON traces by src/tools/mbt/trace) are behaviours of the    *)
 (* playout machine as Playout.tla composes it, and the media thread keeps  *)
 (* Playout's promises at the trace's level of observation.                 *)
 (*                                                                         *)

@@ -2,8 +2,8 @@
 // The runtime talks to it with the same OpenAI Realtime client as to the real service, so local
 // mode exercises the production code path end to end. This file is the one place the product
 // imports a tool (the simulator): the documented embedding (test/architecture.test.ts allows it).
-import { startSimAgent } from '../sim/agent/server.js';
-import type { SimAgent, SimAgentOptions } from '../sim/agent/types.js';
+import { startSimAgent } from '../tools/sim/agent/server.js';
+import type { SimAgent, SimAgentOptions } from '../tools/sim/agent/types.js';
 
 /** Options of the embedded agent (faults, reply scripts): the simulator's own. */
 export type LocalAgentOptions = SimAgentOptions;

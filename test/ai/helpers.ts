@@ -1,8 +1,8 @@
 // Test helpers: collect a client's events and wait for one that matches.
 import type { AiClient, AiEvent } from '../../src/ai/types.js';
-import { pcm16ToBytes } from '../../src/sim/audio/pcm.js';
-import { mulawEncode } from '../../src/sim/audio/g711.js';
-import { speech } from '../../src/sim/audio/synth.js';
+import { pcm16ToBytes } from '../../src/tools/sim/audio/pcm.js';
+import { mulawEncode } from '../../src/tools/sim/audio/g711.js';
+import { speech } from '../../src/tools/sim/audio/synth.js';
 
 export class Recorder {
   readonly events: AiEvent[] = [];

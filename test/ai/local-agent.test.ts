@@ -2,7 +2,7 @@
 // answers a turn with the caller's own audio.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAiClient, startLocalAgent, type LocalAgent } from '../../src/ai/index.js';
-import { decodeAudio, rmsDbfs } from '../../src/sim/audio/pcm.js';
+import { decodeAudio, rmsDbfs } from '../../src/tools/sim/audio/pcm.js';
 import { appendAll, Recorder, turnMulaw } from './helpers.js';
 
 const ULAW = { codec: 'mulaw', rate: 8000 } as const;

@@ -3,8 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { OpenAIRealtimeClient } from '../../src/ai/openai/client.js';
 import type { AiSessionConfig } from '../../src/ai/types.js';
-import { startSimAgent } from '../../src/sim/agent/server.js';
-import type { SimAgent } from '../../src/sim/agent/types.js';
+import { startSimAgent } from '../../src/tools/sim/agent/server.js';
+import type { SimAgent } from '../../src/tools/sim/agent/types.js';
 import { appendAll, Recorder, sleep, turnMulaw, turnPcm24k } from './helpers.js';
 
 const PCM24 = { codec: 'pcm16', rate: 24000 } as const;

@@ -4,7 +4,7 @@
 // hit or a miss at once, even while another call's request for the same text hangs).
 import { afterEach, describe, expect, it } from 'vitest';
 import { TtsCache } from '../../src/ai/cascade/cache.js';
-import { startTtsFakes } from '../../src/sim/tts/index.js';
+import { startTtsFakes } from '../../src/tools/sim/tts/index.js';
 import { EL_HZ, msOf, OPENAI_HZ, say, startRig, until, visible, type Rig } from './rig.js';
 
 const MS_PER_CHAR = 30;

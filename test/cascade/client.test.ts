@@ -13,7 +13,7 @@ import { MAX_QUEUED_SENTENCES } from '../../src/ai/cascade/speaker.js';
 import { ElevenLabsMultiContext } from '../../src/ai/cascade/tts/elevenlabs/multiContext.js';
 import { OpenAiTts } from '../../src/ai/cascade/tts/openaiTts.js';
 import type { AiEvent } from '../../src/ai/types.js';
-import { startTtsFakes, type TtsFakes } from '../../src/sim/tts/index.js';
+import { startTtsFakes, type TtsFakes } from '../../src/tools/sim/tts/index.js';
 import { frequency } from './signal.js';
 import { StubRealtime } from './stubRealtime.js';
 

@@ -3,7 +3,7 @@
 // a call with five barge-ins — and every answer of every call must be heard (the last one was
 // once never spoken: no request reached either TTS provider).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScriptStep } from '../../src/sim/caller/index.js';
+import type { ScriptStep } from '../../src/tools/sim/caller/index.js';
 import { startCascadeBridge, type CascadeBridge } from './harness.js';
 
 const answered = (r: { turns: readonly { firstAgentAudioMs?: number }[] }) => r.turns.filter((t) => t.firstAgentAudioMs !== undefined).length;

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TtsBreaker } from '../../src/ai/cascade/breaker.js';
 import { TtsCache } from '../../src/ai/cascade/cache.js';
-import { startTtsFakes, type TtsFakes } from '../../src/sim/tts/index.js';
+import { startTtsFakes, type TtsFakes } from '../../src/tools/sim/tts/index.js';
 import { EL_HZ, OPENAI_HZ, say, startRig, until, type Endpoint, type Rig } from './rig.js';
 
 const REPLIES = [

@@ -4,7 +4,7 @@
 // 660 Hz at 24 kHz), so the pitch the caller hears tells which provider spoke and whether its
 // audio was resampled from the right rate (TT2).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScriptStep } from '../../src/sim/caller/index.js';
+import type { ScriptStep } from '../../src/tools/sim/caller/index.js';
 import { EL_HZ, heardRuns, OPENAI_HZ, startCascadeBridge, type CascadeBridge } from './harness.js';
 
 const MS_PER_CHAR = 25;

@@ -3,7 +3,7 @@
 // every sentence (≥ 95 % of the answer), OpenAI TTS is asked during the failure (not after the
 // breaker opens), and no sentence is counted lost.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScriptStep } from '../../src/sim/caller/index.js';
+import type { ScriptStep } from '../../src/tools/sim/caller/index.js';
 import { heardRuns, startCascadeBridge, type CascadeBridge } from './harness.js';
 
 const MS_PER_CHAR = 25;

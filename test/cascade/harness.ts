@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { loadConfig, type ConfigInput } from '../../src/config/index.js';
 import type { MediaEngine } from '../../src/media/index.js';
 import { startParley, type ParleyApp } from '../../src/app.js';
-import { startSimAgent, type SimAgent, type SimAgentOptions } from '../../src/sim/agent/index.js';
-import { simCall, type CallReport, type SimCallOptions } from '../../src/sim/caller/index.js';
-import { readWav } from '../../src/sim/audio/wav.js';
-import { startTtsFakes, type ElevenLabsFakeOptions, type OpenAiTtsFakeOptions, type TtsFakes } from '../../src/sim/tts/index.js';
+import { startSimAgent, type SimAgent, type SimAgentOptions } from '../../src/tools/sim/agent/index.js';
+import { simCall, type CallReport, type SimCallOptions } from '../../src/tools/sim/caller/index.js';
+import { readWav } from '../../src/tools/sim/audio/wav.js';
+import { startTtsFakes, type ElevenLabsFakeOptions, type OpenAiTtsFakeOptions, type TtsFakes } from '../../src/tools/sim/tts/index.js';
 import type { TelephonyProtocol } from '../../src/telephony/types.js';
 import { frequency } from './signal.js';
 

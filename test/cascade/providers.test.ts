@@ -8,7 +8,7 @@ import { ElevenLabsSingleContext } from '../../src/ai/cascade/tts/elevenlabs/sin
 import { parseElevenLabsMessage } from '../../src/ai/cascade/tts/elevenlabs/messages.js';
 import { OpenAiTts } from '../../src/ai/cascade/tts/openaiTts.js';
 import type { TtsChunk, TtsOutcome, TtsProvider } from '../../src/ai/cascade/tts/types.js';
-import { startElevenLabsFake, startOpenAiTtsFake, type TtsFake } from '../../src/sim/tts/index.js';
+import { startElevenLabsFake, startOpenAiTtsFake, type TtsFake } from '../../src/tools/sim/tts/index.js';
 
 const KEY = 'test-key';
 const MS_PER_CHAR = 40;

@@ -14,7 +14,7 @@ import { ElevenLabsSingleContext } from '../../src/ai/cascade/tts/elevenlabs/sin
 import { OpenAiTts } from '../../src/ai/cascade/tts/openaiTts.js';
 import type { TtsProvider } from '../../src/ai/cascade/tts/types.js';
 import type { AiEvent } from '../../src/ai/types.js';
-import { startTtsFakes, type TtsFakes } from '../../src/sim/tts/index.js';
+import { startTtsFakes, type TtsFakes } from '../../src/tools/sim/tts/index.js';
 import { StubRealtime } from './stubRealtime.js';
 
 export const FORMAT = { codec: 'pcm16', rate: 24000 } as const;

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenAIRealtimeClient } from '../../src/ai/openai/client.js';
 import { textSessionUpdate } from '../../src/ai/cascade/sessionUpdate.js';
 import type { AiEvent } from '../../src/ai/types.js';
-import { startSimAgent, type SimAgent } from '../../src/sim/agent/index.js';
-import { replySentences } from '../../src/sim/agent/textResponse.js';
+import { startSimAgent, type SimAgent } from '../../src/tools/sim/agent/index.js';
+import { replySentences } from '../../src/tools/sim/agent/textResponse.js';
 
 describe('sim-agent text-only session', () => {
   let agent: SimAgent;

@@ -5,8 +5,8 @@
 // caller should hear is the reference chain's gain for that tone at the call's 8 kHz rate.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeMediaEngine, type CallMediaConfig, type MediaCall, type MediaEngine, type TickInfo } from '../../src/media/index.js';
-import type { ScriptStep } from '../../src/sim/caller/index.js';
-import { readWav } from '../../src/sim/audio/wav.js';
+import type { ScriptStep } from '../../src/tools/sim/caller/index.js';
+import { readWav } from '../../src/tools/sim/audio/wav.js';
 import { tone } from '../../src/media/reference/testSignals.js';
 import { TtsChain } from '../../src/media/reference/ttsChain.js';
 import { startCascadeBridge, type CascadeBridge } from './harness.js';

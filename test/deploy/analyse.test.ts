@@ -1,10 +1,10 @@
 // The fleet's verdicts from recorded calls, HAProxy log lines and drains: where calls landed,
 // refused vs cut, and cuts split by the drain deadline.
 import { describe, expect, it } from 'vitest';
-import { analyse } from '../../src/fleet/analyse.js';
-import type { CallRecord } from '../../src/fleet/calls.js';
-import type { LbLogLine } from '../../src/fleet/haproxy.js';
-import type { DrainRecord } from '../../src/fleet/instance.js';
+import { analyse } from '../../src/tools/fleet/analyse.js';
+import type { CallRecord } from '../../src/tools/fleet/calls.js';
+import type { LbLogLine } from '../../src/tools/fleet/haproxy.js';
+import type { DrainRecord } from '../../src/tools/fleet/instance.js';
 
 function call(id: string, connectedAt: number | undefined, endedAt: number, failure?: string, lateness: number[] = [20]): CallRecord {
   return {

@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import { freePorts } from '../../src/fleet/ports.js';
-import { simCall } from '../../src/sim/caller/index.js';
+import { freePorts } from '../../src/tools/fleet/ports.js';
+import { simCall } from '../../src/tools/sim/caller/index.js';
 import { copiesFrom, execForm, parseDockerfile, type Stage } from './dockerfile.js';
 
 const ROOT = process.cwd();

@@ -3,8 +3,8 @@
 // run. Then the same machinery with a drain deadline shorter than the calls, to show a cut is seen.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runFleet } from '../../src/fleet/fleet.js';
-import { parseScript } from '../../src/sim/caller/index.js';
+import { runFleet } from '../../src/tools/fleet/fleet.js';
+import { parseScript } from '../../src/tools/sim/caller/index.js';
 
 const CLI = 'dist/src/cli/main.js';
 

@@ -2,11 +2,11 @@
 // parley_media_saturation (media-thread load 0–1), computed and exposed on a real server.
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import { metricSum } from '../../src/fleet/promText.js';
+import { metricSum } from '../../src/tools/fleet/promText.js';
 import { Metrics } from '../../src/obs/index.js';
 import { mediaSaturation, SATURATION_ALERT, SATURATION_SCALE_OUT, type MediaLoadStats } from '../../src/obs/saturation.js';
 import { startParley } from '../../src/app.js';
-import { simCall } from '../../src/sim/caller/index.js';
+import { simCall } from '../../src/tools/sim/caller/index.js';
 
 const summary = (p99Ns: number, samples = 100) => ({ p50Ns: p99Ns / 2, p99Ns, maxNs: p99Ns, samples });
 const load = (workNs: number, lateNs = 0, ticks = 1000, missedTicks = 0, samples = 100): MediaLoadStats => ({

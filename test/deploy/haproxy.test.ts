@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import { checkHaproxyConfig, ensureHaproxy, parseLbLine, parseStatsCsv } from '../../src/fleet/haproxy.js';
-import { renderHaproxyConfig } from '../../src/fleet/haproxyConfig.js';
-import { metricSum } from '../../src/fleet/promText.js';
+import { checkHaproxyConfig, ensureHaproxy, parseLbLine, parseStatsCsv } from '../../src/tools/fleet/haproxy.js';
+import { renderHaproxyConfig } from '../../src/tools/fleet/haproxyConfig.js';
+import { metricSum } from '../../src/tools/fleet/promText.js';
 
 const backends = [
   { name: 'p1', host: '127.0.0.1', port: 18081 },

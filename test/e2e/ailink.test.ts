@@ -2,7 +2,7 @@
 // keep arriving after speech_started), a dropped connection mid-response with reconnect and
 // replay, a fatal error, and a link that cannot come back.
 import { describe, expect, it } from 'vitest';
-import type { ScriptStep } from '../../src/sim/caller/index.js';
+import type { ScriptStep } from '../../src/tools/sim/caller/index.js';
 import { BARGE_SCRIPT, providerErrors, receivedTypes, startBridge, type Bridge } from './harness.js';
 
 /** Runs `body` against a fresh bridge and always closes it. */

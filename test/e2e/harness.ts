@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type ConfigInput } from '../../src/config/index.js';
 import { startParley, type ParleyApp } from '../../src/app.js';
-import { startSimAgent } from '../../src/sim/agent/index.js';
-import type { SimAgent, SimAgentOptions } from '../../src/sim/agent/index.js';
-import { simCall } from '../../src/sim/caller/index.js';
-import type { CallReport, ScriptStep, SimCallOptions } from '../../src/sim/caller/index.js';
+import { startSimAgent } from '../../src/tools/sim/agent/index.js';
+import type { SimAgent, SimAgentOptions } from '../../src/tools/sim/agent/index.js';
+import { simCall } from '../../src/tools/sim/caller/index.js';
+import type { CallReport, ScriptStep, SimCallOptions } from '../../src/tools/sim/caller/index.js';
 import type { TraceRecord } from '../../src/obs/index.js';
 import type { TelephonyProtocol } from '../../src/telephony/types.js';
 

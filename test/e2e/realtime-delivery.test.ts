@@ -2,7 +2,7 @@
 // must not stutter on mod_audio_stream, whose inject buffer plays only while it holds its
 // minimum fill. The caller's far-side emulation counts every gap inside an agent run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScriptStep } from '../../src/sim/caller/index.js';
+import type { ScriptStep } from '../../src/tools/sim/caller/index.js';
 import type { TelephonyProtocol } from '../../src/telephony/types.js';
 import { startBridge, type Bridge } from './harness.js';
 

@@ -2,7 +2,7 @@
 // most `error` events ("most errors are recoverable and the session will stay open"), so an
 // error on a socket that stays open must not cost the call its connection and its conversation.
 import { describe, expect, it } from 'vitest';
-import type { ScriptStep } from '../../src/sim/caller/index.js';
+import type { ScriptStep } from '../../src/tools/sim/caller/index.js';
 import { startBridge } from './harness.js';
 
 async function until(check: () => boolean, ms = 5000): Promise<void> {

@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScriptStep } from '../../src/sim/caller/index.js';
+import type { ScriptStep } from '../../src/tools/sim/caller/index.js';
 import { providerErrors, receivedTypes, startBridge, type Bridge } from './harness.js';
 
 const SECRET = 'e2e-webhook-secret';

@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { parseElevenLabsMessage } from '../../src/ai/cascade/tts/elevenlabs/messages.js';
 import { startParley, type ParleyApp } from '../../src/app.js';
-import { startSimAgent, type SimAgent } from '../../src/sim/agent/index.js';
-import { simCall } from '../../src/sim/caller/index.js';
-import { startTtsFakes, type TtsFakes } from '../../src/sim/tts/index.js';
+import { startSimAgent, type SimAgent } from '../../src/tools/sim/agent/index.js';
+import { simCall } from '../../src/tools/sim/caller/index.js';
+import { startTtsFakes, type TtsFakes } from '../../src/tools/sim/tts/index.js';
 import { elevenLabsEvent } from '../../bench/_fuzz-ai.js';
 import { startFakeElevenLabs, type FakeElevenLabs } from './fake-elevenlabs.js';
 

@@ -14,8 +14,8 @@ import { createLogger } from '../../src/obs/index.js';
 import { loadConfig, redactedConfig, type ConfigInput } from '../../src/config/index.js';
 import { startParley, type ParleyApp } from '../../src/app.js';
 import { twilioSignature } from '../../src/server/twilioSignature.js';
-import { startSimAgent } from '../../src/sim/agent/index.js';
-import { simCall } from '../../src/sim/caller/index.js';
+import { startSimAgent } from '../../src/tools/sim/agent/index.js';
+import { simCall } from '../../src/tools/sim/caller/index.js';
 
 async function bridge(overrides: ConfigInput, log?: ReturnType<typeof createLogger>): Promise<ParleyApp> {
   const config = loadConfig({ env: {}, overrides: { port: 0, host: '127.0.0.1', logLevel: 'silent', ...overrides, ai: { mode: 'local', ...overrides.ai } } });

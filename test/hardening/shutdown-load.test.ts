@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { SimCall, type CallReport } from '../../src/sim/caller/index.js';
+import { SimCall, type CallReport } from '../../src/tools/sim/caller/index.js';
 import { get, metricValue } from '../server/workersProcess.js';
 
 const CALLS = Number(process.env.PARLEY_SHUTDOWN_CALLS ?? 200);

@@ -12,7 +12,7 @@ import { ManualClock } from '../../src/base/clock.js';
 import { InspectEndpoint, type InspectEndpointOptions } from '../../src/server/inspectEndpoint.js';
 import { InspectHub } from '../../src/obs/inspect/hub.js';
 import { activePaths, sanitize, type InspectMessage, type StepMessage } from '../../src/obs/inspect/protocol.js';
-import { VizServer } from '../../src/viz/server.js';
+import { VizServer } from '../../src/tools/viz/server.js';
 
 const TOKEN = 'sekret-token';
 const cleanup: (() => Promise<void> | void)[] = [];

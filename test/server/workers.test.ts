@@ -6,7 +6,7 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { SimCall, parseScript, type CallReport } from '../../src/sim/caller/index.js';
+import { SimCall, parseScript, type CallReport } from '../../src/tools/sim/caller/index.js';
 import { get, metricValue, scrape, serveWorkers, waitFor } from './workersProcess.js';
 
 const LONG = parseScript('say:400,silence:60000,hangup');

@@ -11,9 +11,9 @@ import { renderHtmlReport } from '../../obs/htmlReport.js';
 import type { TraceRecord } from '../../obs/trace.js';
 import { FRAME_MS } from '../../media/types.js';
 import { startParley } from '../../app.js';
-import { simCall } from '../../sim/caller/index.js';
-import type { CallReport, ScriptStep } from '../../sim/caller/index.js';
-import { readWav } from '../../sim/audio/wav.js';
+import { simCall } from '../../tools/sim/caller/index.js';
+import type { CallReport, ScriptStep } from '../../tools/sim/caller/index.js';
+import { readWav } from '../../tools/sim/audio/wav.js';
 import type { TelephonyProtocol } from '../../telephony/types.js';
 import { parseCommandArgs } from '../args.js';
 

@@ -5,9 +5,9 @@
 // Exit 0 when everything passed, 1 when something failed, 2 on bad usage or a missing
 // prerequisite (Java, TLC).
 import { writeFileSync } from 'node:fs';
-import { MODELS, type MbtMachineName } from '../../mbt/models/index.js';
-import type { SuiteOptions } from '../../mbt/suite.js';
-import { PrerequisiteError } from '../../verify/prereq.js';
+import { MODELS, type MbtMachineName } from '../../tools/mbt/models/index.js';
+import type { SuiteOptions } from '../../tools/mbt/suite.js';
+import { PrerequisiteError } from '../../tools/verify/prereq.js';
 
 const USAGE =
   'usage: parley mbt [--json] [--only session,aiLink,turn,playout] [--random N] [--seed S] [--depth D] [--simple N] [--no-tlc] [--traces DIR] [--report FILE]\n';
@@ -66,9 +66,9 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`${line}\n`);
   };
   // The suite drives fast-check, a dev dependency: a production install (--omit=dev) lacks it.
-  let runSuite: typeof import('../../mbt/suite.js').runSuite;
+  let runSuite: typeof import('../../tools/mbt/suite.js').runSuite;
   try {
-    ({ runSuite } = await import('../../mbt/suite.js'));
+    ({ runSuite } = await import('../../tools/mbt/suite.js'));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
     process.stderr.write(`parley mbt needs the development dependencies (npm install without --omit=dev): ${(err as Error).message}\n`);

@@ -1,8 +1,8 @@
 // `parley sim-agent`: the offline OpenAI-Realtime-GA-compatible agent as a process.
-import { startSimAgent } from '../../sim/agent/server.js';
-import { parseFaultSpec } from '../../sim/agent/faults.js';
-import { parseToolCallSpec } from '../../sim/agent/toolCalls.js';
-import type { ReplyMode, SimFault } from '../../sim/agent/types.js';
+import { startSimAgent } from '../../tools/sim/agent/server.js';
+import { parseFaultSpec } from '../../tools/sim/agent/faults.js';
+import { parseToolCallSpec } from '../../tools/sim/agent/toolCalls.js';
+import type { ReplyMode, SimFault } from '../../tools/sim/agent/types.js';
 import { parseCommandArgs } from '../args.js';
 
 const USAGE = `usage: parley sim-agent [options]

@@ -1,6 +1,6 @@
 // `parley sim-call`: a simulated caller (Twilio or mod_audio_stream) and load generator.
-import { protocolOf, runLoad, simCall, parseScript } from '../../sim/caller/index.js';
-import type { SimCallOptions, TimelineEvent } from '../../sim/caller/types.js';
+import { protocolOf, runLoad, simCall, parseScript } from '../../tools/sim/caller/index.js';
+import type { SimCallOptions, TimelineEvent } from '../../tools/sim/caller/types.js';
 import { parseCommandArgs } from '../args.js';
 
 const USAGE = `usage: parley sim-call [options]

@@ -1,6 +1,6 @@
 // `parley sim-tts`: the offline TTS stand-ins for cascade mode as a process — an ElevenLabs
 // WebSocket server (stream-input and multi-stream-input) and an OpenAI TTS HTTP server.
-import { parseTtsFault, startElevenLabsFake, startOpenAiTtsFake, type TtsFault } from '../../sim/tts/index.js';
+import { parseTtsFault, startElevenLabsFake, startOpenAiTtsFake, type TtsFault } from '../../tools/sim/tts/index.js';
 import { parseCommandArgs } from '../args.js';
 
 const USAGE = `usage: parley sim-tts [options]

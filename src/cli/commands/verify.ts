@@ -1,10 +1,10 @@
 // `parley verify [--json] [--only <Spec>] [--jobs N] [--workers N] [--timeout S] [--keep]`:
 // TLC over every spec and mutant in specs/. Exit 0 when every spec passes and every mutant
 // fails as declared; 1 otherwise; 2 on bad usage or a missing prerequisite.
-import { repoRoot } from '../../gen/repoRoot.js';
-import { PrerequisiteError } from '../../verify/prereq.js';
-import { formatTable } from '../../verify/table.js';
-import { verify, type VerifyOptions } from '../../verify/verify.js';
+import { repoRoot } from '../../tools/gen/repoRoot.js';
+import { PrerequisiteError } from '../../tools/verify/prereq.js';
+import { formatTable } from '../../tools/verify/table.js';
+import { verify, type VerifyOptions } from '../../tools/verify/verify.js';
 
 const USAGE = 'usage: parley verify [--json] [--only <Spec>] [--jobs N] [--workers N] [--timeout SECONDS] [--keep]\n';
 

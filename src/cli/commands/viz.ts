@@ -3,12 +3,12 @@
 // of a running bridge; or exports one SVG per machine.
 import { resolve } from 'node:path';
 import { MACHINES } from '../../../machines/index.js';
-import { vizRoot } from '../../viz/root.js';
-import { exportSvgs } from '../../viz/export.js';
-import { GraphError } from '../../viz/graph.js';
-import { GitError, resolveRef } from '../../viz/load.js';
-import { checkInspectUrl } from '../../viz/relay.js';
-import { VizServer } from '../../viz/server.js';
+import { vizRoot } from '../../tools/viz/root.js';
+import { exportSvgs } from '../../tools/viz/export.js';
+import { GraphError } from '../../tools/viz/graph.js';
+import { GitError, resolveRef } from '../../tools/viz/load.js';
+import { checkInspectUrl } from '../../tools/viz/relay.js';
+import { VizServer } from '../../tools/viz/server.js';
 
 const HELP = `usage: parley viz [--port N] [--host H] [--diff <git-ref>] [--inspect <ws-url>]
        parley viz --export <dir> [--diff <git-ref>]
