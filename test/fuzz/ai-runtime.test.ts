@@ -1,8 +1,8 @@
 // AI-side fuzzing through the running bridge: a live Twilio call whose AI provider (a hostile
 // fake speaking the OpenAI Realtime wire protocol) sends a generated script of server events —
 // valid, mutated, truncated, wrong types, bad base64, huge. Properties: nothing escapes, the
-// call continues (its socket stays open and a sentinel event is read) unless the script holds
-// an error the link must act on — then it reconnects or, for a fatal one, ends with the
+// call continues (its socket stays open and a sentinel event is read; a recoverable error keeps
+// the same AI connection) unless the script holds a fatal error — then it ends with the
 // protocol's answer (the give-up notice, then a normal close) — and every event Parley cannot
 // use is counted in parley_ai_ignored_total by the reason the parser gives.
 import fc from 'fast-check';
@@ -108,9 +108,10 @@ describe('AI provider fuzzing through the running bridge', () => {
           expect(closeCode).toBe(1000);
           await until(async () => (await app.metrics.value('parley_calls_ended_total', { reason: 'ai_gave_up' })) === ended0 + 1, 2000, 'ai_gave_up counted');
         } else {
-          // Retryable: the link reconnects (a second connection, not scripted); the call goes on.
-          await until(() => fake.connections >= conns0 + 2, 3000, 'reconnect');
-          await new Promise((r) => setTimeout(r, 50));
+          // Recoverable on an open socket: the provider keeps the session open after most errors,
+          // so the link stays (no reconnect, the conversation is kept) and the call reads on.
+          await until(sentinelSeen, 5000, 'sentinel read');
+          expect(fake.connections, 'no reconnect for a recoverable error').toBe(conns0 + 1);
           expect(closeCode, 'a retryable AI error does not end the call').toBeUndefined();
         }
         if (closeCode === undefined) {
