@@ -123,6 +123,12 @@ G(name, e, p) ==
       [] name = "isDrainedAll"      -> e.epoch = epoch /\ e.written = written
 
 TM == INSTANCE TurnMachine WITH state <- tst
+\* Every machine name written by hand below exists in TurnMachine (a rename breaks the spec).
+ASSUME TM!KnownTags({"agent.audio"})
+    /\ TM!KnownEvents({"AUDIO_DELTA", "MARK_ECHO", "MEDIA_FLUSHED", "PLAYOUT_DRAINED", "RESPONSE_CREATED", "RESPONSE_DONE", "SPEECH_STARTED", "SPEECH_STOPPED"})
+    /\ TM!KnownActions({"activateResponse", "bumpEpoch", "cancelActiveResponse", "clearActiveResponse", "enqueueAudio", "recordMark", "requestFlush", "sendCancel", "sendClear", "sendTruncate"})
+    /\ TM!KnownGuards({"bargeInEnabled", "hasActiveResponse", "isActiveResponse", "isCurrentEpoch", "isDrainedAll"})
+
 
 Runs(e, a) == TM!Runs(tst, e, G, a)
 

@@ -77,6 +77,13 @@ G(name, e, p) ==
       [] name = "queuedDuringFlush" -> queued
 
 PM == INSTANCE PlayoutMachine WITH state <- pst
+\* Every machine name written by hand below exists in PlayoutMachine (a rename breaks the spec).
+ASSUME PM!KnownStates({"flushing"})
+    /\ PM!KnownTags({"media.accept", "media.playout"})
+    /\ PM!KnownEvents({"CLOSE", "END_OF_RESPONSE", "FLUSH", "MEDIA_DRAINED", "MEDIA_FLUSHED", "WRITE"})
+    /\ PM!KnownActions({"clearQueuedDuringFlush", "noteQueuedDuringFlush", "requestFlush"})
+    /\ PM!KnownGuards({"caughtUp", "lookaheadReached", "queuedDuringFlush"})
+
 
 \* Feed event e to the machine; keep the context it assigns.
 Machine(e) ==

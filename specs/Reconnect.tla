@@ -85,6 +85,13 @@ G(name, e, p) ==
       [] name = "isReconnectTimer" -> e.timer = "reconnect"
 
 AM == INSTANCE AiLinkMachine WITH state <- lst
+\* Every machine name written by hand below exists in AiLinkMachine (a rename breaks the spec).
+ASSUME AM!KnownStates({"idle", "connecting", "open", "backoff", "stopped", "failed"})
+    /\ AM!KnownTags({"ai.buffer", "ai.send"})
+    /\ AM!KnownEvents({"AI_CLOSE", "AI_ERROR", "AI_OPEN", "START", "STOP", "TIMER_FIRED"})
+    /\ AM!KnownActions({"bumpGeneration", "cancelReconnectTimer", "configureSession", "countAttempt", "dropConnection", "flushCaptureBacklog", "giveUp", "markOpened", "openConnection", "scheduleReconnect"})
+    /\ AM!KnownGuards({"canRetry", "hasOpenedBefore", "isCurrent", "isFatal", "isReconnectTimer"})
+
 
 Runs(e, a) == AM!Runs(lst, e, G, a)
 

@@ -84,6 +84,12 @@ G(name, e, p) ==
       [] name = "isTimer"         -> e.timer = p.timer
 
 SM == INSTANCE SessionMachine WITH state <- sst
+\* Every machine name written by hand below exists in SessionMachine (a rename breaks the spec).
+ASSUME SM!KnownTags({"media.capture", "media.inject", "media.playout"})
+    /\ SM!KnownEvents({"AI_GAVE_UP", "AI_STOPPED", "CALL_STARTED", "HANGUP", "MEDIA_RELEASED", "PLAYOUT_DRAINED", "SHUTDOWN", "SOCKET_ERROR", "STOP", "TIMER_FIRED"})
+    /\ SM!KnownActions({"beginCleanup", "cancelTimers", "closeTelephony", "freeCall", "markShuttingDown", "playNotice", "requestMediaRelease", "startAiLink", "startTimer", "stopAiLink"})
+    /\ SM!KnownGuards({"isTimer", "notShuttingDown"})
+
 
 Ev(type, c) == [type |-> type, c |-> c]
 Live(c) == alloc[c] = "live" /\ sst[c] \notin SM!Done

@@ -5,6 +5,7 @@
 // "\* mutant: <what bug>". Conventions: specs/README.md.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseUnfired, type Unfired } from './coverage.js';
 import type { Expectation } from './verdict.js';
 
 export interface VerifyJob {
@@ -20,6 +21,8 @@ export interface VerifyJob {
   readonly timeoutSeconds?: number;
   /** Names listed under PROPERTY/PROPERTIES (for attributing a liveness failure). */
   readonly checkedProperties: readonly string[];
+  /** Actions the config excuses from the coverage check ("\* unfired: Name — why"). */
+  readonly unfired: readonly Unfired[];
   /** Set when the config itself is unusable; the job reports verdict 'error'. */
   readonly problem?: string;
 }
@@ -69,7 +72,8 @@ function job(root: string, dir: string, file: string, mutant: boolean): VerifyJo
   const candidates = mutant ? [own, `specs/${prefix}.tla`] : [own, `specs/${prefix}.tla`];
   const specFile = candidates.find((c) => existsSync(join(root, c))) ?? `specs/${prefix}.tla`;
   const spec = specFile.replace(/^.*\//, '').replace(/\.tla$/, '');
-  const info = parseCfg(readFileSync(join(root, config), 'utf8'));
+  const text = readFileSync(join(root, config), 'utf8');
+  const info = parseCfg(text);
   const d = info.declarations;
   const expect = (d.expect ?? (mutant ? 'violation' : 'pass')) as string;
   const problems: string[] = [];
@@ -78,6 +82,8 @@ function job(root: string, dir: string, file: string, mutant: boolean): VerifyJo
   if (mutant && (d.property ?? '').split(/\s+/).filter(Boolean).length !== 1) {
     problems.push(`a mutant declares exactly one property id ('\\* property: PL3'), found '${d.property ?? ''}'`);
   }
+  const unfired = parseUnfired(text);
+  problems.push(...unfired.problems);
   const timeout = d.timeout === undefined ? undefined : Number(d.timeout);
   if (timeout !== undefined && !(timeout > 0)) problems.push(`'timeout: ${d.timeout}' must be a positive number of seconds`);
   return {
@@ -89,6 +95,7 @@ function job(root: string, dir: string, file: string, mutant: boolean): VerifyJo
     ...(d.mutant ? { mutant: d.mutant } : {}),
     ...(timeout !== undefined && timeout > 0 ? { timeoutSeconds: timeout } : {}),
     checkedProperties: info.properties,
+    unfired: unfired.excuses,
     ...(problems.length ? { problem: problems.join('; ') } : {}),
   };
 }
