@@ -149,6 +149,26 @@ TruncMs(item, pl) ==
     IN IF MUTANT = "truncate_at_sent" THEN pl.sent
        ELSE IF heardPos > pl.sent THEN pl.sent ELSE heardPos
 
+\* The send path to the provider (src/session/call.ts, src/ai/**): the AiClient call each
+\* turn-machine action makes, and the wire event that call sends. sendCancel and sendTruncate
+\* carry payloads and are built in Turn; every other action's call goes out as OtherCalls.
+\* test/ai/noInputClear.test.ts holds this table to the adapters: no command builder and no
+\* client-side send in src/ emits input_audio_buffer.clear.
+AiCallOf(a) ==
+    CASE a = "sendCancel"   -> "cancelResponse"
+      [] a = "sendTruncate" -> "truncate"
+      \* the bug: Twilio's clear taken for "clear everything", the provider's input buffer too
+      [] a = "sendClear" /\ MUTANT = "clear_input_on_barge_in" -> "clearInput"
+      [] OTHER -> "none"
+WireOf(call) ==
+    CASE call = "cancelResponse" -> "response.cancel"
+      [] call = "truncate"       -> "conversation.item.truncate"
+      [] call = "clearInput"     -> "input_audio_buffer.clear"
+ASSUME \A a \in TM!ActionNames : AiCallOf(a) \in {"none", "cancelResponse", "truncate", "clearInput"}
+OtherCalls(acts) ==
+    LET calls == SelectSeq(acts, LAMBDA a : a \notin {"sendCancel", "sendTruncate"} /\ AiCallOf(a) /= "none")
+    IN [i \in 1..Len(calls) |-> [type |-> WireOf(AiCallOf(calls[i])), r |-> 0]]
+
 \* JS handles turn event e: the machine's step and the effects its actions name (except the
 \* variables the calling action sets itself, passed in as their base values).
 Turn(e, ringB, aiChB, echoB) ==
@@ -187,8 +207,7 @@ Turn(e, ringB, aiChB, echoB) ==
     /\ toAi' = toAi
                \o (IF cancel THEN <<[type |-> "cancel", r |-> active]>> ELSE <<>>)
                \o (IF trunc THEN <<[type |-> "truncate", r |-> e.itemId, ms |-> ms]>> ELSE <<>>)
-               \o (IF clear /\ MUTANT = "clear_input_on_barge_in"
-                     THEN <<[type |-> "clear_input", r |-> 0]>> ELSE <<>>)
+               \o OtherCalls(TM!ActionsOf(tst, e, G))
     /\ cancels' = IF cancel /\ active /= 0 THEN [cancels EXCEPT ![active] = @ + 1] ELSE cancels
     /\ badCancel' = (badCancel \/ (cancel /\ active = 0))
     \* the cut-off: every response seen so far on barge-in, the cancelled one on a cancel
@@ -243,7 +262,7 @@ SrvRecv ==
               /\ srvHearing' = FALSE
               /\ aiCh' = Append(aiCh, [type |-> "speech_stopped", r |-> 0])
               /\ UNCHANGED <<srvActive, srvInput, inputLost>>
-         [] m.type = "clear_input" ->
+         [] m.type = "input_audio_buffer.clear" ->
               /\ srvInput' = 0
               /\ inputLost' = (inputLost \/ srvInput > 0)
               /\ UNCHANGED <<srvActive, srvHearing, aiCh>>
@@ -466,7 +485,9 @@ BI3_TruncateBounded ==
 BI4_MarksNeverOvershoot ==
     mark = NoMark \/ mark.pos <= heard[mark.it]
 
-\* BI5: barge-in never discards the caller's own speech (no input buffer clear).
+\* BI5: barge-in never discards the caller's own speech: no command JS sends for any action of
+\* the turn machine (through the send path AiCallOf/WireOf) clears the provider's input buffer
+\* while caller audio is in it.
 BI5_CallerSpeechKept ==
     ~inputLost
 
