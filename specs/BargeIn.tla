@@ -41,9 +41,11 @@ CONSTANTS
     UTTER,      \* caller utterances
     LEAD,       \* frames output may lead playback by
     POSITION,   \* truncate position source: "marks" (Twilio) or "delivered" (audio-stream)
+    RACE,       \* frames the media thread may emit while JS holds a speech_started payload
+    NET,        \* TRUE: a queue between Parley and Twilio (a clear arrives after it is sent)
     MUTANT      \* "none", or the bug to re-introduce
 
-ASSUME RESPS >= 1 /\ DELTAS >= 1 /\ UTTER >= 1 /\ LEAD >= 1
+ASSUME RESPS >= 1 /\ DELTAS >= 1 /\ UTTER >= 1 /\ LEAD >= 1 /\ RACE >= 1 /\ NET \in BOOLEAN
 ASSUME POSITION \in {"marks", "delivered"}
 ASSUME MUTANT \in {"none", "no_cancelled_filter", "cancel_every_speech", "truncate_at_sent",
                    "count_every_mark", "clear_input_on_barge_in", "drained_on_response_done"}
@@ -86,6 +88,7 @@ VARIABLES
     reported,   \* the drain detector reported since the last change
     wake,       \* media -> JS reports
     \* Twilio
+    net,        \* (NET) Parley -> Twilio messages in flight: [kind, ep, r, pos, cs]
     far,        \* buffered at the far side: [kind |-> "frame"|"mark", ep, r, pos]
     echo,       \* marks echoed, not yet handled by JS: [ep, r, pos]
     heard,      \* [R -> frames of that item the caller heard]
@@ -101,11 +104,11 @@ VARIABLES
 vars == <<srvActive, srvNext, srvDeltas, srvHearing, srvInput, aiCh, toAi, speaking, utter,
           tst, epoch, written, active, mark, seen, writtenOf, lastItem, pending,
           ring, flushTo, flushEp, consumed, delivered, racing, out, reported, wake,
-          far, echo, heard, sentFr, cut, staleHeard, cancels, badCancel, truncBad, inputLost>>
+          net, far, echo, heard, sentFr, cut, staleHeard, cancels, badCancel, truncBad, inputLost>>
 srvVars == <<srvActive, srvNext, srvDeltas, srvHearing, srvInput>>
 jsCtx == <<tst, epoch, written, active, mark, seen, writtenOf, lastItem, pending>>
 mediaVars == <<ring, flushTo, flushEp, consumed, delivered, racing, out, reported, wake>>
-farVars == <<far, echo, heard, sentFr>>
+farVars == <<net, far, echo, heard, sentFr>>
 histVars == <<cut, staleHeard, cancels, badCancel, truncBad, inputLost>>
 
 (***************************************************************************)
@@ -133,13 +136,14 @@ ASSUME TM!KnownTags({"agent.audio"})
 Runs(e, a) == TM!Runs(tst, e, G, a)
 
 FarFrames == {i \in 1..Len(far) : far[i].kind = "frame"}
+NetFrames == {i \in 1..Len(net) : net[i].kind = "frame"}
 MarksIn(s) == SelectSeq(s, LAMBDA x : x.kind = "mark")
 
 \* Ground truth: agent audio of the current epoch is queued, being sent, or buffered to play.
 AgentAudible ==
     \/ \E i \in 1..Len(ring) : ring[i].ep = epoch
     \/ \E i \in 1..Len(out) : out[i].ep = epoch
-    \/ FarFrames /= {}
+    \/ FarFrames /= {} \/ NetFrames /= {}
 
 \* The truncate point decided at barge-in (machines/truncate.ts), or the bug: "what was sent".
 TruncMs(item, pl) ==
@@ -169,6 +173,11 @@ OtherCalls(acts) ==
     LET calls == SelectSeq(acts, LAMBDA a : a \notin {"sendCancel", "sendTruncate"} /\ AiCallOf(a) /= "none")
     IN [i \in 1..Len(calls) |-> [type |-> WireOf(AiCallOf(calls[i])), r |-> 0]]
 
+Strip(m) == [kind |-> m.kind, ep |-> m.ep, r |-> m.r, pos |-> m.pos]
+\* Twilio's clear: every pending mark of buffer b echoed at once.
+Echoes(b) == [i \in 1..Len(MarksIn(b)) |->
+                [ep |-> MarksIn(b)[i].ep, r |-> MarksIn(b)[i].r, pos |-> MarksIn(b)[i].pos]]
+
 \* JS handles turn event e: the machine's step and the effects its actions name (except the
 \* variables the calling action sets itself, passed in as their base values).
 Turn(e, ringB, aiChB, echoB) ==
@@ -197,13 +206,14 @@ Turn(e, ringB, aiChB, echoB) ==
     /\ IF Runs(e, "requestFlush")
          THEN flushTo' = written /\ flushEp' = newEp
          ELSE UNCHANGED <<flushTo, flushEp>>
-    \* clear: Twilio drops what it has not played and echoes every pending mark at once
-    /\ far' = IF clear THEN <<>> ELSE far
-    /\ echo' = IF clear
-                 THEN echoB \o [i \in 1..Len(MarksIn(far)) |->
-                                 [ep |-> MarksIn(far)[i].ep, r |-> MarksIn(far)[i].r,
-                                  pos |-> MarksIn(far)[i].pos]]
-                 ELSE echoB
+    \* clear: Twilio drops what it has not played and echoes every pending mark at once; with
+    \* NET the clear is queued behind what was sent before it (FarRecv), the cut-off with it
+    /\ far' = IF clear /\ ~NET THEN <<>> ELSE far
+    /\ echo' = IF clear /\ ~NET THEN echoB \o Echoes(far) ELSE echoB
+    /\ net' = IF clear /\ NET
+                THEN Append(net, [kind |-> "clear", ep |-> 0, r |-> 0, pos |-> 0,
+                                  cs |-> IF bump THEN 1..seen ELSE {}])
+                ELSE net
     /\ toAi' = toAi
                \o (IF cancel THEN <<[type |-> "cancel", r |-> active]>> ELSE <<>>)
                \o (IF trunc THEN <<[type |-> "truncate", r |-> e.itemId, ms |-> ms]>> ELSE <<>>)
@@ -211,7 +221,7 @@ Turn(e, ringB, aiChB, echoB) ==
     /\ cancels' = IF cancel /\ active /= 0 THEN [cancels EXCEPT ![active] = @ + 1] ELSE cancels
     /\ badCancel' = (badCancel \/ (cancel /\ active = 0))
     \* the cut-off: every response seen so far on barge-in, the cancelled one on a cancel
-    /\ cut' = IF bump THEN cut \cup (1..seen)
+    /\ cut' = IF bump /\ ~(NET /\ clear) THEN cut \cup (1..seen)
               ELSE IF cancel /\ active /= 0 THEN cut \cup {active} ELSE cut
     /\ truncBad' = (truncBad \/
                      (trunc /\ \/ ms > writtenOf[e.itemId]
@@ -360,12 +370,15 @@ SendOut ==
     /\ JsIdle /\ out /= <<>>
     /\ LET f == Head(out) IN
        IF f.ep = epoch
-         THEN /\ far' = far \o <<[kind |-> "frame", ep |-> f.ep, r |-> f.r, pos |-> 0]>>
-                        \o (IF POSITION = "marks"
-                              THEN <<[kind |-> "mark", ep |-> f.ep, r |-> f.r, pos |-> sentFr[f.r] + 1]>>
-                              ELSE <<>>)
+         THEN LET msgs == <<[kind |-> "frame", ep |-> f.ep, r |-> f.r, pos |-> 0, cs |-> {}]>>
+                          \o (IF POSITION = "marks"
+                                THEN <<[kind |-> "mark", ep |-> f.ep, r |-> f.r, pos |-> sentFr[f.r] + 1,
+                                        cs |-> {}]>>
+                                ELSE <<>>) IN
+              /\ IF NET THEN net' = net \o msgs /\ UNCHANGED far
+                 ELSE far' = far \o [i \in 1..Len(msgs) |-> Strip(msgs[i])] /\ UNCHANGED net
               /\ sentFr' = [sentFr EXCEPT ![f.r] = @ + 1]
-         ELSE UNCHANGED <<far, sentFr>>
+         ELSE UNCHANGED <<net, far, sentFr>>
     /\ out' = Tail(out)
     /\ UNCHANGED <<srvVars, aiCh, toAi, speaking, utter, jsCtx, ring, flushTo, flushEp, consumed,
                    delivered, racing, reported, wake, echo, heard, histVars>>
@@ -388,12 +401,13 @@ MFlush ==
     /\ UNCHANGED <<flushEp, delivered, racing, out, MediaRest>>
 
 \* Take one chunk: emit it when its epoch is current, else drop it. Output leads playback
-\* by at most LEAD frames; at most one frame is emitted while JS is between reading the
-\* speech_started payload and handling it (that window is far shorter than a 20 ms tick).
+\* by at most LEAD frames; at most RACE frames are emitted while JS is between reading the
+\* speech_started payload and handling it (a tick emits up to lead_max_ frames after one read
+\* of the state word, and JS may be late).
 MEmit ==
     /\ flushTo = 0 /\ ring /= <<>>
-    /\ Len(out) + Cardinality(FarFrames) < LEAD
-    /\ pending /= NoPending => racing = 0
+    /\ Len(out) + Cardinality(FarFrames) + Cardinality(NetFrames) < LEAD
+    /\ pending /= NoPending => racing < RACE
     /\ LET c == Head(ring) IN
        /\ consumed' = c.seq
        /\ IF c.ep = epoch
@@ -407,7 +421,7 @@ MEmit ==
 
 \* Ring, outbound queue and far side all empty: report where playout stopped, once.
 MDrained ==
-    /\ flushTo = 0 /\ ring = <<>> /\ out = <<>> /\ FarFrames = {}
+    /\ flushTo = 0 /\ ring = <<>> /\ out = <<>> /\ FarFrames = {} /\ NetFrames = {}
     /\ ~reported
     /\ reported' = TRUE
     /\ wake' = Append(wake, [type |-> "PLAYOUT_DRAINED", epoch |-> epoch, written |-> consumed])
@@ -428,8 +442,23 @@ FarPlay ==
          ELSE /\ echo' = Append(echo, [ep |-> x.ep, r |-> x.r, pos |-> x.pos])
               /\ UNCHANGED <<heard, staleHeard>>
     /\ far' = Tail(far)
-    /\ UNCHANGED <<srvVars, aiCh, toAi, speaking, utter, jsCtx, mediaVars, sentFr, cut, cancels,
+    /\ UNCHANGED <<srvVars, aiCh, toAi, speaking, utter, jsCtx, mediaVars, net, sentFr, cut, cancels,
                    badCancel, truncBad, inputLost>>
+
+\* (NET) Twilio takes Parley's oldest message: a frame or mark is buffered; a clear drops what
+\* is buffered, echoes its marks, and is the cut-off of the responses the barge-in cut.
+FarRecv ==
+    /\ NET /\ net /= <<>>
+    /\ LET m == Head(net) IN
+       IF m.kind = "clear"
+         THEN /\ far' = <<>>
+              /\ echo' = echo \o Echoes(far)
+              /\ cut' = cut \cup m.cs
+         ELSE /\ far' = Append(far, Strip(m))
+              /\ UNCHANGED <<echo, cut>>
+    /\ net' = Tail(net)
+    /\ UNCHANGED <<srvVars, aiCh, toAi, speaking, utter, jsCtx, mediaVars, heard, sentFr,
+                   staleHeard, cancels, badCancel, truncBad, inputLost>>
 
 (***************************************************************************)
 (* Specification                                                           *)
@@ -443,7 +472,7 @@ Init ==
     /\ writtenOf = [r \in R |-> 0] /\ lastItem = 0 /\ pending = NoPending
     /\ ring = <<>> /\ flushTo = 0 /\ flushEp = 0 /\ consumed = 0
     /\ delivered = [r \in R |-> 0] /\ racing = 0 /\ out = <<>> /\ reported = FALSE /\ wake = <<>>
-    /\ far = <<>> /\ echo = <<>> /\ heard = [r \in R |-> 0] /\ sentFr = [r \in R |-> 0]
+    /\ net = <<>> /\ far = <<>> /\ echo = <<>> /\ heard = [r \in R |-> 0] /\ sentFr = [r \in R |-> 0]
     /\ cut = {} /\ staleHeard = FALSE /\ cancels = [r \in R |-> 0]
     /\ badCancel = FALSE /\ truncBad = FALSE /\ inputLost = FALSE
 
@@ -451,10 +480,10 @@ Init ==
 Finished ==
     /\ srvNext > RESPS /\ srvActive = 0 /\ utter = UTTER /\ ~speaking
     /\ aiCh = <<>> /\ toAi = <<>> /\ wake = <<>> /\ echo = <<>> /\ pending = NoPending
-    /\ ring = <<>> /\ out = <<>> /\ far = <<>> /\ flushTo = 0 /\ reported
+    /\ ring = <<>> /\ out = <<>> /\ net = <<>> /\ far = <<>> /\ flushTo = 0 /\ reported
     /\ UNCHANGED vars
 
-Next == SrvNext \/ CallerStart \/ CallerStop \/ JSNext \/ MediaNext \/ FarPlay \/ Finished
+Next == SrvNext \/ CallerStart \/ CallerStop \/ JSNext \/ MediaNext \/ FarPlay \/ FarRecv \/ Finished
 
 Spec == Init /\ [][Next]_vars
 

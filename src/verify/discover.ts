@@ -2,7 +2,8 @@
 // specs/<Spec>.tla, and specs/mutants/<Spec>_<bug>.cfg against the same spec (or against
 // specs/mutants/<Spec>_<bug>.tla when that exists). Each config's leading comments declare
 // what it proves: "\* expect: pass|violation", "\* property: PL1 PL2", "\* timeout: 120",
-// "\* mutant: <what bug>". Conventions: specs/README.md.
+// "\* mutant: <what bug>". specs/bench/<Spec>_<variant>.cfg: bigger models, only on request.
+// Conventions: specs/README.md.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseUnfired, type Unfired } from './coverage.js';
@@ -100,13 +101,18 @@ function job(root: string, dir: string, file: string, mutant: boolean): VerifyJo
   };
 }
 
-/** Every job under `root`/specs, main configs before mutants, each group sorted by name. */
-export function discoverJobs(root: string, only?: string): VerifyJob[] {
+/**
+ * Every job under `root`/specs, main configs before mutants, each group sorted by name; with
+ * `bench`, also the bigger models of specs/bench/ (checked like a spec's own configs, too slow
+ * for every run).
+ */
+export function discoverJobs(root: string, only?: string, bench = false): VerifyJob[] {
   const list = (dir: string): string[] =>
     existsSync(join(root, dir)) ? readdirSync(join(root, dir)).filter((f) => f.endsWith('.cfg')).sort() : [];
   const jobs = [
     ...list('specs').map((f) => job(root, 'specs', f, false)),
     ...list('specs/mutants').map((f) => job(root, 'specs/mutants', f, true)),
+    ...(bench ? list('specs/bench').map((f) => job(root, 'specs/bench', f, false)) : []),
   ];
   return only ? jobs.filter((j) => j.spec === only) : jobs;
 }
