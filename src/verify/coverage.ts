@@ -33,7 +33,8 @@ export interface CoverageCheck {
 
 const TLC_COVERAGE_START = 2201;
 const TLC_COVERAGE_NEXT = 2772;
-const ACTION = /^<([A-Za-z_][A-Za-z0-9_!]*) line \d+, col \d+ to line \d+, col \d+ of module ([A-Za-z0-9_]+)>: (\d+):(\d+)/;
+// An action whose body is a LET carries the body's location too: "... of module M (153 5 167 92)>".
+const ACTION = /^<([A-Za-z_][A-Za-z0-9_!]*) line \d+, col \d+ to line \d+, col \d+ of module ([A-Za-z0-9_]+)(?: \([\d ]+\))?>: (\d+):(\d+)/;
 
 /** The last coverage report of a `-tool -coverage` run (TLC prints one per interval and at the end). */
 export function parseCoverage(out: string): ActionCoverage[] {

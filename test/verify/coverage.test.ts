@@ -17,15 +17,17 @@ const OUT =
   msg(2773, '<Init line 3, col 1 to line 3, col 4 of module Spec>: 1:1') +
   action('Accept', 51, 364) +
   action('Finished', 0, 2704) +
+  msg(2772, '<BargeIn line 151, col 1 to line 151, col 7 of module Spec (153 5 167 92)>: 29047:38179') +
   action('JoinDone', 0, 0) +
   msg(2221, '  line 249, col 14 to line 249, col 66 of module Spec: 45580:82060') +
   msg(2202, 'End of statistics');
 
 describe('parseCoverage', () => {
-  it('reads the last report, every action of Next but Init, with its counts', () => {
+  it('reads the last report, every action of Next but Init (LET-bodied ones too), with its counts', () => {
     expect(parseCoverage(OUT)).toEqual([
       { action: 'Accept', module: 'Spec', distinct: 51, generated: 364 },
       { action: 'Finished', module: 'Spec', distinct: 0, generated: 2704 },
+      { action: 'BargeIn', module: 'Spec', distinct: 29047, generated: 38179 },
       { action: 'JoinDone', module: 'Spec', distinct: 0, generated: 0 },
     ]);
   });
