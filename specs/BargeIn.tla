@@ -140,10 +140,13 @@ NetFrames == {i \in 1..Len(net) : net[i].kind = "frame"}
 MarksIn(s) == SelectSeq(s, LAMBDA x : x.kind = "mark")
 
 \* Ground truth: agent audio of the current epoch is queued, being sent, or buffered to play.
+\* (With NET, frames of an older epoch still travel to Twilio until the clear arrives: audio
+\* the barge-in already cut, not audio the turn machine has to know about.)
 AgentAudible ==
     \/ \E i \in 1..Len(ring) : ring[i].ep = epoch
     \/ \E i \in 1..Len(out) : out[i].ep = epoch
-    \/ FarFrames /= {} \/ NetFrames /= {}
+    \/ \E i \in FarFrames : far[i].ep = epoch
+    \/ \E i \in NetFrames : net[i].ep = epoch
 
 \* The truncate point decided at barge-in (machines/truncate.ts), or the bug: "what was sent".
 TruncMs(item, pl) ==
