@@ -223,8 +223,9 @@ Turn(e, ringB, aiChB, echoB) ==
                \o OtherCalls(TM!ActionsOf(tst, e, G))
     /\ cancels' = IF cancel /\ active /= 0 THEN [cancels EXCEPT ![active] = @ + 1] ELSE cancels
     /\ badCancel' = (badCancel \/ (cancel /\ active = 0))
-    \* the cut-off: every response seen so far on barge-in, the cancelled one on a cancel
-    /\ cut' = IF bump /\ ~(NET /\ clear) THEN cut \cup (1..seen)
+    \* the cut-off: every response seen so far on barge-in (with NET: where the clear reaches
+    \* Twilio, FarRecv), the cancelled one on a cancel
+    /\ cut' = IF bump THEN (IF NET /\ clear THEN cut ELSE cut \cup (1..seen))
               ELSE IF cancel /\ active /= 0 THEN cut \cup {active} ELSE cut
     /\ truncBad' = (truncBad \/
                      (trunc /\ \/ ms > writtenOf[e.itemId]
@@ -498,7 +499,8 @@ TypeOK ==
     /\ epoch \in 0..UTTER /\ written \in 0..(RESPS * DELTAS)
     /\ active \in R \cup {0}
 
-\* BI1: no audio of a cancelled (or cut) response is heard after the barge-in cut-off,
+\* BI1: no audio of a cancelled (or cut) response is heard after the barge-in cut-off (with
+\* NET: after the clear reached Twilio; what plays while it travels cannot be recalled),
 \* including deltas that arrive after speech_started and before the cancel is acknowledged.
 BI1_NoCancelledAudio ==
     ~staleHeard
