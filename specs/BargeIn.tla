@@ -41,9 +41,11 @@ CONSTANTS
     UTTER,      \* caller utterances
     LEAD,       \* frames output may lead playback by
     POSITION,   \* truncate position source: "marks" (Twilio) or "delivered" (audio-stream)
+    RACE,       \* frames the media thread may emit while JS holds a speech_started payload
+    NET,        \* TRUE: a queue between Parley and Twilio (a clear arrives after it is sent)
     MUTANT      \* "none", or the bug to re-introduce
 
-ASSUME RESPS >= 1 /\ DELTAS >= 1 /\ UTTER >= 1 /\ LEAD >= 1
+ASSUME RESPS >= 1 /\ DELTAS >= 1 /\ UTTER >= 1 /\ LEAD >= 1 /\ RACE >= 1 /\ NET \in BOOLEAN
 ASSUME POSITION \in {"marks", "delivered"}
 ASSUME MUTANT \in {"none", "no_cancelled_filter", "cancel_every_speech", "truncate_at_sent",
                    "count_every_mark", "clear_input_on_barge_in", "drained_on_response_done"}
@@ -86,6 +88,7 @@ VARIABLES
     reported,   \* the drain detector reported since the last change
     wake,       \* media -> JS reports
     \* Twilio
+    net,        \* (NET) Parley -> Twilio messages in flight: [kind, ep, r, pos, cs]
     far,        \* buffered at the far side: [kind |-> "frame"|"mark", ep, r, pos]
     echo,       \* marks echoed, not yet handled by JS: [ep, r, pos]
     heard,      \* [R -> frames of that item the caller heard]
@@ -101,11 +104,11 @@ VARIABLES
 vars == <<srvActive, srvNext, srvDeltas, srvHearing, srvInput, aiCh, toAi, speaking, utter,
           tst, epoch, written, active, mark, seen, writtenOf, lastItem, pending,
           ring, flushTo, flushEp, consumed, delivered, racing, out, reported, wake,
-          far, echo, heard, sentFr, cut, staleHeard, cancels, badCancel, truncBad, inputLost>>
+          net, far, echo, heard, sentFr, cut, staleHeard, cancels, badCancel, truncBad, inputLost>>
 srvVars == <<srvActive, srvNext, srvDeltas, srvHearing, srvInput>>
 jsCtx == <<tst, epoch, written, active, mark, seen, writtenOf, lastItem, pending>>
 mediaVars == <<ring, flushTo, flushEp, consumed, delivered, racing, out, reported, wake>>
-farVars == <<far, echo, heard, sentFr>>
+farVars == <<net, far, echo, heard, sentFr>>
 histVars == <<cut, staleHeard, cancels, badCancel, truncBad, inputLost>>
 
 (***************************************************************************)
@@ -123,17 +126,27 @@ G(name, e, p) ==
       [] name = "isDrainedAll"      -> e.epoch = epoch /\ e.written = written
 
 TM == INSTANCE TurnMachine WITH state <- tst
+\* Every machine name written by hand below exists in TurnMachine (a rename breaks the spec).
+ASSUME TM!KnownTags({"agent.audio"})
+    /\ TM!KnownEvents({"AUDIO_DELTA", "MARK_ECHO", "MEDIA_FLUSHED", "PLAYOUT_DRAINED", "RESPONSE_CREATED", "RESPONSE_DONE", "SPEECH_STARTED", "SPEECH_STOPPED"})
+    /\ TM!KnownActions({"activateResponse", "bumpEpoch", "cancelActiveResponse", "clearActiveResponse", "enqueueAudio", "recordMark", "requestFlush", "sendCancel", "sendClear", "sendTruncate"})
+    /\ TM!KnownGuards({"bargeInEnabled", "hasActiveResponse", "isActiveResponse", "isCurrentEpoch", "isDrainedAll"})
+
 
 Runs(e, a) == TM!Runs(tst, e, G, a)
 
 FarFrames == {i \in 1..Len(far) : far[i].kind = "frame"}
+NetFrames == {i \in 1..Len(net) : net[i].kind = "frame"}
 MarksIn(s) == SelectSeq(s, LAMBDA x : x.kind = "mark")
 
 \* Ground truth: agent audio of the current epoch is queued, being sent, or buffered to play.
+\* (With NET, frames of an older epoch still travel to Twilio until the clear arrives: audio
+\* the barge-in already cut, not audio the turn machine has to know about.)
 AgentAudible ==
     \/ \E i \in 1..Len(ring) : ring[i].ep = epoch
     \/ \E i \in 1..Len(out) : out[i].ep = epoch
-    \/ FarFrames /= {}
+    \/ \E i \in FarFrames : far[i].ep = epoch
+    \/ \E i \in NetFrames : net[i].ep = epoch
 
 \* The truncate point decided at barge-in (machines/truncate.ts), or the bug: "what was sent".
 TruncMs(item, pl) ==
@@ -142,6 +155,31 @@ TruncMs(item, pl) ==
                       ELSE pl.delivered
     IN IF MUTANT = "truncate_at_sent" THEN pl.sent
        ELSE IF heardPos > pl.sent THEN pl.sent ELSE heardPos
+
+\* The send path to the provider (src/session/call.ts, src/ai/**): the AiClient call each
+\* turn-machine action makes, and the wire event that call sends. sendCancel and sendTruncate
+\* carry payloads and are built in Turn; every other action's call goes out as OtherCalls.
+\* test/ai/noInputClear.test.ts holds this table to the adapters: no command builder and no
+\* client-side send in src/ emits input_audio_buffer.clear.
+AiCallOf(a) ==
+    CASE a = "sendCancel"   -> "cancelResponse"
+      [] a = "sendTruncate" -> "truncate"
+      \* the bug: Twilio's clear taken for "clear everything", the provider's input buffer too
+      [] a = "sendClear" /\ MUTANT = "clear_input_on_barge_in" -> "clearInput"
+      [] OTHER -> "none"
+WireOf(call) ==
+    CASE call = "cancelResponse" -> "response.cancel"
+      [] call = "truncate"       -> "conversation.item.truncate"
+      [] call = "clearInput"     -> "input_audio_buffer.clear"
+ASSUME \A a \in TM!ActionNames : AiCallOf(a) \in {"none", "cancelResponse", "truncate", "clearInput"}
+OtherCalls(acts) ==
+    LET calls == SelectSeq(acts, LAMBDA a : a \notin {"sendCancel", "sendTruncate"} /\ AiCallOf(a) /= "none")
+    IN [i \in 1..Len(calls) |-> [type |-> WireOf(AiCallOf(calls[i])), r |-> 0]]
+
+Strip(m) == [kind |-> m.kind, ep |-> m.ep, r |-> m.r, pos |-> m.pos]
+\* Twilio's clear: every pending mark of buffer b echoed at once.
+Echoes(b) == [i \in 1..Len(MarksIn(b)) |->
+                [ep |-> MarksIn(b)[i].ep, r |-> MarksIn(b)[i].r, pos |-> MarksIn(b)[i].pos]]
 
 \* JS handles turn event e: the machine's step and the effects its actions name (except the
 \* variables the calling action sets itself, passed in as their base values).
@@ -171,22 +209,23 @@ Turn(e, ringB, aiChB, echoB) ==
     /\ IF Runs(e, "requestFlush")
          THEN flushTo' = written /\ flushEp' = newEp
          ELSE UNCHANGED <<flushTo, flushEp>>
-    \* clear: Twilio drops what it has not played and echoes every pending mark at once
-    /\ far' = IF clear THEN <<>> ELSE far
-    /\ echo' = IF clear
-                 THEN echoB \o [i \in 1..Len(MarksIn(far)) |->
-                                 [ep |-> MarksIn(far)[i].ep, r |-> MarksIn(far)[i].r,
-                                  pos |-> MarksIn(far)[i].pos]]
-                 ELSE echoB
+    \* clear: Twilio drops what it has not played and echoes every pending mark at once; with
+    \* NET the clear is queued behind what was sent before it (FarRecv), the cut-off with it
+    /\ far' = IF clear /\ ~NET THEN <<>> ELSE far
+    /\ echo' = IF clear /\ ~NET THEN echoB \o Echoes(far) ELSE echoB
+    /\ net' = IF clear /\ NET
+                THEN Append(net, [kind |-> "clear", ep |-> 0, r |-> 0, pos |-> 0,
+                                  cs |-> IF bump THEN 1..seen ELSE {}])
+                ELSE net
     /\ toAi' = toAi
                \o (IF cancel THEN <<[type |-> "cancel", r |-> active]>> ELSE <<>>)
                \o (IF trunc THEN <<[type |-> "truncate", r |-> e.itemId, ms |-> ms]>> ELSE <<>>)
-               \o (IF clear /\ MUTANT = "clear_input_on_barge_in"
-                     THEN <<[type |-> "clear_input", r |-> 0]>> ELSE <<>>)
+               \o OtherCalls(TM!ActionsOf(tst, e, G))
     /\ cancels' = IF cancel /\ active /= 0 THEN [cancels EXCEPT ![active] = @ + 1] ELSE cancels
     /\ badCancel' = (badCancel \/ (cancel /\ active = 0))
-    \* the cut-off: every response seen so far on barge-in, the cancelled one on a cancel
-    /\ cut' = IF bump THEN cut \cup (1..seen)
+    \* the cut-off: every response seen so far on barge-in (with NET: where the clear reaches
+    \* Twilio, FarRecv), the cancelled one on a cancel
+    /\ cut' = IF bump THEN (IF NET /\ clear THEN cut ELSE cut \cup (1..seen))
               ELSE IF cancel /\ active /= 0 THEN cut \cup {active} ELSE cut
     /\ truncBad' = (truncBad \/
                      (trunc /\ \/ ms > writtenOf[e.itemId]
@@ -237,7 +276,7 @@ SrvRecv ==
               /\ srvHearing' = FALSE
               /\ aiCh' = Append(aiCh, [type |-> "speech_stopped", r |-> 0])
               /\ UNCHANGED <<srvActive, srvInput, inputLost>>
-         [] m.type = "clear_input" ->
+         [] m.type = "input_audio_buffer.clear" ->
               /\ srvInput' = 0
               /\ inputLost' = (inputLost \/ srvInput > 0)
               /\ UNCHANGED <<srvActive, srvHearing, aiCh>>
@@ -335,12 +374,15 @@ SendOut ==
     /\ JsIdle /\ out /= <<>>
     /\ LET f == Head(out) IN
        IF f.ep = epoch
-         THEN /\ far' = far \o <<[kind |-> "frame", ep |-> f.ep, r |-> f.r, pos |-> 0]>>
-                        \o (IF POSITION = "marks"
-                              THEN <<[kind |-> "mark", ep |-> f.ep, r |-> f.r, pos |-> sentFr[f.r] + 1]>>
-                              ELSE <<>>)
+         THEN LET msgs == <<[kind |-> "frame", ep |-> f.ep, r |-> f.r, pos |-> 0, cs |-> {}]>>
+                          \o (IF POSITION = "marks"
+                                THEN <<[kind |-> "mark", ep |-> f.ep, r |-> f.r, pos |-> sentFr[f.r] + 1,
+                                        cs |-> {}]>>
+                                ELSE <<>>) IN
+              /\ IF NET THEN net' = net \o msgs /\ UNCHANGED far
+                 ELSE far' = far \o [i \in 1..Len(msgs) |-> Strip(msgs[i])] /\ UNCHANGED net
               /\ sentFr' = [sentFr EXCEPT ![f.r] = @ + 1]
-         ELSE UNCHANGED <<far, sentFr>>
+         ELSE UNCHANGED <<net, far, sentFr>>
     /\ out' = Tail(out)
     /\ UNCHANGED <<srvVars, aiCh, toAi, speaking, utter, jsCtx, ring, flushTo, flushEp, consumed,
                    delivered, racing, reported, wake, echo, heard, histVars>>
@@ -363,12 +405,13 @@ MFlush ==
     /\ UNCHANGED <<flushEp, delivered, racing, out, MediaRest>>
 
 \* Take one chunk: emit it when its epoch is current, else drop it. Output leads playback
-\* by at most LEAD frames; at most one frame is emitted while JS is between reading the
-\* speech_started payload and handling it (that window is far shorter than a 20 ms tick).
+\* by at most LEAD frames; at most RACE frames are emitted while JS is between reading the
+\* speech_started payload and handling it (a tick emits up to lead_max_ frames after one read
+\* of the state word, and JS may be late).
 MEmit ==
     /\ flushTo = 0 /\ ring /= <<>>
-    /\ Len(out) + Cardinality(FarFrames) < LEAD
-    /\ pending /= NoPending => racing = 0
+    /\ Len(out) + Cardinality(FarFrames) + Cardinality(NetFrames) < LEAD
+    /\ pending /= NoPending => racing < RACE
     /\ LET c == Head(ring) IN
        /\ consumed' = c.seq
        /\ IF c.ep = epoch
@@ -382,7 +425,7 @@ MEmit ==
 
 \* Ring, outbound queue and far side all empty: report where playout stopped, once.
 MDrained ==
-    /\ flushTo = 0 /\ ring = <<>> /\ out = <<>> /\ FarFrames = {}
+    /\ flushTo = 0 /\ ring = <<>> /\ out = <<>> /\ FarFrames = {} /\ NetFrames = {}
     /\ ~reported
     /\ reported' = TRUE
     /\ wake' = Append(wake, [type |-> "PLAYOUT_DRAINED", epoch |-> epoch, written |-> consumed])
@@ -403,8 +446,23 @@ FarPlay ==
          ELSE /\ echo' = Append(echo, [ep |-> x.ep, r |-> x.r, pos |-> x.pos])
               /\ UNCHANGED <<heard, staleHeard>>
     /\ far' = Tail(far)
-    /\ UNCHANGED <<srvVars, aiCh, toAi, speaking, utter, jsCtx, mediaVars, sentFr, cut, cancels,
+    /\ UNCHANGED <<srvVars, aiCh, toAi, speaking, utter, jsCtx, mediaVars, net, sentFr, cut, cancels,
                    badCancel, truncBad, inputLost>>
+
+\* (NET) Twilio takes Parley's oldest message: a frame or mark is buffered; a clear drops what
+\* is buffered, echoes its marks, and is the cut-off of the responses the barge-in cut.
+FarRecv ==
+    /\ NET /\ net /= <<>>
+    /\ LET m == Head(net) IN
+       IF m.kind = "clear"
+         THEN /\ far' = <<>>
+              /\ echo' = echo \o Echoes(far)
+              /\ cut' = cut \cup m.cs
+         ELSE /\ far' = Append(far, Strip(m))
+              /\ UNCHANGED <<echo, cut>>
+    /\ net' = Tail(net)
+    /\ UNCHANGED <<srvVars, aiCh, toAi, speaking, utter, jsCtx, mediaVars, heard, sentFr,
+                   staleHeard, cancels, badCancel, truncBad, inputLost>>
 
 (***************************************************************************)
 (* Specification                                                           *)
@@ -418,7 +476,7 @@ Init ==
     /\ writtenOf = [r \in R |-> 0] /\ lastItem = 0 /\ pending = NoPending
     /\ ring = <<>> /\ flushTo = 0 /\ flushEp = 0 /\ consumed = 0
     /\ delivered = [r \in R |-> 0] /\ racing = 0 /\ out = <<>> /\ reported = FALSE /\ wake = <<>>
-    /\ far = <<>> /\ echo = <<>> /\ heard = [r \in R |-> 0] /\ sentFr = [r \in R |-> 0]
+    /\ net = <<>> /\ far = <<>> /\ echo = <<>> /\ heard = [r \in R |-> 0] /\ sentFr = [r \in R |-> 0]
     /\ cut = {} /\ staleHeard = FALSE /\ cancels = [r \in R |-> 0]
     /\ badCancel = FALSE /\ truncBad = FALSE /\ inputLost = FALSE
 
@@ -426,10 +484,10 @@ Init ==
 Finished ==
     /\ srvNext > RESPS /\ srvActive = 0 /\ utter = UTTER /\ ~speaking
     /\ aiCh = <<>> /\ toAi = <<>> /\ wake = <<>> /\ echo = <<>> /\ pending = NoPending
-    /\ ring = <<>> /\ out = <<>> /\ far = <<>> /\ flushTo = 0 /\ reported
+    /\ ring = <<>> /\ out = <<>> /\ net = <<>> /\ far = <<>> /\ flushTo = 0 /\ reported
     /\ UNCHANGED vars
 
-Next == SrvNext \/ CallerStart \/ CallerStop \/ JSNext \/ MediaNext \/ FarPlay \/ Finished
+Next == SrvNext \/ CallerStart \/ CallerStop \/ JSNext \/ MediaNext \/ FarPlay \/ FarRecv \/ Finished
 
 Spec == Init /\ [][Next]_vars
 
@@ -441,7 +499,8 @@ TypeOK ==
     /\ epoch \in 0..UTTER /\ written \in 0..(RESPS * DELTAS)
     /\ active \in R \cup {0}
 
-\* BI1: no audio of a cancelled (or cut) response is heard after the barge-in cut-off,
+\* BI1: no audio of a cancelled (or cut) response is heard after the barge-in cut-off (with
+\* NET: after the clear reached Twilio; what plays while it travels cannot be recalled),
 \* including deltas that arrive after speech_started and before the cancel is acknowledged.
 BI1_NoCancelledAudio ==
     ~staleHeard
@@ -460,7 +519,9 @@ BI3_TruncateBounded ==
 BI4_MarksNeverOvershoot ==
     mark = NoMark \/ mark.pos <= heard[mark.it]
 
-\* BI5: barge-in never discards the caller's own speech (no input buffer clear).
+\* BI5: barge-in never discards the caller's own speech: no command JS sends for any action of
+\* the turn machine (through the send path AiCallOf/WireOf) clears the provider's input buffer
+\* while caller audio is in it.
 BI5_CallerSpeechKept ==
     ~inputLost
 

@@ -20,11 +20,14 @@
 (* audio. A fatal failure (auth/config) happens at the handshake. Drops    *)
 (* are unbounded: the network may fail every attempt.                      *)
 (*                                                                         *)
-(* Assumption (stated, not checked): an event of a dropped socket is       *)
+(* With REUSE (the main configs): an event of a dropped socket is assumed  *)
 (* handled before GENS - 1 newer connections have been opened, so a slot  *)
-(* is reused with no events left (the runtime's modulus is 1024 and each   *)
-(* reconnect waits >= 100 ms; a socket's queued events are handled within *)
-(* one event-loop turn).                                                   *)
+(* reused by a newer connection starts with no events left (the runtime's *)
+(* modulus is 1024 and each reconnect waits >= 100 ms). Without REUSE     *)
+(* (Reconnect_inflight.cfg) nothing is deleted: an old socket's events stay*)
+(* in flight, for as many newer connections as the run has (the run is cut *)
+(* before a generation would wrap, NoWrap), and only the generation check  *)
+(* keeps them out, as the runtime's clientGen does.                        *)
 (*                                                                         *)
 (* MUTANT re-introduces one original bug (specs/mutants/Reconnect_*.cfg).   *)
 (***************************************************************************)
@@ -35,9 +38,10 @@ CONSTANTS
     MAX,        \* reconnect attempts per loss (the machine's maxAttempts)
     FRAMES,     \* caller audio frames over the call
     BUF,        \* gap buffer bound, in frames
+    REUSE,      \* TRUE: a reused slot starts empty (the assumption above); FALSE: no deletion
     MUTANT      \* "none", or the bug to re-introduce
 
-ASSUME GENS >= 2 /\ MAX >= 1 /\ FRAMES >= 0 /\ BUF >= 1
+ASSUME GENS >= 2 /\ MAX >= 1 /\ FRAMES >= 0 /\ BUF >= 1 /\ REUSE \in BOOLEAN
 ASSUME MUTANT \in {"none", "no_generation_check", "reconnect_in_socket_handlers",
                    "stop_keeps_timer", "unbounded_retries", "backlog_after_live"}
 
@@ -68,10 +72,12 @@ VARIABLES
     badSend,    \* something was sent on a socket that is not the current, open one
     scheduled,  \* [Slots -> Nat]: reconnects scheduled for the loss of that generation
     lateOpen,   \* a connection was opened after stop began
-    opens       \* connections opened since the last successful open (capped)
+    opens,      \* connections opened since the last successful open (capped)
+    conns       \* without REUSE: connections opened over the call (capped at GENS)
 
 vars == <<lst, gen, attempt, everOpened, timer, backlog, flushPending, produced, lost,
-          stopBegun, freed, sock, opened, dropped, ch, sent, badSend, scheduled, lateOpen, opens>>
+          stopBegun, freed, sock, opened, dropped, ch, sent, badSend, scheduled, lateOpen, opens,
+          conns>>
 
 Min(a, b) == IF a <= b THEN a ELSE b
 
@@ -86,6 +92,13 @@ G(name, e, p) ==
       [] name = "isReconnectTimer" -> e.timer = "reconnect"
 
 AM == INSTANCE AiLinkMachine WITH state <- lst
+\* Every machine name written by hand below exists in AiLinkMachine (a rename breaks the spec).
+ASSUME AM!KnownStates({"idle", "connecting", "open", "backoff", "stopped", "failed"})
+    /\ AM!KnownTags({"ai.buffer", "ai.send"})
+    /\ AM!KnownEvents({"AI_CLOSE", "AI_ERROR", "AI_OPEN", "START", "STOP", "TIMER_FIRED"})
+    /\ AM!KnownActions({"bumpGeneration", "cancelReconnectTimer", "configureSession", "countAttempt", "dropConnection", "flushCaptureBacklog", "giveUp", "markOpened", "openConnection", "scheduleReconnect"})
+    /\ AM!KnownGuards({"canRetry", "hasOpenedBefore", "isCurrent", "isFatal", "isReconnectTimer"})
+
 
 Runs(e, a) == AM!Runs(lst, e, G, a)
 
@@ -127,7 +140,8 @@ Handle(e, chB, timerB) ==
     /\ dropped' = IF open THEN [dropped EXCEPT ![newGen] = FALSE]
                   ELSE IF drop THEN [dropped EXCEPT ![gen] = TRUE] ELSE dropped
     /\ opened' = IF open THEN [opened EXCEPT ![newGen] = FALSE] ELSE opened
-    /\ ch' = IF open THEN [chB EXCEPT ![newGen] = <<>>] ELSE chB
+    /\ ch' = IF open /\ REUSE THEN [chB EXCEPT ![newGen] = <<>>] ELSE chB
+    /\ conns' = IF open /\ ~REUSE THEN Min(conns + 1, GENS) ELSE conns
     /\ lateOpen' = (lateOpen \/ (open /\ stopBegun))
     /\ opens' = IF Runs(e, "markOpened") THEN 0 ELSE IF open THEN Min(opens + 1, MAX + 2) ELSE opens
     \* sends happen on the (unchanged) current socket
@@ -188,7 +202,7 @@ CallerFrame ==
               /\ lost' = lost + 1
               /\ UNCHANGED <<sent, badSend, backlog>>
     /\ UNCHANGED <<lst, gen, attempt, everOpened, timer, flushPending, stopBegun, freed, sock,
-                   opened, dropped, ch, scheduled, lateOpen, opens>>
+                   opened, dropped, ch, scheduled, lateOpen, opens, conns>>
 
 \* (backlog_after_live) the deferred flush of the gap buffer.
 FlushLater ==
@@ -197,7 +211,7 @@ FlushLater ==
     /\ sent' = sent \o backlog /\ backlog' = <<>>
     /\ badSend' = (badSend \/ (backlog /= <<>> /\ ~SendOk(gen)))
     /\ UNCHANGED <<lst, gen, attempt, everOpened, timer, produced, lost, stopBegun, freed, sock,
-                   opened, dropped, ch, scheduled, lateOpen, opens>>
+                   opened, dropped, ch, scheduled, lateOpen, opens, conns>>
 
 \* The session begins cleanup: STOP reaches the link (once).
 Stop ==
@@ -211,14 +225,14 @@ Free ==
     /\ lst = "stopped" /\ ~freed
     /\ freed' = TRUE
     /\ UNCHANGED <<lst, gen, attempt, everOpened, timer, backlog, flushPending, produced, lost,
-                   stopBegun, sock, opened, dropped, ch, sent, badSend, scheduled, lateOpen, opens>>
+                   stopBegun, sock, opened, dropped, ch, sent, badSend, scheduled, lateOpen, opens, conns>>
 
 (***************************************************************************)
 (* AI sockets                                                              *)
 (***************************************************************************)
 SockVarsUnchanged ==
     UNCHANGED <<lst, gen, attempt, everOpened, timer, backlog, flushPending, produced, lost,
-                stopBegun, freed, dropped, sent, badSend, scheduled, lateOpen, opens>>
+                stopBegun, freed, dropped, sent, badSend, scheduled, lateOpen, opens, conns>>
 
 SockOpen(g) ==
     /\ sock[g] = "connecting"
@@ -254,6 +268,7 @@ Init ==
     /\ ch = [g \in Slots |-> <<>>]
     /\ sent = <<>>
     /\ badSend = FALSE /\ scheduled = [g \in Slots |-> 0] /\ lateOpen = FALSE /\ opens = 0
+    /\ conns = 0
 
 JSNext ==
     \/ Start \/ ConnectTimeout \/ TimerFire \/ CallerFrame \/ FlushLater \/ Stop \/ Free
@@ -274,6 +289,10 @@ Spec == Init /\ [][Next]_vars
 \* may still fail every attempt; callers and the session owe nothing.
 Internal == SockNext \/ TimerFire \/ FlushLater \/ \E g \in Slots : Deliver(g)
 LiveSpec == Spec /\ WF_vars(Internal)
+
+\* Without REUSE, the run stops before a generation would wrap onto a used slot (a CONSTRAINT):
+\* at most GENS - 1 connections, each with its own slot, every old event left in flight.
+NoWrap == REUSE \/ conns < GENS
 
 (***************************************************************************)
 (* Properties                                                              *)

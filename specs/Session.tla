@@ -11,15 +11,20 @@
 (* the media thread reads (JS writes it in the same turn as the            *)
 (* transition). Audio moves only where the tags allow it.                  *)
 (*                                                                         *)
-(* Media thread: takes register/unregister commands from a queue at the    *)
-(* start of a tick, acknowledges an unregister with MEDIA_RELEASED, and     *)
-(* each tick touches the memory of every call it has registered (emitting  *)
-(* a frame when the state word allows playout).                            *)
+(* Media thread: at the start of each 20 ms tick takes every queued       *)
+(* register/unregister command, acknowledges an unregister with            *)
+(* MEDIA_RELEASED, and each tick touches the memory of every call it has   *)
+(* registered (emitting a frame when the state word allows playout).       *)
+(* Engine::stop joins it: after that no command is ever taken.             *)
+(*                                                                         *)
+(* Time: Tick is the media thread's tick, the clock of SE4. JS keeps up:   *)
+(* a tick does not pass while JS has a report to handle and is free to.    *)
 (*                                                                         *)
 (* The AI link is abstracted to what the session sees of it: started,      *)
 (* audio deltas (possibly still in flight after stop), give-up, and the     *)
-(* asynchronous AI_STOPPED report after stop. Timers are JS callbacks;     *)
-(* clearTimeout is final.                                                   *)
+(* AI_STOPPED report after stop (the link reports it on entering stopped,  *)
+(* without waiting for the socket's close handshake). Timers are JS        *)
+(* callbacks; clearTimeout is final.                                        *)
 (*                                                                         *)
 (* MUTANT re-introduces one original bug (specs/mutants/Session_*.cfg).     *)
 (***************************************************************************)
@@ -28,11 +33,13 @@ EXTENDS Naturals, Sequences, FiniteSets
 CONSTANTS
     NCALLS,     \* calls the server may accept over the run
     FRAMES,     \* audio messages (caller frames, AI deltas) per call (bounds the model)
+    STOP_TICKS, \* SE4's bound: media ticks from stop/cleanup to the call's memory freed
     MUTANT      \* "none", or the bug to re-introduce
 
-ASSUME NCALLS >= 1 /\ FRAMES >= 0
+ASSUME NCALLS >= 1 /\ FRAMES >= 0 /\ STOP_TICKS >= 1
 ASSUME MUTANT \in {"none", "inject_unguarded", "no_once_flag", "free_before_ack",
-                   "stop_joins_socket", "accept_during_drain"}
+                   "stop_joins_socket", "accept_during_drain", "stopped_on_ai_close",
+                   "engine_stop_early"}
 
 Calls == 1..NCALLS
 NoCall == 0
@@ -56,6 +63,7 @@ VARIABLES
     wake,       \* media -> JS wake-ups (the coalesced thread-safe call)
     \* media thread
     mlist,      \* calls the media thread has registered
+    mthread,    \* "running" | "joined" (Engine::stop returned)
     \* only for MUTANT = "stop_joins_socket": a link lock and a native socket thread
     lock,       \* "free" | "js"
     sockCb,     \* call whose socket callback is running (it needs the lock), or NoCall
@@ -66,11 +74,11 @@ VARIABLES
     leak,       \* [Calls -> BOOLEAN]: audio captured, injected or played after cleanup began
     uaf,        \* some thread touched a call's memory after it was freed
     lateStart,  \* a call started after shutdown began
-    drainMoves  \* [Calls -> 0..3]: configuration changes after cleanup began
+    age         \* [Calls -> 0..STOP_TICKS+1]: ticks since stop or cleanup began, until freed
 
 vars == <<sst, sdown, tel, ai, gaveUp, stopReq, timers, frames, notice, shutdown, alloc,
-          cmdq, wake, mlist, lock, sockCb, jsWait, cleanups, triggered, leak, uaf,
-          lateStart, drainMoves>>
+          cmdq, wake, mlist, mthread, lock, sockCb, jsWait, cleanups, triggered, leak, uaf,
+          lateStart, age>>
 
 Timers == {"drainDeadline", "noticeDeadline"}
 Min(a, b) == IF a <= b THEN a ELSE b
@@ -84,6 +92,12 @@ G(name, e, p) ==
       [] name = "isTimer"         -> e.timer = p.timer
 
 SM == INSTANCE SessionMachine WITH state <- sst
+\* Every machine name written by hand below exists in SessionMachine (a rename breaks the spec).
+ASSUME SM!KnownTags({"media.capture", "media.inject", "media.playout"})
+    /\ SM!KnownEvents({"AI_GAVE_UP", "AI_STOPPED", "CALL_STARTED", "HANGUP", "MEDIA_RELEASED", "PLAYOUT_DRAINED", "SHUTDOWN", "SOCKET_ERROR", "STOP", "TIMER_FIRED"})
+    /\ SM!KnownActions({"beginCleanup", "cancelTimers", "closeTelephony", "freeCall", "markShuttingDown", "playNotice", "requestMediaRelease", "startAiLink", "startTimer", "stopAiLink"})
+    /\ SM!KnownGuards({"isTimer", "notShuttingDown"})
+
 
 Ev(type, c) == [type |-> type, c |-> c]
 Live(c) == alloc[c] = "live" /\ sst[c] \notin SM!Done
@@ -123,9 +137,6 @@ Apply(evs) ==
     /\ sst' = [c \in Calls |-> nxt(c)]
     /\ sdown' = [c \in Calls |-> sdown[c] \/ Runs(evs, c, "markShuttingDown")]
     /\ cleanups' = [c \in Calls |-> IF Cleans(evs, c) THEN Min(cleanups[c] + 1, 3) ELSE cleanups[c]]
-    /\ drainMoves' = [c \in Calls |->
-                        IF Closing(c) /\ nxt(c) /= sst[c] THEN Min(drainMoves[c] + 1, 3)
-                        ELSE drainMoves[c]]
     /\ timers' = [c \in Calls |->
                     IF Runs(evs, c, "cancelTimers") THEN {}
                     ELSE IF Runs(evs, c, "startTimer") THEN timers[c] \cup {TimerOf(evs[c])}
@@ -149,8 +160,8 @@ Apply(evs) ==
 One(c, e) == [x \in {c} |-> e]
 
 \* Effects of a step that are not the machine's.
-Unchanged1 == UNCHANGED <<gaveUp, stopReq, frames, shutdown, wake, mlist, lock, sockCb, jsWait,
-                          leak, uaf>>
+Unchanged1 == UNCHANGED <<gaveUp, stopReq, frames, shutdown, wake, mlist, mthread, lock, sockCb, jsWait,
+                          leak, uaf, age>>
 
 (***************************************************************************)
 (* JS thread                                                               *)
@@ -166,8 +177,8 @@ Accept(c) ==
     /\ alloc' = [alloc EXCEPT ![c] = "live"]
     /\ tel' = [tel EXCEPT ![c] = "open"]
     /\ UNCHANGED <<sdown, ai, gaveUp, stopReq, timers, frames, notice, shutdown, cmdq, wake,
-                   mlist, lock, sockCb, jsWait, cleanups, triggered, leak, uaf, lateStart,
-                   drainMoves>>
+                   mlist, mthread, lock, sockCb, jsWait, cleanups, triggered, leak, uaf, lateStart,
+                   age>>
 
 TelStart(c) ==
     /\ JsFree /\ alloc[c] = "live" /\ tel[c] = "open"
@@ -189,7 +200,7 @@ CallerFrame(c) ==
               /\ uaf' = (uaf \/ alloc[c] = "freed")
          ELSE UNCHANGED <<leak, uaf>>
     /\ UNCHANGED <<sst, sdown, tel, ai, gaveUp, stopReq, timers, notice, shutdown, alloc, cmdq,
-                   wake, mlist, lock, sockCb, jsWait, cleanups, triggered, lateStart, drainMoves>>
+                   wake, mlist, mthread, lock, sockCb, jsWait, cleanups, triggered, lateStart, age>>
 
 \* An AI audio delta (it may still be in flight after stop): written into the playout ring
 \* only with media.inject. The bug: the inject path does not check the state.
@@ -201,18 +212,22 @@ AiDelta(c) ==
               /\ uaf' = (uaf \/ alloc[c] = "freed")
          ELSE UNCHANGED <<leak, uaf>>
     /\ UNCHANGED <<sst, sdown, tel, ai, gaveUp, stopReq, timers, notice, shutdown, alloc, cmdq,
-                   wake, mlist, lock, sockCb, jsWait, cleanups, triggered, lateStart, drainMoves>>
+                   wake, mlist, mthread, lock, sockCb, jsWait, cleanups, triggered, lateStart, age>>
 
 \* The AI link spent its budget (or hit a fatal error): once.
 AiGiveUp(c) ==
     /\ JsFree /\ ai[c] = "running" /\ ~gaveUp[c]
     /\ gaveUp' = [gaveUp EXCEPT ![c] = TRUE]
     /\ Apply(One(c, Ev("AI_GAVE_UP", c)))
-    /\ UNCHANGED <<stopReq, frames, shutdown, wake, mlist, lock, sockCb, jsWait, leak, uaf>>
+    /\ UNCHANGED <<stopReq, frames, shutdown, wake, mlist, mthread, lock, sockCb, jsWait, leak, uaf, age>>
 
-\* The AI link reports that it stopped (its timer cancelled, its socket dropped).
+\* The AI link reports that it stopped: its entry to `stopped` cancels the reconnect timer,
+\* closes the socket without waiting for the close handshake, and reports. The bug: report
+\* only on the socket's close event, which a provider that never answers the close (and no
+\* terminate timer) withholds forever.
+AiStopReady(c) == ai[c] = "stopping" /\ MUTANT /= "stopped_on_ai_close"
 AiStopped(c) ==
-    /\ JsFree /\ ai[c] = "stopping"
+    /\ JsFree /\ AiStopReady(c)
     /\ Apply(One(c, Ev("AI_STOPPED", c)))
     /\ Unchanged1
 
@@ -225,17 +240,17 @@ ApiStop(c) ==
          THEN /\ lock = "free"
               /\ lock' = "js" /\ jsWait' = c
               /\ UNCHANGED <<sst, sdown, tel, ai, timers, notice, alloc, cmdq, cleanups,
-                             triggered, lateStart, drainMoves>>
+                             triggered, lateStart>>
          ELSE /\ Apply(One(c, Ev("STOP", c)))
               /\ UNCHANGED <<lock, jsWait>>
-    /\ UNCHANGED <<gaveUp, frames, shutdown, wake, mlist, sockCb, leak, uaf>>
+    /\ UNCHANGED <<gaveUp, frames, shutdown, wake, mlist, mthread, sockCb, leak, uaf, age>>
 
 \* (stop_joins_socket) the join returns once the socket thread is idle; then stop proceeds.
 JoinDone ==
     /\ jsWait /= NoCall /\ sockCb = NoCall
     /\ lock' = "free" /\ jsWait' = NoCall
     /\ Apply(One(jsWait, Ev("STOP", jsWait)))
-    /\ UNCHANGED <<gaveUp, stopReq, frames, shutdown, wake, mlist, sockCb, leak, uaf>>
+    /\ UNCHANGED <<gaveUp, stopReq, frames, shutdown, wake, mlist, mthread, sockCb, leak, uaf, age>>
 
 TimerFire(c, t) ==
     /\ JsFree /\ t \in timers[c]
@@ -247,14 +262,14 @@ BeginShutdown ==
     /\ JsFree /\ ~shutdown
     /\ shutdown' = TRUE
     /\ Apply([c \in {x \in Calls : Live(x)} |-> Ev("SHUTDOWN", c)])
-    /\ UNCHANGED <<gaveUp, stopReq, frames, wake, mlist, lock, sockCb, jsWait, leak, uaf>>
+    /\ UNCHANGED <<gaveUp, stopReq, frames, wake, mlist, mthread, lock, sockCb, jsWait, leak, uaf, age>>
 
 \* The coalesced wake-up: JS takes the media thread's oldest report.
 Deliver ==
     /\ JsFree /\ wake /= <<>>
     /\ LET m == Head(wake) IN Apply(One(m.c, Ev(m.type, m.c)))
     /\ wake' = Tail(wake)
-    /\ UNCHANGED <<gaveUp, stopReq, frames, shutdown, mlist, lock, sockCb, jsWait, leak, uaf>>
+    /\ UNCHANGED <<gaveUp, stopReq, frames, shutdown, mlist, mthread, lock, sockCb, jsWait, leak, uaf, age>>
 
 JSNext ==
     \/ \E c \in Calls : \/ Accept(c) \/ TelStart(c) \/ CallerFrame(c) \/ AiDelta(c)
@@ -267,25 +282,46 @@ JSNext ==
 (* Media thread                                                            *)
 (***************************************************************************)
 
-\* Start of a tick: take the next command; acknowledge an unregister after letting go.
-MCommand ==
-    /\ cmdq /= <<>>
-    /\ LET m == Head(cmdq) IN
-       IF m.op = "register"
-         THEN /\ mlist' = mlist \cup {m.c}
-              /\ UNCHANGED wake
-         ELSE /\ mlist' = mlist \ {m.c}
-              /\ wake' = Append(wake, [type |-> "MEDIA_RELEASED", c |-> m.c])
-    /\ cmdq' = Tail(cmdq)
-    /\ uaf' = (uaf \/ alloc[Head(cmdq).c] = "freed")
+\* JS has a report to handle now: it does so before the next tick when it is free to.
+JsDue == wake /= <<>> \/ \E c \in Calls : AiStopReady(c)
+\* The call waits for its teardown: stop was asked or cleanup began, its memory not yet freed.
+Waiting(c) == (stopReq[c] \/ Closing(c)) /\ alloc[c] = "live"
+Acks(q) == LET u == SelectSeq(q, LAMBDA m : m.op = "unregister")
+           IN [i \in 1..Len(u) |-> [type |-> "MEDIA_RELEASED", c |-> u[i].c]]
+
+\* A media tick (20 ms), the clock of SE4. Unless Engine::stop joined it, the media thread
+\* takes every queued command at the start of the tick and acknowledges each unregister once
+\* it let go of the call; every call waiting for its teardown is one tick older.
+Tick ==
+    /\ ~(JsFree /\ JsDue)
+    /\ cmdq /= <<>> \/ \E c \in Calls : Waiting(c)
+    /\ age' = [c \in Calls |-> IF Waiting(c) THEN Min(age[c] + 1, STOP_TICKS + 1) ELSE age[c]]
+    /\ IF mthread = "running"
+         THEN /\ mlist' = (mlist \cup {cmdq[i].c : i \in {j \in 1..Len(cmdq) : cmdq[j].op = "register"}})
+                          \ {cmdq[i].c : i \in {j \in 1..Len(cmdq) : cmdq[j].op = "unregister"}}
+              /\ wake' = wake \o Acks(cmdq)
+              /\ cmdq' = <<>>
+              /\ uaf' = (uaf \/ \E i \in 1..Len(cmdq) : alloc[cmdq[i].c] = "freed")
+         ELSE UNCHANGED <<mlist, wake, cmdq, uaf>>
     /\ UNCHANGED <<sst, sdown, tel, ai, gaveUp, stopReq, timers, frames, notice, shutdown, alloc,
-                   lock, sockCb, jsWait, cleanups, triggered, leak, lateStart, drainMoves>>
+                   mthread, lock, sockCb, jsWait, cleanups, triggered, leak, lateStart>>
+
+\* Engine::stop (JS, engine.close()): joins the media thread. The server calls it once
+\* server.shutdown() resolved, i.e. every call is over. The bug: stop the engine as soon as
+\* shutdown begins, while a call still waits for its unregister to be acknowledged.
+EngineStop ==
+    /\ JsFree /\ shutdown /\ mthread = "running"
+    /\ MUTANT = "engine_stop_early" \/ \A c \in Calls : alloc[c] /= "live"
+    /\ mthread' = "joined"
+    /\ UNCHANGED <<sst, sdown, tel, ai, gaveUp, stopReq, timers, frames, notice, shutdown, alloc,
+                   cmdq, wake, mlist, lock, sockCb, jsWait, cleanups, triggered, leak, uaf,
+                   lateStart, age>>
 
 \* Per tick, per registered call: touch its memory; emit a frame when the state word allows
 \* playout; report a queued farewell notice as played out. (Only the ticks that change
 \* something are steps; the others are stuttering.)
 MWork(c) ==
-    /\ c \in mlist
+    /\ mthread = "running" /\ c \in mlist
     /\ \/ alloc[c] = "freed" /\ ~uaf
        \/ SM!HasTag(sst[c], "media.playout") /\ (notice[c] \/ (Closing(c) /\ ~leak[c]))
     /\ uaf' = (uaf \/ alloc[c] = "freed")
@@ -297,9 +333,9 @@ MWork(c) ==
                    ELSE UNCHANGED <<notice, wake>>
          ELSE UNCHANGED <<leak, notice, wake>>
     /\ UNCHANGED <<sst, sdown, tel, ai, gaveUp, stopReq, timers, frames, shutdown, alloc, cmdq,
-                   mlist, lock, sockCb, jsWait, cleanups, triggered, lateStart, drainMoves>>
+                   mlist, mthread, lock, sockCb, jsWait, cleanups, triggered, lateStart, age>>
 
-MediaNext == MCommand \/ \E c \in Calls : MWork(c)
+MediaNext == Tick \/ EngineStop \/ \E c \in Calls : MWork(c)
 
 (***************************************************************************)
 (* The native socket thread of the stop_joins_socket bug: a callback for a *)
@@ -310,15 +346,15 @@ SockCbBegin(c) ==
     /\ sockCb = NoCall /\ ai[c] = "running"
     /\ sockCb' = c
     /\ UNCHANGED <<sst, sdown, tel, ai, gaveUp, stopReq, timers, frames, notice, shutdown, alloc,
-                   cmdq, wake, mlist, lock, jsWait, cleanups, triggered, leak, uaf, lateStart,
-                   drainMoves>>
+                   cmdq, wake, mlist, mthread, lock, jsWait, cleanups, triggered, leak, uaf, lateStart,
+                   age>>
 
 SockCbEnd ==
     /\ sockCb /= NoCall /\ lock = "free"
     /\ sockCb' = NoCall
     /\ UNCHANGED <<sst, sdown, tel, ai, gaveUp, stopReq, timers, frames, notice, shutdown, alloc,
-                   cmdq, wake, mlist, lock, jsWait, cleanups, triggered, leak, uaf, lateStart,
-                   drainMoves>>
+                   cmdq, wake, mlist, mthread, lock, jsWait, cleanups, triggered, leak, uaf, lateStart,
+                   age>>
 
 SockNext == SockCbEnd \/ \E c \in Calls : SockCbBegin(c)
 
@@ -337,20 +373,20 @@ Init ==
     /\ notice = [c \in Calls |-> FALSE]
     /\ shutdown = FALSE
     /\ alloc = [c \in Calls |-> "none"]
-    /\ cmdq = <<>> /\ wake = <<>> /\ mlist = {}
+    /\ cmdq = <<>> /\ wake = <<>> /\ mlist = {} /\ mthread = "running"
     /\ lock = "free" /\ sockCb = NoCall /\ jsWait = NoCall
     /\ cleanups = [c \in Calls |-> 0]
     /\ triggered = [c \in Calls |-> FALSE]
     /\ leak = [c \in Calls |-> FALSE]
     /\ uaf = FALSE /\ lateStart = FALSE
-    /\ drainMoves = [c \in Calls |-> 0]
+    /\ age = [c \in Calls |-> 0]
 
 \* Every call is over, the server is shut down and both threads are quiet: the only state
 \* allowed to have no successor.
 Finished ==
     /\ shutdown
     /\ \A c \in Calls : alloc[c] /= "live"
-    /\ cmdq = <<>> /\ wake = <<>>
+    /\ cmdq = <<>> /\ wake = <<>> /\ mthread = "joined"
     /\ UNCHANGED vars
 
 Next == JSNext \/ MediaNext \/ SockNext \/ Finished
@@ -396,10 +432,12 @@ SE3_NoUseAfterFree ==
          /\ c \notin mlist
          /\ \A i \in 1..Len(cmdq) : cmdq[i].c /= c
 
-\* SE4: stop terminates in a bounded number of steps: after cleanup began the call moves at
-\* most twice more (AI stopped, media released) ...
+\* SE4: teardown is bounded in time: from an API stop or the start of cleanup, the call's
+\* memory is freed within STOP_TICKS media ticks, through every blocking point (the AI link's
+\* close, the media thread's acknowledgement of the unregister, Engine::stop joining the media
+\* thread), given that JS keeps up. A call stuck anywhere ages past the bound ...
 SE4_BoundedStop ==
-    \A c \in Calls : drainMoves[c] <= 2
+    \A c \in Calls : age[c] <= STOP_TICKS
 \* ... and (liveness, under LiveSpec) it gets there: no thread waits on one that waits on it.
 SE4_StopCompletes ==
     \A c \in Calls : (stopReq[c] \/ Closing(c)) ~> (alloc[c] = "freed")

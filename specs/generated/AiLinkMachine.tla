@@ -7,6 +7,8 @@
 \* params p (NoParams when it has none), evaluated in the current state.
 \* Guard instances: canRetry, hasOpenedBefore, isCurrent, isFatal, isReconnectTimer
 
+EXTENDS TLC
+
 \* The configuration; substitute the instancing spec's own variable.
 VARIABLE state
 
@@ -21,6 +23,15 @@ Events == {"AI_CLOSE", "AI_ERROR", "AI_OPEN", "START", "STOP", "TIMER_FIRED"}
 TagNames == {"ai.buffer", "ai.down", "ai.send"}
 ActionNames == {"bumpGeneration", "cancelReconnectTimer", "configureSession", "countAttempt", "dropConnection", "flushCaptureBacklog", "giveUp", "markOpened", "openConnection", "replayConversation", "reportLinkLost", "reportStopped", "scheduleReconnect"}
 GuardNames == {"canRetry", "hasOpenedBefore", "isCurrent", "isFatal", "isReconnectTimer"}
+
+\* For the instancing spec's ASSUME: every name it writes by hand exists here, so a renamed
+\* state, tag, event, action or guard stops TLC with the unknown name instead of silently
+\* emptying a property (e.g. ASSUME M!KnownStates({"idle"}) /\ M!KnownTags({"media.playout"})).
+KnownStates(S) == \A n \in S : Assert(n \in States, <<"AiLinkMachine has no state", n>>)
+KnownTags(S) == \A n \in S : Assert(n \in TagNames, <<"AiLinkMachine has no tag", n>>)
+KnownEvents(S) == \A n \in S : Assert(n \in Events, <<"AiLinkMachine has no event", n>>)
+KnownActions(S) == \A n \in S : Assert(n \in ActionNames, <<"AiLinkMachine has no action", n>>)
+KnownGuards(S) == \A n \in S : Assert(n \in GuardNames, <<"AiLinkMachine has no guard", n>>)
 
 TagsOf(s) ==
   CASE

@@ -7,6 +7,8 @@
 \* params p (NoParams when it has none), evaluated in the current state.
 \* Guard instances: caughtUp, lookaheadReached, queuedDuringFlush
 
+EXTENDS TLC
+
 \* The configuration; substitute the instancing spec's own variable.
 VARIABLE state
 
@@ -21,6 +23,15 @@ Events == {"CLOSE", "END_OF_RESPONSE", "FLUSH", "MEDIA_DRAINED", "MEDIA_FLUSHED"
 TagNames == {"media.accept", "media.closing", "media.playout", "media.tail"}
 ActionNames == {"clearQueuedDuringFlush", "noteQueuedDuringFlush", "releaseCall", "requestFlush"}
 GuardNames == {"caughtUp", "lookaheadReached", "queuedDuringFlush"}
+
+\* For the instancing spec's ASSUME: every name it writes by hand exists here, so a renamed
+\* state, tag, event, action or guard stops TLC with the unknown name instead of silently
+\* emptying a property (e.g. ASSUME M!KnownStates({"idle"}) /\ M!KnownTags({"media.playout"})).
+KnownStates(S) == \A n \in S : Assert(n \in States, <<"PlayoutMachine has no state", n>>)
+KnownTags(S) == \A n \in S : Assert(n \in TagNames, <<"PlayoutMachine has no tag", n>>)
+KnownEvents(S) == \A n \in S : Assert(n \in Events, <<"PlayoutMachine has no event", n>>)
+KnownActions(S) == \A n \in S : Assert(n \in ActionNames, <<"PlayoutMachine has no action", n>>)
+KnownGuards(S) == \A n \in S : Assert(n \in GuardNames, <<"PlayoutMachine has no guard", n>>)
 
 TagsOf(s) ==
   CASE

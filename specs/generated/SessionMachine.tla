@@ -7,6 +7,8 @@
 \* params p (NoParams when it has none), evaluated in the current state.
 \* Guard instances: isTimer({"timer":"drainDeadline"}), isTimer({"timer":"noticeDeadline"}), notShuttingDown
 
+EXTENDS TLC
+
 \* The configuration; substitute the instancing spec's own variable.
 VARIABLE state
 
@@ -21,6 +23,15 @@ Events == {"AI_GAVE_UP", "AI_STOPPED", "CALL_STARTED", "HANGUP", "MEDIA_RELEASED
 TagNames == {"media.capture", "media.closing", "media.inject", "media.playout"}
 ActionNames == {"beginCleanup", "cancelTimers", "closeTelephony", "freeCall", "markShuttingDown", "playNotice", "reportEnded", "requestMediaRelease", "setReason", "startAiLink", "startTimer", "stopAiLink"}
 GuardNames == {"isTimer", "notShuttingDown"}
+
+\* For the instancing spec's ASSUME: every name it writes by hand exists here, so a renamed
+\* state, tag, event, action or guard stops TLC with the unknown name instead of silently
+\* emptying a property (e.g. ASSUME M!KnownStates({"idle"}) /\ M!KnownTags({"media.playout"})).
+KnownStates(S) == \A n \in S : Assert(n \in States, <<"SessionMachine has no state", n>>)
+KnownTags(S) == \A n \in S : Assert(n \in TagNames, <<"SessionMachine has no tag", n>>)
+KnownEvents(S) == \A n \in S : Assert(n \in Events, <<"SessionMachine has no event", n>>)
+KnownActions(S) == \A n \in S : Assert(n \in ActionNames, <<"SessionMachine has no action", n>>)
+KnownGuards(S) == \A n \in S : Assert(n \in GuardNames, <<"SessionMachine has no guard", n>>)
 
 TagsOf(s) ==
   CASE

@@ -7,6 +7,8 @@
 \* params p (NoParams when it has none), evaluated in the current state.
 \* Guard instances: isLastOutput, isResponseActive, isStale, noneOutstanding
 
+EXTENDS TLC
+
 \* The configuration; substitute the instancing spec's own variable.
 VARIABLE state
 
@@ -21,6 +23,15 @@ Events == {"CALLER_TURN", "END", "FUNCTION_CALL", "LINK_LOST", "OUTPUT", "RESPON
 TagNames == {"tools.orphaned", "tools.running"}
 ActionNames == {"abortRequests", "addCall", "createResponse", "dropOutputs", "markStale", "reset", "sendOutputs", "startRequest", "takeOutput"}
 GuardNames == {"isLastOutput", "isResponseActive", "isStale", "noneOutstanding"}
+
+\* For the instancing spec's ASSUME: every name it writes by hand exists here, so a renamed
+\* state, tag, event, action or guard stops TLC with the unknown name instead of silently
+\* emptying a property (e.g. ASSUME M!KnownStates({"idle"}) /\ M!KnownTags({"media.playout"})).
+KnownStates(S) == \A n \in S : Assert(n \in States, <<"ToolCallsMachine has no state", n>>)
+KnownTags(S) == \A n \in S : Assert(n \in TagNames, <<"ToolCallsMachine has no tag", n>>)
+KnownEvents(S) == \A n \in S : Assert(n \in Events, <<"ToolCallsMachine has no event", n>>)
+KnownActions(S) == \A n \in S : Assert(n \in ActionNames, <<"ToolCallsMachine has no action", n>>)
+KnownGuards(S) == \A n \in S : Assert(n \in GuardNames, <<"ToolCallsMachine has no guard", n>>)
 
 TagsOf(s) ==
   CASE

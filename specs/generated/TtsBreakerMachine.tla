@@ -7,6 +7,8 @@
 \* params p (NoParams when it has none), evaluated in the current state.
 \* Guard instances: isCooldownTimer, isProbe, reachesThreshold
 
+EXTENDS TLC
+
 \* The configuration; substitute the instancing spec's own variable.
 VARIABLE state
 
@@ -21,6 +23,15 @@ Events == {"PRIMARY_ABORTED", "PRIMARY_FAILED", "PRIMARY_OK", "PROBE_STARTED", "
 TagNames == {"tts.fallback", "tts.primary", "tts.probe"}
 ActionNames == {"countFailure", "reportClosed", "reportOpened", "resetFailures", "startCooldown"}
 GuardNames == {"isCooldownTimer", "isProbe", "reachesThreshold"}
+
+\* For the instancing spec's ASSUME: every name it writes by hand exists here, so a renamed
+\* state, tag, event, action or guard stops TLC with the unknown name instead of silently
+\* emptying a property (e.g. ASSUME M!KnownStates({"idle"}) /\ M!KnownTags({"media.playout"})).
+KnownStates(S) == \A n \in S : Assert(n \in States, <<"TtsBreakerMachine has no state", n>>)
+KnownTags(S) == \A n \in S : Assert(n \in TagNames, <<"TtsBreakerMachine has no tag", n>>)
+KnownEvents(S) == \A n \in S : Assert(n \in Events, <<"TtsBreakerMachine has no event", n>>)
+KnownActions(S) == \A n \in S : Assert(n \in ActionNames, <<"TtsBreakerMachine has no action", n>>)
+KnownGuards(S) == \A n \in S : Assert(n \in GuardNames, <<"TtsBreakerMachine has no guard", n>>)
 
 TagsOf(s) ==
   CASE

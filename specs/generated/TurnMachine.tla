@@ -7,6 +7,8 @@
 \* params p (NoParams when it has none), evaluated in the current state.
 \* Guard instances: bargeInEnabled, hasActiveResponse, isActiveResponse, isCurrentEpoch, isDrainedAll
 
+EXTENDS TLC
+
 \* The configuration; substitute the instancing spec's own variable.
 VARIABLE state
 
@@ -21,6 +23,15 @@ Events == {"AI_LINK_LOST", "AUDIO_DELTA", "END", "MARK_ECHO", "MEDIA_FLUSHED", "
 TagNames == {"agent.audio", "playout.flushing", "user.speech"}
 ActionNames == {"activateResponse", "bumpEpoch", "cancelActiveResponse", "clearActiveResponse", "countChunk", "dropStaleAudio", "dropStaleMark", "dropStaleText", "enqueueAudio", "forwardText", "recordMark", "recordTruncate", "reportBargeIn", "requestFlush", "sendCancel", "sendClear", "sendTruncate"}
 GuardNames == {"bargeInEnabled", "hasActiveResponse", "isActiveResponse", "isCurrentEpoch", "isDrainedAll"}
+
+\* For the instancing spec's ASSUME: every name it writes by hand exists here, so a renamed
+\* state, tag, event, action or guard stops TLC with the unknown name instead of silently
+\* emptying a property (e.g. ASSUME M!KnownStates({"idle"}) /\ M!KnownTags({"media.playout"})).
+KnownStates(S) == \A n \in S : Assert(n \in States, <<"TurnMachine has no state", n>>)
+KnownTags(S) == \A n \in S : Assert(n \in TagNames, <<"TurnMachine has no tag", n>>)
+KnownEvents(S) == \A n \in S : Assert(n \in Events, <<"TurnMachine has no event", n>>)
+KnownActions(S) == \A n \in S : Assert(n \in ActionNames, <<"TurnMachine has no action", n>>)
+KnownGuards(S) == \A n \in S : Assert(n \in GuardNames, <<"TurnMachine has no guard", n>>)
 
 TagsOf(s) ==
   CASE

@@ -29,9 +29,9 @@ B == INSTANCE BargeIn WITH tst <- tst, epoch <- epoch, written <- written, activ
        aiCh <- <<>>, toAi <- <<>>, speaking <- FALSE, utter <- 0, mark <- 0, seen <- seen,
        writtenOf <- 0, lastItem <- 0, pending <- 0, ring <- <<>>, flushTo <- 0, flushEp <- 0,
        consumed <- 0, delivered <- 0, racing <- 0, out <- <<>>, reported <- FALSE, wake <- <<>>,
-       far <- <<>>, echo <- <<>>, heard <- 0, sentFr <- 0, cut <- cut, staleHeard <- FALSE,
+       net <- <<>>, far <- <<>>, echo <- <<>>, heard <- 0, sentFr <- 0, cut <- cut, staleHeard <- FALSE,
        cancels <- 0, badCancel <- FALSE, truncBad <- FALSE, inputLost <- FALSE,
-       RESPS <- 1, DELTAS <- 1, UTTER <- 1, LEAD <- 1, POSITION <- "marks", MUTANT <- "none"
+       RESPS <- 1, DELTAS <- 1, UTTER <- 1, LEAD <- 1, POSITION <- "marks", RACE <- 1, NET <- FALSE, MUTANT <- "none"
 G(name, e, p) == B!G(name, e, p)
 TM == INSTANCE TurnMachine WITH state <- tst
 

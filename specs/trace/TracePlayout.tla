@@ -30,9 +30,9 @@ vars == <<k, l, verdict, why, pst, queued, w, mepoch, acked>>
 \* Playout.tla with our variables for the ones its guard semantics read.
 P == INSTANCE Playout WITH pst <- pst, queued <- queued, w <- w, epoch <- mepoch,
        item <- 1, offered <- 0, refused <- 0, flushTo <- 0, freq <- 0, r <- 0, fack <- 0,
-       inflight <- 0, reported <- FALSE, delivered <- 0, toJs <- <<>>, slots <- 0,
+       inflight <- 0, staged <- <<>>, reported <- FALSE, delivered <- 0, toJs <- <<>>, slots <- 0,
        emitted <- 0, lastOut <- 0, barrier <- 0,
-       CAP <- 1, OFFERS <- 1, EPOCHS <- 0, ITEMS <- 1, LOOKAHEAD <- Lookahead, MUTANT <- "none"
+       CAP <- 1, OFFERS <- 1, EPOCHS <- 0, ITEMS <- 1, LOOKAHEAD <- Lookahead, FRAME <- 1, MUTANT <- "none"
 G(name, e, p) == P!G(name, e, p)
 PM == INSTANCE PlayoutMachine WITH state <- pst
 

@@ -23,8 +23,8 @@ tracked == <<lst, gen, attempt, everOpened, scheduled, stopBegun>>
 R == INSTANCE Reconnect WITH lst <- lst, gen <- gen, attempt <- attempt, everOpened <- everOpened,
        timer <- 0, backlog <- <<>>, flushPending <- FALSE, produced <- 0, lost <- 0,
        stopBegun <- stopBegun, freed <- FALSE, sock <- 0, opened <- 0, dropped <- 0, ch <- 0,
-       sent <- <<>>, badSend <- FALSE, scheduled <- 0, lateOpen <- FALSE, opens <- 0,
-       GENS <- GenModulus, MAX <- MaxAttempts, FRAMES <- 0, BUF <- 1, MUTANT <- "none"
+       sent <- <<>>, badSend <- FALSE, scheduled <- 0, lateOpen <- FALSE, opens <- 0, conns <- 0,
+       GENS <- GenModulus, MAX <- MaxAttempts, FRAMES <- 0, BUF <- 1, REUSE <- TRUE, MUTANT <- "none"
 G(name, e, p) == R!G(name, e, p)
 AM == INSTANCE AiLinkMachine WITH state <- lst
 

@@ -20,10 +20,10 @@ vars == <<k, l, verdict, why, sst, down, cleanups>>
 
 S == INSTANCE Session WITH sst <- [c \in {1} |-> sst], sdown <- [c \in {1} |-> down],
        tel <- 0, ai <- 0, gaveUp <- 0, stopReq <- 0, timers <- 0, frames <- 0, notice <- 0,
-       shutdown <- FALSE, alloc <- 0, cmdq <- <<>>, wake <- <<>>, mlist <- {}, lock <- 0,
+       shutdown <- FALSE, alloc <- 0, cmdq <- <<>>, wake <- <<>>, mlist <- {}, mthread <- "running", lock <- 0,
        sockCb <- 0, jsWait <- 0, cleanups <- 0, triggered <- 0, leak <- 0, uaf <- FALSE,
-       lateStart <- FALSE, drainMoves <- 0,
-       NCALLS <- 1, FRAMES <- 0, MUTANT <- "none"
+       lateStart <- FALSE, age <- 0,
+       NCALLS <- 1, FRAMES <- 0, STOP_TICKS <- 2, MUTANT <- "none"
 G(name, e, p) == S!G(name, e, p)
 SM == INSTANCE SessionMachine WITH state <- sst
 

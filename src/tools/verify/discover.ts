@@ -2,9 +2,11 @@
 // specs/<Spec>.tla, and specs/mutants/<Spec>_<bug>.cfg against the same spec (or against
 // specs/mutants/<Spec>_<bug>.tla when that exists). Each config's leading comments declare
 // what it proves: "\* expect: pass|violation", "\* property: PL1 PL2", "\* timeout: 120",
-// "\* mutant: <what bug>". Conventions: specs/README.md.
+// "\* mutant: <what bug>". specs/bench/<Spec>_<variant>.cfg: bigger models, only on request.
+// Conventions: specs/README.md.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseUnfired, type Unfired } from './coverage.js';
 import type { Expectation } from './verdict.js';
 
 export interface VerifyJob {
@@ -20,6 +22,8 @@ export interface VerifyJob {
   readonly timeoutSeconds?: number;
   /** Names listed under PROPERTY/PROPERTIES (for attributing a liveness failure). */
   readonly checkedProperties: readonly string[];
+  /** Actions the config excuses from the coverage check ("\* unfired: Name — why"). */
+  readonly unfired: readonly Unfired[];
   /** Set when the config itself is unusable; the job reports verdict 'error'. */
   readonly problem?: string;
 }
@@ -69,7 +73,8 @@ function job(root: string, dir: string, file: string, mutant: boolean): VerifyJo
   const candidates = mutant ? [own, `specs/${prefix}.tla`] : [own, `specs/${prefix}.tla`];
   const specFile = candidates.find((c) => existsSync(join(root, c))) ?? `specs/${prefix}.tla`;
   const spec = specFile.replace(/^.*\//, '').replace(/\.tla$/, '');
-  const info = parseCfg(readFileSync(join(root, config), 'utf8'));
+  const text = readFileSync(join(root, config), 'utf8');
+  const info = parseCfg(text);
   const d = info.declarations;
   const expect = (d.expect ?? (mutant ? 'violation' : 'pass')) as string;
   const problems: string[] = [];
@@ -78,6 +83,8 @@ function job(root: string, dir: string, file: string, mutant: boolean): VerifyJo
   if (mutant && (d.property ?? '').split(/\s+/).filter(Boolean).length !== 1) {
     problems.push(`a mutant declares exactly one property id ('\\* property: PL3'), found '${d.property ?? ''}'`);
   }
+  const unfired = parseUnfired(text);
+  problems.push(...unfired.problems);
   const timeout = d.timeout === undefined ? undefined : Number(d.timeout);
   if (timeout !== undefined && !(timeout > 0)) problems.push(`'timeout: ${d.timeout}' must be a positive number of seconds`);
   return {
@@ -89,17 +96,23 @@ function job(root: string, dir: string, file: string, mutant: boolean): VerifyJo
     ...(d.mutant ? { mutant: d.mutant } : {}),
     ...(timeout !== undefined && timeout > 0 ? { timeoutSeconds: timeout } : {}),
     checkedProperties: info.properties,
+    unfired: unfired.excuses,
     ...(problems.length ? { problem: problems.join('; ') } : {}),
   };
 }
 
-/** Every job under `root`/specs, main configs before mutants, each group sorted by name. */
-export function discoverJobs(root: string, only?: string): VerifyJob[] {
+/**
+ * Every job under `root`/specs, main configs before mutants, each group sorted by name; with
+ * `bench`, also the bigger models of specs/bench/ (checked like a spec's own configs, too slow
+ * for every run).
+ */
+export function discoverJobs(root: string, only?: string, bench = false): VerifyJob[] {
   const list = (dir: string): string[] =>
     existsSync(join(root, dir)) ? readdirSync(join(root, dir)).filter((f) => f.endsWith('.cfg')).sort() : [];
   const jobs = [
     ...list('specs').map((f) => job(root, 'specs', f, false)),
     ...list('specs/mutants').map((f) => job(root, 'specs/mutants', f, true)),
+    ...(bench ? list('specs/bench').map((f) => job(root, 'specs/bench', f, false)) : []),
   ];
   return only ? jobs.filter((j) => j.spec === only) : jobs;
 }

@@ -4,6 +4,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { checkCoverage, coverageProblem, parseCoverage, type CoverageCheck } from './coverage.js';
 import type { VerifyJob } from './discover.js';
 import { runJava, type JavaRun } from './java.js';
 import { summarize, type TraceStep } from './parse.js';
@@ -27,6 +28,8 @@ export interface VerifyResult {
   readonly depth: number | null;
   readonly seconds: number;
   readonly counterexample?: Counterexample;
+  /** Passing configs: how often each action fired (TLC -coverage) and the vacuity check. */
+  readonly coverage?: CoverageCheck;
   readonly mutant?: string;
   /** Why the verdict is 'error' (parse error, timeout, config problem). */
   readonly message?: string;
@@ -102,18 +105,26 @@ export async function runJob(job: VerifyJob, opts: RunOptions): Promise<VerifyRe
     if (parsed.code !== 0) return failed(`SANY rejected ${job.specFile}:\n${errorTail(parsed.out)}`);
 
     const timeout = job.timeoutSeconds ?? opts.timeoutSeconds;
-    const args = [privateTmp(dir), '-XX:+UseParallelGC', '-cp', opts.jar, 'tlc2.TLC', '-tool', '-workers', String(opts.workers), '-metadir', join(dir, 'meta'), '-config', cfg, module];
+    // A passing config also reports action coverage (once, at the end: the interval is a day).
+    const coverageArgs = job.expect === 'pass' ? ['-coverage', '1440'] : [];
+    const args = [
+      privateTmp(dir), '-XX:+UseParallelGC', '-cp', opts.jar, 'tlc2.TLC', '-tool', ...coverageArgs,
+      '-workers', String(opts.workers), '-metadir', join(dir, 'meta'), '-config', cfg, module,
+    ];
     const run = await runJava(opts.java, args, dir, timeout * 1000);
     const s = summarize(run.out);
     if (s.version) opts.versions?.add(s.version);
-    const verdict = verdictOf(run.code, run.timedOut, s);
+    const tlcVerdict = verdictOf(run.code, run.timedOut, s);
+    const coverage = job.expect === 'pass' && tlcVerdict === 'pass' ? checkCoverage(parseCoverage(run.out), job.unfired) : undefined;
+    const vacuity = coverage ? coverageProblem(coverage) : undefined;
+    const verdict = vacuity ? 'vacuous' : tlcVerdict;
     const violated = s.violation?.kind === 'deadlock' ? 'deadlock' : s.violation?.kind === 'temporal' ? 'temporal' : s.violation?.name;
     const ok = judge(job.expect, job.property, verdict, s.violation?.name, job.checkedProperties);
     const message = run.timedOut
       ? `TLC did not finish within ${timeout} s`
       : verdict === 'error'
         ? (s.errors.join('\n') || errorTail(run.out)) + ` (TLC exit ${run.code ?? 'signal'})`
-        : undefined;
+        : vacuity;
     return {
       ...base,
       verdict,
@@ -122,6 +133,7 @@ export async function runJob(job: VerifyJob, opts: RunOptions): Promise<VerifyRe
       distinct: s.distinct ?? null,
       depth: s.depth ?? null,
       seconds: round(run.seconds),
+      ...(coverage ? { coverage } : {}),
       ...(verdict !== 'pass' && s.trace.length > 0 ? { counterexample: { violated: violated ?? 'unknown', steps: s.trace } } : {}),
       ...(message || opts.keep ? { message: [message, opts.keep ? `kept ${dir}` : undefined].filter(Boolean).join('; ') } : {}),
     };

@@ -2,7 +2,8 @@
 // declaration to ok / not ok.
 import type { TlcSummary } from './parse.js';
 
-export type Verdict = 'pass' | 'violation' | 'deadlock' | 'liveness' | 'error';
+/** 'vacuous': TLC passed, but an action never fired and the config does not excuse it. */
+export type Verdict = 'pass' | 'vacuous' | 'violation' | 'deadlock' | 'liveness' | 'error';
 export type Expectation = 'pass' | 'violation';
 
 /**

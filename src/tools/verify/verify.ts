@@ -10,6 +10,10 @@ export interface VerifyOptions {
   readonly root: string;
   /** Check only this spec module (e.g. 'Playout'). */
   readonly only?: string;
+  /** Check only the configs whose path contains this text (e.g. 'Session_engine'). */
+  readonly config?: string;
+  /** Also check the bigger models of specs/bench/. */
+  readonly bench?: boolean;
   /** Concurrent TLC runs; default: the core count, at most the number of jobs. */
   readonly jobs?: number;
   /** TLC -workers per run; default: cores / concurrent runs, at least 1. */
@@ -44,7 +48,7 @@ async function pool<T, R>(items: readonly T[], width: number, fn: (t: T) => Prom
 
 /** Throws PrerequisiteError when Java (or Maven, for a first fetch) is missing. */
 export async function verify(opts: VerifyOptions): Promise<VerifyReport> {
-  const jobs: VerifyJob[] = discoverJobs(opts.root, opts.only);
+  const jobs: VerifyJob[] = discoverJobs(opts.root, opts.only, opts.bench ?? false).filter((j) => opts.config === undefined || j.config.includes(opts.config));
   const { java } = requireJava();
   const jar = ensureTlcJar();
   const cores = availableParallelism();

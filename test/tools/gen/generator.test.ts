@@ -95,6 +95,10 @@ describe('emitters', () => {
     expect(tla).toContain('States == {"off", "on.audio.quiet|on.link.down", "on.audio.quiet|on.link.up", "on.audio.loud|on.link.down", "on.audio.loud|on.link.up", "done"}');
     expect(tla).toContain('Events == {"GO", "RESET", "STOP", "TICK"}');
     expect(tla).toContain('GuardNames == {"atMost", "busy", "ready"}');
+    // a spec ASSUMEs the names it writes by hand through these (a rename then stops TLC)
+    expect(tla).toContain('EXTENDS TLC');
+    expect(tla).toContain('KnownStates(S) == \\A n \\in S : Assert(n \\in States, <<"FixtureMachine has no state", n>>)');
+    for (const op of ['KnownTags', 'KnownEvents', 'KnownActions', 'KnownGuards']) expect(tla).toContain(`${op}(S) ==`);
     expect(tla).toContain('Next(s, e, G(_, _, _)) ==');
     expect(tla).toContain(
       [

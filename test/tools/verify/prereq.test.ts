@@ -56,7 +56,9 @@ describe('parley verify arguments', () => {
     expect(parseArgs(['--json', '--only', 'Playout', '--jobs', '2', '--workers', '1', '--timeout', '60', '--keep'])).toEqual({
       json: true, only: 'Playout', jobs: 2, workers: 1, timeoutSeconds: 60, keep: true,
     });
+    expect(parseArgs(['--config', 'mutants/Session_', '--bench'])).toEqual({ json: false, config: 'mutants/Session_', bench: true });
     expect(() => parseArgs(['--only'])).toThrow(/needs a value/);
+    expect(() => parseArgs(['--config'])).toThrow(/needs a value/);
     expect(() => parseArgs(['--jobs', '0'])).toThrow(/positive integer/);
     expect(() => parseArgs(['--frobnicate'])).toThrow(/unknown option/);
   });

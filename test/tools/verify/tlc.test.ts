@@ -66,6 +66,9 @@ beforeAll(async () => {
   const w = (p: string, text: string): void => writeFileSync(join(root, p), text);
   w('specs/Tiny.tla', TINY);
   w('specs/Tiny.cfg', cfg('\\* property: T1 T2 deadlock', 'none', 'INVARIANT T1_Bounded\nPROPERTY T2_Reaches'));
+  // Rest never fires when MUTANT = "stop": passing, but vacuous unless excused.
+  w('specs/Tiny_idle.cfg', cfg('\\* property: T1', 'stop', 'INVARIANT T1_Bounded\nCHECK_DEADLOCK FALSE'));
+  w('specs/Tiny_idleok.cfg', cfg('\\* property: T1\n\\* unfired: Rest — disabled by "stop"', 'stop', 'INVARIANT T1_Bounded\nCHECK_DEADLOCK FALSE'));
   w('specs/mutants/Tiny_skip.cfg', cfg('\\* mutant: counts by two\n\\* property: T1', 'skip', 'INVARIANT T1_Bounded'));
   w('specs/mutants/Tiny_stop.cfg', cfg('\\* property: deadlock', 'stop', 'INVARIANT T1_Bounded'));
   w('specs/mutants/Tiny_lazy.cfg', cfg('\\* property: T2', 'lazy', 'PROPERTY T2_Reaches'));
@@ -94,6 +97,8 @@ describe('verify through real TLC', () => {
       'specs/FixtureUse.cfg',
       'specs/Forever.cfg',
       'specs/Tiny.cfg',
+      'specs/Tiny_idle.cfg',
+      'specs/Tiny_idleok.cfg',
       'specs/mutants/FixtureUse_limit.cfg',
       'specs/mutants/Tiny_harmless.cfg',
       'specs/mutants/Tiny_lazy.cfg',
@@ -109,6 +114,20 @@ describe('verify through real TLC', () => {
     expect(r).toMatchObject({ spec: 'Tiny', expect: 'pass', verdict: 'pass', ok: true, distinct: 4, depth: 4, property: 'T1 T2 deadlock' });
     expect(r.generated).toBeGreaterThanOrEqual(4);
     expect(r.counterexample).toBeUndefined();
+  });
+
+  it('reports per action how often it fired, and fails a passing config with an action that never fired', () => {
+    const r = byConfig('specs/Tiny.cfg');
+    expect(r.coverage?.actions.map((a) => a.action).sort()).toEqual(['Count', 'Rest']);
+    expect(r.coverage?.actions.every((a) => a.generated > 0)).toBe(true);
+    const idle = byConfig('specs/Tiny_idle.cfg');
+    expect(idle).toMatchObject({ verdict: 'vacuous', ok: false });
+    expect(idle.coverage?.unfired).toEqual(['Rest']);
+    expect(idle.message).toMatch(/never fired: Rest/);
+    const excused = byConfig('specs/Tiny_idleok.cfg');
+    expect(excused).toMatchObject({ verdict: 'pass', ok: true });
+    expect(excused.coverage?.excused).toEqual([{ action: 'Rest', reason: 'disabled by "stop"' }]);
+    expect(byConfig('specs/mutants/Tiny_skip.cfg').coverage).toBeUndefined();
   });
 
   it('fails a mutant on its invariant, with the counterexample that breaks it', () => {

@@ -57,6 +57,8 @@ export function emitTla(m: MachineModel): string {
   out.push('\\* G(name, e, p): the value of the named guard for event record e (field "type") with');
   out.push('\\* params p (NoParams when it has none), evaluated in the current state.');
   out.push(`\\* Guard instances: ${m.guards.flatMap((g) => g.instances.map((i) => i.key)).join(', ') || '(none)'}`, '');
+  // TLC for Assert in the Known* operators below; reached only through the instance prefix.
+  out.push('EXTENDS TLC', '');
   out.push('\\* The configuration; substitute the instancing spec\'s own variable.', 'VARIABLE state', '');
   out.push('NoParams == <<>>', '');
   out.push(`States == ${set(states)}`);
@@ -68,6 +70,16 @@ export function emitTla(m: MachineModel): string {
   out.push(`TagNames == ${set(m.tags)}`);
   out.push(`ActionNames == ${set(m.actions)}`);
   out.push(`GuardNames == ${set(m.guards.map((g) => g.name))}`, '');
+  out.push('\\* For the instancing spec\'s ASSUME: every name it writes by hand exists here, so a renamed');
+  out.push('\\* state, tag, event, action or guard stops TLC with the unknown name instead of silently');
+  out.push('\\* emptying a property (e.g. ASSUME M!KnownStates({"idle"}) /\\ M!KnownTags({"media.playout"})).');
+  const known = (op: string, kind: string, all: string): string =>
+    `${op}(S) == \\A n \\in S : Assert(n \\in ${all}, <<${str(`${mod} has no ${kind}`)}, n>>)`;
+  out.push(known('KnownStates', 'state', 'States'));
+  out.push(known('KnownTags', 'tag', 'TagNames'));
+  out.push(known('KnownEvents', 'event', 'Events'));
+  out.push(known('KnownActions', 'action', 'ActionNames'));
+  out.push(known('KnownGuards', 'guard', 'GuardNames'), '');
 
   out.push('TagsOf(s) ==');
   out.push(caseOver(m.configurations.map((c) => ({ cond: `s = ${str(c.name)}`, expr: set(c.tags) })), '{}'));
