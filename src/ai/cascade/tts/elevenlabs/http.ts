@@ -5,8 +5,9 @@
 // (that is 'aborted', never a failure, TT3). The base is PARLEY_ELEVENLABS_URL with ws(s)
 // turned into http(s). There is no alignment on this endpoint: a failure mid-sentence is
 // rescued from the start of the sentence (restart.ts).
-import { aborted, EvenBytes, failed, type TtsOutcome, type TtsProvider, type TtsRequest } from '../types.js';
-import { DEFAULT_TTS_TIMEOUTS, Watchdog, type TtsTimeouts } from '../watchdog.js';
+import type { TtsOutcome, TtsProvider, TtsRequest } from '../types.js';
+import { streamPcmOverHttp } from '../httpStream.js';
+import { DEFAULT_TTS_TIMEOUTS, type TtsTimeouts } from '../watchdog.js';
 import { VOICE_SETTINGS } from './messages.js';
 import type { ElevenLabsOptions } from './multiContext.js';
 
@@ -32,55 +33,21 @@ export class ElevenLabsHttp implements TtsProvider {
     this.timeouts = opts.timeouts ?? DEFAULT_TTS_TIMEOUTS;
   }
 
-  async synthesize(req: TtsRequest): Promise<TtsOutcome> {
-    if (req.signal.aborted) return aborted();
-    const ctl = new AbortController();
-    this.live.add(ctl);
-    let bytes = 0;
-    let timedOut: string | undefined;
-    const watchdog = new Watchdog(() => {
-      timedOut = bytes > 0 ? 'audio stalled' : 'no audio in time';
-      ctl.abort();
+  synthesize(req: TtsRequest): Promise<TtsOutcome> {
+    const { url, apiKey } = this.opts;
+    return streamPcmOverHttp(req, {
+      label: 'ElevenLabs',
+      rate: this.rate,
+      timeouts: this.timeouts,
+      live: this.live,
+      send: (signal) =>
+        fetch(elevenLabsHttpUrl(url), {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', ...(apiKey ? { 'xi-api-key': apiKey } : {}) },
+          body: JSON.stringify({ text: req.text, model_id: this.model, voice_settings: VOICE_SETTINGS }),
+          signal,
+        }),
     });
-    const onAbort = () => ctl.abort();
-    req.signal.addEventListener('abort', onAbort, { once: true });
-    const even = new EvenBytes();
-    try {
-      watchdog.arm(this.timeouts.connectMs + this.timeouts.firstChunkMs);
-      const res = await fetch(elevenLabsHttpUrl(this.opts.url), {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...(this.opts.apiKey ? { 'xi-api-key': this.opts.apiKey } : {}) },
-        body: JSON.stringify({ text: req.text, model_id: this.model, voice_settings: VOICE_SETTINGS }),
-        signal: ctl.signal,
-      });
-      if (!res.ok || !res.body) {
-        const text = (await res.text().catch(() => '')).slice(0, 300);
-        return failed(`http_${res.status}`, `ElevenLabs HTTP ${res.status} ${text}`.trim(), 0);
-      }
-      const reader = res.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        const pcm = even.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-        bytes += pcm.length;
-        if (pcm.length > 0) req.onChunk({ pcm, rate: this.rate });
-        if (req.signal.aborted) {
-          await reader.cancel().catch(() => {});
-          return aborted();
-        }
-        watchdog.arm(this.timeouts.idleMs);
-      }
-      return { kind: 'ok', bytes };
-    } catch (err) {
-      if (req.signal.aborted) return aborted();
-      if (timedOut) return failed('timeout', timedOut, bytes);
-      const e = err as Error & { cause?: { code?: string } };
-      return failed(e.cause?.code ?? 'fetch_failed', e.message, bytes);
-    } finally {
-      watchdog.stop();
-      req.signal.removeEventListener('abort', onAbort);
-      this.live.delete(ctl);
-    }
   }
 
   endTurn(): void {
