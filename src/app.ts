@@ -111,16 +111,20 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     stopMedia();
   };
   const stopSaturation = metrics.watchMedia(engine); // parley_media_saturation, for autoscaling
-  let port: number;
-  try {
-    port = await server.listen();
-  } catch (err) {
+  /** Everything started here, released in order (after the server stopped taking calls). */
+  const release = async () => {
     stopLag();
     stopSaturation();
     runtime.close();
     if (ownsEngine) await engine.close();
     await localAgent?.close();
     cascade?.close();
+  };
+  let port: number;
+  try {
+    port = await server.listen();
+  } catch (err) {
+    await release();
     throw err;
   }
 
@@ -137,12 +141,7 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     shutdown() {
       done ??= (async () => {
         await server.shutdown();
-        stopLag();
-        stopSaturation();
-        runtime.close();
-        if (ownsEngine) await engine.close();
-        await localAgent?.close();
-        cascade?.close();
+        await release();
       })();
       return done;
     },
