@@ -120,7 +120,7 @@ TEST_F(EngineTest, DeliveredCountsAreTakenOnEmitPerItem) {  // PL5
   const std::vector<std::pair<std::uint32_t, std::size_t>> items = {{1, 700}, {2, 1333}, {3, 90}, {4, 2400}};
   for (auto [item, n] : items) ASSERT_EQ(call.write_playout(tagged_pcm(item, n), {0, item}), WriteResult::kOk);
   for (auto [item, n] : items) EXPECT_FALSE(call.delivered(item).has_value()) << "nothing counted on write";
-  call.set_state(idx(State::playing));
+  call.set_state(idx(State::finishing));  // the response is all written: its short tail may be padded
   std::map<std::uint32_t, std::uint64_t> seen;  // samples by item, read back from the frames
   for (int t = 0; t < 20; ++t) {
     tick();
@@ -200,10 +200,25 @@ TEST_F(EngineTest, WritesAreRefusedByStateEpochAndShape) {
   EXPECT_EQ(c.playout_chunks.get(), 0u);
 }
 
-TEST_F(EngineTest, ATailIsPaddedWhenTheFarSideWouldStarveThenDrained) {
+TEST_F(EngineTest, WhileTheResponseIsLiveAShortTailWaitsForTheRest) {  // PL6
   Call& call = open();
   ASSERT_EQ(call.write_playout(tagged_pcm(1, 2 * kFrameSamples24k + 100), {0, 1}), WriteResult::kOk);
   call.set_state(idx(State::playing));
+  for (int t = 0; t < 6; ++t) tick();  // the far side's lead has run out long ago
+  EXPECT_EQ(read_frames(call).size(), 2u);
+  EXPECT_EQ(call.media_counters().padded_frames.get(), 0u) << "no silence inside a live response";
+  call.set_state(idx(State::finishing));
+  tick();
+  auto frames = read_frames(call);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].samples, 100u);
+  EXPECT_EQ(call.media_counters().padded_frames.get(), 1u);
+}
+
+TEST_F(EngineTest, ATailIsPaddedWhenTheFarSideWouldStarveThenDrained) {
+  Call& call = open();
+  ASSERT_EQ(call.write_playout(tagged_pcm(1, 2 * kFrameSamples24k + 100), {0, 1}), WriteResult::kOk);
+  call.set_state(idx(State::finishing));  // the response is all written (media.tail)
   tick();
   EXPECT_EQ(read_frames(call).size(), 2u) << "the 100-sample tail waits while the far side has audio";
   EXPECT_EQ(count(events(), EventKind::kDrained), 0u);
