@@ -4,6 +4,7 @@
 // sanitizer, the native libFuzzer slice, TLC specs and mutants).
 // PARLEY_TEST_ONLY=vitest,native,... selects suites — outside CI only: CI runs everything.
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from './run.mjs';
 import { SANITIZERS, nativeSuite } from './test-native.mjs';
@@ -39,14 +40,40 @@ const suites = {
   async vitest() {
     mkdirSync(`${root}.build`, { recursive: true });
     const report = `${root}.build/vitest.json`;
-    const { code } = await run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { cwd: root });
+    let { code } = await run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { cwd: root });
     if (!existsSync(report)) return record('vitest', 0, 1, 0, `(no report, exit ${code})`);
-    const r = JSON.parse(readFileSync(report, 'utf8'));
+    let r = JSON.parse(readFileSync(report, 'utf8'));
+    let note = '';
+    // A worker process that dies (a crash, not a failed assertion) leaves its file's tests
+    // "pending" (never run) with no failed test. Name the file, and run it once more on its own so
+    // one crash is reported, not hidden: the line says which file crashed and what the re-run gave.
+    const unrun = (f) => f.assertionResults.some((t) => t.status === 'pending');
+    const unfinished = code !== 0 && r.numFailedTests === 0 ? r.testResults.filter(unrun) : [];
+    if (unfinished.length > 0) {
+      const files = unfinished.map((f) => relative(root, f.name));
+      console.log(`\nvitest: a worker exited unexpectedly while running ${files.join(', ')}; re-running ${files.length === 1 ? 'it' : 'them'} alone`);
+      const again = `${root}.build/vitest-rerun.json`;
+      const second = await run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${again}`, ...files], { cwd: root });
+      if (existsSync(again)) {
+        const a = JSON.parse(readFileSync(again, 'utf8'));
+        const kept = r.testResults.filter((f) => !unfinished.includes(f));
+        const count = (fs, s) => fs.reduce((n, f) => n + f.assertionResults.filter((t) => t.status === s).length, 0);
+        r = {
+          ...a,
+          testResults: [...kept, ...a.testResults],
+          numPassedTests: count(kept, 'passed') + a.numPassedTests,
+          numPendingTests: count(kept, 'pending') + a.numPendingTests,
+          numTodoTests: count(kept, 'todo') + a.numTodoTests,
+        };
+        note = `(worker crash in ${files.join(', ')}; re-run alone: exit ${second.code})`;
+        code = second.code;
+      }
+    }
     // A suite file that fails to load has no test results; count it as a failure.
     const broken = r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
     // Skipped: it.skip / describe.skip and it.todo; they are neither passed nor failed.
     const skipped = r.numPendingTests + r.numTodoTests;
-    record('vitest', r.numPassedTests, r.numFailedTests + broken, skipped, code !== 0 && r.numFailedTests + broken === 0 ? `(exit ${code})` : '');
+    record('vitest', r.numPassedTests, r.numFailedTests + broken, skipped, note || (code !== 0 && r.numFailedTests + broken === 0 ? `(exit ${code})` : ''));
     if (code !== 0 && r.numFailedTests + broken === 0) tally.at(-1).failed += 1;
   },
 
