@@ -78,9 +78,11 @@ export class SimCall {
 
   /** Connect and run the script. */
   start(): this {
-    const headers: Record<string, string> = {};
-    if (this.options.token) headers['Authorization'] = `Bearer ${this.options.token}`;
-    const ws = new WebSocket(this.options.url, { headers, perMessageDeflate: this.protocol === 'audio-stream' });
+    const token = this.options.token;
+    const { url, headers } = token
+      ? (this.leg.credentials?.(this.options.url, token) ?? { url: this.options.url, headers: { Authorization: `Bearer ${token}` } })
+      : { url: this.options.url, headers: {} };
+    const ws = new WebSocket(url, { headers, perMessageDeflate: this.protocol === 'audio-stream' });
     this.ws = ws;
     ws.on('open', () => {
       this.t0 = performance.now();

@@ -27,6 +27,11 @@ export class AsteriskLeg implements Leg {
     this.frameBytes = (format.rate / 50) * this.codec.bytesPerSample;
   }
 
+  /** websocket_client.conf's username/password go out as basic auth. */
+  credentials(url: string, token: string) {
+    return { url, headers: { Authorization: `Basic ${Buffer.from(`asterisk:${token}`).toString('base64')}` } };
+  }
+
   greeting(): OutFrame[] {
     const name = format16(this.format) ?? NAMES[this.format.codec];
     return [

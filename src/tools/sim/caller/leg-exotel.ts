@@ -23,6 +23,11 @@ export class ExotelLeg implements Leg {
     this.codec = new WireCodec({ codec: 'pcm16', rate: sampleRate });
   }
 
+  /** Exotel turns wss://KEY:TOKEN@host/… into basic auth. */
+  credentials(url: string, token: string) {
+    return { url, headers: { Authorization: `Basic ${Buffer.from(`exotelkey:${token}`).toString('base64')}` } };
+  }
+
   greeting(): OutFrame[] {
     return [
       text({ event: 'connected' }),

@@ -29,6 +29,13 @@ export class PlivoLeg implements Leg {
     this.contentType = format.codec === 'mulaw' ? 'audio/x-mulaw' : 'audio/x-l16';
   }
 
+  /** Plivo cannot send headers: the token rides in the stream URL's query. */
+  credentials(url: string, token: string) {
+    const u = new URL(url);
+    u.searchParams.set('token', token);
+    return { url: u.toString(), headers: {} };
+  }
+
   greeting(): OutFrame[] {
     const extra = Object.entries(this.extraHeaders).map(([k, v]) => `${k}=${v}`).join(';');
     return [

@@ -26,6 +26,11 @@ export class TelnyxLeg implements Leg {
     this.codec = new WireCodec(format, format.codec === 'pcm16');
   }
 
+  /** Telnyx sends the stream's `stream_auth_token` as this header. */
+  credentials(url: string, token: string) {
+    return { url, headers: { 'x-telnyx-streaming-auth-token': token } };
+  }
+
   greeting(): OutFrame[] {
     return [
       text({ event: 'connected', version: '1.0.0' }),

@@ -30,6 +30,11 @@ export interface Leg {
   dtmf(digit: string): OutFrame | undefined;
   /** Frames sent before closing at hang-up. */
   goodbye(): OutFrame[];
+  /**
+   * How the platform presents Parley's token on the upgrade (a header, basic auth, or the URL's
+   * query); default `Authorization: Bearer`.
+   */
+  credentials?(url: string, token: string): { readonly url: string; readonly headers: Readonly<Record<string, string>> };
   /** Frames the far side sends after a clear (Plivo `clearedAudio`); default none. */
   cleared?(): OutFrame[];
   /**
