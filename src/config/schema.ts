@@ -168,6 +168,9 @@ const telephony = z
     audioStreamCushionMs: int(0, 200)
       .default(100)
       .describe('mod_audio_stream: agent audio kept ahead beyond the lookahead, so the module stays above its minimum fill when the AI streams at about real time (the lead is capped at 200 ms)'),
+    unflushableJitterMs: int(20, 180)
+      .default(20)
+      .describe('unflushable far sides (AudioSocket, Vonage): lead over real time beyond one 20 ms frame; the audio a barge-in cannot recall is at most this lead'),
   })
   .prefault({});
 

@@ -15,8 +15,9 @@ export function onTelephonyMessage(c: CallParts, data: RawFrame, isBinary: boole
 export function onTelephonyClose(c: CallParts, code: number, reason: string): void {
   c.trace.record('telephony', 'socket.close', { data: { code, reason } });
   if (c.cleanupBegun) return;
-  // audio-stream ends a call by closing; Twilio closes after `stop` (else it is a failure).
-  const hangup = c.protocol === 'audio-stream' || c.decoder.stopped;
+  // Some legs end a call by closing (mod_audio_stream); the others say so first (Twilio `stop`)
+  // and a close without it is a failure.
+  const hangup = c.platform.closeIsHangup || c.decoder.stopped;
   c.actors.session.send({ type: hangup ? 'HANGUP' : 'SOCKET_ERROR' });
 }
 
