@@ -224,8 +224,8 @@ export class ParleyServer {
   }
 
   private authContext(): AuthContext {
-    const { twilioAuthToken, publicUrl } = this.opts.config;
-    const secrets: Readonly<Record<string, string | undefined>> = { PARLEY_TWILIO_AUTH_TOKEN: twilioAuthToken, ...this.opts.secrets };
+    const { authToken, twilioAuthToken, publicUrl } = this.opts.config;
+    const secrets: Readonly<Record<string, string | undefined>> = { PARLEY_AUTH_TOKEN: authToken, PARLEY_TWILIO_AUTH_TOKEN: twilioAuthToken, ...this.opts.secrets };
     return { publicUrl, secret: (name) => (name in secrets ? secrets[name] : process.env[name]) || undefined };
   }
 

@@ -4,10 +4,18 @@
 import type { Platform } from './platform.js';
 import { twilio } from './twilio/platform.js';
 import { audioStream } from './audio-stream/platform.js';
+import { telnyx } from './telnyx/platform.js';
+import { plivo } from './plivo/platform.js';
+import { exotel } from './exotel/platform.js';
+import { asterisk } from './asterisk/platform.js';
 
 export const PLATFORMS: readonly Platform[] = [
   twilio,
   audioStream,
+  telnyx,
+  plivo,
+  exotel,
+  asterisk,
 ];
 
 const byId = new Map(PLATFORMS.map((p) => [p.id, p]));

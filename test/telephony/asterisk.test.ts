@@ -78,7 +78,7 @@ describe('Asterisk encoder', () => {
     const frame = Buffer.alloc(160, 0xff);
     expect(e.audio(frame, '1.2.3')).toEqual([frame, 'MARK_MEDIA 1.2.3']);
     expect(e.clear()).toEqual(['FLUSH_MEDIA']);
-    expect(e.hangup()).toEqual(['HANGUP']);
+    expect(e.goodbye()).toEqual(['HANGUP']);
   });
 
   it('answers in JSON when the driver speaks JSON', () => {

@@ -3,10 +3,10 @@
 // tail outside bulk mode), then MARK_MEDIA <name>, which the driver answers with
 // MEDIA_MARK_PROCESSED when playout reaches it; FLUSH_MEDIA drops the queue and its marks.
 // Commands go in the control format the connection's MEDIA_START used.
-import type { CallStart } from '../types.js';
+import type { CallStart, OutboundEncoder, OutboundFrame } from '../types.js';
 import { command, type ControlFormat } from './control.js';
 
-export class AsteriskEncoder {
+export class AsteriskEncoder implements OutboundEncoder {
   readonly protocol = 'asterisk' as const;
   private readonly format: ControlFormat;
 
@@ -14,7 +14,7 @@ export class AsteriskEncoder {
     this.format = start.metadata?.['controlFormat'] === 'json' ? 'json' : 'plain-text';
   }
 
-  audio(payload: Buffer, mark?: string): Array<string | Buffer> {
+  audio(payload: Buffer, mark?: string): OutboundFrame[] {
     return mark === undefined ? [payload] : [payload, command(this.format, 'MARK_MEDIA', mark)];
   }
 
@@ -22,8 +22,8 @@ export class AsteriskEncoder {
     return [command(this.format, 'FLUSH_MEDIA')];
   }
 
-  /** Ask the driver to hang the channel up (sent before Parley closes the socket). */
-  hangup(): string[] {
+  /** Parley ends the call: HANGUP asks the driver to hang the channel up (it then closes too). */
+  goodbye(): string[] {
     return [command(this.format, 'HANGUP')];
   }
 }

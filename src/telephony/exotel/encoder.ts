@@ -1,7 +1,9 @@
 // Parley → Exotel frames (docs/reference/exotel-voicebot.md#frames-to-exotel): `media` (base64
 // PCM16LE), `mark`, `clear`, each naming the stream_sid. Parley sends 20 ms chunks (a multiple of
 // 320 bytes, as Exotel requires); its lead covers the jitter Exotel's 100 ms advice guards against.
-export class ExotelEncoder {
+import type { OutboundEncoder } from '../types.js';
+
+export class ExotelEncoder implements OutboundEncoder {
   readonly protocol = 'exotel' as const;
 
   constructor(private readonly streamSid: string) {}

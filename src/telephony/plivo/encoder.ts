@@ -2,8 +2,9 @@
 // (contentType and sampleRate of the stream, base64 payload), then a `checkpoint` whose
 // `playedStream` tells when it has played; `clearAudio` on barge-in.
 import type { AudioFormat } from '../../media/types.js';
+import type { OutboundEncoder } from '../types.js';
 
-export class PlivoEncoder {
+export class PlivoEncoder implements OutboundEncoder {
   readonly protocol = 'plivo' as const;
   private readonly contentType: string;
 

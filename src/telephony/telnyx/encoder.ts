@@ -2,9 +2,10 @@
 // with a base64 RTP payload in the stream's codec, `mark`, `clear`. Telnyx routes by connection,
 // so no stream id is sent. L16 goes out in network byte order.
 import type { AudioFormat } from '../../media/types.js';
+import type { OutboundEncoder } from '../types.js';
 import { swap16 } from './formats.js';
 
-export class TelnyxEncoder {
+export class TelnyxEncoder implements OutboundEncoder {
   readonly protocol = 'telnyx' as const;
   private readonly l16: boolean;
 
