@@ -16,6 +16,8 @@ export interface PlatformCase {
   readonly options: Partial<SimCallOptions>;
   /** Frames that must each be refused (after the greeting), counted by reason. */
   bad(ids: { streamId: string }): BadFrame[];
+  /** Parley's goodbye reaches the platform as a request it acts on (chan_websocket HANGUP). */
+  readonly goodbyeRequest?: boolean;
   /** One valid caller audio frame, sent after the garbage: the call must still take it. */
   goodAudio(ids: { streamId: string }): { data: string | Buffer; binary: boolean };
 }
@@ -65,6 +67,7 @@ export const PLATFORM_CASES: readonly PlatformCase[] = [
   {
     protocol: 'asterisk',
     options: { codec: 'alaw' },
+    goodbyeRequest: true,
     bad: () => [
       { data: Buffer.alloc(0), binary: true, reason: 'empty_audio' },
       { data: 'NOT_AN_EVENT', binary: false, reason: 'unknown_event' },

@@ -60,9 +60,14 @@ describe.concurrent.each(PLATFORM_CASES)('$protocol', (pc) => {
   });
 
   it.sequential('a turn, then a barge-in: cleared at once, nothing stale heard, truncated at what was heard; the caller hangs up', async () => {
+    await bridge.idle();
+    // The auth probe's accepted connection ended too (as a hang-up where closing is one).
+    const endedBefore = await bridge.metric('parley_calls_ended_total', { protocol, reason: 'hangup' });
     const report = await bridge.call(protocol, { token: TOKEN, script: BARGE_SCRIPT, ...pc.options });
     expect(report.failure).toBeUndefined();
     expect(report.protocol).toBe(protocol);
+    // Everything Parley sent is what the platform accepts (formats, framing, field names).
+    expect(report.protocolErrors).toBe(0);
     expect(report.turns.filter((t) => t.firstAgentAudioMs !== undefined).length).toBeGreaterThanOrEqual(2);
     expect(report.bargeIns).toHaveLength(1);
     const b = report.bargeIns[0]!;
@@ -79,7 +84,7 @@ describe.concurrent.each(PLATFORM_CASES)('$protocol', (pc) => {
     expect(Math.abs(t.audioEndMs - b.heardMs)).toBeLessThanOrEqual(TRUNCATION_BOUND_MS);
     await bridge.idle();
     expect(await bridge.metric('parley_barge_ins_total', { protocol })).toBe(1);
-    expect(await bridge.metric('parley_calls_ended_total', { protocol, reason: 'hangup' })).toBe(1);
+    expect(await bridge.metric('parley_calls_ended_total', { protocol, reason: 'hangup' })).toBe(endedBefore + 1);
     expect(await providerErrors(bridge)).toEqual({ sent: 0, counted: 0, codes: [] });
   });
 
@@ -113,6 +118,8 @@ describe.concurrent.each(PLATFORM_CASES)('$protocol', (pc) => {
     await bridge.close();
     const report = await call;
     expect(report.failure).toMatch(/server closed the call \(1001\)/);
+    const asked = report.timeline.some((e) => e.kind === 'hangup' && e.detail === 'requested by the bridge');
+    expect(asked).toBe(pc.goodbyeRequest ?? false);
     expect(await bridge.metric('parley_calls_ended_total', { protocol, reason: 'shutdown' })).toBe(1);
   });
 });
