@@ -75,6 +75,7 @@ describe.concurrent.each(PLATFORM_CASES)('$protocol', (pc) => {
     expect(b.staleFramesAfterClear).toBe(0);
     expect(b.carriedOverMs).toBe(0);
     expect(b.heardMs).toBeLessThan(1600);
+    // The caller's own audio is never discarded (BI5).
     expect(receivedTypes(bridge.agent, 'input_audio_buffer.clear')).toEqual([]);
     const truncates = bridge.agent.stats().truncates;
     expect(truncates).toHaveLength(1);
@@ -84,6 +85,19 @@ describe.concurrent.each(PLATFORM_CASES)('$protocol', (pc) => {
     expect(Math.abs(t.audioEndMs - b.heardMs)).toBeLessThanOrEqual(TRUNCATION_BOUND_MS);
     await bridge.idle();
     expect(await bridge.metric('parley_barge_ins_total', { protocol })).toBe(1);
+    expect(await bridge.metric('parley_cutoff_latency_seconds')).toBe(1);
+    expect(await bridge.metric('parley_calls_active')).toBe(0);
+    // The trace shows the barge-in as the turn machine took it: flush, clear, truncate.
+    const trace = [...bridge.traces().values()].find((records) => records.some((r) => r.machine === 'turn' && r.event === 'SPEECH_STARTED'));
+    const step = trace?.find((r) => r.machine === 'turn' && r.event === 'SPEECH_STARTED' && r.from === 'agentSpeaking');
+    expect(step?.to).toBe('interrupted.speaking');
+    expect(step?.actions).toEqual(expect.arrayContaining(['requestFlush', 'sendClear', 'sendTruncate']));
+    // A cancel goes out only for a response still streaming (BI2). The sim-agent streams 4× real
+    // time, so it has usually finished (BI6: barge-in from audio queued alone); four bridges at
+    // once on a loaded machine can slow it enough that it has not, and then one cancel is right.
+    const cancels = receivedTypes(bridge.agent, 'response.cancel').length;
+    expect(cancels).toBe(step?.actions?.includes('sendCancel') ? 1 : 0);
+    expect(trace?.at(-1)?.event).toBe('trace.end');
     expect(await bridge.metric('parley_calls_ended_total', { protocol, reason: 'hangup' })).toBe(endedBefore + 1);
     expect(await providerErrors(bridge)).toEqual({ sent: 0, counted: 0, codes: [] });
   });
