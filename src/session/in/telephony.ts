@@ -30,7 +30,10 @@ export function onTelephonyError(c: CallParts, err: Error): void {
 function rejected(c: CallParts, r: Rejection): void {
   c.deps.metrics.protocolRejections.inc({ protocol: c.protocol, reason: r.reason });
   c.trace.record('telephony', 'rejected', { data: { reason: r.reason, detail: r.detail } });
-  c.log.debug({ reason: r.reason, detail: r.detail }, 'telephony message rejected');
+  // A format Parley cannot speak is a set-up mistake the operator must see (the call cannot
+  // start); the rest is per-message noise.
+  if (r.reason === 'unsupported_format') c.log.warn({ reason: r.reason, detail: r.detail }, 'telephony format refused');
+  else c.log.debug({ reason: r.reason, detail: r.detail }, 'telephony message rejected');
 }
 
 function inbound(c: CallParts, ev: InboundEvent): void {
