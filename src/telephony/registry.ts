@@ -4,10 +4,12 @@
 import type { Platform } from './platform.js';
 import { twilio } from './twilio/platform.js';
 import { audioStream } from './audio-stream/platform.js';
+import { audiosocket } from './audiosocket/platform.js';
 
 export const PLATFORMS: readonly Platform[] = [
   twilio,
   audioStream,
+  audiosocket,
 ];
 
 const byId = new Map(PLATFORMS.map((p) => [p.id, p]));
