@@ -229,6 +229,28 @@ export class ParleyServer {
     return { publicUrl, secret: (name) => (name in secrets ? secrets[name] : process.env[name]) || undefined };
   }
 
+  /**
+   * Why a call from another transport (the AudioSocket TCP listener) must be refused now, or
+   * undefined: the same draining and capacity rules as an upgrade.
+   */
+  refusalForNewCall(): { readonly reason: 'draining' | 'busy'; readonly detail: string } | undefined {
+    if (this.stateValue !== 'listening') return { reason: 'draining', detail: 'shutting down: not accepting new calls' };
+    const max = this.opts.config.limits.maxCalls;
+    if (this.calls.size + this.upgrading >= max) return { reason: 'busy', detail: `busy: ${max} calls in progress (limit PARLEY_MAX_CALLS)` };
+    return undefined;
+  }
+
+  /** A call accepted on another transport: counted, limited and drained like the WebSocket ones. */
+  adopt(call: LiveCall, protocol: TelephonyProtocol): void {
+    this.calls.add(call);
+    this.opts.onCallCount?.(protocol, 1);
+    void call.ended.finally(() => {
+      this.calls.delete(call);
+      this.opts.onCallCount?.(protocol, -1);
+    });
+    if (this.stateValue === 'draining') call.drain();
+  }
+
   private attach(ws: WebSocket, protocol: TelephonyProtocol, url: URL, remoteAddress: string, socket: Duplex): void {
     const { metrics, clock } = this.opts;
     const cork = () => {

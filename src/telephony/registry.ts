@@ -4,6 +4,7 @@
 import type { Platform } from './platform.js';
 import { twilio } from './twilio/platform.js';
 import { audioStream } from './audio-stream/platform.js';
+import { audiosocket } from './audiosocket/platform.js';
 import { telnyx } from './telnyx/platform.js';
 import { plivo } from './plivo/platform.js';
 import { exotel } from './exotel/platform.js';
@@ -12,6 +13,7 @@ import { asterisk } from './asterisk/platform.js';
 export const PLATFORMS: readonly Platform[] = [
   twilio,
   audioStream,
+  audiosocket,
   telnyx,
   plivo,
   exotel,
