@@ -78,7 +78,7 @@ export const twilioConnection: fc.Arbitrary<WireFrame[]> = fc
   .tuple(fc.nat({ max: 9 }), twilioValid['start']!, fc.array(twilioFrame, { minLength: 1, maxLength: 8 }))
   .map(([p, start, rest]) => (p < 7 ? [json({ event: 'connected', protocol: 'Call', version: '1.0.0' }), json(start), ...rest] : rest));
 
-function checkRejection(r: DecodeResult, frame: WireFrame): string {
+export function checkRejection(r: DecodeResult, frame: WireFrame): string {
   if (r.ok) return '';
   check(KNOWN_REASONS.has(r.reason), `unknown rejection reason '${r.reason}'`);
   check(typeof r.detail === 'string' && r.detail.length <= 200, `rejection detail too long (${r.detail.length}): it may echo the payload`);

@@ -1,4 +1,4 @@
-// `npm run bench -- capacity [--calls N] [--media native|js|both] [--protocol twilio|audio-stream] [--ai openai|cascade]`
+// `npm run bench -- capacity [--calls N] [--media native|js|both] [--protocol twilio|audio-stream|telnyx|plivo|exotel|asterisk] [--ai openai|cascade]`
 // N simulated calls (default 200) through a real `parley serve` process and the offline agent
 // (its own process), each with a barge-in; prints one JSON object (last line) per the issue's
 // Done-when: calls, frames, outbound frame lateness at the caller, underruns caused by Parley,
@@ -189,12 +189,13 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     for (const r of load.reports) {
       const b = r.bargeIns[0];
       // What the caller heard of the interrupted reply: less the earlier reply's stranded tail.
-      if (b) heardByCall.set(o.protocol === 'twilio' ? `CA${r.callId}` : r.callId, b.heardMs - b.carriedOverMs);
+      if (b) heardByCall.set(r.callId, b.heardMs - b.carriedOverMs);
     }
     const errors: number[] = [];
     for (const { truncate: t } of truncs) {
       const callId = String(t.eventId).split('.truncate.')[0]!;
-      const heard = heardByCall.get(callId);
+      // Platforms dress the caller's id (Twilio CA…, Telnyx v3:…); the rest pass it as is.
+      const heard = heardByCall.get(callId) ?? heardByCall.get(callId.replace(/^(CA|v3:)/, ''));
       if (heard !== undefined) errors.push(Math.abs(t.audioEndMs - heard));
     }
     const trunc = percentiles(errors);

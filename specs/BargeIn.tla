@@ -30,6 +30,16 @@
 (* when reached; on clear drops unplayed frames and echoes every pending   *)
 (* mark at once. Echoes reach JS late (echo queue).                        *)
 (*                                                                         *)
+(* The far side is one of three kinds (KIND; src/telephony/platform.ts):   *)
+(*  "flushable-reports" (Twilio, Telnyx, Plivo, …): clear drops the queue, *)
+(*     marks report played positions, truncate from the last mark;         *)
+(*  "flushable-model" (mod_audio_stream): clear drops the queue, no marks, *)
+(*     truncate from the core's delivered count;                           *)
+(*  "unflushable" (AudioSocket, Vonage): nothing is sent on barge-in and   *)
+(*     nothing can be recalled; output leads playback by at most LEAD      *)
+(*     frames, so at most LEAD frames of a cut response are heard after    *)
+(*     the cut, and truncate = delivered - LEAD (heard = delivered - lead).*)
+(*                                                                         *)
 (* Responses have one audio item each; item ids are response ids.          *)
 (* MUTANT re-introduces one original bug (specs/mutants/BargeIn_*.cfg).     *)
 (***************************************************************************)
@@ -39,16 +49,25 @@ CONSTANTS
     RESPS,      \* responses the provider produces over the call
     DELTAS,     \* audio deltas per response
     UTTER,      \* caller utterances
-    LEAD,       \* frames output may lead playback by
-    POSITION,   \* truncate position source: "marks" (Twilio) or "delivered" (audio-stream)
+    LEAD,       \* frames output may lead playback by (unflushable: the promised bound)
+    KIND,       \* the far side's kind (see above)
     RACE,       \* frames the media thread may emit while JS holds a speech_started payload
     NET,        \* TRUE: a queue between Parley and Twilio (a clear arrives after it is sent)
     MUTANT      \* "none", or the bug to re-introduce
 
 ASSUME RESPS >= 1 /\ DELTAS >= 1 /\ UTTER >= 1 /\ LEAD >= 1 /\ RACE >= 1 /\ NET \in BOOLEAN
-ASSUME POSITION \in {"marks", "delivered"}
+ASSUME KIND \in {"flushable-reports", "flushable-model", "unflushable"}
 ASSUME MUTANT \in {"none", "no_cancelled_filter", "cancel_every_speech", "truncate_at_sent",
-                   "count_every_mark", "clear_input_on_barge_in", "drained_on_response_done"}
+                   "count_every_mark", "clear_input_on_barge_in", "drained_on_response_done",
+                   "unpaced_lead"}
+
+\* Truncate position source: reported marks, or the count the core delivered.
+POSITION == IF KIND = "flushable-reports" THEN "marks" ELSE "delivered"
+\* Whether a barge-in sends the far side a clear (an unflushable one has none).
+Flushable == KIND /= "unflushable"
+\* The lead the media thread keeps; the bug: an unflushable far side handed several frames
+\* more than the one-frame-plus-margin pacing promises.
+EffLead == IF MUTANT = "unpaced_lead" THEN LEAD + 2 ELSE LEAD
 
 R == 1..RESPS
 NoPending == [item |-> 0, delivered |-> 0, sent |-> 0]
@@ -95,7 +114,7 @@ VARIABLES
     sentFr,     \* [R -> frames of that item sent to Twilio]
     \* history
     cut,        \* responses whose audio a barge-in or cancel cut off
-    staleHeard, \* the caller heard audio of a cut response after the cut
+    staleHeard, \* frames of cut responses the caller heard after their cut
     cancels,    \* [R -> response.cancel sent for it]
     badCancel,  \* a cancel was sent with no active response
     truncBad,   \* a truncate point out of bounds
@@ -149,9 +168,12 @@ AgentAudible ==
     \/ \E i \in NetFrames : net[i].ep = epoch
 
 \* The truncate point decided at barge-in (machines/truncate.ts), or the bug: "what was sent".
+\* Unflushable: the far-side model's heard = delivered - lead (UnflushableFarSide).
 TruncMs(item, pl) ==
     LET heardPos == IF POSITION = "marks"
                       THEN (IF mark.it = item THEN mark.pos ELSE 0)
+                      ELSE IF KIND = "unflushable"
+                      THEN (IF pl.delivered > LEAD THEN pl.delivered - LEAD ELSE 0)
                       ELSE pl.delivered
     IN IF MUTANT = "truncate_at_sent" THEN pl.sent
        ELSE IF heardPos > pl.sent THEN pl.sent ELSE heardPos
@@ -190,7 +212,7 @@ Turn(e, ringB, aiChB, echoB) ==
         cancel  == IF MUTANT = "cancel_every_speech"
                      THEN e.type = "SPEECH_STARTED" ELSE Runs(e, "sendCancel")
         trunc   == Runs(e, "sendTruncate") /\ e.type = "SPEECH_STARTED" /\ e.itemId /= 0
-        clear   == Runs(e, "sendClear")
+        clear   == Runs(e, "sendClear") /\ Flushable
         ms      == IF trunc THEN TruncMs(e.itemId, e.payload) ELSE 0
     IN
     /\ tst' = TM!Next(tst, e, G)
@@ -230,7 +252,10 @@ Turn(e, ringB, aiChB, echoB) ==
     /\ truncBad' = (truncBad \/
                      (trunc /\ \/ ms > writtenOf[e.itemId]
                                \/ ms > delivered[e.itemId]
-                               \/ (POSITION = "delivered" /\ delivered[e.itemId] > ms + 1)))
+                               \/ (KIND = "flushable-model" /\ delivered[e.itemId] > ms + 1)
+                               \* unflushable: never past what the caller heard, within the lead of it
+                               \/ (KIND = "unflushable" /\ \/ ms > heard[e.itemId]
+                                                           \/ delivered[e.itemId] > ms + LEAD + 1)))
     /\ reported' = IF write THEN FALSE ELSE reported
     /\ aiCh' = aiChB
 
@@ -410,7 +435,7 @@ MFlush ==
 \* of the state word, and JS may be late).
 MEmit ==
     /\ flushTo = 0 /\ ring /= <<>>
-    /\ Len(out) + Cardinality(FarFrames) + Cardinality(NetFrames) < LEAD
+    /\ Len(out) + Cardinality(FarFrames) + Cardinality(NetFrames) < EffLead
     /\ pending /= NoPending => racing < RACE
     /\ LET c == Head(ring) IN
        /\ consumed' = c.seq
@@ -441,7 +466,7 @@ FarPlay ==
     /\ LET x == Head(far) IN
        IF x.kind = "frame"
          THEN /\ heard' = [heard EXCEPT ![x.r] = @ + 1]
-              /\ staleHeard' = (staleHeard \/ x.r \in cut)
+              /\ staleHeard' = staleHeard + (IF x.r \in cut THEN 1 ELSE 0)
               /\ UNCHANGED echo
          ELSE /\ echo' = Append(echo, [ep |-> x.ep, r |-> x.r, pos |-> x.pos])
               /\ UNCHANGED <<heard, staleHeard>>
@@ -477,7 +502,7 @@ Init ==
     /\ ring = <<>> /\ flushTo = 0 /\ flushEp = 0 /\ consumed = 0
     /\ delivered = [r \in R |-> 0] /\ racing = 0 /\ out = <<>> /\ reported = FALSE /\ wake = <<>>
     /\ net = <<>> /\ far = <<>> /\ echo = <<>> /\ heard = [r \in R |-> 0] /\ sentFr = [r \in R |-> 0]
-    /\ cut = {} /\ staleHeard = FALSE /\ cancels = [r \in R |-> 0]
+    /\ cut = {} /\ staleHeard = 0 /\ cancels = [r \in R |-> 0]
     /\ badCancel = FALSE /\ truncBad = FALSE /\ inputLost = FALSE
 
 \* The conversation is over and everything is quiet: the only state with no successor.
@@ -502,15 +527,19 @@ TypeOK ==
 \* BI1: no audio of a cancelled (or cut) response is heard after the barge-in cut-off (with
 \* NET: after the clear reached Twilio; what plays while it travels cannot be recalled),
 \* including deltas that arrive after speech_started and before the cancel is acknowledged.
+\* Unflushable: the cut-off is the barge-in itself and what was handed over still plays — at
+\* most the lead (LEAD frames) per barge-in, none later.
 BI1_NoCancelledAudio ==
-    ~staleHeard
+    IF Flushable THEN staleHeard = 0 ELSE staleHeard <= LEAD * epoch
 
 \* BI2: response.cancel is sent only while a response is active, at most once per response.
 BI2_CancelOnlyActiveOnce ==
     ~badCancel /\ \A r \in R : cancels[r] <= 1
 
 \* BI3: the truncate point never exceeds what was sent (nor what was delivered), and with the
-\* delivered count as the source is within one frame of what was delivered at the cut-off.
+\* delivered count as the source is within one frame of what was delivered at the cut-off;
+\* unflushable: never past what the caller had heard, and within the lead (plus a frame) of
+\* what was delivered.
 BI3_TruncateBounded ==
     ~truncBad
 

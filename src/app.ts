@@ -13,6 +13,7 @@ import { InspectHub } from './obs/inspect/hub.js';
 import { InspectEndpoint } from './server/inspectEndpoint.js';
 import { MACHINES } from '../machines/index.js';
 import { ParleyServer, type ServerOptions } from './server/server.js';
+import { AudioSocketListener } from './server/audiosocketListener.js';
 import type { RouteHandler } from './server/types.js';
 
 export interface StartOptions {
@@ -32,6 +33,8 @@ export interface StartOptions {
 
 export interface ParleyApp {
   readonly port: number;
+  /** The AudioSocket TCP port when PARLEY_AUDIOSOCKET_PORT is set. */
+  readonly audiosocketPort: number | undefined;
   readonly server: ParleyServer;
   readonly runtime: SessionRuntime;
   readonly metrics: Metrics;
@@ -120,10 +123,34 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     await localAgent?.close();
     cascade?.close();
   };
+  const { telephony } = config;
+  const audiosocket =
+    telephony.audiosocketPort === undefined
+      ? undefined
+      : new AudioSocketListener({
+          port: telephony.audiosocketPort,
+          host: config.host,
+          allow: telephony.audiosocketAllow.split(',').map((a) => a.trim()).filter((a) => a.length > 0),
+          uuidPrefix: telephony.audiosocketUuidPrefix || undefined,
+          limits: config.limits,
+          server,
+          handler: runtime,
+          metrics,
+          log,
+          clock,
+        });
   let port: number;
+  let audiosocketPort: number | undefined;
   try {
     port = await server.listen();
   } catch (err) {
+    await release();
+    throw err;
+  }
+  try {
+    audiosocketPort = await audiosocket?.listen();
+  } catch (err) {
+    await server.shutdown();
     await release();
     throw err;
   }
@@ -131,6 +158,7 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
   let done: Promise<void> | undefined;
   return {
     port,
+    audiosocketPort,
     server,
     runtime,
     metrics,
@@ -141,6 +169,7 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     shutdown() {
       done ??= (async () => {
         await server.shutdown();
+        await audiosocket?.close();
         await release();
       })();
       return done;

@@ -31,7 +31,7 @@ B == INSTANCE BargeIn WITH tst <- tst, epoch <- epoch, written <- written, activ
        consumed <- 0, delivered <- 0, racing <- 0, out <- <<>>, reported <- FALSE, wake <- <<>>,
        net <- <<>>, far <- <<>>, echo <- <<>>, heard <- 0, sentFr <- 0, cut <- cut, staleHeard <- FALSE,
        cancels <- 0, badCancel <- FALSE, truncBad <- FALSE, inputLost <- FALSE,
-       RESPS <- 1, DELTAS <- 1, UTTER <- 1, LEAD <- 1, POSITION <- "marks", RACE <- 1, NET <- FALSE, MUTANT <- "none"
+       RESPS <- 1, DELTAS <- 1, UTTER <- 1, LEAD <- 1, KIND <- "flushable-reports", RACE <- 1, NET <- FALSE, MUTANT <- "none"
 G(name, e, p) == B!G(name, e, p)
 TM == INSTANCE TurnMachine WITH state <- tst
 

@@ -70,6 +70,10 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'PARLEY_AUDIO_STREAM_BUFFER_MS', path: 'telephony.audioStreamBufferMs', kind: 'int' },
   { env: 'PARLEY_AUDIO_STREAM_MIN_FILL_MS', path: 'telephony.audioStreamMinFillMs', kind: 'int' },
   { env: 'PARLEY_AUDIO_STREAM_CUSHION_MS', path: 'telephony.audioStreamCushionMs', kind: 'int' },
+  { env: 'PARLEY_UNFLUSHABLE_JITTER_MS', path: 'telephony.unflushableJitterMs', kind: 'int' },
+  { env: 'PARLEY_AUDIOSOCKET_PORT', path: 'telephony.audiosocketPort', kind: 'int' },
+  { env: 'PARLEY_AUDIOSOCKET_ALLOW', path: 'telephony.audiosocketAllow', kind: 'string' },
+  { env: 'PARLEY_AUDIOSOCKET_UUID_PREFIX', path: 'telephony.audiosocketUuidPrefix', kind: 'string' },
   { env: 'PARLEY_DRAIN_MS', path: 'shutdown.drainMs', kind: 'int' },
 ];
 

@@ -168,6 +168,21 @@ const telephony = z
     audioStreamCushionMs: int(0, 200)
       .default(100)
       .describe('mod_audio_stream: agent audio kept ahead beyond the lookahead, so the module stays above its minimum fill when the AI streams at about real time (the lead is capped at 200 ms)'),
+    audiosocketPort: int(0, 65535)
+      .optional()
+      .describe('TCP port of the Asterisk AudioSocket listener (0: any free port); unset: no listener'),
+    audiosocketAllow: z
+      .string()
+      .default('')
+      .describe('AudioSocket: source addresses allowed to connect, comma-separated (empty: loopback only); a raw TCP protocol carries no credential'),
+    audiosocketUuidPrefix: z
+      .string()
+      .regex(/^[0-9a-fA-F-]{0,36}$/)
+      .optional()
+      .describe("AudioSocket: when set, a call's UUID must start with it (the dialplan chooses the UUID: a shared prefix, readable on the wire)"),
+    unflushableJitterMs: int(20, 180)
+      .default(20)
+      .describe('unflushable far sides (AudioSocket, Vonage): lead over real time beyond one 20 ms frame; the audio a barge-in cannot recall is at most this lead'),
   })
   .prefault({});
 

@@ -1,5 +1,6 @@
-// `parley serve`'s HTTP side: one port, WebSocket upgrades on /twilio and /audio-stream (ws,
-// noServer), /healthz, /readyz, /metrics; auth (bearer token, Twilio signature), request-head
+// `parley serve`'s HTTP side: one port, WebSocket upgrades on each platform's path (/twilio,
+// /audio-stream, …: src/telephony/registry.ts; ws, noServer), /healthz, /readyz, /metrics; auth
+// (bearer token, or the platform's own signature where it has one), request-head
 // size, request deadline and per-IP connection limits, message size, per-connection rate and
 // concurrent-call limits; graceful shutdown (readyz 503 at once, refuse new calls, drain live
 // ones up to the deadline, then force-close them with the protocol's goodbye).
@@ -12,9 +13,10 @@ import type { Logger, Metrics, RefusalReason } from '../obs/index.js';
 import { redactUrl } from '../obs/index.js';
 import type { Clock } from '../base/clock.js';
 import type { TelephonyProtocol } from '../telephony/types.js';
+import type { AuthContext } from '../telephony/platform.js';
+import { platformForPath, websocketPaths } from '../telephony/registry.js';
 import { isAuthorized } from './auth.js';
 import { ConnectionGuard } from './connectionGuard.js';
-import { checkTwilioSignature } from './twilioSignature.js';
 import { ConnectionLimiter } from './rateLimit.js';
 import { refuseUpgrade } from './refuse.js';
 import type { CallHandler, LiveCall } from '../session/seam.js';
@@ -22,8 +24,6 @@ import type { RouteHandler, UpgradeRoute } from './types.js';
 
 /** How long after the drain deadline a call that has not ended is force-closed. */
 export const BACKSTOP_MS = 2000;
-
-const PATHS: Readonly<Record<string, TelephonyProtocol>> = { '/twilio': 'twilio', '/audio-stream': 'audio-stream' };
 
 export interface ServerOptions {
   readonly config: Pick<ParleyConfig, 'port' | 'host' | 'authToken' | 'twilioAuthToken' | 'publicUrl' | 'limits' | 'shutdown'>;
@@ -37,6 +37,8 @@ export interface ServerOptions {
   readonly onCallCount?: (protocol: TelephonyProtocol, delta: 1 | -1) => void;
   /** The /metrics body; default this process's registry (a cluster worker answers the aggregate). */
   readonly scrape?: () => Promise<string>;
+  /** Platform secrets by environment name, over process.env (PARLEY_TWILIO_AUTH_TOKEN comes from config). */
+  readonly secrets?: Readonly<Record<string, string | undefined>>;
 }
 
 export type ServerState = 'idle' | 'listening' | 'draining' | 'closed';
@@ -163,7 +165,7 @@ export class ParleyServer {
       }
     }
     for (const route of this.opts.routes ?? []) if (route(req, res)) return;
-    if (path && path in PATHS) return json(426, { error: 'WebSocket upgrade required' });
+    if (path && platformForPath(path)) return json(426, { error: 'WebSocket upgrade required' });
     json(404, { error: 'not found' });
   }
 
@@ -176,21 +178,23 @@ export class ParleyServer {
     socket.on('error', () => {});
     this.guard.requestArrived(req.socket);
     const url = new URL(req.url ?? '/', 'http://parley.invalid');
-    const protocol = PATHS[url.pathname];
+    const platform = platformForPath(url.pathname);
     const log = this.opts.log;
-    if (!protocol) for (const route of this.opts.upgrades ?? []) if (route.handleUpgrade(req, socket, head)) return;
-    if (!protocol) return this.refuse(socket, 'not_found', 404, `no WebSocket endpoint at ${url.pathname}; use /twilio or /audio-stream`);
+    if (!platform) for (const route of this.opts.upgrades ?? []) if (route.handleUpgrade(req, socket, head)) return;
+    if (!platform) return this.refuse(socket, 'not_found', 404, `no WebSocket endpoint at ${url.pathname}; use ${websocketPaths().join(', ')}`);
+    const protocol = platform.id;
     if (this.stateValue !== 'listening') {
       return this.refuse(socket, 'draining', 503, 'shutting down: not accepting new calls', { 'Retry-After': '5' });
     }
-    const { authToken, twilioAuthToken, publicUrl } = this.opts.config;
-    // /twilio takes either configured credential: Twilio's signature (Twilio cannot send a
-    // bearer header, and drops query strings from <Stream> URLs) or the bearer token.
-    const signature = protocol === 'twilio' && twilioAuthToken ? checkTwilioSignature(req, twilioAuthToken, publicUrl) : undefined;
-    const bearerOk = authToken ? isAuthorized(req, url, authToken) : signature === undefined;
+    const { authToken } = this.opts.config;
+    // A platform with its own credential (Twilio's signature: Twilio cannot send a bearer header,
+    // and drops query strings from <Stream> URLs) takes either that or the bearer token.
+    const verdict = platform.authenticate?.({ headers: req.headers, url: req.url ?? '/', remoteAddress: req.socket.remoteAddress ?? '' }, this.authContext());
+    const signature = verdict?.result;
+    const bearerOk = authToken ? isAuthorized(req, url, authToken) : verdict === undefined;
     if (signature !== 'valid' && !bearerOk) {
       log.warn({ path: redactUrl(req.url ?? ''), remote: req.socket.remoteAddress, signature }, 'upgrade refused: bad or missing credentials');
-      if (signature === 'invalid') return this.refuse(socket, 'bad_signature', 403, 'X-Twilio-Signature does not match (check PARLEY_TWILIO_AUTH_TOKEN and PARLEY_PUBLIC_URL)');
+      if (verdict?.result === 'invalid') return this.refuse(socket, 'bad_signature', 403, verdict.detail);
       return this.refuse(socket, 'unauthorized', 401, 'missing or wrong token (Authorization: Bearer <token> or ?token=)', {
         'WWW-Authenticate': 'Bearer',
       });
@@ -217,6 +221,34 @@ export class ParleyServer {
       done();
       this.attach(ws, protocol, url, req.socket.remoteAddress ?? '', socket);
     });
+  }
+
+  private authContext(): AuthContext {
+    const { authToken, twilioAuthToken, publicUrl } = this.opts.config;
+    const secrets: Readonly<Record<string, string | undefined>> = { PARLEY_AUTH_TOKEN: authToken, PARLEY_TWILIO_AUTH_TOKEN: twilioAuthToken, ...this.opts.secrets };
+    return { publicUrl, secret: (name) => (name in secrets ? secrets[name] : process.env[name]) || undefined };
+  }
+
+  /**
+   * Why a call from another transport (the AudioSocket TCP listener) must be refused now, or
+   * undefined: the same draining and capacity rules as an upgrade.
+   */
+  refusalForNewCall(): { readonly reason: 'draining' | 'busy'; readonly detail: string } | undefined {
+    if (this.stateValue !== 'listening') return { reason: 'draining', detail: 'shutting down: not accepting new calls' };
+    const max = this.opts.config.limits.maxCalls;
+    if (this.calls.size + this.upgrading >= max) return { reason: 'busy', detail: `busy: ${max} calls in progress (limit PARLEY_MAX_CALLS)` };
+    return undefined;
+  }
+
+  /** A call accepted on another transport: counted, limited and drained like the WebSocket ones. */
+  adopt(call: LiveCall, protocol: TelephonyProtocol): void {
+    this.calls.add(call);
+    this.opts.onCallCount?.(protocol, 1);
+    void call.ended.finally(() => {
+      this.calls.delete(call);
+      this.opts.onCallCount?.(protocol, -1);
+    });
+    if (this.stateValue === 'draining') call.drain();
   }
 
   private attach(ws: WebSocket, protocol: TelephonyProtocol, url: URL, remoteAddress: string, socket: Duplex): void {

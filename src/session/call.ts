@@ -41,8 +41,9 @@ export class Call implements LiveCall {
       c.trace,
       {
         maxAttempts: cfg.reconnect.attempts,
-        lookaheadMs: leadMs(cfg, conn.protocol),
-        turn: { position: conn.protocol === 'twilio' ? 'marks' : 'delivered', bargeIn: true },
+        lookaheadMs: leadMs(cfg, c.platform),
+        // Reported play positions where the far side reports them; else what the model says was delivered.
+        turn: { position: c.platform.farSide === 'flushable-reports' ? 'marks' : 'delivered', bargeIn: true },
       },
       c.toolCalls,
     );

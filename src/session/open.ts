@@ -3,9 +3,8 @@
 // client. Throws when the media core refuses the call (the session then ends it as 'error').
 import { bytesPerMs } from '../base/audio.js';
 import type { ParleyConfig } from '../config/index.js';
-import { MEDIA_DEFAULTS, type AudioFormat, type MediaCall } from '../media/types.js';
-import type { TelephonyProtocol } from '../telephony/index.js';
-import { createEncoder, createFarSideModel, type CallStart } from '../telephony/index.js';
+import { FRAME_MS, MEDIA_DEFAULTS, type AudioFormat, type MediaCall } from '../media/types.js';
+import type { CallStart, Platform } from '../telephony/index.js';
 import { CaptureFeed } from './feeds/captureFeed.js';
 import { PlayoutFeed } from './feeds/playoutFeed.js';
 import { TelephonyOut } from './feeds/telephonyOut.js';
@@ -13,13 +12,16 @@ import { aiFormatFor } from './formats.js';
 import type { CallParts, OpenParts } from './parts.js';
 
 /**
- * The call's lead over real time: the lookahead, plus on mod_audio_stream a cushion, so that a
- * provider streaming at about real time never lets the module's buffer fall under its minimum
- * fill (it re-checks the fill per frame and goes silent below it). The buffer is cleared on
- * barge-in, so the cushion adds no stale audio.
+ * The call's lead over real time: the lookahead, plus on a modelled far side (mod_audio_stream)
+ * a cushion, so that a provider streaming at about real time never lets the module's buffer
+ * fall under its minimum fill (it re-checks the fill per frame and goes silent below it). The
+ * buffer is cleared on barge-in, so the cushion adds no stale audio.
  */
-export function leadMs(config: ParleyConfig, protocol: TelephonyProtocol): number {
-  const cushion = protocol === 'audio-stream' ? config.telephony.audioStreamCushionMs : 0;
+export function leadMs(config: ParleyConfig, platform: Pick<Platform, 'farSide'>): number {
+  // Unflushable: whatever is handed over will be heard, so hand over one frame at its deadline
+  // plus a margin for the network's jitter — the barge-in floor (UnflushableFarSide).
+  if (platform.farSide === 'unflushable') return Math.max(FRAME_MS + config.telephony.unflushableJitterMs, MEDIA_DEFAULTS.lookaheadMinMs);
+  const cushion = platform.farSide === 'flushable-model' ? config.telephony.audioStreamCushionMs : 0;
   return Math.min(config.media.lookaheadMs + cushion, MEDIA_DEFAULTS.lookaheadMaxMs);
 }
 
@@ -29,7 +31,7 @@ export function openCallParts(c: CallParts, start: CallStart): OpenParts {
   const media = c.deps.engine.open({
     telephony: start.format,
     ai: aiFormat,
-    lookaheadMs: leadMs(cfg, c.protocol),
+    lookaheadMs: leadMs(cfg, c.platform),
     playoutCapacityMs: cfg.media.playoutRingMs,
     captureCapacityMs: cfg.media.captureRingMs,
     // The TTS chain runs on every call of a cascade process (tts.dsp resolves to true there).
@@ -45,11 +47,12 @@ export function openCallParts(c: CallParts, start: CallStart): OpenParts {
 
 function openAround(c: CallParts, start: CallStart, aiFormat: AudioFormat, media: MediaCall): OpenParts {
   const cfg = c.deps.config;
-  const farSide = createFarSideModel(c.protocol, start.format, {
+  const farSide = c.platform.createFarSide(start.format, {
     moduleBufferMs: cfg.telephony.audioStreamBufferMs,
     moduleMinFillMs: cfg.telephony.audioStreamMinFillMs,
+    jitterMarginMs: cfg.telephony.unflushableJitterMs,
   });
-  const out = new TelephonyOut(c.conn.ws, createEncoder(c.protocol, start), farSide);
+  const out = new TelephonyOut(c.conn.ws, c.platform.createEncoder(start), farSide);
   const aiBpm = bytesPerMs(aiFormat);
   const playoutFeed = new PlayoutFeed(media, aiFormat.codec === 'pcm16', {
     backlogBytes: Math.round(cfg.media.playoutBacklogMs * aiBpm),

@@ -8,7 +8,7 @@ import type { Clock, TimerHandle } from '../base/clock.js';
 import type { ParleyConfig } from '../config/index.js';
 import type { AudioFormat, MediaCall, MediaEngine } from '../media/types.js';
 import type { CallEndReason, CallTrace, DropReason, Logger, Metrics } from '../obs/index.js';
-import { createDecoder, type CallStart, type FarSideModel, type InboundDecoder } from '../telephony/index.js';
+import { platformOf, type CallStart, type FarSideModel, type InboundDecoder, type Platform } from '../telephony/index.js';
 import type { SessionTimer } from '../../machines/session.js';
 import type { TurnContext } from '../../machines/turn.js';
 import type { CaptureFeed } from './feeds/captureFeed.js';
@@ -77,6 +77,8 @@ let connSeq = 0;
 export class CallParts {
   readonly connId: string;
   readonly protocol: CallConnection['protocol'];
+  /** The call's platform: its far-side kind and descriptor fields are the policy inputs. */
+  readonly platform: Platform;
   callId: string;
   log: Logger;
   readonly trace: CallTrace;
@@ -116,14 +118,16 @@ export class CallParts {
     readonly finish: () => void,
   ) {
     this.protocol = conn.protocol;
+    this.platform = platformOf(conn.protocol);
     this.connId = `${conn.protocol}-${Date.now().toString(36)}-${++connSeq}`;
     this.callId = this.connId;
     this.log = deps.log.child({ callId: this.callId, protocol: this.protocol });
     this.trace = deps.openTrace(this.connId, this.protocol);
     this.random = deps.random ?? Math.random;
     const rate = Number(conn.url.searchParams.get('rate'));
-    this.decoder = createDecoder(conn.protocol, {
+    this.decoder = this.platform.createDecoder({
       maxMessageBytes: deps.config.limits.maxMessageBytes,
+      url: conn.url,
       defaultSampleRate: rate === 16000 || rate === 8000 ? rate : deps.config.telephony.audioStreamRate,
     });
   }

@@ -2,11 +2,26 @@
 // accepted upgrade to a CallHandler as a CallConnection and gets back a LiveCall. The server owns
 // the socket's limits (size, rate, auth, capacity, shutdown); the call owns everything the
 // socket carries. Defined by the session (the server imports it, never the other way round).
-import type { WebSocket } from 'ws';
-import type { RawFrame, TelephonyProtocol } from '../telephony/types.js';
+import type { OutboundFrame, RawFrame, TelephonyProtocol } from '../telephony/types.js';
+
+/**
+ * The subset of a socket a call uses: a `ws` WebSocket has it as is; a TCP platform
+ * (AudioSocket) adapts its net.Socket to it (close codes mean nothing there).
+ */
+export interface TelephonySocket {
+  readonly OPEN: number;
+  readonly CONNECTING: number;
+  readonly readyState: number;
+  /** Bytes written but not yet handed to the kernel. */
+  readonly bufferedAmount: number;
+  send(frame: OutboundFrame): void;
+  close(code: number, reason: string): void;
+  terminate(): void;
+}
 
 export interface CallConnection {
-  readonly ws: WebSocket;
+  readonly ws: TelephonySocket;
+  /** The platform's id (src/telephony/registry.ts). */
   readonly protocol: TelephonyProtocol;
   /** The upgrade URL (query included, e.g. audio-stream `?rate=16000`). */
   readonly url: URL;

@@ -6,8 +6,10 @@
 // Adapters hold no policy: they neither close sockets nor count anything. The session runtime
 // counts rejections by `reason` (a stable metric label) and answers per protocol.
 import type { AudioFormat } from '../media/types.js';
+import type { FarSideKind, OutboundFrame } from './platform.js';
 
-export type TelephonyProtocol = 'twilio' | 'audio-stream';
+/** A platform's id (platform.ts `Platform.id`): 'twilio', 'audio-stream', … (registry.ts). */
+export type TelephonyProtocol = string;
 
 /** Why an inbound message was refused. Stable strings: used as metric label values. */
 export const REJECT_REASONS = [
@@ -27,6 +29,9 @@ export const REJECT_REASONS = [
   'binary_not_allowed', // a binary frame where the protocol only has text (Twilio)
   'unsupported_format', // media format / sample rate / channel count we do not accept
   'stream_mismatch', // Twilio streamSid differs from the one in start
+  'text_not_allowed', // a text frame where the protocol only has binary
+  'bad_frame', // a binary frame whose header or length is inconsistent
+  'unknown_message', // a well-formed message of a type we do not know
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -92,6 +97,8 @@ export interface DecoderOptions {
   readonly maxMessageBytes: number;
   /** audio-stream: sample rate when the metadata does not name one (e.g. from `?rate=`). */
   readonly defaultSampleRate?: 8000 | 16000;
+  /** The upgrade URL (query included), for platforms that pass call data in it. */
+  readonly url?: URL;
 }
 
 /** One decoder per connection; it remembers start/stop. `decode` never throws. */
@@ -103,16 +110,21 @@ export interface InboundDecoder {
   decode(data: RawFrame, isBinary: boolean): DecodeResult;
 }
 
-/** Outbound encoders return WebSocket text frames, in order, ready for `ws.send`. */
+/** Outbound encoders return frames (text as string, binary as Buffer), in order, ready to send. */
 export interface OutboundEncoder {
   readonly protocol: TelephonyProtocol;
   /**
    * One chunk of audio in the call's format. Twilio: `media` then, if `mark` is given, a `mark`
    * frame; audio-stream: one `streamAudio` frame (marks do not exist there; `mark` is ignored).
    */
-  audio(payload: Buffer, mark?: string): string[];
-  /** Drop everything queued at the far side: Twilio `clear`; audio-stream `"clear": true`. */
-  clear(): string[];
+  audio(payload: Buffer, mark?: string): OutboundFrame[];
+  /**
+   * Drop everything queued at the far side: Twilio `clear`; audio-stream `"clear": true`. An
+   * unflushable platform returns [] (nothing can be taken back).
+   */
+  clear(): OutboundFrame[];
+  /** Sent before Parley closes the connection (e.g. an AudioSocket hang-up); default nothing. */
+  goodbye?(): OutboundFrame[];
 }
 
 /** An outbound chunk as the far-side model sees it. */
@@ -134,8 +146,13 @@ export type MarkOutcome = 'played' | 'cleared' | 'unknown';
  * simulation of mod_audio_stream's inject buffer (5000 ms, drop-oldest, 60 ms minimum fill).
  */
 export interface FarSideModel {
-  readonly protocol: TelephonyProtocol;
-  /** Record a chunk about to be sent; returns the mark name to send with it (Twilio) or undefined. */
+  readonly kind: FarSideKind;
+  /**
+   * The far side plays nothing while it holds less than this (mod_audio_stream's minimum fill);
+   * what it holds below it is stranded until more comes. 0 for the others.
+   */
+  readonly silentBelowMs: number;
+  /** Record a chunk about to be sent; returns the mark name to send with it (reports) or undefined. */
   onSent(chunk: SentChunk, nowMs: number): string | undefined;
   /** A mark came back (Twilio only; audio-stream returns 'unknown'). */
   onMark(name: string, nowMs: number): MarkOutcome;
@@ -150,4 +167,4 @@ export interface FarSideModel {
 }
 
 /** Re-exported so adapters' users need one import. */
-export type { AudioFormat };
+export type { AudioFormat, FarSideKind, OutboundFrame };

@@ -85,7 +85,7 @@ async function fuzzConnection(b: Bridge, protocol: TelephonyProtocol, frames: re
   for (const f of frames.slice(0, upTo)) ws.send(f.data, { binary: f.binary });
   if (exp.endAt === undefined) {
     // The call goes on: the sentinel is answered (counted) and the socket stays open.
-    const s = SENTINEL[protocol];
+    const s = SENTINEL[protocol]!;
     ws.send(s.frame.data, { binary: true });
     const want = (exp.rejections.get(s.reason) ?? 0) + 1;
     await until(async () => (delta(await rejectionCounts(b, protocol), before).get(s.reason) ?? 0) >= want, 5000, `sentinel ${s.reason} counted`);

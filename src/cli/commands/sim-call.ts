@@ -1,17 +1,20 @@
-// `parley sim-call`: a simulated caller (Twilio or mod_audio_stream) and load generator.
+// `parley sim-call`: a simulated caller (any telephony platform Parley speaks) and load generator.
 import { protocolOf, runLoad, simCall, parseScript } from '../../tools/sim/caller/index.js';
+import { SIM_PROTOCOLS } from '../../tools/sim/caller/leg-factory.js';
 import type { SimCallOptions, TimelineEvent } from '../../tools/sim/caller/types.js';
 import { parseCommandArgs } from '../args.js';
 
 const USAGE = `usage: parley sim-call [options]
 
-Calls a running bridge as Twilio Media Streams or FreeSWITCH mod_audio_stream would.
+Calls a running bridge as a telephony platform would (Twilio Media Streams, FreeSWITCH
+mod_audio_stream, Telnyx, Plivo, Exotel, Asterisk chan_websocket).
 
-  --url URL          ws://host:port/twilio or ws://host:port/audio-stream
+  --url URL          ws://host:port/<platform>, e.g. ws://host:port/twilio or /telnyx
                      (default ws://127.0.0.1:$PORT/twilio, PORT default 8080)
-  --protocol P       twilio | audio-stream (default: from the URL path)
+  --protocol P       twilio | audio-stream | telnyx | plivo | exotel | asterisk (default: from the URL path)
   --token T          bearer token (default $PARLEY_AUTH_TOKEN)
-  --rate R           audio-stream sample rate 8000 | 16000 (default 8000)
+  --rate R           sample rate 8000 | 16000 (default 8000; Twilio is always 8000)
+  --codec C          telnyx, plivo, asterisk wire codec: mulaw | alaw | pcm16 (default mulaw at 8000, pcm16 at 16000)
   --script S         steps, comma separated (default say:1200,listen,say:800,barge:600:1000,listen,hangup):
                      say:MS silence:MS listen[:QUIET_MS[:TIMEOUT_MS]] barge:AFTER_MS:SAY_MS dtmf:D hangup
   --wav FILE         take the caller's speech from a PCM16 WAV instead of synthesizing it
@@ -31,6 +34,7 @@ export async function run(argv: string[]): Promise<number> {
     protocol: { type: 'string' },
     token: { type: 'string' },
     rate: { type: 'string' },
+    codec: { type: 'string' },
     script: { type: 'string' },
     wav: { type: 'string' },
     param: { type: 'string', multiple: true },
@@ -55,9 +59,11 @@ export async function run(argv: string[]): Promise<number> {
     } catch {
       throw new Error(`--url must be a ws:// or wss:// URL, got '${url}'`);
     }
-    if (values.protocol !== undefined && values.protocol !== 'twilio' && values.protocol !== 'audio-stream') {
-      throw new Error(`--protocol must be twilio or audio-stream, got '${values.protocol}'`);
+    if (values.protocol !== undefined && !(SIM_PROTOCOLS as readonly string[]).includes(values.protocol)) {
+      throw new Error(`--protocol must be one of ${SIM_PROTOCOLS.join(', ')}, got '${values.protocol}'`);
     }
+    const codec = values.codec;
+    if (codec !== undefined && codec !== 'mulaw' && codec !== 'alaw' && codec !== 'pcm16') throw new Error(`--codec must be mulaw, alaw or pcm16, got '${codec}'`);
     const rate = values.rate === undefined ? undefined : Number(values.rate);
     if (rate !== undefined && rate !== 8000 && rate !== 16000) throw new Error(`--rate must be 8000 or 16000, got '${values.rate}'`);
     const customParameters: Record<string, string> = {};
@@ -89,9 +95,10 @@ export async function run(argv: string[]): Promise<number> {
     const max = int('max-call-ms', values['max-call-ms'], 1000);
     options = {
       url,
-      protocol: protocolOf(url, values.protocol as 'twilio' | 'audio-stream' | undefined),
+      protocol: protocolOf(url, values.protocol),
       ...(token ? { token } : {}),
       ...(rate ? { sampleRate: rate } : {}),
+      ...(codec ? { codec } : {}),
       ...(values.script ? { script: parseScript(values.script) } : {}),
       ...(values.wav ? { wavPath: values.wav } : {}),
       ...(Object.keys(customParameters).length > 0 ? { customParameters } : {}),

@@ -46,7 +46,7 @@ export function runPrimary(opts: PrimaryOptions): Promise<number> {
 
   const fork = () => {
     const worker = cluster.fork();
-    const s: WorkerState = { worker, startedAt: Date.now(), ready: false, said: undefined, live: { twilio: 0, 'audio-stream': 0 } };
+    const s: WorkerState = { worker, startedAt: Date.now(), ready: false, said: undefined, live: {} };
     states.set(worker.id, s);
     worker.on('message', (m: unknown) => {
       if (isWorkerMessage(m)) receive(s, m);
@@ -63,7 +63,7 @@ export function runPrimary(opts: PrimaryOptions): Promise<number> {
         if (stopping) send(s.worker, { t: 'parley:drain' });
         return;
       case 'parley:calls':
-        s.live[m.protocol] += m.delta;
+        s.live[m.protocol] = (s.live[m.protocol] ?? 0) + m.delta;
         return;
       case 'parley:snapshot':
         return metrics.snapshot(s.worker.id, m.id, m.metrics);
@@ -99,7 +99,7 @@ export function runPrimary(opts: PrimaryOptions): Promise<number> {
       states.delete(worker.id);
       metrics.forget(worker.id);
       metrics.workers.set(readyWorkers().length);
-      const calls = s.live.twilio + s.live['audio-stream'];
+      const calls = Object.values(s.live).reduce((n, v) => n + v, 0);
       const clean = code === 0 && s.said === 'bye';
       if (calls > 0 || !clean) {
         // Calls it held ended without their worker counting them: they count here, as error.

@@ -80,6 +80,7 @@ export function sessionEffects(c: CallParts): SessionEffects {
     closeTelephony(reason: string | null) {
       const ws = c.conn.ws;
       if (ws.readyState !== ws.OPEN && ws.readyState !== ws.CONNECTING) return;
+      c.open?.out.goodbye();
       // The protocol's goodbye: closing the socket ends a Twilio stream (TwiML resumes) and a
       // mod_audio_stream session alike; 1001 says the server is going away.
       if (reason === 'shutdown') ws.close(1001, 'server shutting down');

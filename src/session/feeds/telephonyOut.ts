@@ -1,8 +1,8 @@
-// Parley → telephony leg: agent frames (with a Twilio mark per frame for heard-position
-// tracking), clear, and the goodbye. A socket that cannot keep up loses frames (counted),
-// never memory.
-import { WebSocket } from 'ws';
+// Parley → telephony leg: agent frames (with a play report per frame where the platform has
+// them), clear, and the goodbye. A socket that cannot keep up loses frames (counted), never
+// memory.
 import type { FarSideModel, OutboundEncoder } from '../../telephony/types.js';
+import type { TelephonySocket } from '../seam.js';
 
 /** Frames are dropped while this many bytes wait in the socket. */
 export const OUTBOUND_BUFFER_BYTES = 256 * 1024;
@@ -13,13 +13,13 @@ export class TelephonyOut {
   clears = 0;
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly ws: TelephonySocket,
     private readonly encoder: OutboundEncoder,
     private readonly farSide: FarSideModel,
   ) {}
 
   get open(): boolean {
-    return this.ws.readyState === WebSocket.OPEN;
+    return this.ws.readyState === this.ws.OPEN;
   }
 
   /** Sends one frame; false when it was dropped (socket closed or backed up). */
@@ -50,5 +50,11 @@ export class TelephonyOut {
     this.clears += 1;
     if (!this.open) return;
     for (const m of this.encoder.clear()) this.ws.send(m);
+  }
+
+  /** The platform's last words before Parley closes the connection (most have none). */
+  goodbye(): void {
+    if (!this.open || !this.encoder.goodbye) return;
+    for (const m of this.encoder.goodbye()) this.ws.send(m);
   }
 }

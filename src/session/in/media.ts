@@ -70,7 +70,7 @@ export function linkMode(c: CallParts): LinkMode {
  */
 function countSendUnderrun(c: CallParts, o: OpenParts, frames: readonly PlayoutFrame[], now: number, events: readonly MediaEvent[]): void {
   // mod_audio_stream goes silent below its minimum fill: what it still holds then is stranded.
-  const gateMs = c.protocol === 'audio-stream' ? c.deps.config.telephony.audioStreamMinFillMs : 0;
+  const gateMs = o.farSide.silentBelowMs;
   const queued = o.farSide.queuedMs(now);
   const starving = gateMs > 0 ? queued < gateMs : queued <= 0;
   if (c.playout.playingItem === undefined || !starving) return;
@@ -154,16 +154,17 @@ function onMediaEvent(c: CallParts, o: OpenParts, e: MediaEvent, now: number): v
 }
 
 /**
- * mod_audio_stream: push the end of the reply past the module's minimum-fill gate — once the
- * reply has ended (the playout machine reached drained), never on a late chunk inside it (PL6).
+ * A far side with a minimum fill (mod_audio_stream): push the end of the reply past the gate —
+ * once the reply has ended (the playout machine reached drained), never on a late chunk inside
+ * it (PL6).
  */
 function padModuleTailIfDrained(c: CallParts, o: OpenParts, now: number): void {
-  if (c.protocol !== 'audio-stream' || c.playout.tailPadded) return;
+  if (o.farSide.silentBelowMs <= 0 || c.playout.tailPadded) return;
   if (c.actors.playout.getSnapshot().value !== 'drained') return;
   c.playout.tailPadded = true;
   if (!c.actors.session.getSnapshot().hasTag('media.playout')) return;
   const fmt = o.media.config.telephony;
-  const ms = Math.ceil(c.deps.config.telephony.audioStreamMinFillMs / FRAME_MS) * FRAME_MS;
+  const ms = Math.ceil(o.farSide.silentBelowMs / FRAME_MS) * FRAME_MS;
   o.out.silence(Math.round(ms * bytesPerMs(fmt)), ms, o.media.epoch % c.turnCtx().epochModulus, now);
 }
 
@@ -184,7 +185,7 @@ function reportDrainIfDone(c: CallParts, now: number): void {
   const turn = c.turnCtx();
   if (!c.playout.noticeQueued && turn.activeResponse !== null) return;
   const queued = o.farSide.queuedMs(now);
-  const stranded = c.protocol === 'audio-stream' ? c.deps.config.telephony.audioStreamMinFillMs : 0;
+  const stranded = o.farSide.silentBelowMs;
   if (queued > 0 && queued >= stranded) return;
   c.playout.drainPending = undefined;
   c.playout.playingItem = undefined;

@@ -15,8 +15,9 @@ export function onTelephonyMessage(c: CallParts, data: RawFrame, isBinary: boole
 export function onTelephonyClose(c: CallParts, code: number, reason: string): void {
   c.trace.record('telephony', 'socket.close', { data: { code, reason } });
   if (c.cleanupBegun) return;
-  // audio-stream ends a call by closing; Twilio closes after `stop` (else it is a failure).
-  const hangup = c.protocol === 'audio-stream' || c.decoder.stopped;
+  // Some legs end a call by closing (mod_audio_stream); the others say so first (Twilio `stop`)
+  // and a close without it is a failure.
+  const hangup = c.platform.closeIsHangup || c.decoder.stopped;
   c.actors.session.send({ type: hangup ? 'HANGUP' : 'SOCKET_ERROR' });
 }
 
@@ -29,7 +30,10 @@ export function onTelephonyError(c: CallParts, err: Error): void {
 function rejected(c: CallParts, r: Rejection): void {
   c.deps.metrics.protocolRejections.inc({ protocol: c.protocol, reason: r.reason });
   c.trace.record('telephony', 'rejected', { data: { reason: r.reason, detail: r.detail } });
-  c.log.debug({ reason: r.reason, detail: r.detail }, 'telephony message rejected');
+  // A format Parley cannot speak is a set-up mistake the operator must see (the call cannot
+  // start); the rest is per-message noise.
+  if (r.reason === 'unsupported_format') c.log.warn({ reason: r.reason, detail: r.detail }, 'telephony format refused');
+  else c.log.debug({ reason: r.reason, detail: r.detail }, 'telephony message rejected');
 }
 
 function inbound(c: CallParts, ev: InboundEvent): void {

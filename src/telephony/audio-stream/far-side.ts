@@ -15,10 +15,12 @@ export interface AudioStreamFarSideOptions extends InjectBufferOptions {
 }
 
 export class AudioStreamFarSide implements FarSideModel {
-  readonly protocol = 'audio-stream' as const;
+  readonly kind = 'flushable-model' as const;
   private readonly buffer: InjectBuffer;
   private readonly bytesPerMs: number;
   private readonly phaseMs: number;
+  /** The module's minimum fill: below it, it reads nothing (inject-buffer.ts). */
+  readonly silentBelowMs: number;
   private nextTick: number | undefined;
   private readonly sent = new BoundedMap<number, number>(ITEM_MEMORY);
   private readonly heard = new BoundedMap<number, number>(ITEM_MEMORY);
@@ -29,6 +31,7 @@ export class AudioStreamFarSide implements FarSideModel {
 
   constructor(options: AudioStreamFarSideOptions) {
     this.buffer = new InjectBuffer(options);
+    this.silentBelowMs = this.buffer.minFillBytes / ((options.sampleRate * 2) / 1000);
     this.bytesPerMs = (options.sampleRate * 2) / 1000;
     this.phaseMs = options.phaseMs ?? 10;
   }

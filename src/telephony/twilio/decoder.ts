@@ -4,37 +4,7 @@
 import type { CallStart, DecodeResult, DecoderOptions, InboundDecoder, InboundEvent, RawFrame, Rejection } from '../types.js';
 import { decodeBase64, isRecord, parseJson } from '../../base/wire.js';
 import { frameBuffer, frameLength, reject } from '../frames.js';
-
-type Obj = Record<string, unknown>;
-
-const ok = (event: InboundEvent): DecodeResult => ({ ok: true, events: [event] });
-
-function str(o: Obj, key: string, where: string): string | Rejection {
-  const v = o[key];
-  if (v === undefined) return reject('missing_field', `${where}.${key} is missing`);
-  if (typeof v !== 'string') return reject('wrong_type', `${where}.${key} must be a string`);
-  return v;
-}
-
-function obj(o: Obj, key: string, where: string): Obj | Rejection {
-  const v = o[key];
-  if (v === undefined) return reject('missing_field', `${where}.${key} is missing`);
-  if (!isRecord(v)) return reject('wrong_type', `${where}.${key} must be an object`);
-  return v;
-}
-
-/** Twilio sends counters as decimal strings; numbers are tolerated. */
-function counter(o: Obj, key: string, where: string, required: boolean): number | undefined | Rejection {
-  const v = o[key];
-  if (v === undefined) return required ? reject('missing_field', `${where}.${key} is missing`) : undefined;
-  const n = typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : NaN;
-  if (Number.isNaN(n)) return reject('wrong_type', `${where}.${key} must be a non-negative integer string`);
-  return n;
-}
-
-const isRejection = (v: unknown): v is Rejection => isRecord(v) && v['ok'] === false;
-
-const DTMF_DIGITS = /^[0-9*#A-D]$/;
+import { counter, DTMF_DIGITS, isRejection, obj, ok, str, type Obj } from '../fields.js';
 
 export class TwilioDecoder implements InboundDecoder {
   readonly protocol = 'twilio' as const;

@@ -4,6 +4,7 @@
 import { SimCall } from '../sim/caller/index.js';
 import type { CallReport, ScriptStep } from '../sim/caller/types.js';
 import type { TelephonyProtocol } from '../../telephony/types.js';
+import { platformOf } from '../../telephony/registry.js';
 
 export interface CallPlan {
   /** ws://host:port of the load balancer. */
@@ -50,7 +51,7 @@ export function driveCalls(plan: CallPlan): CallDriver {
         setTimeout(() => {
           const protocol = plan.protocols[i % plan.protocols.length]!;
           const id = `fleet-${i}`;
-          const path = protocol === 'twilio' ? '/twilio' : '/audio-stream';
+          const path = platformOf(protocol).path;
           let connectedAt: number | undefined;
           const call = new SimCall({
             url: `${plan.lbUrl}${path}?fleet=${id}`,

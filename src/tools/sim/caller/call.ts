@@ -6,17 +6,15 @@ import { WebSocket } from 'ws';
 import type { TelephonyProtocol } from '../../../telephony/types.js';
 import { Experience, round } from './experience.js';
 import { ModuleFarEnd, TwilioFarEnd, type FarEnd } from './far-end.js';
-import { AudioStreamLeg, TwilioLeg, type Leg, type OutFrame } from './legs.js';
+import { createLeg, protocolOf } from './leg-factory.js';
+import type { Leg, OutFrame } from './legs.js';
 import { Recording } from './recording.js';
 import { DEFAULT_SCRIPT } from './script.js';
 import { ticker, TICK_MS } from './ticker.js';
 import type { CallReport, ScriptStep, SimCallOptions, TimelineKind } from './types.js';
 import { CallerVoice, silenceClip, synthClip, wavClip, type Clip } from './voice-source.js';
 
-export function protocolOf(url: string, explicit?: TelephonyProtocol): TelephonyProtocol {
-  if (explicit) return explicit;
-  return new URL(url).pathname.endsWith('/audio-stream') ? 'audio-stream' : 'twilio';
-}
+export { protocolOf };
 
 export class SimCall {
   readonly callId: string;
@@ -58,21 +56,19 @@ export class SimCall {
   constructor(private readonly options: SimCallOptions) {
     this.protocol = protocolOf(options.url, options.protocol);
     this.callId = options.callId ?? randomBytes(8).toString('hex');
-    const rate = this.protocol === 'twilio' ? 8000 : (options.sampleRate ?? 8000);
+    this.leg = createLeg(this.protocol, options, this.callId);
+    const rate = this.leg.sampleRate;
     this.rate = rate;
     this.frameSamples = (rate * TICK_MS) / 1000;
     this.maxCallMs = options.maxCallMs ?? 60_000;
     this.script = options.script ?? DEFAULT_SCRIPT;
     const withSamples = options.outDir !== undefined;
     this.recording = withSamples ? new Recording(rate, this.frameSamples) : undefined;
-    this.leg =
-      this.protocol === 'twilio'
-        ? new TwilioLeg(this.callId, options.customParameters ?? {})
-        : new AudioStreamLeg(rate as 8000 | 16000, options.metadata === undefined ? { callId: this.callId, sampleRate: rate } : options.metadata);
+    // Every platform but mod_audio_stream plays a queue with marks (reports) and a clear.
     this.far =
-      this.protocol === 'twilio'
-        ? new TwilioFarEnd(this.frameSamples, withSamples)
-        : new ModuleFarEnd(rate, withSamples, options.moduleBufferMs, options.moduleMinFillMs);
+      this.protocol === 'audio-stream'
+        ? new ModuleFarEnd(rate, withSamples, options.moduleBufferMs, options.moduleMinFillMs)
+        : new TwilioFarEnd(this.frameSamples, withSamples, this.leg.marksReturnOnClear ?? true);
     const seed = options.seed ?? 7;
     this.voice = new CallerVoice(options.wavPath ? wavClip(options.wavPath, rate) : synthClip(rate, seed), options.wavPath ? 0 : seed);
     this.silence = silenceClip(rate);
@@ -82,9 +78,11 @@ export class SimCall {
 
   /** Connect and run the script. */
   start(): this {
-    const headers: Record<string, string> = {};
-    if (this.options.token) headers['Authorization'] = `Bearer ${this.options.token}`;
-    const ws = new WebSocket(this.options.url, { headers, perMessageDeflate: this.protocol === 'audio-stream' });
+    const token = this.options.token;
+    const { url, headers } = token
+      ? (this.leg.credentials?.(this.options.url, token) ?? { url: this.options.url, headers: { Authorization: `Bearer ${token}` } })
+      : { url: this.options.url, headers: {} };
+    const ws = new WebSocket(url, { headers, perMessageDeflate: this.protocol === 'audio-stream' });
     this.ws = ws;
     ws.on('open', () => {
       this.t0 = performance.now();
@@ -283,9 +281,15 @@ export class SimCall {
       case 'clear': {
         const returned = this.far.clear(); // Twilio returns pending marks at once, unplayed
         for (const name of returned) this.echo(name);
+        for (const f of this.leg.cleared?.() ?? []) this.send(f);
         this.xp.cleared(now, returned.length);
         return;
       }
+      case 'hangup':
+        // The bridge asked the far side to hang up: it does, by closing (a bridge-side end).
+        this.event('hangup', 'requested by the bridge');
+        this.ws?.close(1000, 'hangup');
+        return;
       case 'error':
         this.xp.protocolError(inc.detail, now);
         return;

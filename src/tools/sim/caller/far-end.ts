@@ -1,6 +1,7 @@
 // The far side's playout buffer, as the simulated caller hears it, advanced one 20 ms tick at a time.
-// - Twilio: plays queued media at real time, echoes each mark when playback reaches it, and on
-//   `clear` drops the queue and echoes every pending mark at once (docs/reference/twilio-media-streams.md#marks-and-clear).
+// - Twilio (and the other report platforms): plays queued media at real time, echoes each mark
+//   when playback reaches it, and on `clear` drops the queue and echoes every pending mark at once
+//   (Plivo and chan_websocket drop them unanswered) (docs/reference/twilio-media-streams.md#marks-and-clear).
 // - mod_audio_stream: the module's inject buffer (5000 ms, drop-oldest, 60 ms minimum fill), the
 //   caller's own emulation written from the module's source (module-inject.ts), not Parley's model
 //   of it, so audio-stream truncation accuracy is not Parley agreeing with itself.
@@ -42,6 +43,8 @@ export class TwilioFarEnd implements FarEnd {
   constructor(
     private readonly frameSamples: number,
     private readonly withSamples: boolean,
+    /** Twilio, Telnyx, Exotel echo pending marks on clear; Plivo and chan_websocket drop them. */
+    private readonly marksReturnOnClear = true,
   ) {}
 
   get queuedSamples(): number {
@@ -63,7 +66,7 @@ export class TwilioFarEnd implements FarEnd {
     const marks = this.queue.flatMap((e) => (e.kind === 'mark' ? [e.name] : []));
     this.queue = [];
     this.queued = 0;
-    return marks;
+    return this.marksReturnOnClear ? marks : [];
   }
 
   tick(): TickResult {

@@ -10,6 +10,8 @@ export type Incoming =
   | { readonly kind: 'audio'; readonly samples: number; readonly pcm: Int16Array | undefined }
   | { readonly kind: 'mark'; readonly name: string }
   | { readonly kind: 'clear' }
+  /** The bridge asked the far side to hang up (chan_websocket HANGUP): it closes the connection. */
+  | { readonly kind: 'hangup' }
   /** Something the real far side would flag (Twilio 31950/31951) or not play (module `json` event). */
   | { readonly kind: 'error'; readonly detail: string };
 
@@ -28,6 +30,18 @@ export interface Leg {
   dtmf(digit: string): OutFrame | undefined;
   /** Frames sent before closing at hang-up. */
   goodbye(): OutFrame[];
+  /**
+   * How the platform presents Parley's token on the upgrade (a header, basic auth, or the URL's
+   * query); default `Authorization: Bearer`.
+   */
+  credentials?(url: string, token: string): { readonly url: string; readonly headers: Readonly<Record<string, string>> };
+  /** Frames the far side sends after a clear (Plivo `clearedAudio`); default none. */
+  cleared?(): OutFrame[];
+  /**
+   * The far side echoes pending marks on clear, unplayed (Twilio, Telnyx, Exotel); false when a
+   * clear drops them silently (Plivo checkpoints, chan_websocket marks). Default true.
+   */
+  readonly marksReturnOnClear?: boolean;
   parse(data: string | Buffer, isBinary: boolean, withSamples: boolean): Incoming;
 }
 

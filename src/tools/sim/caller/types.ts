@@ -26,8 +26,10 @@ export interface SimCallOptions {
   readonly protocol?: TelephonyProtocol;
   /** Sent as `Authorization: Bearer <token>`. */
   readonly token?: string;
-  /** audio-stream sample rate (default 8000); Twilio is always µ-law 8 kHz. */
+  /** audio-stream, Telnyx, Plivo, Exotel, Asterisk sample rate (default 8000); Twilio is always µ-law 8 kHz. */
   readonly sampleRate?: 8000 | 16000;
+  /** Telnyx, Plivo, Asterisk wire codec (default µ-law at 8 kHz, 16-bit linear at 16 kHz). */
+  readonly codec?: 'mulaw' | 'alaw' | 'pcm16';
   /** Default: say 1200, listen, say 800, barge 600/1000, listen, hangup. */
   readonly script?: readonly ScriptStep[];
   /** PCM16 WAV to take the caller's speech from (any rate, mono or stereo). */

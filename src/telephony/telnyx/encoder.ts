@@ -1,0 +1,25 @@
+// Parley → Telnyx frames (docs/reference/telnyx-media-streaming.md#frames-to-telnyx): `media`
+// with a base64 RTP payload in the stream's codec, `mark`, `clear`. Telnyx routes by connection,
+// so no stream id is sent. L16 goes out in network byte order.
+import type { AudioFormat } from '../../media/types.js';
+import type { OutboundEncoder } from '../types.js';
+import { swap16 } from './formats.js';
+
+export class TelnyxEncoder implements OutboundEncoder {
+  readonly protocol = 'telnyx' as const;
+  private readonly l16: boolean;
+
+  constructor(format: AudioFormat) {
+    this.l16 = format.codec === 'pcm16';
+  }
+
+  audio(payload: Buffer, mark?: string): string[] {
+    const bytes = this.l16 ? swap16(payload) : payload;
+    const media = JSON.stringify({ event: 'media', media: { payload: bytes.toString('base64') } });
+    return mark === undefined ? [media] : [media, JSON.stringify({ event: 'mark', mark: { name: mark } })];
+  }
+
+  clear(): string[] {
+    return [JSON.stringify({ event: 'clear' })];
+  }
+}
