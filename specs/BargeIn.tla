@@ -116,6 +116,8 @@ histVars == <<cut, staleHeard, cancels, badCancel, truncBad, inputLost>>
 (***************************************************************************)
 G(name, e, p) ==
     CASE name = "bargeInEnabled"    -> TRUE
+      \* no held greeting in this model (specs/Greeting.tla has one)
+      [] name = "greetingHeard"     -> TRUE
       [] name = "hasActiveResponse" -> active /= 0
       [] name = "isActiveResponse"  ->
             \/ MUTANT = "no_cancelled_filter" /\ e.type = "AUDIO_DELTA"
