@@ -141,7 +141,7 @@ export class ToolCallRuns {
     void registry.run(call.name, call.arguments, this.context(), ac.signal).then((r) => {
       g.controllers.delete(ac);
       this.inFlight--;
-      this.c.trace.record('runtime', 'tool.result', { data: { callId: call.callId, outcome: r.outcome, ms: Math.round(this.c.now() - started) } });
+      this.c.trace.record('runtime', 'tool.result', { data: { callId: call.callId, name: call.name.slice(0, 64), outcome: r.outcome, ms: Math.round(this.c.now() - started) } });
       this.output(g, call, r);
       if (!this.c.cleanupBegun) this.queue.shift()?.run();
     });
