@@ -12,13 +12,17 @@
  * of older epochs are dead (the core drops the chunks, this machine ignores the marks, BI4).
  *
  * EVENTS (exact type and payload the runtime sends)
- *   RESPONSE_CREATED { responseId }                  provider created a response
+ *   RESPONSE_CREATED { responseId, hold? }           provider created a response; hold: it is a greeting
+ *                                                    that must be heard to its end (greetingInterruptible false)
  *   AUDIO_DELTA      { responseId, itemId }          an audio chunk (the runtime writes it only on enqueueAudio)
  *   TEXT_DELTA       { responseId }                  text / transcript / TTS text of a response
  *   RESPONSE_DONE    { responseId }                  response.done (any status)
- *   SPEECH_STARTED   { itemId, deliveredMs, sentMs } caller speech began (server VAD or local VAD); the
+ *   SPEECH_STARTED   { itemId, deliveredMs, sentMs, heldUnheardMs? }
+ *                                                    caller speech began (server VAD or local VAD); the
  *                                                    payload is the core's playout position of the item
- *                                                    playing (or queued first), itemId null if none
+ *                                                    playing (or queued first), itemId null if none, and
+ *                                                    the ms of the held greeting's audio received but not
+ *                                                    yet heard by the caller (0 or absent: none)
  *   SPEECH_STOPPED                                   caller speech ended
  *   MARK_ECHO        { epoch, itemId, ms }           Twilio echoed a mark the runtime sent with that epoch
  *   PLAYOUT_DRAINED  { epoch, written }              the core found the ring empty after chunk seq `written`
@@ -28,11 +32,15 @@
  *   AI_LINK_LOST                                     aiLink lost the connection: its response is gone
  *   END                                              the call is being cleaned up
  *
- * GUARDS   bargeInEnabled, hasActiveResponse, isActiveResponse, isCurrentEpoch, isDrainedAll
+ * GUARDS   bargeInEnabled, greetingHeard, hasActiveResponse, isActiveResponse, isCurrentEpoch, isDrainedAll
+ *          greetingHeard: no greeting that may not be interrupted is still to be heard — its response
+ *          is over and the caller has heard all of its audio (GR1: never cut; GR2: barge-in is on
+ *          again the moment it has been heard, even with the next reply queued right behind it).
  * TAGS     agent.audio (agent audio playing or queued), user.speech, playout.flushing
  * CONTEXT  epoch (mod epochModulus), written (chunk seq mod seqModulus), activeResponse,
  *          cancelledResponse (the last one cancelled), mark (last mark of the current epoch),
- *          truncate (the last truncate decision), bargeIn and position (config).
+ *          truncate (the last truncate decision), bargeIn and position (config), heldResponse
+ *          (the non-interruptible greeting's response, once created).
  *
  * ACTIONS the runtime must perform (everything else is an assign):
  *   enqueueAudio    write the delta's audio to the playout ring tagged (context.epoch, context.written,
@@ -56,11 +64,11 @@ export const DEFAULT_EPOCH_MODULUS = 65536;
 export const DEFAULT_SEQ_MODULUS = 1 << 20;
 
 export type TurnEvent =
-  | { type: 'RESPONSE_CREATED'; responseId: string }
+  | { type: 'RESPONSE_CREATED'; responseId: string; hold?: boolean }
   | { type: 'AUDIO_DELTA'; responseId: string; itemId: string }
   | { type: 'TEXT_DELTA'; responseId: string }
   | { type: 'RESPONSE_DONE'; responseId: string }
-  | { type: 'SPEECH_STARTED'; itemId: string | null; deliveredMs: number; sentMs: number }
+  | { type: 'SPEECH_STARTED'; itemId: string | null; deliveredMs: number; sentMs: number; heldUnheardMs?: number }
   | { type: 'SPEECH_STOPPED' }
   | { type: 'MARK_ECHO'; epoch: number; itemId: string; ms: number }
   | { type: 'PLAYOUT_DRAINED'; epoch: number; written: number }
@@ -79,6 +87,7 @@ export interface TurnContext {
   cancelledResponse: string | null;
   mark: Mark | null;
   truncate: TruncateDecision | null;
+  heldResponse: string | null;
 }
 
 export interface TurnInput {
@@ -111,6 +120,9 @@ export const turnMachine = setup({
   },
   guards: {
     bargeInEnabled: ({ context }) => context.bargeIn,
+    greetingHeard: ({ context, event }) =>
+      context.heldResponse === null ||
+      (context.activeResponse !== context.heldResponse && event.type === 'SPEECH_STARTED' && (event.heldUnheardMs ?? 0) <= 0),
     hasActiveResponse: ({ context }) => context.activeResponse !== null,
     isActiveResponse: ({ context, event }) =>
       'responseId' in event && context.activeResponse !== null && event.responseId === context.activeResponse,
@@ -121,6 +133,7 @@ export const turnMachine = setup({
   actions: {
     activateResponse: assign({
       activeResponse: ({ event }) => (event.type === 'RESPONSE_CREATED' ? event.responseId : null),
+      heldResponse: ({ event, context }) => (event.type === 'RESPONSE_CREATED' && event.hold === true ? event.responseId : context.heldResponse),
     }),
     clearActiveResponse: assign({ activeResponse: null }),
     cancelActiveResponse: assign({
@@ -166,6 +179,7 @@ export const turnMachine = setup({
     cancelledResponse: null,
     mark: null,
     truncate: null,
+    heldResponse: null,
   }),
   on: {
     RESPONSE_CREATED: { actions: 'activateResponse' },
@@ -181,7 +195,7 @@ export const turnMachine = setup({
       on: {
         SPEECH_STARTED: [
           // A response is pending but nothing of it is queued: cancel it, nothing to cut.
-          { guard: and(['bargeInEnabled', 'hasActiveResponse']), target: 'userSpeaking', actions: cancelActions },
+          { guard: and(['bargeInEnabled', 'greetingHeard', 'hasActiveResponse']), target: 'userSpeaking', actions: cancelActions },
           { target: 'userSpeaking' },
         ],
       },
@@ -191,7 +205,7 @@ export const turnMachine = setup({
       on: {
         SPEECH_STOPPED: 'listening',
         SPEECH_STARTED: {
-          guard: and(['bargeInEnabled', 'hasActiveResponse']),
+          guard: and(['bargeInEnabled', 'greetingHeard', 'hasActiveResponse']),
           actions: cancelActions,
         },
       },
@@ -201,12 +215,12 @@ export const turnMachine = setup({
       on: {
         SPEECH_STARTED: [
           {
-            guard: and(['bargeInEnabled', 'hasActiveResponse']),
+            guard: and(['bargeInEnabled', 'greetingHeard', 'hasActiveResponse']),
             target: 'interrupted',
             actions: [...bargeInActions, ...cancelActions, ...truncateActions],
           },
           {
-            guard: 'bargeInEnabled',
+            guard: and(['bargeInEnabled', 'greetingHeard']),
             target: 'interrupted',
             actions: [...bargeInActions, ...truncateActions],
           },

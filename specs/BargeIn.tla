@@ -135,6 +135,8 @@ histVars == <<cut, staleHeard, cancels, badCancel, truncBad, inputLost>>
 (***************************************************************************)
 G(name, e, p) ==
     CASE name = "bargeInEnabled"    -> TRUE
+      \* no held greeting in this model (specs/Greeting.tla has one)
+      [] name = "greetingHeard"     -> TRUE
       [] name = "hasActiveResponse" -> active /= 0
       [] name = "isActiveResponse"  ->
             \/ MUTANT = "no_cancelled_filter" /\ e.type = "AUDIO_DELTA"
@@ -149,7 +151,7 @@ TM == INSTANCE TurnMachine WITH state <- tst
 ASSUME TM!KnownTags({"agent.audio"})
     /\ TM!KnownEvents({"AUDIO_DELTA", "MARK_ECHO", "MEDIA_FLUSHED", "PLAYOUT_DRAINED", "RESPONSE_CREATED", "RESPONSE_DONE", "SPEECH_STARTED", "SPEECH_STOPPED"})
     /\ TM!KnownActions({"activateResponse", "bumpEpoch", "cancelActiveResponse", "clearActiveResponse", "enqueueAudio", "recordMark", "requestFlush", "sendCancel", "sendClear", "sendTruncate"})
-    /\ TM!KnownGuards({"bargeInEnabled", "hasActiveResponse", "isActiveResponse", "isCurrentEpoch", "isDrainedAll"})
+    /\ TM!KnownGuards({"bargeInEnabled", "greetingHeard", "hasActiveResponse", "isActiveResponse", "isCurrentEpoch", "isDrainedAll"})
 
 
 Runs(e, a) == TM!Runs(tst, e, G, a)

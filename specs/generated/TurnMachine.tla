@@ -5,7 +5,7 @@
 \* Guards are abstract. Next, ActionsOf and Step take the instancing spec's operator
 \* G(name, e, p): the value of the named guard for event record e (field "type") with
 \* params p (NoParams when it has none), evaluated in the current state.
-\* Guard instances: bargeInEnabled, hasActiveResponse, isActiveResponse, isCurrentEpoch, isDrainedAll
+\* Guard instances: bargeInEnabled, greetingHeard, hasActiveResponse, isActiveResponse, isCurrentEpoch, isDrainedAll
 
 EXTENDS TLC
 
@@ -22,7 +22,7 @@ Done == {"ended"}
 Events == {"AI_LINK_LOST", "AUDIO_DELTA", "END", "MARK_ECHO", "MEDIA_FLUSHED", "PLAYOUT_DRAINED", "RESPONSE_CREATED", "RESPONSE_DONE", "SPEECH_STARTED", "SPEECH_STOPPED", "TEXT_DELTA"}
 TagNames == {"agent.audio", "playout.flushing", "user.speech"}
 ActionNames == {"activateResponse", "bumpEpoch", "cancelActiveResponse", "clearActiveResponse", "countChunk", "dropStaleAudio", "dropStaleMark", "dropStaleText", "enqueueAudio", "forwardText", "recordMark", "recordTruncate", "reportBargeIn", "requestFlush", "sendCancel", "sendClear", "sendTruncate"}
-GuardNames == {"bargeInEnabled", "hasActiveResponse", "isActiveResponse", "isCurrentEpoch", "isDrainedAll"}
+GuardNames == {"bargeInEnabled", "greetingHeard", "hasActiveResponse", "isActiveResponse", "isCurrentEpoch", "isDrainedAll"}
 
 \* For the instancing spec's ASSUME: every name it writes by hand exists here, so a renamed
 \* state, tag, event, action or guard stops TLC with the unknown name instead of silently
@@ -90,8 +90,10 @@ Next(s, e, G(_, _, _)) ==
             ELSE "listening"
   [] s = "listening" /\ e.type = "SPEECH_STARTED" ->
          IF G("bargeInEnabled", e, NoParams)
-            THEN IF G("hasActiveResponse", e, NoParams)
-               THEN "userSpeaking"
+            THEN IF G("greetingHeard", e, NoParams)
+               THEN IF G("hasActiveResponse", e, NoParams)
+                  THEN "userSpeaking"
+                  ELSE "userSpeaking"
                ELSE "userSpeaking"
             ELSE "userSpeaking"
   [] s = "listening" /\ e.type = "TEXT_DELTA" ->
@@ -118,8 +120,10 @@ Next(s, e, G(_, _, _)) ==
             ELSE "userSpeaking"
   [] s = "userSpeaking" /\ e.type = "SPEECH_STARTED" ->
          IF G("bargeInEnabled", e, NoParams)
-            THEN IF G("hasActiveResponse", e, NoParams)
-               THEN "userSpeaking"
+            THEN IF G("greetingHeard", e, NoParams)
+               THEN IF G("hasActiveResponse", e, NoParams)
+                  THEN "userSpeaking"
+                  ELSE "userSpeaking"
                ELSE "userSpeaking"
             ELSE "userSpeaking"
   [] s = "userSpeaking" /\ e.type = "SPEECH_STOPPED" ->
@@ -152,9 +156,11 @@ Next(s, e, G(_, _, _)) ==
             ELSE "agentSpeaking"
   [] s = "agentSpeaking" /\ e.type = "SPEECH_STARTED" ->
          IF G("bargeInEnabled", e, NoParams)
-            THEN IF G("hasActiveResponse", e, NoParams)
-               THEN "interrupted.speaking"
-               ELSE "interrupted.speaking"
+            THEN IF G("greetingHeard", e, NoParams)
+               THEN IF G("hasActiveResponse", e, NoParams)
+                  THEN "interrupted.speaking"
+                  ELSE "interrupted.speaking"
+               ELSE "agentSpeaking"
             ELSE "agentSpeaking"
   [] s = "agentSpeaking" /\ e.type = "TEXT_DELTA" ->
          IF G("isActiveResponse", e, NoParams)
@@ -239,8 +245,10 @@ ActionsOf(s, e, G(_, _, _)) ==
             ELSE <<>>
   [] s = "listening" /\ e.type = "SPEECH_STARTED" ->
          IF G("bargeInEnabled", e, NoParams)
-            THEN IF G("hasActiveResponse", e, NoParams)
-               THEN <<"cancelActiveResponse", "sendCancel">>
+            THEN IF G("greetingHeard", e, NoParams)
+               THEN IF G("hasActiveResponse", e, NoParams)
+                  THEN <<"cancelActiveResponse", "sendCancel">>
+                  ELSE <<>>
                ELSE <<>>
             ELSE <<>>
   [] s = "listening" /\ e.type = "TEXT_DELTA" ->
@@ -265,8 +273,10 @@ ActionsOf(s, e, G(_, _, _)) ==
             ELSE <<>>
   [] s = "userSpeaking" /\ e.type = "SPEECH_STARTED" ->
          IF G("bargeInEnabled", e, NoParams)
-            THEN IF G("hasActiveResponse", e, NoParams)
-               THEN <<"cancelActiveResponse", "sendCancel">>
+            THEN IF G("greetingHeard", e, NoParams)
+               THEN IF G("hasActiveResponse", e, NoParams)
+                  THEN <<"cancelActiveResponse", "sendCancel">>
+                  ELSE <<>>
                ELSE <<>>
             ELSE <<>>
   [] s = "userSpeaking" /\ e.type = "TEXT_DELTA" ->
@@ -291,9 +301,11 @@ ActionsOf(s, e, G(_, _, _)) ==
             ELSE <<>>
   [] s = "agentSpeaking" /\ e.type = "SPEECH_STARTED" ->
          IF G("bargeInEnabled", e, NoParams)
-            THEN IF G("hasActiveResponse", e, NoParams)
-               THEN <<"recordTruncate", "bumpEpoch", "requestFlush", "sendClear", "cancelActiveResponse", "sendCancel", "sendTruncate", "reportBargeIn">>
-               ELSE <<"recordTruncate", "bumpEpoch", "requestFlush", "sendClear", "sendTruncate", "reportBargeIn">>
+            THEN IF G("greetingHeard", e, NoParams)
+               THEN IF G("hasActiveResponse", e, NoParams)
+                  THEN <<"recordTruncate", "bumpEpoch", "requestFlush", "sendClear", "cancelActiveResponse", "sendCancel", "sendTruncate", "reportBargeIn">>
+                  ELSE <<"recordTruncate", "bumpEpoch", "requestFlush", "sendClear", "sendTruncate", "reportBargeIn">>
+               ELSE <<>>
             ELSE <<>>
   [] s = "agentSpeaking" /\ e.type = "TEXT_DELTA" ->
          IF G("isActiveResponse", e, NoParams)

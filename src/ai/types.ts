@@ -23,6 +23,15 @@ export interface ServerVadConfig {
   readonly interruptResponse: boolean;
 }
 
+/** Semantic voice activity detection: the model judges when the caller has finished. */
+export interface SemanticVadConfig {
+  readonly type: 'semantic_vad';
+  /** How soon the model answers: low waits longer, high answers sooner; auto = medium. */
+  readonly eagerness?: 'low' | 'medium' | 'high' | 'auto';
+  readonly createResponse?: boolean;
+  readonly interruptResponse: boolean;
+}
+
 /** The session as Parley configures it; mapped to GA `session.update` by the client. */
 export interface AiSessionConfig {
   readonly instructions?: string;
@@ -30,7 +39,7 @@ export interface AiSessionConfig {
   readonly inputFormat: AiAudioFormat;
   readonly outputFormat: AiAudioFormat;
   /** null disables VAD (then Parley commits and creates responses itself). */
-  readonly turnDetection: ServerVadConfig | null;
+  readonly turnDetection: ServerVadConfig | SemanticVadConfig | null;
   /** User-audio transcription; null/undefined = off. */
   readonly transcription?: { readonly model: string; readonly language?: string } | null;
   /** Functions the model may call (`tools`, with `tool_choice: "auto"`); none when absent or empty. */

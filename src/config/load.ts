@@ -9,6 +9,7 @@ import { configSchema, type ConfigInput, type ParleyConfig } from './schema.js';
 import { ENV_BINDINGS, coerceEnv } from './env.js';
 import { settingForPath, settings } from './settings.js';
 import { expandToolHeaders } from './tools.js';
+import { AGENT_KEYS } from './agents.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -118,6 +119,10 @@ function describeIssue(issue: z.core.$ZodIssue, merged: Obj, fromEnv: Map<string
   let segs = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
     const where = segs.length ? `${segs.join('.')}.` : '';
+    // Inside one agent profile: the keys a profile accepts.
+    if (segs.length === 2 && segs[0] === 'agents') {
+      return `${file ?? 'config'}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${where}${k}'`).join(', ')}; accepted: ${AGENT_KEYS.join(', ')}`;
+    }
     const known = settings()
       .filter((s) => s.path.startsWith(where))
       .map((s) => s.path);

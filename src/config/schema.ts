@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { PLAYOUT_GAIN_DB } from '../media/types.js';
 import { DEFAULT_JITTER, DEFAULT_MAX_ATTEMPTS, RECONNECT_BACKOFF_MS } from '../../machines/aiLink.js';
 import { toolsSchema } from './tools.js';
+import { agentsSchema } from './agents.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const wsUrl = z.url({ protocol: /^wss?$/ });
@@ -227,6 +228,7 @@ export const configSchema = z
     telephony,
     shutdown,
     tools: toolsSchema,
+    agents: agentsSchema,
   })
   .superRefine((c, ctx) => {
     if (c.media.lookaheadMs < c.telephony.audioStreamMinFillMs) {
@@ -240,6 +242,17 @@ export const configSchema = z
     // (The URL may be invalid here: zod runs this refinement even when the field failed.)
     if (c.ai.mode === 'openai' && !c.ai.openaiApiKey && URL.canParse(c.ai.openaiUrl) && new URL(c.ai.openaiUrl).hostname === 'api.openai.com') {
       ctx.addIssue({ code: 'custom', path: ['ai', 'openaiApiKey'], message: 'is required when ai.mode is openai against api.openai.com' });
+    }
+    // A profile may list only tools the `tools:` map declares.
+    // MCP tools are `server.tool`, of a server the `mcp:` map declares.
+    const mcpServers = Object.keys((c as { mcp?: Record<string, unknown> }).mcp ?? {});
+    for (const [name, a] of Object.entries(c.agents)) {
+      a.tools.forEach((t, i) => {
+        if (!(t in c.tools) && !mcpServers.includes(t.split('.')[0]!)) {
+          const known = [...Object.keys(c.tools), ...mcpServers.map((s) => `${s}.<tool>`)];
+          ctx.addIssue({ code: 'custom', path: ['agents', name, 'tools', i], message: `no tool named '${t.slice(0, 64)}' in tools:; accepted: ${known.length ? known.join(', ') : '(no tools are declared)'}` });
+        }
+      });
     }
     if (c.ai.mode === 'cascade') {
       if (!c.ai.openaiApiKey) ctx.addIssue({ code: 'custom', path: ['ai', 'openaiApiKey'], message: 'is required when ai.mode is cascade' });

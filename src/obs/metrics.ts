@@ -70,6 +70,10 @@ export class Metrics {
   /** Tool calls by tool and outcome (ok, unknown_tool, refused, invalid_arguments, timeout, http_error, bad_json, oversize, network, aborted). */
   readonly toolCalls: Counter<'tool' | 'outcome'>;
   readonly toolLatency: Histogram<'tool'>;
+  /** Calls by the agent profile that answered them (names from the config file only). */
+  readonly agentProfileCalls: Counter<'agent'>;
+  /** Calls that named a profile the config does not have (answered by default). */
+  readonly agentProfileUnknown: Counter;
   readonly eventLoopLag: Gauge<'quantile'>;
   readonly mediaTickLateness: Gauge<'quantile'>;
   readonly mediaTickWork: Gauge<'quantile'>;
@@ -147,6 +151,12 @@ export class Metrics {
       name: 'parley_tool_calls_total',
       help: 'tool calls by tool and outcome (ok, unknown_tool, refused, invalid_arguments, timeout, http_error, bad_json, oversize, network, aborted)',
       labelNames: ['tool', 'outcome'],
+      registers,
+    });
+    this.agentProfileCalls = new Counter({ name: 'parley_agent_profile_calls_total', help: 'calls by the agent profile that answered them', labelNames: ['agent'], registers });
+    this.agentProfileUnknown = new Counter({
+      name: 'parley_agent_profile_unknown_total',
+      help: 'calls that named an agent profile the config does not have (answered by default; the name is logged)',
       registers,
     });
     this.toolLatency = new Histogram({

@@ -66,6 +66,14 @@ function parleyText(r: TraceRecord): { who: TimelineRow['who']; what: string } |
       return { who: 'parley', what: `cut-off ${Number(x['cutoffMs']).toFixed(2)} ms after speech_started` };
     case 'media:flushed':
       return { who: 'parley', what: `media thread flushed epoch ${String(x['epoch'])} (${String(x['droppedSamples'])} samples dropped)` };
+    case 'ai:greeting':
+      return { who: 'parley', what: `greeting requested first (response.create, profile ${String(x['agent'])}${x['interruptible'] === false ? ', not interruptible' : ''})` };
+    case 'runtime:tool.call':
+      return { who: 'agent', what: `calls tool ${String(x['name'])} (${String(x['callId'])})` };
+    case 'runtime:tool.result':
+      return { who: 'parley', what: `tool ${String(x['name'] ?? x['callId'])} → ${String(x['outcome'])} in ${String(x['ms'])} ms` };
+    case 'runtime:tool.outputs_sent':
+      return { who: 'parley', what: `function_call_output ×${String(x['calls'])} sent` };
     case 'runtime:call.ended':
       return { who: 'parley', what: `call ended (${String(x['reason'])})` };
     default:

@@ -19,6 +19,7 @@ import { ConversationMemory } from './memory.js';
 import type { CallConnection } from './seam.js';
 import type { CallActors } from './system.js';
 import { ToolCallRuns } from './toolCalls.js';
+import { chooseProfile, type CallProfile } from './profile.js';
 import type { ToolRegistry } from '../functions/registry.js';
 
 export interface CallDeps {
@@ -87,6 +88,13 @@ export class CallParts {
   readonly memory = new ConversationMemory();
   readonly toolCalls: ToolCallRuns = new ToolCallRuns(this);
   readonly random: () => number;
+  /** The agent profile answering the call: `default` until the telephony `start` names one. */
+  profile: CallProfile;
+  /**
+   * The greeting: sent once on the first open link (never after a reconnect); `holdPending` until
+   * the provider created its response when it may not be interrupted; `item` its audio item.
+   */
+  readonly greeting: { sent: boolean; holdPending: boolean; item: number | undefined } = { sent: false, holdPending: false, item: undefined };
 
   /** Set by the telephony `start`; the rest opens with it in startAiLink. */
   start: CallStart | undefined;
@@ -124,6 +132,7 @@ export class CallParts {
     this.log = deps.log.child({ callId: this.callId, protocol: this.protocol });
     this.trace = deps.openTrace(this.connId, this.protocol);
     this.random = deps.random ?? Math.random;
+    this.profile = chooseProfile(deps.config, {}).profile;
     const rate = Number(conn.url.searchParams.get('rate'));
     this.decoder = this.platform.createDecoder({
       maxMessageBytes: deps.config.limits.maxMessageBytes,

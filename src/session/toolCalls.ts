@@ -127,9 +127,11 @@ export class ToolCallRuns {
   private start(g: ToolGroup, call: FunctionCall): void {
     const registry = this.c.deps.tools;
     this.started++;
-    if (!registry) {
+    // Only the call's profile's tools: another profile's tool is unknown to this call.
+    const allowed = this.c.profile.tools;
+    if (!registry || (allowed !== 'all' && !allowed.includes(call.name))) {
       this.c.deps.metrics.toolCalls.inc({ tool: 'unknown', outcome: 'unknown_tool' });
-      queueMicrotask(() => this.output(g, call, errorOutput('unknown_tool', 'no tools are configured')));
+      queueMicrotask(() => this.output(g, call, errorOutput('unknown_tool', registry ? `there is no tool named ${call.name.slice(0, 64)}` : 'no tools are configured')));
       return;
     }
     const ac = new AbortController();
@@ -139,7 +141,7 @@ export class ToolCallRuns {
     void registry.run(call.name, call.arguments, this.context(), ac.signal).then((r) => {
       g.controllers.delete(ac);
       this.inFlight--;
-      this.c.trace.record('runtime', 'tool.result', { data: { callId: call.callId, outcome: r.outcome, ms: Math.round(this.c.now() - started) } });
+      this.c.trace.record('runtime', 'tool.result', { data: { callId: call.callId, name: call.name.slice(0, 64), outcome: r.outcome, ms: Math.round(this.c.now() - started) } });
       this.output(g, call, r);
       if (!this.c.cleanupBegun) this.queue.shift()?.run();
     });
@@ -155,6 +157,6 @@ export class ToolCallRuns {
 
   private context(): ToolCallContext {
     const params = this.c.start?.customParameters ?? {};
-    return { callId: this.c.callId, agent: 'default', ...(Object.keys(params).length > 0 ? { customParameters: params } : {}) };
+    return { callId: this.c.callId, agent: this.c.profile.name, ...(Object.keys(params).length > 0 ? { customParameters: params } : {}) };
   }
 }

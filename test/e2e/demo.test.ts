@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/commands/demo.js';
 
 describe('parley demo', () => {
-  it('runs one offline call with a reconnect and a barge-in, prints the timeline, writes the report', async () => {
+  it('runs one offline call with a greeting, a barge-in, a tool round trip and a reconnect, prints the timeline, writes the report', async () => {
     const out = mkdtempSync(join(tmpdir(), 'parley-demo-test-'));
     const chunks: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
@@ -30,6 +30,14 @@ describe('parley demo', () => {
     expect(text).toMatch(/parley {2}AI link open → backoff/);
     expect(text).toMatch(/stale agent frames after the cut +0\n/);
     expect(text).toMatch(/reconnects +1 of 1 attempt\(s\) succeeded/);
+    // The agent speaks first: the greeting is heard before the caller says anything.
+    expect(text).toMatch(/parley {2}greeting requested first \(response\.create, profile default\)/);
+    expect(text.indexOf('caller  hears the agent')).toBeLessThan(text.indexOf('caller  starts speaking'));
+    // The tool round trip, with its latency, on the timeline and in the figures.
+    expect(text).toMatch(/agent {3}calls tool lookup_order \(/);
+    expect(text).toMatch(/parley {2}tool lookup_order → ok in \d+ ms/);
+    expect(text).toMatch(/parley {2}function_call_output ×1 sent/);
+    expect(text).toMatch(/tool round trip +lookup_order → ok in \d+ ms \(the demo's order service, signature verified\)/);
     const err = /audio_end_ms \d+ vs heard \d+ ms \(error (\d+) ms\)/.exec(text);
     expect(Number(err?.[1])).toBeLessThanOrEqual(40);
     const files = readdirSync(out);
@@ -39,6 +47,7 @@ describe('parley demo', () => {
     expect(trace).toBeDefined();
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('<svg');
+    expect(html).toMatch(/tool lookup_order → ok in \d+ ms/);
     expect(html).not.toMatch(/<script|https?:\/\//);
     expect(existsSync(join(out, trace!))).toBe(true);
   });

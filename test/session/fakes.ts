@@ -20,7 +20,7 @@ import type {
   WriteResult,
 } from '../../src/media/types.js';
 import type { PlayoutState } from '../../src/generated/playout.js';
-import { flattenState, Metrics, silentLogger, type CallTrace, type TraceRecord } from '../../src/obs/index.js';
+import { flattenState, Metrics, silentLogger, type CallTrace, type Logger, type TraceRecord } from '../../src/obs/index.js';
 import { Call } from '../../src/session/call.js';
 import type { CallConnection } from '../../src/session/seam.js';
 import type { TelephonyProtocol } from '../../src/telephony/types.js';
@@ -240,7 +240,7 @@ export interface Rig {
 }
 
 /** A Call on fakes, with a manual clock and (by default) a fixed random for the backoff jitter. */
-export function rig(protocol: TelephonyProtocol = 'twilio', overrides: ConfigInput = {}, random: () => number = () => 0.5, extra: { readonly tools?: ToolRegistry } = {}): Rig {
+export function rig(protocol: TelephonyProtocol = 'twilio', overrides: ConfigInput = {}, random: () => number = () => 0.5, extra: { readonly tools?: ToolRegistry; readonly log?: Logger } = {}): Rig {
   const config = loadConfig({ env: {}, overrides: { logLevel: 'silent', ...overrides } });
   const clock = new ManualClock();
   const engine = new FakeEngine();

@@ -8,7 +8,14 @@ export function sessionUpdate(cfg: AiSessionConfig): Record<string, unknown> {
   const turnDetection =
     vad === null
       ? null
-      : {
+      : vad.type === 'semantic_vad'
+        ? {
+            type: 'semantic_vad',
+            ...(vad.eagerness !== undefined ? { eagerness: vad.eagerness } : {}),
+            create_response: vad.createResponse ?? true,
+            interrupt_response: vad.interruptResponse,
+          }
+        : {
           type: 'server_vad',
           ...(vad.threshold !== undefined ? { threshold: vad.threshold } : {}),
           ...(vad.prefixPaddingMs !== undefined ? { prefix_padding_ms: vad.prefixPaddingMs } : {}),

@@ -1,6 +1,8 @@
 // `parley demo`: the whole product offline in one process — `parley serve` with the built-in
-// agent, and one simulated caller who talks, loses the AI for a moment (a dropped connection,
-// reconnected), then talks over the agent. Prints the timeline and the barge-in figures and
+// agent and a small local order service as its HTTP tool, and one simulated caller: the agent
+// greets first, the caller talks over its reply and asks, the agent looks the order up (a tool
+// round trip) and speaks the result, the AI is lost for a moment (a dropped connection,
+// reconnected), the caller talks again. Prints the timeline and the barge-in figures and
 // writes the recording, the trace and an HTML report to a directory it names.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,7 @@ import type { CallReport, ScriptStep } from '../../tools/sim/caller/index.js';
 import { readWav } from '../../tools/sim/audio/wav.js';
 import type { TelephonyProtocol } from '../../telephony/types.js';
 import { parseCommandArgs } from '../args.js';
+import { startOrderService } from '../demoOrders.js';
 
 const USAGE = `usage: parley demo [--out DIR] [--protocol twilio|audio-stream] [--no-drop]
 
@@ -25,19 +28,31 @@ Runs one complete simulated call offline (no keys needed) and reports on it.
   --no-drop      do not drop the AI connection during the first reply
 `;
 
-/** Talk; hear a reply (its AI connection drops mid-way); talk; interrupt the reply; hear the next. */
+/**
+ * Hear the greeting; talk; interrupt the reply and ask (the agent's third response calls the
+ * order tool, its fourth speaks the result); talk (that reply's AI connection drops mid-way);
+ * talk once more on the new connection.
+ */
 const SCRIPT: readonly ScriptStep[] = [
-  { kind: 'say', ms: 1200 },
-  { kind: 'listen', quietMs: 600 },
+  { kind: 'listen', quietMs: 400 },
   { kind: 'say', ms: 900 },
   { kind: 'barge', afterMs: 800, sayMs: 1000 },
   { kind: 'listen', quietMs: 500 },
+  { kind: 'say', ms: 900 },
+  { kind: 'listen', quietMs: 600 },
+  { kind: 'say', ms: 700 },
+  { kind: 'listen', quietMs: 400 },
   { kind: 'hangup' },
 ];
 
-const AGENT_REPLY_MS = 2400;
-/** Audio deltas of the first reply sent before the demo drops the AI connection. */
+const AGENT_REPLY_MS = 1800;
+const AGENT_DELTA_MS = 100;
+/** The response (on the first connection) that calls the tool: after the greeting and the interrupted reply. */
+const TOOL_TURN = 3;
+/** Audio deltas of the reply after the tool result sent before the demo drops the AI connection. */
 const DROP_AFTER_DELTAS = 4;
+const DEMO_SECRET = 'parley-demo-webhook-secret';
+const GREETING = 'Thanks for calling Parley Parts. How can I help?';
 
 function readTrace(path: string): TraceRecord[] {
   return readFileSync(path, 'utf8')
@@ -61,18 +76,43 @@ export async function run(argv: string[]): Promise<number> {
   const out = resolve(values.out ?? mkdtempSync(join(tmpdir(), 'parley-demo-')));
   const drop = !values['no-drop'];
 
+  const orders = await startOrderService(DEMO_SECRET);
   let config;
   try {
-    // Offline whatever the environment says: the built-in agent, loopback, quiet logs.
-    config = loadConfig({ overrides: { port: 0, host: '127.0.0.1', traceDir: out, logLevel: 'silent', authToken: undefined, ai: { mode: 'local' } } });
+    // Offline whatever the environment says: the built-in agent, loopback, quiet logs, and the
+    // demo's own tool and greeting as the default profile.
+    config = loadConfig({
+      overrides: {
+        port: 0,
+        host: '127.0.0.1',
+        traceDir: out,
+        logLevel: 'silent',
+        authToken: undefined,
+        webhookSecret: DEMO_SECRET,
+        ai: { mode: 'local' },
+        tools: {
+          lookup_order: {
+            description: 'Look up the status of an order by its number',
+            url: orders.url,
+            timeoutMs: 3000,
+            parameters: { type: 'object', properties: { order: { type: 'string' } }, required: ['order'] },
+          },
+        },
+        agents: { default: { instructions: 'You are the phone agent of Parley Parts. Look orders up with lookup_order.', greeting: GREETING, tools: ['lookup_order'] } },
+      },
+    });
   } catch (err) {
+    await orders.close();
     if (err instanceof ConfigError) {
       process.stderr.write(`parley demo: ${err.message}\n`);
       return 2;
     }
     throw err;
   }
-  const app = await startParley({ config, localAgent: { replyMs: AGENT_REPLY_MS } });
+  const app = await startParley({
+    config,
+    localAgent: { replyMs: AGENT_REPLY_MS, deltaMs: AGENT_DELTA_MS, toolCalls: [{ turn: TOOL_TURN, name: 'lookup_order', arguments: { order: '4711' } }] },
+  });
   const agent = app.localAgent!.agent;
   const media = app.mediaKind;
   process.stdout.write(
@@ -87,11 +127,13 @@ export async function run(argv: string[]): Promise<number> {
     const leadMs = config.media.lookaheadMs - FRAME_MS;
     const call = simCall({ url: `ws://127.0.0.1:${app.port}/${protocol}`, script: SCRIPT, outDir: out, maxCallMs: 45_000, leadMs });
     if (drop) {
+      // Once the tool has been called: drop the connection a few deltas into the reply after
+      // the one that speaks the tool's result.
       const armed = setInterval(() => {
         const first = agent.connections()[0];
-        if (!first) return;
+        if (!first || orders.requests.length === 0) return;
         clearInterval(armed);
-        agent.inject({ kind: 'drop', afterDeltas: DROP_AFTER_DELTAS }, first.id);
+        agent.inject({ kind: 'drop', afterDeltas: AGENT_REPLY_MS / AGENT_DELTA_MS + DROP_AFTER_DELTAS }, first.id);
       }, 5);
       void call.finally(() => clearInterval(armed));
     }
@@ -100,6 +142,7 @@ export async function run(argv: string[]): Promise<number> {
     while (app.server.activeCalls > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
   } finally {
     await app.shutdown();
+    await orders.close();
   }
 
   const tracePath = join(out, `${report.callId.startsWith('CA') || protocol !== 'twilio' ? report.callId : `CA${report.callId}`}.ndjson`);
@@ -118,7 +161,15 @@ export async function run(argv: string[]): Promise<number> {
   const truncErr = barge && truncate ? Math.abs(truncate.audioEndMs - barge.heardMs) : undefined;
   const latencies = report.turns.map((t) => t.responseLatencyMs).filter((x): x is number => x !== undefined);
 
+  const toolResults = trace.filter((r) => r.src === 'runtime' && r.event === 'tool.result').map((r) => r.data as { name?: string; outcome?: string; ms?: number });
+  const toolLine = toolResults.length
+    ? toolResults.map((t) => `${t.name ?? '?'} → ${t.outcome ?? '?'} in ${t.ms ?? '?'} ms`).join('; ') +
+      ` (the demo's order service, ${orders.requests.every((r) => r.signed) ? 'signature verified' : 'SIGNATURE NOT VERIFIED'})`
+    : 'none';
+  const greeted = trace.some((r) => r.src === 'ai' && r.event === 'greeting');
   const facts: [string, string][] = [
+    ['greeting', greeted ? `the agent spoke first: "${GREETING}"` : 'none'],
+    ['tool round trip', toolLine],
     ['call', `${report.ok ? 'completed' : `FAILED: ${report.failure ?? '?'}`} in ${(report.durationMs / 1000).toFixed(1)} s (${protocol}, built-in agent, ${media} media core)`],
     ['barge-in', barge ? `caller talked over the agent after hearing ${ms(barge.heardAtSpeechMs)} of its reply` : 'none'],
     ['speech start → agent VAD', ms(vadMs)],
@@ -126,7 +177,7 @@ export async function run(argv: string[]): Promise<number> {
     ['speech start → caller playback cleared', ms(barge?.cutoffLatencyMs)],
     ['stale agent frames after the cut', String(barge?.staleFramesAfterClear ?? 'n/a')],
     ['truncate point vs heard', truncate && barge ? `audio_end_ms ${truncate.audioEndMs} vs heard ${barge.heardMs} ms (error ${ms(truncErr)})` : 'n/a'],
-    ['reconnects', `${successes} of ${attempts} attempt(s) succeeded${drop ? ' (the demo dropped the AI connection during the first reply)' : ''}`],
+    ['reconnects', `${successes} of ${attempts} attempt(s) succeeded${drop ? ' (the demo dropped the AI connection during the reply after the tool result)' : ''}`],
     ['AI first audio after caller stops', latencies.length ? latencies.map((l) => `${l.toFixed(0)} ms`).join(', ') : 'n/a'],
     ['outbound frame lateness p50 / p99', `${report.lateness.p50.toFixed(1)} / ${report.lateness.p99.toFixed(1)} ms; underruns ${report.underruns}`],
   ];
@@ -149,6 +200,7 @@ export async function run(argv: string[]): Promise<number> {
     ...report.timeline.filter((e) => e.kind === 'speech_start').map((e) => ({ t: e.t, label: 'caller speaks' })),
     ...report.timeline.filter((e) => e.kind === 'clear').map((e) => ({ t: e.t, label: 'cleared' })),
     ...trace.filter((r) => r.src === 'runtime' && r.event === 'reconnect.scheduled').map((r) => ({ t: callerTime(trace, r.t), label: 'AI dropped' })),
+    ...trace.filter((r) => r.src === 'runtime' && r.event === 'tool.result').map((r) => ({ t: callerTime(trace, r.t), label: `tool ${String((r.data as { ms?: number }).ms)} ms` })),
   ];
   const htmlPath = join(out, 'report.html');
   writeFileSync(

@@ -1,22 +1,56 @@
 // The aiLink machine's actions (machines/aiLink.ts header), one function each.
 import { reconnectDelayMs, type AiLinkContext } from '../../../machines/aiLink.js';
-import type { AiSessionConfig } from '../../ai/types.js';
+import type { AiFunctionTool, AiSessionConfig } from '../../ai/types.js';
 import type { CallParts } from '../parts.js';
 import type { AiLinkEffects } from './types.js';
 
-/** The provider session this call asks for (voice, formats, VAD, instructions). */
+/** The provider session this call asks for: its profile's instructions, voice, tools and VAD. */
 export function sessionConfig(c: CallParts): AiSessionConfig {
   const a = c.deps.config.ai;
+  const p = c.profile;
   const f = c.open?.aiFormat ?? { codec: 'pcm16', rate: 24000 };
+  const td = p.turnDetection;
+  const common = { interruptResponse: a.interruptResponse, createResponse: true } as const;
+  const tools = profileTools(c);
   return {
-    instructions: a.instructions,
-    voice: a.voice,
+    instructions: p.instructions,
+    voice: p.voice,
     inputFormat: f,
     outputFormat: f,
-    turnDetection: { type: 'server_vad', interruptResponse: a.interruptResponse, createResponse: true },
+    turnDetection:
+      td?.type === 'semantic_vad'
+        ? { type: 'semantic_vad', eagerness: td.eagerness, ...common }
+        : {
+            type: 'server_vad',
+            ...(td?.threshold !== undefined ? { threshold: td.threshold } : {}),
+            ...(td?.prefixPaddingMs !== undefined ? { prefixPaddingMs: td.prefixPaddingMs } : {}),
+            ...(td?.silenceDurationMs !== undefined ? { silenceDurationMs: td.silenceDurationMs } : {}),
+            ...common,
+          },
     transcription: null,
-    ...(c.deps.tools && c.deps.tools.size > 0 ? { tools: c.deps.tools.definitions() } : {}),
+    ...(tools.length > 0 ? { tools } : {}),
   };
+}
+
+/** The profile's tools as session.update lists them (the implicit default: every declared tool). */
+export function profileTools(c: CallParts): AiFunctionTool[] {
+  const all = c.deps.tools?.definitions() ?? [];
+  const allowed = c.profile.tools;
+  return allowed === 'all' ? all : all.filter((t) => allowed.includes(t.name));
+}
+
+/**
+ * The greeting, as the first response on the first open link: the model says the profile's
+ * greeting (filled for this call) in the session's voice. Never again after a reconnect.
+ */
+export function sendGreeting(c: CallParts): void {
+  const text = c.profile.greeting;
+  const ai = c.open?.ai;
+  if (text === undefined || c.greeting.sent || !ai) return;
+  c.greeting.sent = true;
+  c.greeting.holdPending = !c.profile.greetingInterruptible;
+  const r = ai.createResponse({ instructions: `Greet the caller now by saying exactly this, and nothing else: ${text}` });
+  c.trace.record('ai', 'greeting', { data: { agent: c.profile.name, chars: text.length, interruptible: c.profile.greetingInterruptible, result: r } });
 }
 
 export function aiLinkEffects(c: CallParts): AiLinkEffects {
@@ -32,6 +66,7 @@ export function aiLinkEffects(c: CallParts): AiLinkEffects {
 
     configureSession() {
       c.open?.ai.updateSession(sessionConfig(c));
+      sendGreeting(c);
     },
 
     replayConversation() {

@@ -9,13 +9,14 @@ export function turnEffects(c: CallParts): TurnEffects {
   const { metrics } = c.deps;
   return {
     /** Writes the delta's audio (it travels with the event) to the playout ring. */
-    enqueueAudio(_ctx: TurnContext, ev: Extract<TurnEvent, { type: 'AUDIO_DELTA' }>) {
+    enqueueAudio(ctx: TurnContext, ev: Extract<TurnEvent, { type: 'AUDIO_DELTA' }>) {
       const audio = audioOf(ev);
       const o = c.open;
       if (!audio || !o) return;
       const item = c.items.numberOf(ev.itemId, c.link?.clientGen);
       c.items.addReceived(item, audio.length / bytesPerMs(o.aiFormat));
       c.playout.firstQueuedItem ??= item;
+      if (ev.responseId === ctx.heldResponse) c.greeting.item = item;
       if (c.speechStoppedAt !== undefined) {
         metrics.aiFirstAudio.observe((c.now() - c.speechStoppedAt) / 1000);
         c.speechStoppedAt = undefined;

@@ -3,6 +3,7 @@
 // check), and the link's own open/close/error events carry the machine generation they map to
 // (or STALE_GENERATION, which matches no guard: AL1).
 import { bytesPerMs } from '../../base/audio.js';
+import { FRAME_MS } from '../../media/types.js';
 import type { AiEvent } from '../../ai/types.js';
 import type { AudioDeltaEvent } from '../effects/types.js';
 import type { CallParts } from '../parts.js';
@@ -16,12 +17,26 @@ export function generationOf(c: CallParts, ev: AiEvent): number {
 }
 
 /** The playout position of the item playing (or queued first), for SPEECH_STARTED. */
-export function playoutPosition(c: CallParts, now: number): { itemId: string | null; deliveredMs: number; sentMs: number } {
+export function playoutPosition(c: CallParts, now: number): { itemId: string | null; deliveredMs: number; sentMs: number; heldUnheardMs: number } {
   const item = c.playout.playingItem ?? c.playout.firstQueuedItem;
   const itemId = item === undefined ? undefined : c.items.idOf(item);
   const far = c.open?.farSide;
-  if (item === undefined || itemId === undefined || !far) return { itemId: null, deliveredMs: 0, sentMs: 0 };
-  return { itemId, deliveredMs: far.heardMs(item, now), sentMs: c.items.received(item) };
+  const heldUnheardMs = heldUnheard(c, now);
+  if (item === undefined || itemId === undefined || !far) return { itemId: null, deliveredMs: 0, sentMs: 0, heldUnheardMs };
+  return { itemId, deliveredMs: far.heardMs(item, now), sentMs: c.items.received(item), heldUnheardMs };
+}
+
+/**
+ * Milliseconds of the non-interruptible greeting received but not yet heard by the caller (the
+ * far side's account: Twilio's echoed marks, mod_audio_stream's modelled buffer); a last frame's
+ * worth is the padding of the short final frame, not speech.
+ */
+export function heldUnheard(c: CallParts, now: number): number {
+  const item = c.greeting.item;
+  const far = c.open?.farSide;
+  if (c.turnCtx().heldResponse === null || item === undefined || !far) return 0;
+  const left = c.items.received(item) - far.heardMs(item, now);
+  return left > FRAME_MS ? Math.round(left) : 0;
 }
 
 export function onAiEvent(c: CallParts, ev: AiEvent): void {
@@ -101,10 +116,14 @@ function onCurrentEvent(c: CallParts, ev: AiEvent): void {
       c.trace.record('ai', 'speech_stopped', { data: { itemId: ev.itemId } });
       turn.send({ type: 'SPEECH_STOPPED' });
       return;
-    case 'response_created':
-      c.trace.record('ai', 'response_created', { data: { responseId: ev.responseId } });
-      turn.send({ type: 'RESPONSE_CREATED', responseId: ev.responseId });
+    case 'response_created': {
+      // The first response after a non-interruptible greeting's response.create is the greeting.
+      const hold = c.greeting.holdPending;
+      c.greeting.holdPending = false;
+      c.trace.record('ai', 'response_created', { data: { responseId: ev.responseId, ...(hold ? { hold } : {}) } });
+      turn.send({ type: 'RESPONSE_CREATED', responseId: ev.responseId, ...(hold ? { hold } : {}) });
       return;
+    }
     case 'output_item_added':
       c.items.numberOf(ev.itemId, ev.gen);
       return;

@@ -3,6 +3,7 @@
 import { bytesPerMs } from '../../base/audio.js';
 import type { CallStart, InboundEvent, RawFrame, Rejection } from '../../telephony/index.js';
 import type { CallParts } from '../parts.js';
+import { chooseProfile, cleanValue } from '../profile.js';
 
 export function onTelephonyMessage(c: CallParts, data: RawFrame, isBinary: boolean): void {
   // The call is over: what the leg still sends is dropped, and counted.
@@ -70,7 +71,14 @@ function onStart(c: CallParts, start: CallStart): void {
   c.trace.record('telephony', 'start', {
     data: { callId: start.callId, streamId: start.streamId, format: start.format, implicit: start.implicit, connId: c.connId },
   });
-  c.log.info({ format: start.format, params: Object.keys(start.customParameters) }, 'call started');
+  const choice = chooseProfile(c.deps.config, start.customParameters);
+  c.profile = choice.profile;
+  c.deps.metrics.agentProfileCalls.inc({ agent: choice.profile.name });
+  if (choice.unknown !== undefined) {
+    c.deps.metrics.agentProfileUnknown.inc();
+    c.log.warn({ agent: cleanValue(choice.unknown, 64) }, 'the call names an unknown agent profile; answered by default');
+  }
+  c.log.info({ format: start.format, params: Object.keys(start.customParameters), agent: choice.profile.name }, 'call started');
   c.actors.session.send({ type: 'CALL_STARTED' });
 }
 

@@ -11,7 +11,7 @@ import { repoRoot } from '../../../src/tools/gen/repoRoot.js';
 import { verify } from '../../../src/tools/verify/verify.js';
 
 const root = repoRoot();
-const SPECS = ['BargeIn', 'Playout', 'Reconnect', 'Session'];
+const SPECS = ['BargeIn', 'Greeting', 'Playout', 'Reconnect', 'Session'];
 const VOCAB = { States: 'KnownStates', TagNames: 'KnownTags', Events: 'KnownEvents', ActionNames: 'KnownActions', GuardNames: 'KnownGuards' } as const;
 
 const strings = (text: string): Set<string> => new Set([...text.matchAll(/"([^"\n]*)"/g)].map((m) => m[1] ?? ''));
