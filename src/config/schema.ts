@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { PLAYOUT_GAIN_DB } from '../media/types.js';
 import { DEFAULT_JITTER, DEFAULT_MAX_ATTEMPTS, RECONNECT_BACKOFF_MS } from '../../machines/aiLink.js';
 import { toolsSchema } from './tools.js';
+import { mcpSchema } from './mcp.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const wsUrl = z.url({ protocol: /^wss?$/ });
@@ -212,6 +213,7 @@ export const configSchema = z
     telephony,
     shutdown,
     tools: toolsSchema,
+    mcp: mcpSchema,
   })
   .superRefine((c, ctx) => {
     if (c.media.lookaheadMs < c.telephony.audioStreamMinFillMs) {
