@@ -31,6 +31,8 @@ export interface ToolGroup {
   /** The call the next FUNCTION_CALL announces (startRequest takes it). */
   next: FunctionCall | undefined;
   readonly outputs: Map<string, string | undefined>;
+  /** The calls by call_id (name and arguments, for the conversation memory). */
+  readonly calls: Map<string, FunctionCall>;
   readonly controllers: Set<AbortController>;
   sent: boolean;
   responseCreated: boolean;
@@ -100,7 +102,7 @@ export class ToolCallRuns {
   }
 
   private open(responseId: string): ToolGroup {
-    const partial: Omit<ToolGroup, 'actor'> = { responseId, next: undefined, outputs: new Map(), controllers: new Set(), sent: false, responseCreated: false };
+    const partial: Omit<ToolGroup, 'actor'> = { responseId, next: undefined, outputs: new Map(), calls: new Map(), controllers: new Set(), sent: false, responseCreated: false };
     const g = partial as ToolGroup;
     const fx = toolCallsEffects(this.c, g);
     const logic = toolCallsMachine.provide({
