@@ -11,6 +11,7 @@ import { toolCallsMachine, type ToolCallsEvent } from '../../machines/toolCalls.
 import { errorOutput, type ToolResult } from '../functions/http.js';
 import type { ToolCallContext } from '../functions/registry.js';
 import { toolCallsEffects } from './effects/toolCalls.js';
+import { ToolResponseGate } from './toolResponse.js';
 import type { CallParts } from './parts.js';
 
 export const TOOL_LIMITS = { maxInFlight: 4, maxQueued: 16, maxPerCall: 64, maxGroups: 8 } as const;
@@ -43,6 +44,8 @@ export class ToolCallRuns {
   private readonly queue: { g: ToolGroup; run: () => void }[] = [];
   private inFlight = 0;
   private started = 0;
+  /** The responses asked for with tool outputs, and which a newer caller turn superseded (TC4). */
+  readonly responses = new ToolResponseGate();
 
   constructor(private readonly c: CallParts) {}
 
@@ -72,6 +75,7 @@ export class ToolCallRuns {
 
   /** The caller began a newer turn (speech_started on the current connection). */
   onCallerTurn(): void {
+    this.responses.onCallerTurn();
     for (const g of [...this.groups.values()]) g.actor.send({ type: 'CALLER_TURN' });
   }
 

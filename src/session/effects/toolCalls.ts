@@ -33,7 +33,8 @@ export function toolCallsEffects(c: CallParts, g: ToolGroup): ToolCallsEffects {
 
     createResponse() {
       g.responseCreated = true;
-      c.open?.ai.createResponse();
+      // Marked, so its response.created can be told apart: a caller turn before it supersedes it (TC4).
+      c.open?.ai.sendRaw({ type: 'response.create', response: { metadata: c.toolCalls.responses.request() } });
     },
 
     dropOutputs() {

@@ -99,6 +99,18 @@ export class SimFunctionCalls {
         this.heard.push(output);
         return { ok: true, item: { id, object: 'realtime.item', type: 'function_call_output', call_id: callId, output } };
       }
+      case 'function_call': {
+        // A call the client puts into the conversation (Parley's replay after a reconnect): its
+        // call_id is known from now on, so its output may follow.
+        const callId = item['call_id'];
+        const name = item['name'];
+        if (typeof callId !== 'string' || callId.length === 0) return { ok: false, error: { code: 'missing_required_parameter', param: 'item.call_id', message: "Missing required parameter: 'item.call_id'." } };
+        if (typeof name !== 'string' || name.length === 0) return { ok: false, error: { code: 'missing_required_parameter', param: 'item.name', message: "Missing required parameter: 'item.name'." } };
+        if (this.issued.size >= MAX_CALLS) this.issued.delete(this.issued.keys().next().value!);
+        this.issued.set(callId, undefined);
+        const args = typeof item['arguments'] === 'string' ? item['arguments'] : '';
+        return { ok: true, item: { id, object: 'realtime.item', type: 'function_call', status: 'completed', call_id: callId, name, arguments: args } };
+      }
       case 'message': {
         const role = item['role'];
         if (role !== 'user' && role !== 'assistant' && role !== 'system') {
