@@ -46,8 +46,16 @@ export class ToolCallRuns {
   private started = 0;
   /** The responses asked for with tool outputs, and which a newer caller turn superseded (TC4). */
   readonly responses = new ToolResponseGate();
+  /** Told of every group's actor before it starts (the model-based tests inspect them). */
+  private readonly watchers = new Set<(actor: ToolGroup['actor']) => void>();
 
   constructor(private readonly c: CallParts) {}
+
+  /** Calls `fn` with each new group's actor before it starts; returns the unsubscribe. */
+  watch(fn: (actor: ToolGroup['actor']) => void): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
+  }
 
   /** Requests in flight now, over every group. */
   get running(): number {
@@ -126,6 +134,7 @@ export class ToolCallRuns {
       if (s.value !== 'idle' && s.status === 'active') busy = true;
       else if (busy || s.status === 'done') this.groups.delete(responseId);
     });
+    for (const w of this.watchers) w(g.actor);
     g.actor.start();
     return g;
   }

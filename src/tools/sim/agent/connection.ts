@@ -14,7 +14,7 @@ import { audioDeltaEvent, ResponseStream, transcriptDeltaEvent } from './respons
 import { buildResponse } from './start-response.js';
 import type { TextResponseStream } from './textResponse.js';
 import { applySessionUpdate, defaultSession, sessionToWire, type SimSession } from './session.js';
-import { checkDelete, checkTruncate, type ItemInfo } from './truncate.js';
+import { checkDelete, recordTruncate, type ItemInfo } from './truncate.js';
 import { SimFunctionCalls, type SimToolCall } from './toolCalls.js';
 import type { AgentScript, ReceivedEvent, SimAgentOptions, SimFault, TruncateRecord } from './types.js';
 
@@ -233,6 +233,13 @@ export class AgentConnection {
         r?.complete();
         return r !== undefined;
       },
+      callFunction: (name, args) => {
+        const r = active();
+        if (!r) return undefined;
+        const ids = { responseId: r.id, itemId: this.nextId('item'), callId: this.nextId('call'), eventId: () => this.nextId('event') };
+        for (const ev of this.calls.callEvents(name, args, ids)) this.outbox.send(ev);
+        return ids.callId;
+      },
       lateAudioDelta: (responseId, itemId, ms) => {
         const fmt = this.session.outputFormat;
         const raw = Math.max(2, Math.round(ms * bytesPerMs(fmt)));
@@ -306,18 +313,9 @@ export class AgentConnection {
   }
 
   private truncate(e: Record<string, unknown>, eventId: string | undefined): void {
-    const check = checkTruncate(e, (id) => this.items.get(id));
-    const rec = check.ok ? check : check.record;
-    if (rec) {
-      const t = this.shared.truncates;
-      t.push({ connId: this.id, itemId: rec.itemId, audioEndMs: rec.ms, sentMs: rec.sentMs, accepted: check.ok });
-      if (t.length > 10_000) t.splice(0, t.length - 10_000);
-    }
-    if (!check.ok) {
-      this.sendError('invalid_request_error', check.code, check.message, check.param, eventId);
-      return;
-    }
-    this.send({ type: 'conversation.item.truncated', item_id: check.itemId, content_index: 0, audio_end_ms: check.ms });
+    const check = recordTruncate(e, (id) => this.items.get(id), this.shared.truncates, this.id);
+    if (!check.ok) this.sendError('invalid_request_error', check.code, check.message, check.param, eventId);
+    else this.send({ type: 'conversation.item.truncated', item_id: check.itemId, content_index: 0, audio_end_ms: check.ms });
   }
 
   // ---- responses -----------------------------------------------------------------------------

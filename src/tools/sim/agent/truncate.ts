@@ -21,6 +21,22 @@ export type TruncateCheck =
       readonly record?: { readonly itemId: string; readonly ms: number; readonly sentMs: number };
     };
 
+/** checkTruncate, with the request kept in `log` (bounded) for tests and benches. */
+export function recordTruncate(
+  e: Record<string, unknown>,
+  item: (id: string) => ItemInfo | undefined,
+  log: { connId: number; itemId: string; audioEndMs: number; sentMs: number; accepted: boolean }[],
+  connId: number,
+): TruncateCheck {
+  const check = checkTruncate(e, item);
+  const rec = check.ok ? check : check.record;
+  if (rec) {
+    log.push({ connId, itemId: rec.itemId, audioEndMs: rec.ms, sentMs: rec.sentMs, accepted: check.ok });
+    if (log.length > 10_000) log.splice(0, log.length - 10_000);
+  }
+  return check;
+}
+
 export function checkTruncate(e: Record<string, unknown>, item: (id: string) => ItemInfo | undefined): TruncateCheck {
   const itemId = e['item_id'];
   const ms = e['audio_end_ms'];
