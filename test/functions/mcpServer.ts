@@ -15,6 +15,8 @@ export interface TestMcpServer {
   /** tools/call requests received (tool name), and the authorization header of every request. */
   readonly calls: string[];
   readonly auth: (string | undefined)[];
+  /** tools/list requests answered. */
+  readonly lists: number;
   close(): Promise<void>;
 }
 
@@ -55,12 +57,14 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 export async function startMcpServer(port = 0): Promise<TestMcpServer> {
   const calls: string[] = [];
   const auth: (string | undefined)[] = [];
+  let lists = 0;
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   const http: Server = createServer((req, res) => {
     void (async () => {
       auth.push(req.headers['authorization']);
       const sid = req.headers['mcp-session-id'] as string | undefined;
       const body = req.method === 'POST' ? await readBody(req) : undefined;
+      if ((body as { method?: unknown } | undefined)?.method === 'tools/list') lists++;
       let transport = sid ? sessions.get(sid) : undefined;
       if (!transport && !sid && isInitializeRequest(body)) {
         const t = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (id) => void sessions.set(id, t) });
@@ -85,6 +89,9 @@ export async function startMcpServer(port = 0): Promise<TestMcpServer> {
     url: `http://127.0.0.1:${p}/mcp`,
     calls,
     auth,
+    get lists() {
+      return lists;
+    },
     async close() {
       for (const t of sessions.values()) await t.close().catch(() => {});
       http.closeAllConnections();
