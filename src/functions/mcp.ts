@@ -6,7 +6,7 @@
 // result become `{"error": "<short reason>"}` with an outcome to count, like an HTTP tool.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../obs/index.js';
 import type { McpServerConfig } from '../config/mcp.js';
 import { errorOutput, MAX_TOOL_RESPONSE_BYTES, type ToolResult } from './http.js';
@@ -82,6 +82,8 @@ export class McpServerLink {
     } catch (err) {
       if (signal.aborted) return errorOutput('aborted', 'the call ended');
       if (isTimeout(err)) return errorOutput('timeout', `the tool did not answer within ${this.cfg.timeoutMs} ms`);
+      // The server answered with a JSON-RPC error (unknown tool, invalid params): the session is fine.
+      if (err instanceof McpError && err.code !== ErrorCode.ConnectionClosed) return errorOutput('tool_error', `the tool server refused the call: ${short(err)}`);
       // The server went away or forgot the session: its tools are gone until it answers again.
       this.lost(err);
       return errorOutput('network', 'the tool server is not reachable');
@@ -210,7 +212,7 @@ function toResult(r: CallResult): ToolResult {
 }
 
 function isTimeout(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && 'code' in err && (err as { code: unknown }).code === -32001;
+  return err instanceof McpError && err.code === ErrorCode.RequestTimeout;
 }
 
 function short(err: unknown): string {
