@@ -40,6 +40,8 @@ export const toolCallsStimuli: StimulusTable = {
   'RESPONSE_DONE:done': (w) => {
     if (!w.script().completeResponse()) throw new Error('the agent has no active response to end');
   },
+  // The caller's turn made the runtime cancel the response: its response.done comes by itself.
+  'RESPONSE_DONE:cancelled': () => {},
   'OUTPUT:output': output(undefined),
   'OUTPUT:outputBusy': output(true),
   'OUTPUT:outputFree': output(false),
