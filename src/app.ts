@@ -3,6 +3,7 @@
 import type { ParleyConfig } from './config/index.js';
 import { createAiClient, startLocalAgent, type LocalAgent, type LocalAgentOptions } from './ai/index.js';
 import { ToolRegistry } from './functions/registry.js';
+import { McpServerLink } from './functions/mcp.js';
 import { CascadeService, createTtsBreaker } from './ai/cascade/index.js';
 import type { MediaEngine } from './media/types.js';
 import { createMediaEngine } from './media/index.js';
@@ -77,7 +78,11 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     authToken: config.authToken,
     onRefused: (reason) => metrics.upgradesRefused.inc({ reason }),
   });
-  const tools = Object.keys(config.tools).length > 0 ? new ToolRegistry(config.tools, { metrics, secret: config.webhookSecret }) : undefined;
+  // MCP servers: sessions opened in the background (one down at start is retried; its tools absent meanwhile).
+  const mcpLinks = Object.entries(config.mcp).map(([name, cfg]) => new McpServerLink(name, cfg, log));
+  for (const l of mcpLinks) l.start();
+  const tools =
+    Object.keys(config.tools).length > 0 || mcpLinks.length > 0 ? new ToolRegistry(config.tools, { metrics, secret: config.webhookSecret }, mcpLinks) : undefined;
   const runtime = new SessionRuntime({
     config,
     ...(tools ? { tools } : {}),
@@ -122,6 +127,7 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     if (ownsEngine) await engine.close();
     await localAgent?.close();
     cascade?.close();
+    await Promise.all(mcpLinks.map((l) => l.close()));
   };
   const { telephony } = config;
   const audiosocket =

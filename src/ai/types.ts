@@ -105,7 +105,7 @@ export type AiEvent =
   | { readonly type: 'speech_started'; readonly gen: number; readonly audioStartMs: number; readonly itemId: string }
   | { readonly type: 'speech_stopped'; readonly gen: number; readonly audioEndMs: number; readonly itemId: string }
   | { readonly type: 'input_committed'; readonly gen: number; readonly itemId: string }
-  | { readonly type: 'response_created'; readonly gen: number; readonly responseId: string }
+  | { readonly type: 'response_created'; readonly gen: number; readonly responseId: string; readonly metadata?: Readonly<Record<string, string>> }
   /** An assistant output item began (its id is what `truncate` needs). */
   | { readonly type: 'output_item_added'; readonly gen: number; readonly responseId: string; readonly itemId: string }
   /** Decoded audio bytes in the session's output format. */

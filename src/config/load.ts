@@ -10,6 +10,7 @@ import { ENV_BINDINGS, coerceEnv } from './env.js';
 import { settingForPath, settings } from './settings.js';
 import { expandToolHeaders } from './tools.js';
 import { AGENT_KEYS } from './agents.js';
+import { expandMcpHeaders } from './mcp.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -166,8 +167,9 @@ export function loadConfig(opts: LoadOptions = {}): ParleyConfig {
   if (!r.success) throw new ConfigError(r.error.issues.map((i) => describeIssue(i, merged, fromEnv, file)));
 
   const expanded = expandToolHeaders(r.data.tools, env);
-  if (expanded.problems.length) throw new ConfigError(expanded.problems);
-  const c = { ...r.data, tools: expanded.tools };
+  const expandedMcp = expandMcpHeaders(r.data.mcp, env);
+  if (expanded.problems.length || expandedMcp.problems.length) throw new ConfigError([...expanded.problems, ...expandedMcp.problems]);
+  const c = { ...r.data, tools: expanded.tools, mcp: expandedMcp.mcp };
   const mode = c.ai.mode ?? (c.ai.openaiApiKey ? 'openai' : 'local');
   // The TTS chain is the cascade's (docs/reference/original-engine.md#tts-chain); other modes opt
   // in explicitly.
@@ -180,8 +182,8 @@ export function redactedConfig(c: ParleyConfig): unknown {
   for (const s of settings()) {
     if (s.secret && getPath(copy, s.path.split('.')) !== undefined) setPath(copy, s.path, '<redacted>');
   }
-  // Tool headers carry secrets expanded from the environment.
-  for (const t of Object.values((copy['tools'] ?? {}) as Record<string, Obj>)) {
+  // Tool and MCP server headers carry secrets expanded from the environment.
+  for (const t of [...Object.values((copy['tools'] ?? {}) as Record<string, Obj>), ...Object.values((copy['mcp'] ?? {}) as Record<string, Obj>)]) {
     const h = t['headers'] as Obj | undefined;
     if (h) for (const k of Object.keys(h)) h[k] = '<redacted>';
   }

@@ -6,6 +6,7 @@ import { PLAYOUT_GAIN_DB } from '../media/types.js';
 import { DEFAULT_JITTER, DEFAULT_MAX_ATTEMPTS, RECONNECT_BACKOFF_MS } from '../../machines/aiLink.js';
 import { toolsSchema } from './tools.js';
 import { agentsSchema } from './agents.js';
+import { mcpSchema } from './mcp.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const wsUrl = z.url({ protocol: /^wss?$/ });
@@ -229,6 +230,7 @@ export const configSchema = z
     shutdown,
     tools: toolsSchema,
     agents: agentsSchema,
+    mcp: mcpSchema,
   })
   .superRefine((c, ctx) => {
     if (c.media.lookaheadMs < c.telephony.audioStreamMinFillMs) {

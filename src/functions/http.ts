@@ -8,7 +8,7 @@ import type { HttpToolConfig } from '../config/tools.js';
 /** Largest response body read from a tool; a larger one is an error (oversize). */
 export const MAX_TOOL_RESPONSE_BYTES = 64 * 1024;
 
-export type ToolOutcome = 'ok' | 'unknown_tool' | 'refused' | 'invalid_arguments' | 'timeout' | 'http_error' | 'bad_json' | 'oversize' | 'network' | 'aborted';
+export type ToolOutcome = 'ok' | 'unknown_tool' | 'refused' | 'invalid_arguments' | 'timeout' | 'http_error' | 'bad_json' | 'oversize' | 'network' | 'aborted' | 'tool_error';
 
 /** What Parley POSTs to a tool (the webhook's request body). */
 export interface ToolRequest {

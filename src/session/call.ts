@@ -3,6 +3,7 @@
 // turn sockets, media-core events and AI events into machine events; effects (effects/) do
 // what the machines name; system.ts routes one machine's decisions to another. Nothing here
 // throws into a socket handler.
+import type { ToolGroup } from './toolCalls.js';
 import type { RawFrame } from '../telephony/index.js';
 import { aiLinkEffects } from './effects/aiLink.js';
 import { playoutEffects } from './effects/playout.js';
@@ -16,6 +17,8 @@ import type { CallConnection, LiveCall } from './seam.js';
 import { createCallSystem, type CallActors } from './system.js';
 
 export type { CallDeps } from './parts.js';
+
+type ToolCallActor = ToolGroup['actor'];
 
 export class Call implements LiveCall {
   readonly protocol: CallConnection['protocol'];
@@ -73,6 +76,11 @@ export class Call implements LiveCall {
   /** The call's machine actors, for inspection (the model-based tests read them): never send through this. */
   get machineActors(): CallActors {
     return this.actors;
+  }
+
+  /** Each tool-call group's actor as it is created, for inspection (the model-based tests): never send through it. */
+  watchToolCalls(fn: (actor: ToolCallActor) => void): () => void {
+    return this.parts.toolCalls.watch(fn);
   }
 
   // ---- the server's side (LiveCall) --------------------------------------------------------

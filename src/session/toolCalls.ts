@@ -11,6 +11,7 @@ import { toolCallsMachine, type ToolCallsEvent } from '../../machines/toolCalls.
 import { errorOutput, type ToolResult } from '../functions/http.js';
 import type { ToolCallContext } from '../functions/registry.js';
 import { toolCallsEffects } from './effects/toolCalls.js';
+import { ToolResponseGate } from './toolResponse.js';
 import type { CallParts } from './parts.js';
 
 export const TOOL_LIMITS = { maxInFlight: 4, maxQueued: 16, maxPerCall: 64, maxGroups: 8 } as const;
@@ -31,6 +32,8 @@ export interface ToolGroup {
   /** The call the next FUNCTION_CALL announces (startRequest takes it). */
   next: FunctionCall | undefined;
   readonly outputs: Map<string, string | undefined>;
+  /** The calls by call_id (name and arguments, for the conversation memory). */
+  readonly calls: Map<string, FunctionCall>;
   readonly controllers: Set<AbortController>;
   sent: boolean;
   responseCreated: boolean;
@@ -41,8 +44,18 @@ export class ToolCallRuns {
   private readonly queue: { g: ToolGroup; run: () => void }[] = [];
   private inFlight = 0;
   private started = 0;
+  /** The responses asked for with tool outputs, and which a newer caller turn superseded (TC4). */
+  readonly responses = new ToolResponseGate();
+  /** Told of every group's actor before it starts (the model-based tests inspect them). */
+  private readonly watchers = new Set<(actor: ToolGroup['actor']) => void>();
 
   constructor(private readonly c: CallParts) {}
+
+  /** Calls `fn` with each new group's actor before it starts; returns the unsubscribe. */
+  watch(fn: (actor: ToolGroup['actor']) => void): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
+  }
 
   /** Requests in flight now, over every group. */
   get running(): number {
@@ -70,6 +83,7 @@ export class ToolCallRuns {
 
   /** The caller began a newer turn (speech_started on the current connection). */
   onCallerTurn(): void {
+    this.responses.onCallerTurn();
     for (const g of [...this.groups.values()]) g.actor.send({ type: 'CALLER_TURN' });
   }
 
@@ -100,7 +114,7 @@ export class ToolCallRuns {
   }
 
   private open(responseId: string): ToolGroup {
-    const partial: Omit<ToolGroup, 'actor'> = { responseId, next: undefined, outputs: new Map(), controllers: new Set(), sent: false, responseCreated: false };
+    const partial: Omit<ToolGroup, 'actor'> = { responseId, next: undefined, outputs: new Map(), calls: new Map(), controllers: new Set(), sent: false, responseCreated: false };
     const g = partial as ToolGroup;
     const fx = toolCallsEffects(this.c, g);
     const logic = toolCallsMachine.provide({
@@ -120,6 +134,7 @@ export class ToolCallRuns {
       if (s.value !== 'idle' && s.status === 'active') busy = true;
       else if (busy || s.status === 'done') this.groups.delete(responseId);
     });
+    for (const w of this.watchers) w(g.actor);
     g.actor.start();
     return g;
   }

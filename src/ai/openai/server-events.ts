@@ -39,6 +39,13 @@ const STATUSES = new Set<ResponseStatus>(['completed', 'cancelled', 'failed', 'i
 
 const s = (o: Obj, k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
 const n = (o: Obj, k: string): number | undefined => (typeof o[k] === 'number' && Number.isFinite(o[k]) ? (o[k] as number) : undefined);
+/** A response's metadata (string values only, at most 16 keys as the API allows), or undefined. */
+function stringRecord(v: unknown): Readonly<Record<string, string>> | undefined {
+  if (!isRecord(v)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v).slice(0, 16)) if (typeof x === 'string') out[k] = x;
+  return out;
+}
 
 /** Parse one text frame from the server. Never throws. */
 export function parseServerEvent(text: string, gen: number): AiEvent | undefined {
@@ -95,7 +102,8 @@ export function parseServerEvent(text: string, gen: number): AiEvent | undefined
       return itemId !== undefined ? { type: 'input_committed', gen, itemId } : bad;
     case 'response.created': {
       const id = isRecord(ev['response']) ? s(ev['response'], 'id') : undefined;
-      return id !== undefined ? { type: 'response_created', gen, responseId: id } : bad;
+      const metadata = isRecord(ev['response']) ? stringRecord(ev['response']['metadata']) : undefined;
+      return id !== undefined ? { type: 'response_created', gen, responseId: id, ...(metadata ? { metadata } : {}) } : bad;
     }
     case 'response.output_item.added': {
       const id = isRecord(ev['item']) ? s(ev['item'], 'id') : undefined;

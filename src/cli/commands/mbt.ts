@@ -10,7 +10,7 @@ import type { SuiteOptions } from '../../tools/mbt/suite.js';
 import { PrerequisiteError } from '../../tools/verify/prereq.js';
 
 const USAGE =
-  'usage: parley mbt [--json] [--only session,aiLink,turn,playout] [--random N] [--seed S] [--depth D] [--simple N] [--no-tlc] [--traces DIR] [--report FILE]\n';
+  'usage: parley mbt [--json] [--only session,aiLink,turn,playout,toolCalls] [--random N] [--seed S] [--depth D] [--simple N] [--no-tlc] [--traces DIR] [--report FILE]\n';
 
 export interface MbtArgs extends SuiteOptions {
   readonly json: boolean;

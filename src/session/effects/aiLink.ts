@@ -73,6 +73,12 @@ export function aiLinkEffects(c: CallParts): AiLinkEffects {
       const ai = c.open?.ai;
       if (!ai) return;
       for (const m of c.memory.items()) {
+        if (m.role === 'tool') {
+          // The call and its output, together (TC5); the new session learns the call_id from the call item.
+          ai.sendRaw({ type: 'conversation.item.create', item: { type: 'function_call', call_id: m.callId, name: m.name, arguments: m.arguments } });
+          ai.sendRaw({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: m.callId, output: m.output } });
+          continue;
+        }
         ai.sendRaw({
           type: 'conversation.item.create',
           item: { type: 'message', role: m.role, content: [{ type: m.role === 'user' ? 'input_text' : 'output_text', text: m.text }] },

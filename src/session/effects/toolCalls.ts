@@ -13,6 +13,7 @@ export function toolCallsEffects(c: CallParts, g: ToolGroup): ToolCallsEffects {
       if (!call) return;
       g.next = undefined;
       g.outputs.set(call.callId, undefined);
+      g.calls.set(call.callId, call);
       c.trace.record('runtime', 'tool.call', { data: { callId: call.callId, name: call.name.slice(0, 64), responseId: g.responseId } });
       c.toolCalls.schedule(g, call);
     },
@@ -20,7 +21,11 @@ export function toolCallsEffects(c: CallParts, g: ToolGroup): ToolCallsEffects {
     sendOutputs() {
       const ai = c.open?.ai;
       for (const [callId, output] of g.outputs) {
-        ai?.sendRaw({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output: output ?? '{"error":"no output"}' } });
+        const text = output ?? '{"error":"no output"}';
+        ai?.sendRaw({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output: text } });
+        // Remembered with its output, never before (TC5: a replay holds no call without its output).
+        const call = g.calls.get(callId);
+        if (call) c.memory.addToolCall(callId, call.name, call.arguments, text);
       }
       g.sent = true;
       c.trace.record('runtime', 'tool.outputs_sent', { data: { responseId: g.responseId, calls: g.outputs.size } });
@@ -28,7 +33,8 @@ export function toolCallsEffects(c: CallParts, g: ToolGroup): ToolCallsEffects {
 
     createResponse() {
       g.responseCreated = true;
-      c.open?.ai.createResponse();
+      // Marked, so its response.created can be told apart: a caller turn before it supersedes it (TC4).
+      c.open?.ai.sendRaw({ type: 'response.create', response: { metadata: c.toolCalls.responses.request() } });
     },
 
     dropOutputs() {

@@ -2,7 +2,7 @@
 // event each machine processed, the configuration and context before and after, and the
 // transitions it took (computed on the pure machine, so a step the runtime took that the machine
 // would not take shows up as a mismatch of states).
-import type { AnyStateMachine, EventObject, InspectionEvent } from 'xstate';
+import { createActor, type AnyActorRef, type AnyStateMachine, type EventObject, type InspectionEvent } from 'xstate';
 import { flattenState } from '../../obs/trace.js';
 import type { Call } from '../../session/call.js';
 import { takenTransitions } from './machineInfo.js';
@@ -49,22 +49,32 @@ export class Observer {
   constructor(call: Call) {
     const actors = call.machineActors;
     for (const name of Object.keys(MBT_MACHINES) as MbtMachineName[]) {
-      const actor = actors[name];
-      const machine: AnyStateMachine = MBT_MACHINES[name];
       this.logs.set(name, []);
-      this.last.set(name, stateOf(actor.getSnapshot() as unknown as SnapshotLike));
-      const sub = actor.system.inspect((ev: InspectionEvent) => {
-        if (ev.type !== '@xstate.snapshot' || ev.actorRef !== actor) return;
-        const before = this.last.get(name)!;
-        const after = stateOf(ev.snapshot as unknown as SnapshotLike);
-        const event = ev.event as EventObject;
-        const log = this.logs.get(name)!;
-        log.push({ machine: name, index: log.length, event, before, after, transitions: takenTransitions(machine, before.value, before.context, event) });
-        this.last.set(name, after);
-        for (const w of [...this.waiters]) w();
-      });
-      this.unsubscribers.push(() => sub.unsubscribe());
+      if (name === 'toolCalls') {
+        // One actor per response with tool calls, created as the calls come: one log over all of
+        // them (a new group starts where the last one ended, in idle).
+        this.last.set(name, stateOf(createActor(MBT_MACHINES.toolCalls).getSnapshot() as unknown as SnapshotLike));
+        this.unsubscribers.push(call.watchToolCalls((actor) => this.watch(name, actor)));
+        continue;
+      }
+      this.last.set(name, stateOf(actors[name].getSnapshot() as unknown as SnapshotLike));
+      this.watch(name, actors[name]);
     }
+  }
+
+  private watch(name: MbtMachineName, actor: AnyActorRef): void {
+    const machine: AnyStateMachine = MBT_MACHINES[name];
+    const sub = actor.system.inspect((ev: InspectionEvent) => {
+      if (ev.type !== '@xstate.snapshot' || ev.actorRef !== actor) return;
+      const before = this.last.get(name)!;
+      const after = stateOf(ev.snapshot as unknown as SnapshotLike);
+      const event = ev.event as EventObject;
+      const log = this.logs.get(name)!;
+      log.push({ machine: name, index: log.length, event, before, after, transitions: takenTransitions(machine, before.value, before.context, event) });
+      this.last.set(name, after);
+      for (const w of [...this.waiters]) w();
+    });
+    this.unsubscribers.push(() => sub.unsubscribe());
   }
 
   log(machine: MbtMachineName): readonly ObservedStep[] {

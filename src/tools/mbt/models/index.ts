@@ -3,16 +3,18 @@ import type { AnyStateMachine } from 'xstate';
 import { aiLinkModel } from './aiLink.js';
 import { playoutModel } from './playout.js';
 import { sessionModel } from './session.js';
+import { toolCallsModel } from './toolCalls.js';
 import { turnModel } from './turn.js';
 import type { MachineModel } from './types.js';
 
-export type MbtMachineName = 'session' | 'aiLink' | 'turn' | 'playout';
+export type MbtMachineName = 'session' | 'aiLink' | 'turn' | 'playout' | 'toolCalls';
 
 export const MODELS: Readonly<Record<MbtMachineName, MachineModel>> = {
   session: sessionModel,
   aiLink: aiLinkModel,
   turn: turnModel,
   playout: playoutModel,
+  toolCalls: toolCallsModel,
 };
 
 export const MBT_MACHINES: Readonly<Record<MbtMachineName, AnyStateMachine>> = {
@@ -20,4 +22,5 @@ export const MBT_MACHINES: Readonly<Record<MbtMachineName, AnyStateMachine>> = {
   aiLink: aiLinkModel.machine,
   turn: turnModel.machine,
   playout: playoutModel.machine,
+  toolCalls: toolCallsModel.machine,
 };

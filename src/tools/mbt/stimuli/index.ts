@@ -3,6 +3,7 @@ import type { MbtMachineName } from '../models/index.js';
 import { aiLinkStimuli } from './aiLink.js';
 import { playoutStimuli } from './playout.js';
 import { sessionStimuli } from './session.js';
+import { toolCallsStimuli } from './toolCalls.js';
 import { turnStimuli } from './turn.js';
 import type { StimulusTable } from './types.js';
 
@@ -11,6 +12,7 @@ export const STIMULI: Readonly<Record<MbtMachineName, StimulusTable>> = {
   aiLink: aiLinkStimuli,
   turn: turnStimuli,
   playout: playoutStimuli,
+  toolCalls: toolCallsStimuli,
 };
 
 export type { Stimulus, StimulusTable } from './types.js';

@@ -14,6 +14,7 @@ import type { TelephonyProtocol } from '../../../telephony/types.js';
 import { AiNetwork } from './aiNetwork.js';
 import { StepClock } from './clock.js';
 import { GatedEngine } from './gatedEngine.js';
+import { HeldTool } from './heldTool.js';
 import { StepCaller } from './stepCaller.js';
 
 export interface BridgeOptions {
@@ -39,6 +40,8 @@ export class Bridge {
     readonly net: AiNetwork,
     readonly agent: SimAgent,
     readonly traceDir: string,
+    /** The call's one tool (`lookup`), answered by hand. */
+    readonly tool: HeldTool,
   ) {}
 
   static async start(opts: BridgeOptions = {}): Promise<Bridge> {
@@ -50,6 +53,7 @@ export class Bridge {
     const engine = new GatedEngine(native);
     engine.hold();
     const clock = new StepClock();
+    const tool = await HeldTool.start();
     const overrides: ConfigInput = {
       port: 0,
       host: '127.0.0.1',
@@ -60,10 +64,11 @@ export class Bridge {
       ai: { mode: 'openai', openaiUrl: `ws://127.0.0.1:${net.port}/v1/realtime?model=gpt-realtime`, connectTimeoutMs: 60_000 },
       reconnect: { attempts: opts.attempts ?? 2, delaysMs: [...MBT_TIMING.reconnectDelaysMs], jitter: 0, giveUpNotice: 'tone' },
       shutdown: { drainMs: MBT_TIMING.drainMs },
+      tools: { lookup: { description: 'Look something up', url: tool.url, timeoutMs: 60_000, parameters: { type: 'object' } } },
     };
     const config = loadConfig({ env: {}, cwd: traceDir, overrides });
     const app = await startParley({ config, clock, engine });
-    return new Bridge(app, config, clock, engine, net, agent, traceDir);
+    return new Bridge(app, config, clock, engine, net, agent, traceDir, tool);
   }
 
   /** Opens a telephony leg and returns it with the runtime's Call for it. */
@@ -85,5 +90,6 @@ export class Bridge {
     await this.engine.close();
     await this.net.close();
     await this.agent.close();
+    await this.tool.close();
   }
 }

@@ -1,5 +1,7 @@
 // One client connection of the sim-agent: the OpenAI Realtime GA conversation (session, input
 // buffer with energy VAD, responses, cancel, truncate) plus armed faults.
+import { responseMetadata, withMetadata } from './metadata.js';
+import { summariseAppend } from './wire-format.js';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { strictBase64 } from '../audio/base64.js';
@@ -12,7 +14,7 @@ import { audioDeltaEvent, ResponseStream, transcriptDeltaEvent } from './respons
 import { buildResponse } from './start-response.js';
 import type { TextResponseStream } from './textResponse.js';
 import { applySessionUpdate, defaultSession, sessionToWire, type SimSession } from './session.js';
-import { checkTruncate, type ItemInfo } from './truncate.js';
+import { checkDelete, recordTruncate, type ItemInfo } from './truncate.js';
 import { SimFunctionCalls, type SimToolCall } from './toolCalls.js';
 import type { AgentScript, ReceivedEvent, SimAgentOptions, SimFault, TruncateRecord } from './types.js';
 
@@ -141,17 +143,15 @@ export class AgentConnection {
         this.input.clear();
         this.send({ type: 'input_audio_buffer.cleared' });
         return;
-      case 'response.create':
+      case 'response.create': {
+        const metadata = responseMetadata(e['response']);
         if (this.response?.active) {
-          this.sendError(
-            'invalid_request_error',
-            'conversation_already_has_active_response',
-            `Conversation already has an active response in progress: ${this.response.id}. Wait until the response is finished before creating a new one.`,
-            undefined,
-            eventId,
-          );
-        } else this.startResponse();
+          const message = `Conversation already has an active response in progress: ${this.response.id}. Wait until the response is finished before creating a new one.`;
+          this.sendError('invalid_request_error', 'conversation_already_has_active_response', message, undefined, eventId);
+        } else if (typeof metadata === 'string') this.sendError('invalid_request_error', 'invalid_value', metadata, 'response.metadata', eventId);
+        else this.startResponse(metadata);
         return;
+      }
       case 'response.cancel':
         return this.cancel(e, eventId);
       case 'conversation.item.truncate':
@@ -160,9 +160,14 @@ export class AgentConnection {
         const r = this.calls.itemCreate(e, () => this.nextId('item'));
         if (!r.ok) return this.sendError('invalid_request_error', r.error.code, r.error.message, r.error.param, eventId);
         if (r.item['type'] === 'function_call_output') this.shared.counters.toolOutputs++;
+        this.remember(r.item['id'] as string, { role: 'other' });
         this.send({ type: 'conversation.item.added', previous_item_id: null, item: r.item });
         this.send({ type: 'conversation.item.done', previous_item_id: null, item: r.item });
         return;
+      }
+      case 'conversation.item.delete': {
+        const d = checkDelete(e, (id) => this.items.delete(id));
+        return d.ok ? this.send({ type: 'conversation.item.deleted', item_id: d.itemId }) : this.sendError('invalid_request_error', d.code, d.message, d.param, eventId);
       }
       case 'sim.fault': {
         const parsed = parseFaultObject(e['fault']);
@@ -227,6 +232,13 @@ export class AgentConnection {
         const r = active();
         r?.complete();
         return r !== undefined;
+      },
+      callFunction: (name, args) => {
+        const r = active();
+        if (!r) return undefined;
+        const ids = { responseId: r.id, itemId: this.nextId('item'), callId: this.nextId('call'), eventId: () => this.nextId('event') };
+        for (const ev of this.calls.callEvents(name, args, ids)) this.outbox.send(ev);
+        return ids.callId;
       },
       lateAudioDelta: (responseId, itemId, ms) => {
         const fmt = this.session.outputFormat;
@@ -301,26 +313,17 @@ export class AgentConnection {
   }
 
   private truncate(e: Record<string, unknown>, eventId: string | undefined): void {
-    const check = checkTruncate(e, (id) => this.items.get(id));
-    const rec = check.ok ? check : check.record;
-    if (rec) {
-      const t = this.shared.truncates;
-      t.push({ connId: this.id, itemId: rec.itemId, audioEndMs: rec.ms, sentMs: rec.sentMs, accepted: check.ok });
-      if (t.length > 10_000) t.splice(0, t.length - 10_000);
-    }
-    if (!check.ok) {
-      this.sendError('invalid_request_error', check.code, check.message, check.param, eventId);
-      return;
-    }
-    this.send({ type: 'conversation.item.truncated', item_id: check.itemId, content_index: 0, audio_end_ms: check.ms });
+    const check = recordTruncate(e, (id) => this.items.get(id), this.shared.truncates, this.id);
+    if (!check.ok) this.sendError('invalid_request_error', check.code, check.message, check.param, eventId);
+    else this.send({ type: 'conversation.item.truncated', item_id: check.itemId, content_index: 0, audio_end_ms: check.ms });
   }
 
   // ---- responses -----------------------------------------------------------------------------
 
-  private startResponse(): void {
+  private startResponse(metadata?: Readonly<Record<string, string>>): void {
     this.turns++;
     const nextId = (prefix: string) => this.nextId(prefix);
-    const send = (ev: Record<string, unknown>) => this.outbox.send(ev);
+    const send = (ev: Record<string, unknown>) => this.outbox.send(metadata ? withMetadata(ev, metadata) : ev);
     // The scripted function call instead of speech: the model waits for the output.
     if (this.calls.respondWithCall(this.turns, this.session.tools, this.id, nextId, send)) return void this.shared.counters.toolCalls++;
     const heard = this.calls.takeHeard();
@@ -392,9 +395,4 @@ export class AgentConnection {
     if (this.items.size >= MAX_ITEMS) this.items.delete(this.items.keys().next().value!);
     this.items.set(id, info);
   }
-}
-
-function summariseAppend(e: Record<string, unknown>): Record<string, unknown> {
-  const audio = e['audio'];
-  return { type: e['type'], audio_chars: typeof audio === 'string' ? audio.length : 0 };
 }

@@ -1,10 +1,14 @@
 // The agent's effective session and `session.update` handling in the GA shape
 // (docs/reference/openai-realtime.md#session-configuration): only fields present change;
-// `turn_detection: null` disables VAD; `session.type` is required.
+// `turn_detection: null` disables VAD; `session.type` is required; a field the GA session does
+// not have is refused (`unknown_parameter`), as the API does; `semantic_vad` is kept as given.
 import type { AudioFormat } from '../../../media/types.js';
 import { gaFormatObject, readGaFormat } from './wire-format.js';
 
 export interface SimVad {
+  type: 'server_vad' | 'semantic_vad';
+  /** semantic_vad only. */
+  eagerness: 'low' | 'medium' | 'high' | 'auto';
   threshold: number;
   prefixPaddingMs: number;
   silenceDurationMs: number;
@@ -48,7 +52,7 @@ export function defaultSession(id: string, model: string): SimSession {
   };
 }
 
-const defaultVad = (): SimVad => ({ threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 500, createResponse: true, interruptResponse: true });
+const defaultVad = (): SimVad => ({ type: 'server_vad', eagerness: 'auto', threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 500, createResponse: true, interruptResponse: true });
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -56,11 +60,34 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const gaFormat = (v: unknown): AudioFormat | undefined => readGaFormat(v);
 const invalid = (param: string, message: string): UpdateError => ({ code: 'invalid_value', param, message });
 
+/** The fields of a GA realtime session (and of its nested objects) the API accepts. */
+const FIELDS: Readonly<Record<string, readonly string[]>> = {
+  session: ['type', 'model', 'instructions', 'output_modalities', 'audio', 'tools', 'tool_choice', 'max_output_tokens', 'tracing', 'truncation', 'prompt', 'include'],
+  'session.audio': ['input', 'output'],
+  'session.audio.input': ['format', 'transcription', 'noise_reduction', 'turn_detection'],
+  'session.audio.output': ['format', 'voice', 'speed'],
+  server_vad: ['type', 'threshold', 'prefix_padding_ms', 'silence_duration_ms', 'create_response', 'interrupt_response', 'idle_timeout_ms'],
+  semantic_vad: ['type', 'eagerness', 'create_response', 'interrupt_response'],
+};
+
+/** The first field of `o` the API does not know at `path`, as its error. */
+function unknownField(o: Obj, path: string, kind = path): UpdateError | undefined {
+  const known = FIELDS[kind] ?? [];
+  const k = Object.keys(o).find((x) => !known.includes(x));
+  return k === undefined ? undefined : { code: 'unknown_parameter', param: `${path}.${k}`, message: `Unknown parameter: '${path}.${k.slice(0, 60)}'.` };
+}
+
 /** Apply a `session.update`'s `session` object. Nothing changes when it returns an error. */
 export function applySessionUpdate(current: SimSession, raw: unknown): UpdateError | undefined {
   if (!isObj(raw)) return { code: 'missing_required_parameter', param: 'session', message: "Missing required parameter: 'session'." };
   if (raw['type'] === undefined) return { code: 'missing_required_parameter', param: 'session.type', message: "Missing required parameter: 'session.type'." };
   if (raw['type'] !== 'realtime') return invalid('session.type', `Invalid value: '${String(raw['type'])}'. Supported values are: 'realtime'.`);
+  const unknown =
+    unknownField(raw, 'session') ??
+    (isObj(raw['audio']) ? unknownField(raw['audio'], 'session.audio') : undefined) ??
+    (isObj(raw['audio']) && isObj(raw['audio']['input']) ? unknownField(raw['audio']['input'], 'session.audio.input') : undefined) ??
+    (isObj(raw['audio']) && isObj(raw['audio']['output']) ? unknownField(raw['audio']['output'], 'session.audio.output') : undefined);
+  if (unknown) return unknown;
   const next: SimSession = { ...current, vad: current.vad ? { ...current.vad } : null };
   if (raw['instructions'] !== undefined) {
     if (typeof raw['instructions'] !== 'string') return invalid('session.instructions', 'instructions must be a string');
@@ -138,7 +165,16 @@ function applyTurnDetection(next: SimSession, td: unknown): UpdateError | undefi
   if (td['type'] !== 'server_vad' && td['type'] !== 'semantic_vad') {
     return invalid('session.audio.input.turn_detection.type', "type must be 'server_vad' or 'semantic_vad'");
   }
+  const kind = td['type'];
+  const unknown = unknownField(td, 'session.audio.input.turn_detection', kind);
+  if (unknown) return unknown;
   const vad = next.vad ?? defaultVad();
+  vad.type = kind;
+  if (td['eagerness'] !== undefined) {
+    const e = td['eagerness'];
+    if (e !== 'low' && e !== 'medium' && e !== 'high' && e !== 'auto') return invalid('session.audio.input.turn_detection.eagerness', "eagerness must be 'low', 'medium', 'high' or 'auto'");
+    vad.eagerness = e;
+  }
   const num = (k: string, lo: number, hi: number): number | UpdateError | undefined => {
     const v = td[k];
     if (v === undefined) return undefined;
@@ -176,15 +212,19 @@ export function sessionToWire(s: SimSession): Record<string, unknown> {
         format: gaFormatObject(s.inputFormat),
         transcription: s.transcription,
         noise_reduction: null,
-        turn_detection: s.vad && {
-          type: 'server_vad',
-          threshold: s.vad.threshold,
-          prefix_padding_ms: s.vad.prefixPaddingMs,
-          silence_duration_ms: s.vad.silenceDurationMs,
-          create_response: s.vad.createResponse,
-          interrupt_response: s.vad.interruptResponse,
-          idle_timeout_ms: null,
-        },
+        turn_detection:
+          s.vad &&
+          (s.vad.type === 'semantic_vad'
+            ? { type: 'semantic_vad', eagerness: s.vad.eagerness, create_response: s.vad.createResponse, interrupt_response: s.vad.interruptResponse }
+            : {
+                type: 'server_vad',
+                threshold: s.vad.threshold,
+                prefix_padding_ms: s.vad.prefixPaddingMs,
+                silence_duration_ms: s.vad.silenceDurationMs,
+                create_response: s.vad.createResponse,
+                interrupt_response: s.vad.interruptResponse,
+                idle_timeout_ms: null,
+              }),
       },
       output: { format: gaFormatObject(s.outputFormat), voice: s.voice, speed: 1 },
     },

@@ -80,6 +80,19 @@ export class SimFunctionCalls {
     ];
   }
 
+  /** A function call inside a response the test drives (scripted agents): the call_id becomes known. */
+  callEvents(name: string, args: string, ids: { responseId: string; itemId: string; callId: string; eventId: () => string }): Obj[] {
+    if (this.issued.size >= MAX_CALLS) this.issued.delete(this.issued.keys().next().value!);
+    this.issued.set(ids.callId, undefined);
+    const item = (status: string, a: string) => ({ id: ids.itemId, object: 'realtime.item', type: 'function_call', status, name, call_id: ids.callId, arguments: a });
+    const at = { response_id: ids.responseId, output_index: 1 };
+    return [
+      { type: 'response.output_item.added', event_id: ids.eventId(), ...at, item: item('in_progress', '') },
+      { type: 'response.function_call_arguments.done', event_id: ids.eventId(), ...at, item_id: ids.itemId, call_id: ids.callId, name, arguments: args },
+      { type: 'response.output_item.done', event_id: ids.eventId(), ...at, item: item('completed', args) },
+    ];
+  }
+
   /** A `conversation.item.create`: the item to announce as added, or the API's refusal. */
   itemCreate(e: Obj, newId: () => string): { ok: true; item: Obj } | { ok: false; error: ItemCreateError } {
     const item = e['item'];
@@ -98,6 +111,18 @@ export class SimFunctionCalls {
         this.outputs.push({ callId, output });
         this.heard.push(output);
         return { ok: true, item: { id, object: 'realtime.item', type: 'function_call_output', call_id: callId, output } };
+      }
+      case 'function_call': {
+        // A call the client puts into the conversation (Parley's replay after a reconnect): its
+        // call_id is known from now on, so its output may follow.
+        const callId = item['call_id'];
+        const name = item['name'];
+        if (typeof callId !== 'string' || callId.length === 0) return { ok: false, error: { code: 'missing_required_parameter', param: 'item.call_id', message: "Missing required parameter: 'item.call_id'." } };
+        if (typeof name !== 'string' || name.length === 0) return { ok: false, error: { code: 'missing_required_parameter', param: 'item.name', message: "Missing required parameter: 'item.name'." } };
+        if (this.issued.size >= MAX_CALLS) this.issued.delete(this.issued.keys().next().value!);
+        this.issued.set(callId, undefined);
+        const args = typeof item['arguments'] === 'string' ? item['arguments'] : '';
+        return { ok: true, item: { id, object: 'realtime.item', type: 'function_call', status: 'completed', call_id: callId, name, arguments: args } };
       }
       case 'message': {
         const role = item['role'];

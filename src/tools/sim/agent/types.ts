@@ -91,6 +91,8 @@ export interface AgentScript {
   transcriptDelta(): boolean;
   /** The .done events and response.done (completed); false when none is active. */
   completeResponse(): boolean;
+  /** A function call inside the active response (output_item.added … arguments.done); its call_id, undefined when none is active. */
+  callFunction(name: string, args: string): string | undefined;
   /** A delta naming any response and item: a late event of a response the client cancelled. */
   lateAudioDelta(responseId: string, itemId: string, ms: number): void;
   lateTranscriptDelta(responseId: string, itemId: string): void;

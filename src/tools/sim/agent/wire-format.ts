@@ -26,3 +26,9 @@ export function gaFormatObject(f: AudioFormat): GaFormatObject {
   if (f.codec === 'pcm16') return { type: 'audio/pcm', rate: 24000 };
   return f.codec === 'mulaw' ? { type: 'audio/pcmu' } : { type: 'audio/pcma' };
 }
+
+/** An append as the event log keeps it: its size, not its audio. */
+export function summariseAppend(e: Record<string, unknown>): Record<string, unknown> {
+  const audio = e['audio'];
+  return { type: e['type'], audio_chars: typeof audio === 'string' ? audio.length : 0 };
+}
