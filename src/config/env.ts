@@ -71,6 +71,11 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'PARLEY_AUDIO_STREAM_MIN_FILL_MS', path: 'telephony.audioStreamMinFillMs', kind: 'int' },
   { env: 'PARLEY_AUDIO_STREAM_CUSHION_MS', path: 'telephony.audioStreamCushionMs', kind: 'int' },
   { env: 'PARLEY_DRAIN_MS', path: 'shutdown.drainMs', kind: 'int' },
+  { env: 'PARLEY_TWILIO_API_URL', path: 'platform.twilioApiUrl', kind: 'string' },
+  { env: 'PARLEY_TWILIO_ACCOUNT_SID', path: 'platform.twilioAccountSid', kind: 'string' },
+  { env: 'PARLEY_FREESWITCH_ESL', path: 'platform.freeswitchEsl', kind: 'string' },
+  { env: 'PARLEY_FREESWITCH_ESL_PASSWORD', path: 'platform.freeswitchEslPassword', kind: 'string' },
+  { env: 'PARLEY_PLATFORM_TIMEOUT_MS', path: 'platform.commandTimeoutMs', kind: 'int' },
 ];
 
 /** The coerced value, or an error text naming what the string should have looked like. */

@@ -19,6 +19,7 @@ import { ConversationMemory } from './memory.js';
 import type { CallConnection } from './seam.js';
 import type { CallActors } from './system.js';
 import { ToolCallRuns } from './toolCalls.js';
+import { CallControlRuns, type PlatformDrivers } from './callControl.js';
 import type { ToolRegistry } from '../functions/registry.js';
 
 export interface CallDeps {
@@ -34,6 +35,8 @@ export interface CallDeps {
   readonly random?: () => number;
   /** The functions the model may call (config `tools:`); none when absent. */
   readonly tools?: ToolRegistry;
+  /** How calls are hung up and transferred (Twilio REST, FreeSWITCH ESL); defaults when absent. */
+  readonly platform?: PlatformDrivers;
 }
 
 /** The parts opened when the call starts (session's startAiLink); all or nothing. */
@@ -84,6 +87,7 @@ export class CallParts {
   readonly items = new ItemTable();
   readonly memory = new ConversationMemory();
   readonly toolCalls: ToolCallRuns = new ToolCallRuns(this);
+  readonly callControl: CallControlRuns = new CallControlRuns(this);
   readonly random: () => number;
 
   /** Set by the telephony `start`; the rest opens with it in startAiLink. */

@@ -126,8 +126,9 @@ export class ToolCallRuns {
 
   private start(g: ToolGroup, call: FunctionCall): void {
     const registry = this.c.deps.tools;
+    const builtin = this.c.callControl.handles(call.name);
     this.started++;
-    if (!registry) {
+    if (!registry && !builtin) {
       this.c.deps.metrics.toolCalls.inc({ tool: 'unknown', outcome: 'unknown_tool' });
       queueMicrotask(() => this.output(g, call, errorOutput('unknown_tool', 'no tools are configured')));
       return;
@@ -136,7 +137,8 @@ export class ToolCallRuns {
     g.controllers.add(ac);
     this.inFlight++;
     const started = this.c.now();
-    void registry.run(call.name, call.arguments, this.context(), ac.signal).then((r) => {
+    const run = builtin || !registry ? this.c.callControl.run(call.name, call.arguments, ac.signal) : registry.run(call.name, call.arguments, this.context(), ac.signal);
+    void run.then((r) => {
       g.controllers.delete(ac);
       this.inFlight--;
       this.c.trace.record('runtime', 'tool.result', { data: { callId: call.callId, outcome: r.outcome, ms: Math.round(this.c.now() - started) } });

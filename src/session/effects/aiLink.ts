@@ -2,21 +2,23 @@
 import { reconnectDelayMs, type AiLinkContext } from '../../../machines/aiLink.js';
 import type { AiSessionConfig } from '../../ai/types.js';
 import type { CallParts } from '../parts.js';
+import { builtinDefinitions } from '../../functions/callControlTools.js';
 import type { AiLinkEffects } from './types.js';
 
 /** The provider session this call asks for (voice, formats, VAD, instructions). */
 export function sessionConfig(c: CallParts): AiSessionConfig {
   const a = c.deps.config.ai;
   const f = c.open?.aiFormat ?? { codec: 'pcm16', rate: 24000 };
-  return {
+  const base: AiSessionConfig = {
     instructions: a.instructions,
     voice: a.voice,
     inputFormat: f,
     outputFormat: f,
     turnDetection: { type: 'server_vad', interruptResponse: a.interruptResponse, createResponse: true },
     transcription: null,
-    ...(c.deps.tools && c.deps.tools.size > 0 ? { tools: c.deps.tools.definitions() } : {}),
   };
+  const tools = [...(c.deps.tools?.definitions() ?? []), ...builtinDefinitions(c.deps.config.callControl)];
+  return tools.length > 0 ? { ...base, tools } : base;
 }
 
 export function aiLinkEffects(c: CallParts): AiLinkEffects {

@@ -27,6 +27,11 @@ export function toolCallsEffects(c: CallParts, g: ToolGroup): ToolCallsEffects {
     },
 
     createResponse() {
+      // The call is ending or being transferred: no response after the decision (CC1).
+      if (c.callControl.closing) {
+        c.trace.record('runtime', 'tool.no_response', { data: { responseId: g.responseId, why: 'call_closing' } });
+        return;
+      }
       g.responseCreated = true;
       c.open?.ai.createResponse();
     },
