@@ -156,11 +156,14 @@ export class EslClient {
     return new Promise((resolve) => {
       const p: Pending = { resolve, done: false };
       this.pending.push(p);
-      // A late reply still takes its place in the queue (replies come in order), then is dropped.
+      // Replies come in command order: once one is overdue the order can no longer be
+      // trusted, so the connection is dropped (and re-opened) rather than waited on.
       const t = setTimeout(() => {
         if (p.done) return;
         p.done = true;
         resolve(undefined);
+        if (this.sock === sock) this.ready = false;
+        sock.destroy();
       }, this.opts.commandTimeoutMs ?? 3000);
       t.unref?.();
       sock.write(text);
