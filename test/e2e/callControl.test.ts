@@ -179,4 +179,41 @@ describe.concurrent('call control, end to end', () => {
       true,
     );
   });
+
+  it('idle: one spoken prompt after idleTimeoutMs, then the end after idleEndMs of silence (reason idle)', async () => {
+    await withBridge(
+      [],
+      async (b, tw) => {
+        const report = await call(b, 'twilio', [{ kind: 'say', ms: 400 }, { kind: 'listen', quietMs: 9000 }, { kind: 'hangup' }]);
+        await b.idle();
+        expect(report.timeline.some((e) => e.kind === 'hangup')).toBe(false);
+        const creates = b.agent.received().filter((e) => e.type === 'response.create');
+        expect(creates).toHaveLength(1);
+        expect(JSON.stringify(creates[0]!.event)).toContain('still there');
+        expect(tw.updates.map((u) => u.form)).toEqual([{ Status: 'completed' }]);
+        expect(await b.metric('parley_calls_ended_total', { protocol: 'twilio', reason: 'idle' })).toBe(1);
+      },
+      { callControl: { ...callControl, idleTimeoutMs: 800, idleEndMs: 1000 } },
+    );
+  });
+
+  it('max duration: a closing line, heard to its end, then the end (reason max_duration)', async () => {
+    await withBridge(
+      [],
+      async (b, tw) => {
+        const report = await call(b, 'twilio', [{ kind: 'say', ms: 400 }, { kind: 'listen', quietMs: 9000 }, { kind: 'hangup' }]);
+        await b.idle();
+        expect(report.timeline.some((e) => e.kind === 'hangup')).toBe(false);
+        const creates = b.agent.received().filter((e) => e.type === 'response.create');
+        expect(creates).toHaveLength(1);
+        expect(JSON.stringify(creates[0]!.event)).toContain('time limit');
+        expect(tw.updates.map((u) => u.form)).toEqual([{ Status: 'completed' }]);
+        expect(report.marksEchoed).toBe(report.marksSent);
+        // The closing line was heard: agent audio arrived after the limit.
+        expect(report.timeline.filter((e) => e.kind === 'agent_audio_start').length).toBeGreaterThanOrEqual(2);
+        expect(await b.metric('parley_calls_ended_total', { protocol: 'twilio', reason: 'max_duration' })).toBe(1);
+      },
+      { callControl: { ...callControl, maxCallMs: 2500 } },
+    );
+  });
 });
