@@ -44,8 +44,8 @@ const closesOnDecision: Invariant<Snap> = ({ snapshot, event, effects: fx }) => 
 /** CC2 (machine part): the action goes out only on a drain after the response is done, or the bound. */
 const waitsForTheGoodbye: Invariant<Snap> = ({ event, effects: fx }) => {
   if (!fx.some((e) => ACTING.includes(e.type))) return;
-  const e = event!.event;
-  expect(e.type === 'TIMER_FIRED' || (e.type === 'FAR_DRAINED' && e.responseDone === true)).toBe(true);
+  const e = event!.event as CallControlEvent;
+  expect(e.type === 'TIMER_FIRED' || (e.type === 'FAR_DRAINED' && e.responseDone)).toBe(true);
 };
 
 /** CC3 (machine part): one action per decision, none once CALL_ENDED was taken. */
