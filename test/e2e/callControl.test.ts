@@ -216,4 +216,35 @@ describe.concurrent('call control, end to end', () => {
       { callControl: { ...callControl, maxCallMs: 2500 } },
     );
   });
+
+  for (const protocol of ['twilio', 'audio-stream'] as const) {
+    it(`end_call after a goodbye in the same response (${protocol}): the goodbye is heard to its end, then one hang-up`, async () => {
+      const uuid = `a1b2c3d4-0000-4000-8000-00000000010${protocol === 'twilio' ? 1 : 2}`;
+      esl.addChannel(uuid);
+      await withBridge(
+        [{ turn: 2, name: 'end_call', arguments: { reason: 'goodbye' }, afterSpeech: true }],
+        async (b, tw) => {
+          const report = await call(b, protocol, TWO_TURNS, protocol === 'audio-stream' ? uuid : undefined);
+          await b.idle();
+          expect(report.timeline.some((e) => e.kind === 'hangup')).toBe(false);
+          const sent = b.agent.stats().audioMsSent;
+          // Every frame the agent sent arrived and was played by the far side before the end
+          // (one frame of rounding per response).
+          console.log(`[goodbye ${protocol}] agent sent ${sent.toFixed(0)} ms, arrived ${report.agentAudioMs.toFixed(0)} ms, heard ${report.heardMs.toFixed(0)} ms`);
+          expect(report.agentAudioMs).toBeGreaterThanOrEqual(sent - 40);
+          expect(report.heardMs).toBeGreaterThanOrEqual(report.agentAudioMs - 40);
+          if (protocol === 'twilio') {
+            expect(tw.updates.map((u) => u.form)).toEqual([{ Status: 'completed' }]);
+            expect(report.marksEchoed).toBe(report.marksSent);
+          } else {
+            expect(esl.commands.filter((c) => c.line.startsWith(`api uuid_kill ${uuid}`))).toHaveLength(1);
+          }
+          expect(receivedTypes(b.agent, 'response.create')).toHaveLength(0);
+          expect(await b.metric('parley_calls_ended_total', { protocol, reason: 'agent_ended' })).toBe(1);
+        },
+        {},
+        protocol === 'audio-stream',
+      );
+    });
+  }
 });
