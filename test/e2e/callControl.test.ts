@@ -247,4 +247,37 @@ describe.concurrent('call control, end to end', () => {
       );
     });
   }
+
+  it('send_dtmf: through ESL (uuid_send_dtmf), and refused with a clear output on Twilio; bad digits never reach a platform', async () => {
+    const uuid = 'a1b2c3d4-0000-4000-8000-000000000201';
+    esl.addChannel(uuid);
+    const calls: SimToolCall[] = [
+      { turn: 1, name: 'send_dtmf', arguments: { digits: '12w#' } },
+      { turn: 3, name: 'send_dtmf', arguments: { digits: '1; rm -rf' } },
+    ];
+    const script: ScriptStep[] = [...TWO_TURNS.slice(0, 3), { kind: 'listen', quietMs: 400 }, { kind: 'say', ms: 600 }, { kind: 'listen', quietMs: 800 }, { kind: 'hangup' }];
+    await withBridge(
+      calls,
+      async (b) => {
+        await call(b, 'audio-stream', script, uuid);
+        await b.idle();
+        expect(esl.commands.filter((c) => c.line.startsWith('api uuid_send_dtmf')).map((c) => c.line)).toEqual([`api uuid_send_dtmf ${uuid} 12w#`]);
+        const outs = outputsOf(b)
+          .filter((i) => i.type === 'function_call_output')
+          .map((i) => JSON.parse(i.output!) as { status?: string; error?: string });
+        expect(outs[0]).toEqual({ status: 'sent', digits: '12w#' });
+        expect(outs[1]!.error).toMatch(/invalid arguments/);
+        expect(await b.metric('parley_dtmf_total', { direction: 'out', outcome: 'ok' })).toBe(1);
+      },
+      {},
+      true,
+    );
+    await withBridge([{ turn: 1, name: 'send_dtmf', arguments: { digits: '5' } }], async (b, tw) => {
+      await call(b, 'twilio', [{ kind: 'say', ms: 600 }, { kind: 'listen', quietMs: 800 }, { kind: 'hangup' }]);
+      await b.idle();
+      const out = outputsOf(b).find((i) => i.type === 'function_call_output');
+      expect(JSON.parse(out!.output!)).toEqual({ error: 'the keys could not be sent: sending DTMF is not supported on Twilio media streams' });
+      expect(tw.updates).toEqual([]);
+    });
+  });
 });
