@@ -9,6 +9,7 @@ import { aiLinkMachine } from './aiLink.js';
 import { turnMachine } from './turn.js';
 import { ttsBreakerMachine } from './ttsBreaker.js';
 import { toolCallsMachine } from './toolCalls.js';
+import { callControlMachine } from './callControl.js';
 
 export interface MachineEntry {
   /** lowerCamelCase identifier, e.g. 'playout', 'aiLink'. */
@@ -25,4 +26,5 @@ export const MACHINES: readonly MachineEntry[] = [
   { name: 'turn', source: 'machines/turn.ts', machine: turnMachine },
   { name: 'ttsBreaker', source: 'machines/ttsBreaker.ts', machine: ttsBreakerMachine },
   { name: 'toolCalls', source: 'machines/toolCalls.ts', machine: toolCallsMachine },
+  { name: 'callControl', source: 'machines/callControl.ts', machine: callControlMachine },
 ];

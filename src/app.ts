@@ -1,5 +1,6 @@
 // The composition root of `parley serve` (also used in-process by `parley demo`, the e2e tests
 // and the capacity bench): media engine + AI side + session runtime + HTTP server + metrics.
+import { platformDrivers } from './platform/fromConfig.js';
 import type { ParleyConfig } from './config/index.js';
 import { createAiClient, startLocalAgent, type LocalAgent, type LocalAgentOptions } from './ai/index.js';
 import { ToolRegistry } from './functions/registry.js';
@@ -83,9 +84,11 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
   for (const l of mcpLinks) l.start();
   const tools =
     Object.keys(config.tools).length > 0 || mcpLinks.length > 0 ? new ToolRegistry(config.tools, { metrics, secret: config.webhookSecret }, mcpLinks) : undefined;
+  const platform = platformDrivers(config, log);
   const runtime = new SessionRuntime({
     config,
     ...(tools ? { tools } : {}),
+    platform: platform.drivers,
     wrapTrace: (trace, connId, protocol) => inspect.traced(trace, connId, protocol),
     engine,
     metrics,
@@ -124,6 +127,7 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     stopLag();
     stopSaturation();
     runtime.close();
+    platform.close();
     if (ownsEngine) await engine.close();
     await localAgent?.close();
     cascade?.close();

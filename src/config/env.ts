@@ -75,6 +75,11 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'PARLEY_AUDIOSOCKET_ALLOW', path: 'telephony.audiosocketAllow', kind: 'string' },
   { env: 'PARLEY_AUDIOSOCKET_UUID_PREFIX', path: 'telephony.audiosocketUuidPrefix', kind: 'string' },
   { env: 'PARLEY_DRAIN_MS', path: 'shutdown.drainMs', kind: 'int' },
+  { env: 'PARLEY_TWILIO_API_URL', path: 'platform.twilioApiUrl', kind: 'string' },
+  { env: 'PARLEY_TWILIO_ACCOUNT_SID', path: 'platform.twilioAccountSid', kind: 'string' },
+  { env: 'PARLEY_FREESWITCH_ESL', path: 'platform.freeswitchEsl', kind: 'string' },
+  { env: 'PARLEY_FREESWITCH_ESL_PASSWORD', path: 'platform.freeswitchEslPassword', kind: 'string' },
+  { env: 'PARLEY_PLATFORM_TIMEOUT_MS', path: 'platform.commandTimeoutMs', kind: 'int' },
 ];
 
 /** The coerced value, or an error text naming what the string should have looked like. */

@@ -7,6 +7,7 @@ import { DEFAULT_JITTER, DEFAULT_MAX_ATTEMPTS, RECONNECT_BACKOFF_MS } from '../.
 import { toolsSchema } from './tools.js';
 import { agentsSchema } from './agents.js';
 import { mcpSchema } from './mcp.js';
+import { callControlSchema } from './callControl.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const wsUrl = z.url({ protocol: /^wss?$/ });
@@ -196,6 +197,32 @@ const shutdown = z
   })
   .prefault({});
 
+/** How Parley acts on a call (call control, issue 19): Twilio's REST API, FreeSWITCH's event socket. */
+const platform = z
+  .strictObject({
+    twilioApiUrl: z
+      .url({ protocol: /^https?$/ })
+      .default('https://api.twilio.com')
+      .describe("Twilio REST API base URL for hanging up and transferring calls; http:// accepted so a local stand-in can answer"),
+    twilioAccountSid: z
+      .string()
+      .regex(/^[A-Za-z0-9]{2,64}$/, 'is not an account SID')
+      .optional()
+      .describe('Twilio account SID for the REST API (basic auth user; the password is PARLEY_TWILIO_AUTH_TOKEN); without it end_call on Twilio only closes the stream'),
+    freeswitchEsl: z
+      .string()
+      .regex(/^[A-Za-z0-9.:[\]_-]+:\d{1,5}$/, 'is not host:port')
+      .optional()
+      .describe('FreeSWITCH event socket (inbound ESL) host:port; without it audio-stream calls are acted on by a JSON message on the stream'),
+    freeswitchEslPassword: secret
+      .optional()
+      .describe('FreeSWITCH event socket password (secret)'),
+    commandTimeoutMs: int(100, 30_000)
+      .default(5000)
+      .describe('a platform action (REST request, ESL command) fails when it takes longer'),
+  })
+  .prefault({});
+
 export const configSchema = z
   .strictObject({
     port: int(0, 65_535).default(8080).describe('HTTP port (0 picks a free one)'),
@@ -228,11 +255,16 @@ export const configSchema = z
     reconnect,
     telephony,
     shutdown,
+    platform,
     tools: toolsSchema,
     agents: agentsSchema,
     mcp: mcpSchema,
+    callControl: callControlSchema,
   })
   .superRefine((c, ctx) => {
+    if (c.platform.freeswitchEsl && !c.platform.freeswitchEslPassword) {
+      ctx.addIssue({ code: 'custom', path: ['platform', 'freeswitchEslPassword'], message: 'is required when platform.freeswitchEsl is set' });
+    }
     if (c.media.lookaheadMs < c.telephony.audioStreamMinFillMs) {
       ctx.addIssue({
         code: 'custom',

@@ -27,7 +27,7 @@ export type DropReason = (typeof DROP_REASONS)[number];
 export const UNDERRUN_CAUSES = ['parley', 'ai'] as const;
 export type UnderrunCause = (typeof UNDERRUN_CAUSES)[number];
 
-export const CALL_END_REASONS = ['hangup', 'stop', 'socket_error', 'shutdown', 'ai_gave_up', 'ai_fatal', 'error', 'start_timeout'] as const;
+export const CALL_END_REASONS = ['hangup', 'stop', 'socket_error', 'shutdown', 'ai_gave_up', 'ai_fatal', 'error', 'start_timeout', 'agent_ended', 'transferred', 'idle', 'max_duration'] as const;
 export type CallEndReason = (typeof CALL_END_REASONS)[number];
 
 export const REFUSAL_REASONS = [
@@ -69,6 +69,9 @@ export class Metrics {
   readonly aiIgnored: Counter<'reason'>;
   /** Tool calls by tool and outcome (ok, unknown_tool, refused, invalid_arguments, timeout, http_error, bad_json, oversize, network, aborted). */
   readonly toolCalls: Counter<'tool' | 'outcome'>;
+  readonly callControlActions: Counter<'action' | 'via' | 'outcome'>;
+  readonly callControlFailures: Counter<'via'>;
+  readonly dtmf: Counter<'direction' | 'outcome'>;
   readonly toolLatency: Histogram<'tool'>;
   /** Calls by the agent profile that answered them (names from the config file only). */
   readonly agentProfileCalls: Counter<'agent'>;
@@ -147,6 +150,24 @@ export class Metrics {
       registers,
     });
     this.aiErrors = new Counter({ name: 'parley_ai_errors_total', help: 'AI error events by class', labelNames: ['kind'], registers });
+    this.callControlActions = new Counter({
+      name: 'parley_call_control_actions_total',
+      help: 'platform actions (hangup, transfer) by way (twilio_rest, esl, stream_json, none) and outcome',
+      labelNames: ['action', 'via', 'outcome'],
+      registers,
+    });
+    this.callControlFailures = new Counter({
+      name: 'parley_call_control_failures_total',
+      help: 'platform actions that failed (the call went on, or ended on Parley\'s side)',
+      labelNames: ['via'],
+      registers,
+    });
+    this.dtmf = new Counter({
+      name: 'parley_dtmf_total',
+      help: 'DTMF digits: in (outcome = twilio | esl, the way they came) and out (send_dtmf, outcome of the platform action)',
+      labelNames: ['direction', 'outcome'],
+      registers,
+    });
     this.toolCalls = new Counter({
       name: 'parley_tool_calls_total',
       help: 'tool calls by tool and outcome (ok, unknown_tool, refused, invalid_arguments, timeout, http_error, bad_json, oversize, network, aborted)',

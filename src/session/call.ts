@@ -6,6 +6,7 @@
 import type { ToolGroup } from './toolCalls.js';
 import type { RawFrame } from '../telephony/index.js';
 import { aiLinkEffects } from './effects/aiLink.js';
+import { callControlEffects } from './effects/callControl.js';
 import { playoutEffects } from './effects/playout.js';
 import { sessionEffects } from './effects/session.js';
 import { turnEffects } from './effects/turn.js';
@@ -40,7 +41,7 @@ export class Call implements LiveCall {
     this.parts = c;
     const cfg = deps.config;
     this.actors = createCallSystem(
-      { session: sessionEffects(c), aiLink: aiLinkEffects(c), turn: turnEffects(c), playout: playoutEffects() },
+      { session: sessionEffects(c), aiLink: aiLinkEffects(c), turn: turnEffects(c), playout: playoutEffects(), callControl: callControlEffects(c) },
       c.trace,
       {
         maxAttempts: cfg.reconnect.attempts,
@@ -52,7 +53,7 @@ export class Call implements LiveCall {
     );
     c.bind(this.actors);
     this.actors.playout.subscribe(() => publishPlayoutState(c));
-    for (const a of [this.actors.playout, this.actors.turn, this.actors.aiLink, this.actors.session]) a.start();
+    for (const a of [this.actors.callControl, this.actors.playout, this.actors.turn, this.actors.aiLink, this.actors.session]) a.start();
     deps.metrics.callsActive.inc({ protocol: this.protocol });
     deps.metrics.callsTotal.inc({ protocol: this.protocol });
     c.startTimeout = deps.clock.setTimer(cfg.limits.startTimeoutMs, () => {
@@ -140,7 +141,7 @@ export class Call implements LiveCall {
     // Runs from inside the session's last step (reportEnded): let that step complete (and be
     // traced) before the actors stop and the trace closes.
     setImmediate(() => {
-      for (const a of [this.actors.session, this.actors.aiLink, this.actors.turn, this.actors.playout]) a.stop();
+      for (const a of [this.actors.session, this.actors.aiLink, this.actors.turn, this.actors.playout, this.actors.callControl]) a.stop();
       void this.parts.trace.close().finally(() => {
         this.onEnded(this);
         this.resolveEnded();

@@ -20,6 +20,7 @@ import type { CallConnection } from './seam.js';
 import type { CallActors } from './system.js';
 import { ToolCallRuns } from './toolCalls.js';
 import { chooseProfile, type CallProfile } from './profile.js';
+import { CallControlRuns, type PlatformDrivers } from './callControl.js';
 import type { ToolRegistry } from '../functions/registry.js';
 
 export interface CallDeps {
@@ -35,6 +36,8 @@ export interface CallDeps {
   readonly random?: () => number;
   /** The functions the model may call (config `tools:`); none when absent. */
   readonly tools?: ToolRegistry;
+  /** How calls are hung up and transferred (Twilio REST, FreeSWITCH ESL); defaults when absent. */
+  readonly platform?: PlatformDrivers;
 }
 
 /** The parts opened when the call starts (session's startAiLink); all or nothing. */
@@ -87,6 +90,7 @@ export class CallParts {
   readonly items = new ItemTable();
   readonly memory = new ConversationMemory();
   readonly toolCalls: ToolCallRuns = new ToolCallRuns(this);
+  readonly callControl: CallControlRuns = new CallControlRuns(this);
   readonly random: () => number;
   /** The agent profile answering the call: `default` until the telephony `start` names one. */
   profile: CallProfile;

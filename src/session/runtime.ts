@@ -1,5 +1,6 @@
 // The session runtime: one Call per accepted telephony socket, all fed by the media engine's
 // single coalesced wake-up per tick (never a timer per call).
+import type { PlatformDrivers } from './callControl.js';
 import type { AiClient } from '../ai/types.js';
 import type { ParleyConfig } from '../config/index.js';
 import type { AudioFormat, MediaEngine } from '../media/types.js';
@@ -21,6 +22,8 @@ export interface RuntimeOptions {
   readonly random?: () => number;
   /** The functions the model may call (config `tools:`). */
   readonly tools?: ToolRegistry;
+  /** How calls are hung up and transferred (call control). */
+  readonly platform?: PlatformDrivers;
   /** Wraps each call's trace (the /inspect hub hooks in here). */
   readonly wrapTrace?: (trace: CallTrace, connId: string, protocol: string) => CallTrace;
 }
@@ -49,7 +52,7 @@ export class SessionRuntime implements CallHandler {
       });
       return this.opts.wrapTrace ? this.opts.wrapTrace(trace, connId, protocol) : trace;
     };
-    const deps = { config, engine, metrics, log, clock, createAiClient: this.opts.createAiClient, openTrace, ...(random ? { random } : {}), ...(this.opts.tools ? { tools: this.opts.tools } : {}) };
+    const deps = { config, engine, metrics, log, clock, createAiClient: this.opts.createAiClient, openTrace, ...(random ? { random } : {}), ...(this.opts.tools ? { tools: this.opts.tools } : {}), ...(this.opts.platform ? { platform: this.opts.platform } : {}) };
     const call = new Call(conn, deps, (c) => this.calls.delete(c));
     this.calls.add(call);
     return call;

@@ -8,10 +8,11 @@ import { aiLinkMachine } from '../../machines/aiLink.js';
 import { playoutMachine } from '../../machines/playout.js';
 import { sessionMachine } from '../../machines/session.js';
 import { turnMachine } from '../../machines/turn.js';
+import { callControlMachine } from '../../machines/callControl.js';
 import type { CallTrace } from '../obs/index.js';
 import type { CallEffects, EffectResult } from './effects/types.js';
 
-export type MachineName = 'session' | 'aiLink' | 'turn' | 'playout' | 'toolCalls';
+export type MachineName = 'session' | 'aiLink' | 'turn' | 'playout' | 'toolCalls' | 'callControl';
 
 export interface Route {
   readonly from: MachineName;
@@ -28,6 +29,8 @@ export const ROUTES: readonly Route[] = [
   { from: 'session', action: 'beginCleanup', to: 'playout', event: 'CLOSE', why: 'cleanup: no more writes or frames' },
   { from: 'session', action: 'beginCleanup', to: 'turn', event: 'END', why: 'cleanup: no more turns' },
   { from: 'session', action: 'beginCleanup', to: 'toolCalls', event: 'END', why: 'cleanup: every tool request is aborted (TC3)' },
+  { from: 'session', action: 'beginCleanup', to: 'callControl', event: 'CALL_ENDED', why: 'cleanup: no platform action after the caller left (CC3)' },
+  { from: 'callControl', action: 'endSession', to: 'session', event: 'STOP', why: 'the call was hung up or transferred: the session ends with that reason' },
   { from: 'session', action: 'playNotice', to: 'playout', event: 'END_OF_RESPONSE', why: 'the give-up notice is all there is: play it below the lookahead' },
   { from: 'aiLink', action: 'reportLinkLost', to: 'turn', event: 'AI_LINK_LOST', why: "the lost connection's response is gone" },
   { from: 'aiLink', action: 'reportLinkLost', to: 'toolCalls', event: 'LINK_LOST', why: "the next connection does not know the lost one's call_ids: their outputs are dropped (TC1)" },
@@ -103,11 +106,28 @@ function playoutLogic(fx: CallEffects['playout'], route: Router) {
   });
 }
 
+function callControlLogic(fx: CallEffects['callControl'], route: Router) {
+  const r = (action: keyof CallEffects['callControl'], effect: () => EffectResult) => () => route('callControl', action, effect);
+  return callControlMachine.provide({
+    actions: {
+      closeConversation: r('closeConversation', () => fx.closeConversation()),
+      startWaitTimer: r('startWaitTimer', () => fx.startWaitTimer()),
+      cancelWaitTimer: r('cancelWaitTimer', () => fx.cancelWaitTimer()),
+      issueHangup: r('issueHangup', () => fx.issueHangup()),
+      issueTransfer: r('issueTransfer', () => fx.issueTransfer()),
+      reportFailed: r('reportFailed', () => fx.reportFailed()),
+      reopenConversation: r('reopenConversation', () => fx.reopenConversation()),
+      endSession: r('endSession', () => fx.endSession()),
+    },
+  });
+}
+
 export interface CallActors {
   readonly session: Actor<ReturnType<typeof sessionLogic>>;
   readonly aiLink: Actor<ReturnType<typeof aiLinkLogic>>;
   readonly turn: Actor<ReturnType<typeof turnLogic>>;
   readonly playout: Actor<ReturnType<typeof playoutLogic>>;
+  readonly callControl: Actor<ReturnType<typeof callControlLogic>>;
   /** The live toolCalls actors (one per response with tool calls): a route's event goes to each. */
   readonly toolCalls: ToolCallsTarget;
 }
@@ -155,8 +175,10 @@ export function createCallSystem(fx: CallEffects, trace: CallTrace, opts: System
   const aiLink = createActor(aiLinkLogic(fx.aiLink, route), { input: { maxAttempts: opts.maxAttempts }, inspect: trace.inspector('aiLink') });
   const turn = createActor(turnLogic(fx.turn, route), { input: { position: opts.turn.position, bargeIn: opts.turn.bargeIn }, inspect: trace.inspector('turn') });
   const playout = createActor(playoutLogic(fx.playout, route), { input: { lookaheadMs: opts.lookaheadMs }, inspect: trace.inspector('playout') });
+  const callControl = createActor(callControlLogic(fx.callControl, route), { inspect: trace.inspector('callControl') });
   actors = {
     session: finishedIgnores(session, 'session', trace),
+    callControl: finishedIgnores(callControl, 'callControl', trace),
     aiLink: finishedIgnores(aiLink, 'aiLink', trace),
     turn: finishedIgnores(turn, 'turn', trace),
     playout: finishedIgnores(playout, 'playout', trace),

@@ -141,10 +141,12 @@ export class ToolCallRuns {
 
   private start(g: ToolGroup, call: FunctionCall): void {
     const registry = this.c.deps.tools;
+    const builtin = this.c.callControl.handles(call.name);
     this.started++;
     // Only the call's profile's tools: another profile's tool is unknown to this call.
     const allowed = this.c.profile.tools;
-    if (!registry || (allowed !== 'all' && !allowed.includes(call.name))) {
+    const declared = registry !== undefined && (allowed === 'all' || allowed.includes(call.name));
+    if (!declared && !builtin) {
       this.c.deps.metrics.toolCalls.inc({ tool: 'unknown', outcome: 'unknown_tool' });
       queueMicrotask(() => this.output(g, call, errorOutput('unknown_tool', registry ? `there is no tool named ${call.name.slice(0, 64)}` : 'no tools are configured')));
       return;
@@ -153,7 +155,8 @@ export class ToolCallRuns {
     g.controllers.add(ac);
     this.inFlight++;
     const started = this.c.now();
-    void registry.run(call.name, call.arguments, this.context(), ac.signal).then((r) => {
+    const run = builtin || !registry ? this.c.callControl.run(call.name, call.arguments, ac.signal) : registry.run(call.name, call.arguments, this.context(), ac.signal);
+    void run.then((r) => {
       g.controllers.delete(ac);
       this.inFlight--;
       this.c.trace.record('runtime', 'tool.result', { data: { callId: call.callId, name: call.name.slice(0, 64), outcome: r.outcome, ms: Math.round(this.c.now() - started) } });

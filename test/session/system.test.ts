@@ -13,6 +13,7 @@ const HEADER: Record<MachineName, string> = {
   turn: 'machines/turn.ts',
   playout: 'machines/playout.ts',
   toolCalls: 'machines/toolCalls.ts',
+  callControl: 'machines/callControl.ts',
 };
 
 /** Effects that do nothing but record their calls; `refuse` makes the named ones return false. */
@@ -32,6 +33,7 @@ function spyEffects(calls: string[], refuse: ReadonlySet<string> = new Set()): C
     aiLink: spy('aiLink', ['openConnection', 'configureSession', 'replayConversation', 'flushCaptureBacklog', 'dropConnection', 'scheduleReconnect', 'reportLinkLost', 'giveUp', 'cancelReconnectTimer', 'reportStopped']),
     turn: spy('turn', ['enqueueAudio', 'dropStaleAudio', 'forwardText', 'dropStaleText', 'requestFlush', 'sendClear', 'sendCancel', 'sendTruncate', 'reportBargeIn', 'dropStaleMark']),
     playout: spy('playout', ['requestFlush', 'releaseCall']),
+    callControl: spy('callControl', ['closeConversation', 'startWaitTimer', 'cancelWaitTimer', 'issueHangup', 'issueTransfer', 'reportFailed', 'reopenConversation', 'endSession']),
   };
 }
 
@@ -39,7 +41,7 @@ function system(refuse?: ReadonlySet<string>): { actors: CallActors; trace: Memo
   const calls: string[] = [];
   const trace = new MemoryTrace();
   const actors = createCallSystem(spyEffects(calls, refuse), trace, { maxAttempts: 1, lookaheadMs: 60, turn: { position: 'marks', bargeIn: true } });
-  for (const a of [actors.playout, actors.turn, actors.aiLink, actors.session]) a.start();
+  for (const a of [actors.callControl, actors.playout, actors.turn, actors.aiLink, actors.session]) a.start();
   return { actors, trace, calls };
 }
 
@@ -70,6 +72,12 @@ const DRIVE: Record<string, (a: CallActors) => void> = {
   'aiLink.reportStopped': (a) => {
     a.aiLink.send({ type: 'START' });
     a.aiLink.send({ type: 'STOP' });
+  },
+  'callControl.endSession': (a) => {
+    a.session.send({ type: 'CALL_STARTED' });
+    a.callControl.send({ type: 'END_CALL', reason: 'agent_ended' });
+    a.callControl.send({ type: 'FAR_DRAINED', responseDone: true });
+    a.callControl.send({ type: 'ACTION_OK' });
   },
   'turn.requestFlush': (a) => {
     a.turn.send({ type: 'RESPONSE_CREATED', responseId: 'r1' });

@@ -2,6 +2,7 @@
 import { reconnectDelayMs, type AiLinkContext } from '../../../machines/aiLink.js';
 import type { AiFunctionTool, AiSessionConfig } from '../../ai/types.js';
 import type { CallParts } from '../parts.js';
+import { builtinDefinitions } from '../../functions/callControlTools.js';
 import type { AiLinkEffects } from './types.js';
 
 /** The provider session this call asks for: its profile's instructions, voice, tools and VAD. */
@@ -11,7 +12,7 @@ export function sessionConfig(c: CallParts): AiSessionConfig {
   const f = c.open?.aiFormat ?? { codec: 'pcm16', rate: 24000 };
   const td = p.turnDetection;
   const common = { interruptResponse: a.interruptResponse, createResponse: true } as const;
-  const tools = profileTools(c);
+  const tools = [...profileTools(c), ...builtinDefinitions(c.deps.config.callControl)];
   return {
     instructions: p.instructions,
     voice: p.voice,

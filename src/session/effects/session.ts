@@ -69,6 +69,7 @@ export function sessionEffects(c: CallParts): SessionEffects {
 
     beginCleanup() {
       c.cleanupBegun = true;
+      c.callControl.dispose();
       c.startTimeout?.cancel();
     },
 

@@ -32,6 +32,11 @@ export function toolCallsEffects(c: CallParts, g: ToolGroup): ToolCallsEffects {
     },
 
     createResponse() {
+      // The call is ending or being transferred: no response after the decision (CC1).
+      if (c.callControl.closing) {
+        c.trace.record('runtime', 'tool.no_response', { data: { responseId: g.responseId, why: 'call_closing' } });
+        return;
+      }
       g.responseCreated = true;
       // Marked, so its response.created can be told apart: a caller turn before it supersedes it (TC4).
       c.open?.ai.sendRaw({ type: 'response.create', response: { metadata: c.toolCalls.responses.request() } });

@@ -64,11 +64,24 @@ export interface ToolCallsEffects {
   abortRequests(): void;
 }
 
+/** The call's call control (machines/callControl.ts). */
+export interface CallControlEffects {
+  closeConversation(): void;
+  startWaitTimer(): void;
+  cancelWaitTimer(): void;
+  issueHangup(): void;
+  issueTransfer(): void;
+  reportFailed(): void;
+  reopenConversation(): void;
+  endSession(): void;
+}
+
 export interface CallEffects {
   readonly session: SessionEffects;
   readonly aiLink: AiLinkEffects;
   readonly turn: TurnEffects;
   readonly playout: PlayoutEffects;
+  readonly callControl: CallControlEffects;
 }
 
 /** The audio an AUDIO_DELTA carries, if the runtime attached it. */

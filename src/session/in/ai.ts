@@ -106,6 +106,12 @@ function onCurrentEvent(c: CallParts, ev: AiEvent): void {
     case 'speech_started': {
       const now = c.now();
       c.trace.record('ai', 'speech_started', { data: { itemId: ev.itemId } });
+      c.callControl.callerActivity();
+      // The call is ending: caller speech neither cuts the goodbye nor revives the conversation.
+      if (c.callControl.closing) {
+        c.trace.record('runtime', 'barge_in.ignored', { data: { why: 'call_closing' } });
+        return;
+      }
       c.bargeIn = { speechAt: now };
       c.toolCalls.onCallerTurn();
       turn.send({ type: 'SPEECH_STARTED', ...playoutPosition(c, now) });
@@ -129,7 +135,15 @@ function onCurrentEvent(c: CallParts, ev: AiEvent): void {
         c.open?.ai.cancelResponse(ev.responseId);
         return;
       }
+      // A response begun after the decision (the provider's own, from caller audio sent before
+      // it) is cancelled and never played (CC1).
+      if (c.callControl.closing && c.turnCtx().activeResponse === null) {
+        c.open?.ai.sendRaw({ type: 'response.cancel', response_id: ev.responseId });
+        c.trace.record('runtime', 'response.refused', { data: { responseId: ev.responseId, why: 'call_closing' } });
+        return;
+      }
       turn.send({ type: 'RESPONSE_CREATED', responseId: ev.responseId, ...(hold ? { hold } : {}) });
+      c.callControl.onResponseCreated();
       return;
     }
     case 'output_item_added':

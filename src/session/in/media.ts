@@ -23,10 +23,13 @@ export function onMediaTick(c: CallParts): void {
   }
   for (const e of events) onMediaEvent(c, o, e, now);
   const captured = o.media.readCapture();
-  if (captured.length > 0) o.captureFeed.push(captured, linkMode(c));
+  // Closing (end_call / transfer decided): caller audio no longer reaches the model.
+  if (captured.length > 0 && c.callControl.closing) c.drop('closed', 1, 0);
+  else if (captured.length > 0) o.captureFeed.push(captured, linkMode(c));
   o.playoutFeed.pump();
   endResponseOnceWritten(c);
   reportDrainIfDone(c, now);
+  c.callControl.onTick(now);
 }
 
 /**

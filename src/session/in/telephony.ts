@@ -46,8 +46,7 @@ function inbound(c: CallParts, ev: InboundEvent): void {
     case 'mark':
       return onMark(c, ev.name);
     case 'dtmf':
-      c.trace.record('telephony', 'dtmf', { data: { digit: ev.digit } });
-      c.log.info({ digit: ev.digit }, 'dtmf');
+      c.callControl.onDigit(ev.digit, 'twilio');
       return;
     case 'stop':
       c.trace.record('telephony', 'stop');
@@ -80,6 +79,7 @@ function onStart(c: CallParts, start: CallStart): void {
   }
   c.log.info({ format: start.format, params: Object.keys(start.customParameters), agent: choice.profile.name }, 'call started');
   c.actors.session.send({ type: 'CALL_STARTED' });
+  c.callControl.onCallStarted();
 }
 
 /** Caller audio goes to the media core only while the session's tags allow capture. */

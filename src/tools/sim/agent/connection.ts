@@ -331,7 +331,15 @@ export class AgentConnection {
     const format = this.session.outputModality === 'text' ? undefined : this.session.outputFormat;
     const onDelta = (bytes: number, bytesPerMs: number) => this.onDelta(bytes, bytesPerMs);
     const onCancelled = () => this.shared.counters.responsesCancelled++;
-    const r = buildResponse({ options: this.shared.options, connId: this.id, turn: this.turns, lastTurn: this.lastTurn, format, manual: this.scripted, nextId, send, onDelta, onCancelled, heard });
+    // A call scripted after the speech goes out in the same response, before its response.done.
+    const trailing = this.calls.plannedAfterSpeech(this.turns, this.session.tools);
+    const beforeDone = trailing
+      ? (responseId: string) => {
+          this.shared.counters.toolCalls++;
+          for (const ev of this.calls.trailingCallEvents(trailing, responseId, { itemId: nextId('item'), callId: nextId('call'), eventId: () => nextId('event') })) send(ev);
+        }
+      : undefined;
+    const r = buildResponse({ options: this.shared.options, connId: this.id, turn: this.turns, lastTurn: this.lastTurn, format, manual: this.scripted, nextId, send, onDelta, onCancelled, heard, ...(beforeDone ? { beforeDone } : {}) });
     this.response = r;
     this.remember(r.itemId, r instanceof ResponseStream ? { role: 'assistant', response: r } : { role: 'assistant' });
     this.shared.counters.responses++;

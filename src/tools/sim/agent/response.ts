@@ -11,6 +11,8 @@ export interface ResponseDeps {
   /** Called after each audio delta is handed to the outbox (fault triggers count these). */
   readonly onDelta: (bytes: number) => void;
   readonly onEnd: (r: ResponseStream, status: 'completed' | 'cancelled') => void;
+  /** A completed response's further output (a function call after the speech), before response.done. */
+  readonly beforeDone?: (responseId: string) => void;
 }
 
 export interface ResponseTiming {
@@ -206,6 +208,7 @@ export class ResponseStream {
     const item = this.item(itemStatus, content);
     send({ type: 'response.output_item.done', event_id: eventId(), response_id: this.id, output_index: 0, item });
     send({ type: 'conversation.item.done', event_id: eventId(), previous_item_id: null, item });
+    if (status === 'completed') this.deps.beforeDone?.(this.id);
     const response = this.responseObject(status, [item]);
     if (reason) response['status_details'] = { type: 'cancelled', reason };
     send({ type: 'response.done', event_id: eventId(), response });

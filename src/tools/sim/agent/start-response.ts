@@ -24,6 +24,8 @@ export interface NewResponse {
   send(ev: Record<string, unknown>): void;
   onDelta(bytes: number, bytesPerMs: number): void;
   onCancelled(): void;
+  /** Further output of the completed response, before its response.done (a function call after the speech). */
+  beforeDone?: (responseId: string) => void;
 }
 
 export function buildResponse(n: NewResponse): ResponseStream | TextResponseStream {
@@ -58,5 +60,6 @@ export function buildResponse(n: NewResponse): ResponseStream | TextResponseStre
     onEnd: (_r, status) => {
       if (status === 'cancelled') n.onCancelled();
     },
+    ...(n.beforeDone ? { beforeDone: n.beforeDone } : {}),
   });
 }

@@ -11,6 +11,8 @@ export interface SimToolCall {
   readonly turn: number;
   readonly name: string;
   readonly arguments: Readonly<Record<string, unknown>>;
+  /** Speak the reply first, then call the tool in the same response (a goodbye before end_call). */
+  readonly afterSpeech?: boolean;
 }
 
 export interface ItemCreateError {
@@ -34,7 +36,29 @@ export class SimFunctionCalls {
 
   /** The call scripted for response `turn`, if any (and only if the session lists the tool). */
   planned(turn: number, sessionTools: readonly string[]): SimToolCall | undefined {
-    return this.script.find((s) => s.turn === turn && sessionTools.includes(s.name));
+    return this.script.find((s) => s.turn === turn && sessionTools.includes(s.name) && !s.afterSpeech);
+  }
+
+  /** The call scripted to follow the speech of response `turn`, if any. */
+  plannedAfterSpeech(turn: number, sessionTools: readonly string[]): SimToolCall | undefined {
+    return this.script.find((s) => s.turn === turn && sessionTools.includes(s.name) && s.afterSpeech === true);
+  }
+
+  /** The function_call item of a speaking response (output_index 1), sent before its response.done. */
+  trailingCallEvents(call: SimToolCall, responseId: string, ids: { itemId: string; callId: string; eventId: () => string }): Obj[] {
+    if (this.issued.size >= MAX_CALLS) this.issued.delete(this.issued.keys().next().value!);
+    this.issued.set(ids.callId, undefined);
+    const args = JSON.stringify(call.arguments);
+    const item = (status: string, a: string) => ({ id: ids.itemId, object: 'realtime.item', type: 'function_call', status, name: call.name, call_id: ids.callId, arguments: a });
+    const at = { response_id: responseId, output_index: 1 };
+    return [
+      { type: 'response.output_item.added', event_id: ids.eventId(), ...at, item: item('in_progress', '') },
+      { type: 'conversation.item.added', event_id: ids.eventId(), previous_item_id: null, item: item('in_progress', '') },
+      { type: 'response.function_call_arguments.delta', event_id: ids.eventId(), ...at, item_id: ids.itemId, call_id: ids.callId, delta: args },
+      { type: 'response.function_call_arguments.done', event_id: ids.eventId(), ...at, item_id: ids.itemId, call_id: ids.callId, name: call.name, arguments: args },
+      { type: 'conversation.item.done', event_id: ids.eventId(), previous_item_id: null, item: item('completed', args) },
+      { type: 'response.output_item.done', event_id: ids.eventId(), ...at, item: item('completed', args) },
+    ];
   }
 
   /** Outputs received since the last response: what the next response speaks about. */

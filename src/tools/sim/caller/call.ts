@@ -293,6 +293,9 @@ export class SimCall {
       case 'error':
         this.xp.protocolError(inc.detail, now);
         return;
+      case 'action':
+        this.event('platform_action', inc.body.slice(0, 300));
+        return;
     }
   }
 

@@ -12,6 +12,8 @@ export type Incoming =
   | { readonly kind: 'clear' }
   /** The bridge asked the far side to hang up (chan_websocket HANGUP): it closes the connection. */
   | { readonly kind: 'hangup' }
+  /** Parley's call-control action on the stream (`{"type":"parley.action"}`): the module fires it as a `mod_audio_stream::json` event for the dialplan. */
+  | { readonly kind: 'action'; readonly body: string }
   /** Something the real far side would flag (Twilio 31950/31951) or not play (module `json` event). */
   | { readonly kind: 'error'; readonly detail: string };
 
@@ -176,6 +178,7 @@ export class AudioStreamLeg implements Leg {
     } catch {
       return { kind: 'error', detail: 'json event: not JSON' };
     }
+    if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'parley.action') return { kind: 'action', body: String(data) };
     if (typeof m !== 'object' || m === null || (m as { type?: unknown }).type !== 'streamAudio') return { kind: 'error', detail: 'json event: not streamAudio' };
     const d = (m as { data?: unknown }).data;
     if (typeof d !== 'object' || d === null) return { kind: 'error', detail: 'streamAudio without data' };

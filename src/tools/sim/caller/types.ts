@@ -72,7 +72,8 @@ export type TimelineKind =
   | 'dtmf'
   | 'hangup'
   | 'closed'
-  | 'protocol_error';
+  | 'protocol_error'
+  | 'platform_action';
 
 /** Milliseconds since the call connected. */
 export interface TimelineEvent {
