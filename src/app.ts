@@ -14,6 +14,7 @@ import { InspectEndpoint } from './server/inspectEndpoint.js';
 import { MACHINES } from '../machines/index.js';
 import { ParleyServer, type ServerOptions } from './server/server.js';
 import type { RouteHandler } from './server/types.js';
+import { CallRecords, type RecordsOptions } from './records/index.js';
 
 export interface StartOptions {
   readonly config: ParleyConfig;
@@ -28,6 +29,8 @@ export interface StartOptions {
   /** Passed to the server: live-call changes and the /metrics body (cluster workers). */
   readonly onCallCount?: ServerOptions['onCallCount'];
   readonly scrape?: ServerOptions['scrape'];
+  /** Every call event also goes here (the demo's record; tests), and the delivery backoff. */
+  readonly records?: Pick<RecordsOptions, 'onEvent' | 'backoffMs'>;
 }
 
 export interface ParleyApp {
@@ -42,6 +45,8 @@ export interface ParleyApp {
   readonly cascade: CascadeService | undefined;
   /** Live machine steps of every call, streamed on /inspect. */
   readonly inspect: InspectHub;
+  /** Transcripts, the events webhook and recordings. */
+  readonly records: CallRecords;
   /** Graceful shutdown (drain up to config.shutdown.drainMs), then engine, agent and watchers are closed. */
   shutdown(): Promise<void>;
 }
@@ -75,8 +80,10 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     onRefused: (reason) => metrics.upgradesRefused.inc({ reason }),
   });
   const tools = Object.keys(config.tools).length > 0 ? new ToolRegistry(config.tools, { metrics, secret: config.webhookSecret }) : undefined;
+  const records = await CallRecords.start({ config, registry: metrics.registry, log, ...opts.records });
   const runtime = new SessionRuntime({
     config,
+    records,
     ...(tools ? { tools } : {}),
     wrapTrace: (trace, connId, protocol) => inspect.traced(trace, connId, protocol),
     engine,
@@ -125,6 +132,7 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     port = await server.listen();
   } catch (err) {
     await release();
+    await records.drain(Date.now());
     throw err;
   }
 
@@ -138,9 +146,13 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     localAgent,
     cascade,
     inspect,
+    records,
     shutdown() {
       done ??= (async () => {
+        // The events' share of the drain deadline runs from the start of the shutdown.
+        const deadline = Date.now() + config.shutdown.drainMs;
         await server.shutdown();
+        await records.drain(deadline);
         await release();
       })();
       return done;

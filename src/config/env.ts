@@ -71,6 +71,15 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'PARLEY_AUDIO_STREAM_MIN_FILL_MS', path: 'telephony.audioStreamMinFillMs', kind: 'int' },
   { env: 'PARLEY_AUDIO_STREAM_CUSHION_MS', path: 'telephony.audioStreamCushionMs', kind: 'int' },
   { env: 'PARLEY_DRAIN_MS', path: 'shutdown.drainMs', kind: 'int' },
+  { env: 'PARLEY_EVENTS_URL', path: 'records.eventsUrl', kind: 'string' },
+  { env: 'PARLEY_EVENTS_DIR', path: 'records.eventsDir', kind: 'string' },
+  { env: 'PARLEY_EVENTS_QUEUE_MAX', path: 'records.eventsQueueMax', kind: 'int' },
+  { env: 'PARLEY_EVENTS_TIMEOUT_MS', path: 'records.eventsTimeoutMs', kind: 'int' },
+  { env: 'PARLEY_EVENTS_OUTBOX_BYTES', path: 'records.eventsOutboxBytes', kind: 'int' },
+  { env: 'PARLEY_LOG_TOOL_ARGUMENTS', path: 'records.logToolArguments', kind: 'bool' },
+  { env: 'PARLEY_RECORDING_DIR', path: 'records.recordingDir', kind: 'string' },
+  { env: 'PARLEY_RECORD', path: 'records.record', kind: 'bool' },
+  { env: 'PARLEY_TRANSCRIPTION_MODEL', path: 'records.transcriptionModel', kind: 'string' },
 ];
 
 /** The coerced value, or an error text naming what the string should have looked like. */

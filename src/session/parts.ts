@@ -20,6 +20,7 @@ import type { CallConnection } from './seam.js';
 import type { CallActors } from './system.js';
 import { ToolCallRuns } from './toolCalls.js';
 import type { ToolRegistry } from '../functions/registry.js';
+import { NO_OBSERVER, type CallObserver, type CallRecorder } from '../records/index.js';
 
 export interface CallDeps {
   readonly config: ParleyConfig;
@@ -34,6 +35,8 @@ export interface CallDeps {
   readonly random?: () => number;
   /** The functions the model may call (config `tools:`); none when absent. */
   readonly tools?: ToolRegistry;
+  /** The call record (transcripts, events, recording); nothing is recorded when absent. */
+  readonly records?: CallRecorder;
 }
 
 /** The parts opened when the call starts (session's startAiLink); all or nothing. */
@@ -85,6 +88,8 @@ export class CallParts {
   readonly memory = new ConversationMemory();
   readonly toolCalls: ToolCallRuns = new ToolCallRuns(this);
   readonly random: () => number;
+  /** The call record's hook: told what the call did (src/records). */
+  readonly observer: CallObserver;
 
   /** Set by the telephony `start`; the rest opens with it in startAiLink. */
   start: CallStart | undefined;
@@ -121,6 +126,7 @@ export class CallParts {
     this.log = deps.log.child({ callId: this.callId, protocol: this.protocol });
     this.trace = deps.openTrace(this.connId, this.protocol);
     this.random = deps.random ?? Math.random;
+    this.observer = deps.records?.observe(this.connId) ?? NO_OBSERVER;
     const rate = Number(conn.url.searchParams.get('rate'));
     this.decoder = createDecoder(conn.protocol, {
       maxMessageBytes: deps.config.limits.maxMessageBytes,
@@ -148,5 +154,6 @@ export class CallParts {
 
   drop(reason: DropReason, units: number, seconds: number): void {
     this.deps.metrics.drop(reason, units, seconds);
+    this.observer.drop(reason, units);
   }
 }

@@ -8,6 +8,7 @@ import type { CallConnection, CallHandler, LiveCall } from './seam.js';
 import { Call } from './call.js';
 import type { Clock } from '../base/clock.js';
 import type { ToolRegistry } from '../functions/registry.js';
+import type { CallRecorder } from '../records/index.js';
 
 export interface RuntimeOptions {
   readonly config: ParleyConfig;
@@ -21,6 +22,8 @@ export interface RuntimeOptions {
   readonly random?: () => number;
   /** The functions the model may call (config `tools:`). */
   readonly tools?: ToolRegistry;
+  /** The call records (transcripts, events webhook, recordings). */
+  readonly records?: CallRecorder;
   /** Wraps each call's trace (the /inspect hub hooks in here). */
   readonly wrapTrace?: (trace: CallTrace, connId: string, protocol: string) => CallTrace;
 }
@@ -49,7 +52,7 @@ export class SessionRuntime implements CallHandler {
       });
       return this.opts.wrapTrace ? this.opts.wrapTrace(trace, connId, protocol) : trace;
     };
-    const deps = { config, engine, metrics, log, clock, createAiClient: this.opts.createAiClient, openTrace, ...(random ? { random } : {}), ...(this.opts.tools ? { tools: this.opts.tools } : {}) };
+    const deps = { config, engine, metrics, log, clock, createAiClient: this.opts.createAiClient, openTrace, ...(random ? { random } : {}), ...(this.opts.tools ? { tools: this.opts.tools } : {}), ...(this.opts.records ? { records: this.opts.records } : {}) };
     const call = new Call(conn, deps, (c) => this.calls.delete(c));
     this.calls.add(call);
     return call;

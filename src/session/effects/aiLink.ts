@@ -14,7 +14,8 @@ export function sessionConfig(c: CallParts): AiSessionConfig {
     inputFormat: f,
     outputFormat: f,
     turnDetection: { type: 'server_vad', interruptResponse: a.interruptResponse, createResponse: true },
-    transcription: null,
+    // The caller's turns are transcribed in every mode: for the call record and the replay.
+    transcription: { model: c.deps.config.records.transcriptionModel },
     ...(c.deps.tools && c.deps.tools.size > 0 ? { tools: c.deps.tools.definitions() } : {}),
   };
 }

@@ -67,12 +67,14 @@ function onStart(c: CallParts, start: CallStart): void {
     data: { callId: start.callId, streamId: start.streamId, format: start.format, implicit: start.implicit, connId: c.connId },
   });
   c.log.info({ format: start.format, params: Object.keys(start.customParameters) }, 'call started');
+  c.observer.started({ callId: start.callId, protocol: c.protocol, streamId: start.streamId, format: start.format, profile: 'default' }, c.now());
   c.actors.session.send({ type: 'CALL_STARTED' });
 }
 
 /** Caller audio goes to the media core only while the session's tags allow capture. */
 function onCallerAudio(c: CallParts, payload: Buffer): void {
   c.deps.metrics.framesIn.inc({ protocol: c.protocol });
+  c.observer.callerAudio(payload, c.now());
   const media = c.open?.media;
   if (!media) return c.drop('closed', 1, 0);
   if (!c.actors.session.getSnapshot().hasTag('media.capture')) return;
