@@ -31,6 +31,8 @@ interface AgentTurn {
   heard: { ms: number; text?: string } | undefined;
   closed: boolean;
   responseDone: boolean;
+  /** The provider confirmed the truncation (item_truncated), or the call ended. */
+  truncated: boolean;
 }
 
 export class Transcript {
@@ -76,9 +78,10 @@ export class Transcript {
       }
       case 'item_truncated': {
         const a = this.agents.get(ev.itemId);
-        if (a && ev.heardTranscript !== undefined) a.heard = { ms: a.heard?.ms ?? ev.audioEndMs, text: ev.heardTranscript };
-        if (a) this.settle(a);
-        return;
+        if (!a) return;
+        a.truncated = true;
+        if (ev.heardTranscript !== undefined) a.heard = { ms: a.heard?.ms ?? ev.audioEndMs, text: ev.heardTranscript };
+        return this.settle(a);
       }
       case 'response_done':
         for (const a of this.agents.values()) {
@@ -121,6 +124,7 @@ export class Transcript {
     for (const a of [...this.agents.values()]) {
       a.closed = true;
       a.responseDone = true;
+      a.truncated = true;
       a.done ??= joined(a.deltas);
       this.settle(a);
     }
@@ -131,7 +135,7 @@ export class Transcript {
   private agent(itemId: string, responseId: string | undefined): AgentTurn {
     let a = this.agents.get(itemId);
     if (!a) {
-      a = { itemId, responseId, startMs: undefined, endMs: 0, receivedMs: 0, deltas: [], done: undefined, heard: undefined, closed: false, responseDone: false };
+      a = { itemId, responseId, startMs: undefined, endMs: 0, receivedMs: 0, deltas: [], done: undefined, heard: undefined, closed: false, responseDone: false, truncated: false };
       this.agents.set(itemId, a);
       if (this.agents.size > 64) this.agents.delete(this.agents.keys().next().value as string); // bounded
     }
@@ -149,6 +153,8 @@ export class Transcript {
   private settle(a: AgentTurn): void {
     if (!a.closed || !this.agents.has(a.itemId)) return;
     if (a.heard === undefined && a.done === undefined) return;
+    // A cut turn waits for the provider's item_truncated (the client may know the text heard).
+    if (a.heard !== undefined && a.heard.ms > 0 && !a.truncated) return;
     if (a.heard !== undefined && a.heard.text === undefined && !a.responseDone && a.done === undefined) return;
     this.agents.delete(a.itemId);
     if (a.startMs === undefined) return; // never heard at all: no turn

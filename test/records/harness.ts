@@ -7,6 +7,10 @@ import { loadConfig, type ConfigInput } from '../../src/config/index.js';
 import { startParley, type ParleyApp } from '../../src/app.js';
 import { startSimAgent, type SimAgent } from '../../src/tools/sim/agent/index.js';
 import type { CallEvent } from '../../src/records/index.js';
+import { startTtsFakes, type TtsFakes } from '../../src/tools/sim/tts/index.js';
+
+/** Short replies keep the calls short. */
+const AGENT = { replyMs: 1200 };
 
 export interface RecordsBridge {
   readonly app: ParleyApp;
@@ -17,13 +21,23 @@ export interface RecordsBridge {
   close(): Promise<void>;
 }
 
-export async function startRecordsBridge(mode: 'openai' | 'local', config: ConfigInput = {}): Promise<RecordsBridge> {
+export async function startRecordsBridge(mode: 'openai' | 'local' | 'cascade', config: ConfigInput = {}): Promise<RecordsBridge> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-records-'));
   let agent: SimAgent | undefined;
-  const ai = mode === 'openai' ? { mode, openaiUrl: (agent = await startSimAgent({ host: '127.0.0.1', port: 0 })).url } : { mode };
-  const cfg = loadConfig({ env: {}, cwd: dir, overrides: { port: 0, host: '127.0.0.1', logLevel: 'silent', traceDir: join(dir, 'trace'), ...config, ai: { ...config.ai, ...ai } } });
+  let fakes: TtsFakes | undefined;
+  let ai: ConfigInput['ai'] = { mode };
+  let tts: ConfigInput['tts'] = {};
+  if (mode !== 'local') agent = await startSimAgent({ host: '127.0.0.1', port: 0, ...AGENT });
+  if (mode === 'openai') ai = { mode, openaiUrl: agent!.url };
+  if (mode === 'cascade') {
+    const voice = { msPerChar: 25, chunkMs: 100, speed: 4, firstChunkDelayMs: 40 };
+    fakes = await startTtsFakes({ elevenlabs: { apiKey: 'el-key', toneHz: 440, ...voice }, openai: { apiKey: 'sk-key', toneHz: 600, ...voice } });
+    ai = { mode, openaiUrl: agent!.url, openaiApiKey: 'sk-key', elevenlabsApiKey: 'el-key', elevenlabsUrl: fakes.elevenlabs.url };
+    tts = { timeoutMs: 1000, openaiTtsUrl: fakes.openai.url };
+  }
+  const cfg = loadConfig({ env: {}, cwd: dir, overrides: { port: 0, host: '127.0.0.1', logLevel: 'silent', traceDir: join(dir, 'trace'), ...config, ai: { ...config.ai, ...ai }, tts } });
   const events: CallEvent[] = [];
-  const app = await startParley({ config: cfg, records: { onEvent: (e) => events.push(e), backoffMs: [50, 100, 200] } });
+  const app = await startParley({ config: cfg, records: { onEvent: (e) => events.push(e), backoffMs: [50, 100, 200] }, ...(mode === 'local' ? { localAgent: AGENT } : {}) });
   return {
     app,
     dir,
@@ -39,6 +53,7 @@ export async function startRecordsBridge(mode: 'openai' | 'local', config: Confi
     async close() {
       await app.shutdown();
       await agent?.close();
+      await fakes?.close();
     },
   };
 }
