@@ -69,9 +69,9 @@ export class CallRecord implements CallObserver {
     this.recording?.caller(payload, now);
   }
 
-  agentFrame(bytes: Buffer, itemId: string | undefined, now: number): void {
+  agentFrame(bytes: Buffer, itemId: string | undefined, now: number, aheadMs: number): void {
     this.framesOut++;
-    this.recording?.agent(bytes, now);
+    this.recording?.agent(bytes, now, aheadMs);
     if (itemId !== undefined) this.transcript.onFrame(itemId, this.ms(now));
   }
 

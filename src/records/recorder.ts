@@ -97,10 +97,15 @@ export class CallRecording {
     this.commit(now);
   }
 
-  agent(bytes: Buffer, now: number): void {
+  /**
+   * An agent frame sent at `now`: the far side plays it right after what it still holds, or at
+   * once when it holds nothing (`aheadMs`, Parley's model of the far side, is not used: mark
+   * echoes lag the playback by a tick and more).
+   */
+  agent(bytes: Buffer, now: number, _aheadMs: number): void {
     if (this.file.failed) return;
     const pcm = this.decode(bytes);
-    const start = Math.max(this.pos(now), this.playEnd);
+    const start = Math.max(this.phone(now), this.playEnd);
     this.lostSamples += this.right.put(start, pcm);
     this.playEnd = start + pcm.length;
     this.commit(now);
@@ -108,7 +113,7 @@ export class CallRecording {
 
   /** The far side dropped what it had not played yet. */
   clear(now: number): void {
-    const at = this.pos(now);
+    const at = this.phone(now);
     if (this.playEnd > at) this.right.cut(at);
     this.playEnd = Math.min(this.playEnd, at);
   }
@@ -139,6 +144,16 @@ export class CallRecording {
       stereo[2 * i + 1] = r[i] ?? 0;
     }
     this.file.append(stereo);
+  }
+
+  /**
+   * Where the phone is now, on the recording's timeline: the caller's samples received so far.
+   * The phone sends the caller's audio and plays the agent's on one clock, so placing agent audio
+   * by that clock (rather than Parley's) keeps the two channels aligned as the caller lived them.
+   * Without caller audio for a while, real time (less the slack) takes over.
+   */
+  private phone(now: number): number {
+    return Math.max(this.left.end, this.pos(now) - this.samples(CALLER_SLACK_MS));
   }
 
   private pos(now: number): number {

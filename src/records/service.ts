@@ -2,6 +2,7 @@
 // events webhook queue with its optional durable outbox, and the recordings being written.
 // Started by the composition root; drained on shutdown after the calls have ended.
 import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Registry } from 'prom-client';
 import type { ParleyConfig } from '../config/index.js';
 import type { Logger } from '../obs/index.js';
@@ -76,7 +77,7 @@ export class CallRecords implements CallRecorder {
         this.opts.onEvent?.(ev);
       },
       metrics: this.metrics,
-      ...(r.recordingDir && r.record ? { recordingDir: r.recordingDir } : {}),
+      ...(r.recordingDir && r.record ? { recordingDir: resolve(r.recordingDir) } : {}),
       logToolArguments: r.logToolArguments,
       pending: this.pending,
       onError: (what, err) => this.opts.log.warn({ what, err: err instanceof Error ? err.message : String(err) }, 'call record failed'),

@@ -83,8 +83,8 @@ export interface CallObserver {
   started(info: CallStartInfo, now: number): void;
   /** Caller audio as it arrived, in the telephony format. */
   callerAudio(payload: Buffer, now: number): void;
-  /** An agent frame that left Parley for the caller, in the telephony format. */
-  agentFrame(bytes: Buffer, itemId: string | undefined, now: number): void;
+  /** An agent frame that left Parley for the caller, in the telephony format, played after `aheadMs` still queued at the far side. */
+  agentFrame(bytes: Buffer, itemId: string | undefined, now: number, aheadMs: number): void;
   /** The far side was cleared: what it still held is never heard. */
   cleared(now: number): void;
   /** The agent's audio is over (the far side played everything). */

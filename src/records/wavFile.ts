@@ -42,13 +42,14 @@ export class WavFile {
     private readonly channels: number,
     private readonly onFail: (why: WavFailure, err?: unknown) => void,
   ) {
-    this.chain = open(path, 'w').then(
-      async (fh) => {
-        this.fh = fh;
-        await fh.write(wavHeader(rate, channels, 0), 0, HEADER_BYTES, 0);
-      },
-      (err: unknown) => this.fail(err),
-    );
+    this.chain = (async () => {
+      try {
+        this.fh = await open(path, 'w');
+        await this.fh.write(wavHeader(rate, channels, 0), 0, HEADER_BYTES, 0);
+      } catch (err) {
+        this.fail(err);
+      }
+    })();
   }
 
   get failed(): WavFailure | undefined {

@@ -100,12 +100,13 @@ function sendFrames(c: CallParts, o: OpenParts, frames: readonly PlayoutFrame[],
     }
     const ms = (f.samples / media.config.ai.rate) * 1000;
     const tEpoch = f.epoch % c.turnCtx().epochModulus;
+    const aheadMs = o.farSide.queuedMs(now); // what the far side plays before this frame
     if (out.frame(f.bytes, tEpoch, f.item, ms, now)) {
       c.deps.metrics.framesOut.inc({ protocol: c.protocol });
       if (f.samples > 0) c.playout.playingItem = f.item;
       const itemId = c.items.idOf(f.item);
       sent.push(itemId ?? `#${f.item}`);
-      c.observer.agentFrame(f.bytes, itemId, now);
+      c.observer.agentFrame(f.bytes, itemId, now, aheadMs);
     } else {
       c.drop(out.open ? 'outbound_backpressure' : 'closed', 1, FRAME_MS / 1000); // a gone socket is not backpressure
       backpressure ||= out.open;
