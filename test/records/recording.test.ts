@@ -1,4 +1,4 @@
-// Recordings (issue 19 §3): one stereo WAV per call at the telephony rate, left = what the
+// Recordings (issue 19, the call record): one stereo WAV per call at the telephony rate, left = what the
 // caller sent, right = what the caller heard (cleared audio not included), checked against the
 // simulated caller's own recording of the same call; a full disk stops the recording, counted,
 // and the call goes on.

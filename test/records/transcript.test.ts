@@ -1,4 +1,4 @@
-// Transcripts of both sides (issue 19 §3): caller turns transcribed in every mode, agent turns
+// Transcripts of both sides (issue 19, the call record): caller turns transcribed in every mode, agent turns
 // from the output transcript, each with times; the turn the caller cut off keeps the text heard.
 import { afterEach, describe, expect, it } from 'vitest';
 import { simCall, type ScriptStep } from '../../src/tools/sim/caller/index.js';

@@ -1,4 +1,4 @@
-// The events webhook (issue 19 §3): at least once and in order per call, signed, retried with
+// The events webhook (issue 19, the call record): at least once and in order per call, signed, retried with
 // backoff through failures and stalls; a bounded queue that drops the oldest call.transcript
 // first and never a call.ended; with an outbox, a SIGKILLed process's events delivered by the next.
 import { spawn } from 'node:child_process';
