@@ -11,6 +11,7 @@ import { renderHtmlReport } from '../../obs/htmlReport.js';
 import type { TraceRecord } from '../../obs/trace.js';
 import { FRAME_MS } from '../../media/types.js';
 import { startParley } from '../../app.js';
+import type { CallEvent } from '../../records/index.js';
 import { simCall } from '../../tools/sim/caller/index.js';
 import type { CallReport, ScriptStep } from '../../tools/sim/caller/index.js';
 import { readWav } from '../../tools/sim/audio/wav.js';
@@ -64,7 +65,9 @@ export async function run(argv: string[]): Promise<number> {
   let config;
   try {
     // Offline whatever the environment says: the built-in agent, loopback, quiet logs.
-    config = loadConfig({ overrides: { port: 0, host: '127.0.0.1', traceDir: out, logLevel: 'silent', authToken: undefined, ai: { mode: 'local' } } });
+    config = loadConfig({
+      overrides: { port: 0, host: '127.0.0.1', traceDir: out, logLevel: 'silent', authToken: undefined, ai: { mode: 'local' }, records: { recordingDir: join(out, 'record'), record: true } },
+    });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`parley demo: ${err.message}\n`);
@@ -72,7 +75,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const app = await startParley({ config, localAgent: { replyMs: AGENT_REPLY_MS } });
+  // Parley's own record of the call (events, transcript, recording), beside the caller's.
+  const events: CallEvent[] = [];
+  const app = await startParley({ config, localAgent: { replyMs: AGENT_REPLY_MS }, records: { onEvent: (e) => events.push(e) } });
   const agent = app.localAgent!.agent;
   const media = app.mediaKind;
   process.stdout.write(
@@ -102,6 +107,11 @@ export async function run(argv: string[]): Promise<number> {
     await app.shutdown();
   }
 
+  const recordDir = join(out, 'record');
+  writeFileSync(join(recordDir, 'events.ndjson'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  const ended = events.find((e) => e.type === 'call.ended');
+  const transcriptPath = join(recordDir, 'transcript.json');
+  if (ended?.type === 'call.ended') writeFileSync(transcriptPath, JSON.stringify(ended.transcript, null, 2));
   const tracePath = join(out, `${report.callId.startsWith('CA') || protocol !== 'twilio' ? report.callId : `CA${report.callId}`}.ndjson`);
   const trace = readTrace(tracePath);
   const rows = buildTimeline(report.timeline, trace);
@@ -164,11 +174,15 @@ export async function run(argv: string[]): Promise<number> {
         ...(wavPath ? [{ label: `recording (left: caller, right: what the caller heard) — ${basename(wavPath)}`, href: basename(wavPath) }] : []),
         { label: `Parley's trace (NDJSON) — ${basename(tracePath)}`, href: basename(tracePath) },
         ...(report.timelinePath ? [{ label: `caller timeline (JSON) — ${basename(report.timelinePath)}`, href: basename(report.timelinePath) }] : []),
+        { label: "Parley's call record: events (NDJSON) — record/events.ndjson", href: 'record/events.ndjson' },
+        ...(ended?.type === 'call.ended' ? [{ label: "Parley's call record: transcript — record/transcript.json", href: 'record/transcript.json' }] : []),
+        ...(ended?.type === 'call.ended' && ended.recording ? [{ label: `Parley's recording — record/${basename(ended.recording)}`, href: `record/${basename(ended.recording)}` }] : []),
       ],
     }),
   );
   process.stdout.write(`\nwrote ${out}/\n  report.html   the report\n`);
   if (wavPath) process.stdout.write(`  ${basename(wavPath)}   stereo recording (left: caller, right: what the caller heard)\n`);
   process.stdout.write(`  ${basename(tracePath)}   Parley's trace (one JSON object per line)\n`);
+  process.stdout.write(`  record/       Parley's call record: events.ndjson, transcript.json, its own stereo recording\n`);
   return report.ok ? 0 : 1;
 }
