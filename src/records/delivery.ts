@@ -8,6 +8,7 @@
 // push, and all I/O is asynchronous.
 import { signBody } from '../functions/http.js';
 import type { RecordsMetrics } from './metrics.js';
+import { postJson } from './post.js';
 import type { Outbox } from './outbox.js';
 import type { CallEvent } from './types.js';
 
@@ -141,19 +142,12 @@ export class EventDelivery {
     if (this.opts.secret) headers['x-parley-signature'] = signBody(this.opts.secret, body);
     const ac = new AbortController();
     this.aborts.add(ac);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      ac.abort();
-    }, this.opts.timeoutMs);
     try {
-      const res = await fetch(this.opts.url, { method: 'POST', headers, body, signal: ac.signal, redirect: 'manual' });
-      await res.body?.cancel().catch(() => {});
-      return res.status >= 200 && res.status <= 299 ? undefined : `http_${res.status}`;
-    } catch {
-      return this.closed ? 'closed' : timedOut ? 'timeout' : 'network';
+      const r = await postJson(this.opts.url, body, headers, this.opts.timeoutMs, ac.signal);
+      if (r === 'aborted') return 'closed';
+      if (typeof r !== 'number') return r;
+      return r >= 200 && r <= 299 ? undefined : `http_${r}`;
     } finally {
-      clearTimeout(timer);
       this.aborts.delete(ac);
     }
   }
