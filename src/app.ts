@@ -17,6 +17,7 @@ import { MACHINES } from '../machines/index.js';
 import { ParleyServer, type ServerOptions } from './server/server.js';
 import { AudioSocketListener } from './server/audiosocketListener.js';
 import type { RouteHandler } from './server/types.js';
+import { CallRecords, type RecordsOptions } from './records/index.js';
 
 export interface StartOptions {
   readonly config: ParleyConfig;
@@ -31,6 +32,8 @@ export interface StartOptions {
   /** Passed to the server: live-call changes and the /metrics body (cluster workers). */
   readonly onCallCount?: ServerOptions['onCallCount'];
   readonly scrape?: ServerOptions['scrape'];
+  /** Every call event also goes here (the demo's record; tests), and the delivery backoff. */
+  readonly records?: Pick<RecordsOptions, 'onEvent' | 'backoffMs'>;
 }
 
 export interface ParleyApp {
@@ -47,6 +50,8 @@ export interface ParleyApp {
   readonly cascade: CascadeService | undefined;
   /** Live machine steps of every call, streamed on /inspect. */
   readonly inspect: InspectHub;
+  /** Transcripts, the events webhook and recordings. */
+  readonly records: CallRecords;
   /** Graceful shutdown (drain up to config.shutdown.drainMs), then engine, agent and watchers are closed. */
   shutdown(): Promise<void>;
 }
@@ -85,8 +90,10 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
   const tools =
     Object.keys(config.tools).length > 0 || mcpLinks.length > 0 ? new ToolRegistry(config.tools, { metrics, secret: config.webhookSecret }, mcpLinks) : undefined;
   const platform = platformDrivers(config, log);
+  const records = await CallRecords.start({ config, registry: metrics.registry, log, ...opts.records });
   const runtime = new SessionRuntime({
     config,
+    records,
     ...(tools ? { tools } : {}),
     platform: platform.drivers,
     wrapTrace: (trace, connId, protocol) => inspect.traced(trace, connId, protocol),
@@ -155,6 +162,7 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     port = await server.listen();
   } catch (err) {
     await release();
+    await records.drain(Date.now());
     throw err;
   }
   try {
@@ -176,10 +184,14 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     localAgent,
     cascade,
     inspect,
+    records,
     shutdown() {
       done ??= (async () => {
+        // The events' share of the drain deadline runs from the start of the shutdown.
+        const deadline = Date.now() + config.shutdown.drainMs;
         await server.shutdown();
         await audiosocket?.close();
+        await records.drain(deadline);
         await release();
       })();
       return done;

@@ -9,7 +9,7 @@ const ROOT = normalize(join(import.meta.dirname, '..'));
 const MAX_LINES = 400;
 
 /** The product: what `parley serve` runs. */
-const PRODUCT = ['src/base', 'src/server', 'src/session', 'src/telephony', 'src/ai', 'src/media', 'src/config', 'src/obs', 'src/generated', 'src/functions', 'src/app.ts'];
+const PRODUCT = ['src/base', 'src/server', 'src/session', 'src/telephony', 'src/ai', 'src/media', 'src/config', 'src/obs', 'src/generated', 'src/functions', 'src/records', 'src/app.ts'];
 /** The tools: simulators, model-based tests, generator, TLC wrapper, visualiser, fleet bench. */
 const TOOLS = 'src/tools';
 /** The one documented embedding of a tool in the product: the offline agent (PARLEY_AI=local). */

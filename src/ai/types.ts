@@ -121,7 +121,8 @@ export type AiEvent =
   /** The model called a function (`response.function_call_arguments.done`): it waits for the output. */
   | { readonly type: 'function_call'; readonly gen: number; readonly responseId: string; readonly itemId: string; readonly callId: string; readonly name: string; readonly arguments: string }
   | { readonly type: 'response_done'; readonly gen: number; readonly responseId: string; readonly status: ResponseStatus; readonly reason?: string }
-  | { readonly type: 'item_truncated'; readonly gen: number; readonly itemId: string; readonly audioEndMs: number }
+  /** `heardTranscript`: the item's text as heard, where the client knows it (cascade: by each sentence's audio). */
+  | { readonly type: 'item_truncated'; readonly gen: number; readonly itemId: string; readonly audioEndMs: number; readonly heardTranscript?: string }
   | { readonly type: 'rate_limits'; readonly gen: number; readonly limits: readonly RateLimit[] }
   /** A server `error` event (the socket may stay open) or a transport failure. */
   | { readonly type: 'error'; readonly gen: number; readonly error: AiError }

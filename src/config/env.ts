@@ -80,6 +80,15 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'PARLEY_FREESWITCH_ESL', path: 'platform.freeswitchEsl', kind: 'string' },
   { env: 'PARLEY_FREESWITCH_ESL_PASSWORD', path: 'platform.freeswitchEslPassword', kind: 'string' },
   { env: 'PARLEY_PLATFORM_TIMEOUT_MS', path: 'platform.commandTimeoutMs', kind: 'int' },
+  { env: 'PARLEY_EVENTS_URL', path: 'records.eventsUrl', kind: 'string' },
+  { env: 'PARLEY_EVENTS_DIR', path: 'records.eventsDir', kind: 'string' },
+  { env: 'PARLEY_EVENTS_QUEUE_MAX', path: 'records.eventsQueueMax', kind: 'int' },
+  { env: 'PARLEY_EVENTS_TIMEOUT_MS', path: 'records.eventsTimeoutMs', kind: 'int' },
+  { env: 'PARLEY_EVENTS_OUTBOX_BYTES', path: 'records.eventsOutboxBytes', kind: 'int' },
+  { env: 'PARLEY_LOG_TOOL_ARGUMENTS', path: 'records.logToolArguments', kind: 'bool' },
+  { env: 'PARLEY_RECORDING_DIR', path: 'records.recordingDir', kind: 'string' },
+  { env: 'PARLEY_RECORD', path: 'records.record', kind: 'bool' },
+  { env: 'PARLEY_TRANSCRIPTION_MODEL', path: 'records.transcriptionModel', kind: 'string' },
 ];
 
 /** The coerced value, or an error text naming what the string should have looked like. */

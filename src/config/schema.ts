@@ -223,6 +223,40 @@ const platform = z
   })
   .prefault({});
 
+/** The call record (README "Call records"): transcripts, the events webhook, recordings. */
+const records = z
+  .strictObject({
+    eventsUrl: httpUrl
+      .optional()
+      .describe('events webhook: call.started, call.transcript, call.tool, call.transferred, call.ended POSTed as signed JSON (X-Parley-Signature); unset = no events'),
+    eventsDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('durable events outbox: each event is appended (fsync in batches) before delivery and removed once acknowledged; what a killed process left is delivered on start; unset = in memory only'),
+    eventsQueueMax: int(10, 1_000_000)
+      .default(10_000)
+      .describe('events waiting for delivery per process; beyond it the oldest call.transcript is dropped first (counted), never a call.ended'),
+    eventsTimeoutMs: int(100, 120_000).default(5000).describe('an events POST not answered 2xx within this is retried with backoff'),
+    eventsOutboxBytes: int(65_536, 4 * 1024 * 1024 * 1024)
+      .default(64 * 1024 * 1024)
+      .describe('bound of the events outbox on disk; events beyond it are delivered from memory only (counted)'),
+    logToolArguments: z.boolean().default(false).describe('include the arguments of each tool call in call.tool events (off: name, latency and outcome only)'),
+    recordingDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('directory for one stereo WAV per call (left caller, right what the caller heard), written as the call goes; unset = no recordings'),
+    record: z.boolean().default(true).describe('record calls when recordingDir is set'),
+    transcriptionModel: z
+      .string()
+      .min(1)
+      .max(64)
+      .default('gpt-4o-mini-transcribe')
+      .describe("model transcribing the caller's audio (audio.input.transcription), in every mode"),
+  })
+  .prefault({});
+
 export const configSchema = z
   .strictObject({
     port: int(0, 65_535).default(8080).describe('HTTP port (0 picks a free one)'),
@@ -260,6 +294,7 @@ export const configSchema = z
     agents: agentsSchema,
     mcp: mcpSchema,
     callControl: callControlSchema,
+    records,
   })
   .superRefine((c, ctx) => {
     if (c.platform.freeswitchEsl && !c.platform.freeswitchEslPassword) {

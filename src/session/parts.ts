@@ -22,6 +22,7 @@ import { ToolCallRuns } from './toolCalls.js';
 import { chooseProfile, type CallProfile } from './profile.js';
 import { CallControlRuns, type PlatformDrivers } from './callControl.js';
 import type { ToolRegistry } from '../functions/registry.js';
+import { NO_OBSERVER, type CallObserver, type CallRecorder } from '../records/index.js';
 
 export interface CallDeps {
   readonly config: ParleyConfig;
@@ -38,6 +39,8 @@ export interface CallDeps {
   readonly tools?: ToolRegistry;
   /** How calls are hung up and transferred (Twilio REST, FreeSWITCH ESL); defaults when absent. */
   readonly platform?: PlatformDrivers;
+  /** The call record (transcripts, events, recording); nothing is recorded when absent. */
+  readonly records?: CallRecorder;
 }
 
 /** The parts opened when the call starts (session's startAiLink); all or nothing. */
@@ -99,6 +102,8 @@ export class CallParts {
    * the provider created its response when it may not be interrupted; `item` its audio item.
    */
   readonly greeting: { sent: boolean; holdPending: boolean; item: number | undefined } = { sent: false, holdPending: false, item: undefined };
+  /** The call record's hook: told what the call did (src/records). */
+  readonly observer: CallObserver;
 
   /** Set by the telephony `start`; the rest opens with it in startAiLink. */
   start: CallStart | undefined;
@@ -137,6 +142,7 @@ export class CallParts {
     this.trace = deps.openTrace(this.connId, this.protocol);
     this.random = deps.random ?? Math.random;
     this.profile = chooseProfile(deps.config, {}).profile;
+    this.observer = deps.records?.observe(this.connId) ?? NO_OBSERVER;
     const rate = Number(conn.url.searchParams.get('rate'));
     this.decoder = this.platform.createDecoder({
       maxMessageBytes: deps.config.limits.maxMessageBytes,
@@ -165,5 +171,6 @@ export class CallParts {
 
   drop(reason: DropReason, units: number, seconds: number): void {
     this.deps.metrics.drop(reason, units, seconds);
+    this.observer.drop(reason, units);
   }
 }

@@ -9,6 +9,7 @@ import type { CallConnection, CallHandler, LiveCall } from './seam.js';
 import { Call } from './call.js';
 import type { Clock } from '../base/clock.js';
 import type { ToolRegistry } from '../functions/registry.js';
+import type { CallRecorder } from '../records/index.js';
 
 export interface RuntimeOptions {
   readonly config: ParleyConfig;
@@ -24,6 +25,8 @@ export interface RuntimeOptions {
   readonly tools?: ToolRegistry;
   /** How calls are hung up and transferred (call control). */
   readonly platform?: PlatformDrivers;
+  /** The call records (transcripts, events webhook, recordings). */
+  readonly records?: CallRecorder;
   /** Wraps each call's trace (the /inspect hub hooks in here). */
   readonly wrapTrace?: (trace: CallTrace, connId: string, protocol: string) => CallTrace;
 }
@@ -52,7 +55,7 @@ export class SessionRuntime implements CallHandler {
       });
       return this.opts.wrapTrace ? this.opts.wrapTrace(trace, connId, protocol) : trace;
     };
-    const deps = { config, engine, metrics, log, clock, createAiClient: this.opts.createAiClient, openTrace, ...(random ? { random } : {}), ...(this.opts.tools ? { tools: this.opts.tools } : {}), ...(this.opts.platform ? { platform: this.opts.platform } : {}) };
+    const deps = { config, engine, metrics, log, clock, createAiClient: this.opts.createAiClient, openTrace, ...(random ? { random } : {}), ...(this.opts.tools ? { tools: this.opts.tools } : {}), ...(this.opts.platform ? { platform: this.opts.platform } : {}), ...(this.opts.records ? { records: this.opts.records } : {}) };
     const call = new Call(conn, deps, (c) => this.calls.delete(c));
     this.calls.add(call);
     return call;

@@ -160,6 +160,7 @@ export class ToolCallRuns {
       g.controllers.delete(ac);
       this.inFlight--;
       this.c.trace.record('runtime', 'tool.result', { data: { callId: call.callId, name: call.name.slice(0, 64), outcome: r.outcome, ms: Math.round(this.c.now() - started) } });
+      this.c.observer.toolCall(call.name, call.arguments, r.outcome, this.c.now() - started);
       this.output(g, call, r);
       if (!this.c.cleanupBegun) this.queue.shift()?.run();
     });

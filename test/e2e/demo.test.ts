@@ -50,5 +50,13 @@ describe('parley demo', () => {
     expect(html).toMatch(/tool lookup_order → ok in \d+ ms/);
     expect(html).not.toMatch(/<script|https?:\/\//);
     expect(existsSync(join(out, trace!))).toBe(true);
+    // Parley's own call record beside the report: events ending in call.ended, the transcript, its recording.
+    const events = readFileSync(join(out, 'record', 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; recording?: string });
+    expect(events[0]!.type).toBe('call.started');
+    const end = events.at(-1)!;
+    expect(end.type).toBe('call.ended');
+    expect(existsSync(end.recording!)).toBe(true);
+    const turns = JSON.parse(readFileSync(join(out, 'record', 'transcript.json'), 'utf8')) as { role: string }[];
+    expect(turns.some((t) => t.role === 'caller') && turns.some((t) => t.role === 'agent')).toBe(true);
   });
 });

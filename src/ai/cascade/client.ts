@@ -287,7 +287,7 @@ export class CascadeAiClient implements AiClient {
         r = this.inner.sendRaw({ type: 'conversation.item.create', item: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: heard }] } });
       }
     }
-    if (r === 'sent') queueMicrotask(() => this.emit({ type: 'item_truncated', gen: rec.gen, itemId, audioEndMs }));
+    if (r === 'sent') queueMicrotask(() => this.emit({ type: 'item_truncated', gen: rec.gen, itemId, audioEndMs, heardTranscript: heard }));
     return r;
   }
 

@@ -13,6 +13,7 @@ import { renderHtmlReport } from '../../obs/htmlReport.js';
 import type { TraceRecord } from '../../obs/trace.js';
 import { FRAME_MS } from '../../media/types.js';
 import { startParley } from '../../app.js';
+import type { CallEvent } from '../../records/index.js';
 import { simCall } from '../../tools/sim/caller/index.js';
 import type { CallReport, ScriptStep } from '../../tools/sim/caller/index.js';
 import { readWav } from '../../tools/sim/audio/wav.js';
@@ -89,6 +90,7 @@ export async function run(argv: string[]): Promise<number> {
         logLevel: 'silent',
         authToken: undefined,
         webhookSecret: DEMO_SECRET,
+        records: { recordingDir: join(out, 'record'), record: true },
         ai: { mode: 'local' },
         tools: {
           lookup_order: {
@@ -109,9 +111,12 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  // Parley's own record of the call (events, transcript, recording), beside the caller's.
+  const events: CallEvent[] = [];
   const app = await startParley({
     config,
     localAgent: { replyMs: AGENT_REPLY_MS, deltaMs: AGENT_DELTA_MS, toolCalls: [{ turn: TOOL_TURN, name: 'lookup_order', arguments: { order: '4711' } }] },
+    records: { onEvent: (e) => events.push(e) },
   });
   const agent = app.localAgent!.agent;
   const media = app.mediaKind;
@@ -145,6 +150,11 @@ export async function run(argv: string[]): Promise<number> {
     await orders.close();
   }
 
+  const recordDir = join(out, 'record');
+  writeFileSync(join(recordDir, 'events.ndjson'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  const ended = events.find((e) => e.type === 'call.ended');
+  const transcriptPath = join(recordDir, 'transcript.json');
+  if (ended?.type === 'call.ended') writeFileSync(transcriptPath, JSON.stringify(ended.transcript, null, 2));
   const tracePath = join(out, `${report.callId.startsWith('CA') || protocol !== 'twilio' ? report.callId : `CA${report.callId}`}.ndjson`);
   const trace = readTrace(tracePath);
   const rows = buildTimeline(report.timeline, trace);
@@ -216,11 +226,15 @@ export async function run(argv: string[]): Promise<number> {
         ...(wavPath ? [{ label: `recording (left: caller, right: what the caller heard) — ${basename(wavPath)}`, href: basename(wavPath) }] : []),
         { label: `Parley's trace (NDJSON) — ${basename(tracePath)}`, href: basename(tracePath) },
         ...(report.timelinePath ? [{ label: `caller timeline (JSON) — ${basename(report.timelinePath)}`, href: basename(report.timelinePath) }] : []),
+        { label: "Parley's call record: events (NDJSON) — record/events.ndjson", href: 'record/events.ndjson' },
+        ...(ended?.type === 'call.ended' ? [{ label: "Parley's call record: transcript — record/transcript.json", href: 'record/transcript.json' }] : []),
+        ...(ended?.type === 'call.ended' && ended.recording ? [{ label: `Parley's recording — record/${basename(ended.recording)}`, href: `record/${basename(ended.recording)}` }] : []),
       ],
     }),
   );
   process.stdout.write(`\nwrote ${out}/\n  report.html   the report\n`);
   if (wavPath) process.stdout.write(`  ${basename(wavPath)}   stereo recording (left: caller, right: what the caller heard)\n`);
   process.stdout.write(`  ${basename(tracePath)}   Parley's trace (one JSON object per line)\n`);
+  process.stdout.write(`  record/       Parley's call record: events.ndjson, transcript.json, its own stereo recording\n`);
   return report.ok ? 0 : 1;
 }

@@ -28,7 +28,8 @@ export function sessionConfig(c: CallParts): AiSessionConfig {
             ...(td?.silenceDurationMs !== undefined ? { silenceDurationMs: td.silenceDurationMs } : {}),
             ...common,
           },
-    transcription: null,
+    // The caller's turns are transcribed in every mode: for the call record and the replay.
+    transcription: { model: c.deps.config.records.transcriptionModel },
     ...(tools.length > 0 ? { tools } : {}),
   };
 }

@@ -122,6 +122,7 @@ export function sessionEffects(c: CallParts): SessionEffects {
       metrics.callsEnded.inc({ protocol: c.protocol, reason: r });
       c.trace.record('runtime', 'call.ended', { data: { reason: r } });
       c.log.info({ reason: r, framesOut: c.open?.out.framesSent ?? 0 }, 'call ended');
+      c.observer.ended(r, c.now());
       c.finish();
     },
   };

@@ -19,6 +19,7 @@ export function turnEffects(c: CallParts): TurnEffects {
       if (ev.responseId === ctx.heldResponse) c.greeting.item = item;
       if (c.speechStoppedAt !== undefined) {
         metrics.aiFirstAudio.observe((c.now() - c.speechStoppedAt) / 1000);
+        c.observer.firstAudio(c.now() - c.speechStoppedAt);
         c.speechStoppedAt = undefined;
       }
       o.playoutFeed.write(audio, { epoch: o.media.epoch, item });
@@ -56,6 +57,7 @@ export function turnEffects(c: CallParts): TurnEffects {
     sendClear() {
       const now = c.now();
       c.open?.out.clear(now);
+      c.observer.cleared(now);
       if (c.bargeIn) c.bargeIn.clearAt = now;
     },
 
@@ -89,6 +91,8 @@ export function turnEffects(c: CallParts): TurnEffects {
     reportBargeIn(ctx: TurnContext) {
       const b = c.bargeIn;
       metrics.bargeIns.inc({ protocol: c.protocol });
+      const t = ctx.truncate;
+      c.observer.bargeIn(t ? { itemId: t.itemId, ms: t.op === 'truncate' ? t.ms : 0 } : null, c.now());
       if (!b) return;
       // Parley's part of the cut-off: speech_started in → clear out (no older frame leaves after).
       const cutoffMs = (b.clearAt ?? c.now()) - b.speechAt;

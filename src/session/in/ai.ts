@@ -62,7 +62,10 @@ function onLinkEvent(c: CallParts, ev: AiEvent): boolean {
       // The provider's session id ties the call to the provider's side (support, chaos runs).
       const gen = generationOf(c, ev);
       c.trace.record('ai', 'session_created', { data: { gen: ev.gen, sessionId: ev.sessionId.slice(0, 80) } });
-      if (gen !== STALE_GENERATION && aiLink.getSnapshot().context.everOpened) metrics.reconnects.inc({ outcome: 'success' });
+      if (gen !== STALE_GENERATION && aiLink.getSnapshot().context.everOpened) {
+        metrics.reconnects.inc({ outcome: 'success' });
+        c.observer.reconnected();
+      }
       aiLink.send({ type: 'AI_OPEN', generation: gen });
       return true;
     }
@@ -102,6 +105,7 @@ function onLinkEvent(c: CallParts, ev: AiEvent): boolean {
 /** Conversation events of the current connection. */
 function onCurrentEvent(c: CallParts, ev: AiEvent): void {
   const turn = c.actors.turn;
+  c.observer.aiEvent(ev, c.open?.aiFormat, c.now());
   switch (ev.type) {
     case 'speech_started': {
       const now = c.now();

@@ -103,10 +103,13 @@ function sendFrames(c: CallParts, o: OpenParts, frames: readonly PlayoutFrame[],
     }
     const ms = (f.samples / media.config.ai.rate) * 1000;
     const tEpoch = f.epoch % c.turnCtx().epochModulus;
+    const aheadMs = o.farSide.queuedMs(now); // what the far side plays before this frame
     if (out.frame(f.bytes, tEpoch, f.item, ms, now)) {
       c.deps.metrics.framesOut.inc({ protocol: c.protocol });
       if (f.samples > 0) c.playout.playingItem = f.item;
-      sent.push(c.items.idOf(f.item) ?? `#${f.item}`);
+      const itemId = c.items.idOf(f.item);
+      sent.push(itemId ?? `#${f.item}`);
+      c.observer.agentFrame(f.bytes, itemId, now, aheadMs);
     } else {
       c.drop(out.open ? 'outbound_backpressure' : 'closed', 1, FRAME_MS / 1000); // a gone socket is not backpressure
       backpressure ||= out.open;
@@ -194,5 +197,6 @@ function reportDrainIfDone(c: CallParts, now: number): void {
   c.playout.playingItem = undefined;
   c.playout.firstQueuedItem = undefined;
   c.actors.turn.send({ type: 'PLAYOUT_DRAINED', epoch: d.epoch % turn.epochModulus, written: turn.written });
+  c.observer.playoutDrained(now);
   if (c.playout.noticeQueued) c.actors.session.send({ type: 'PLAYOUT_DRAINED' });
 }

@@ -78,6 +78,7 @@ function onStart(c: CallParts, start: CallStart): void {
     c.log.warn({ agent: cleanValue(choice.unknown, 64) }, 'the call names an unknown agent profile; answered by default');
   }
   c.log.info({ format: start.format, params: Object.keys(start.customParameters), agent: choice.profile.name }, 'call started');
+  c.observer.started({ callId: start.callId, protocol: c.protocol, streamId: start.streamId, format: start.format, profile: choice.profile.name }, c.now());
   c.actors.session.send({ type: 'CALL_STARTED' });
   c.callControl.onCallStarted();
 }
@@ -85,6 +86,7 @@ function onStart(c: CallParts, start: CallStart): void {
 /** Caller audio goes to the media core only while the session's tags allow capture. */
 function onCallerAudio(c: CallParts, payload: Buffer): void {
   c.deps.metrics.framesIn.inc({ protocol: c.protocol });
+  c.observer.callerAudio(payload, c.now());
   const media = c.open?.media;
   if (!media) return c.drop('closed', 1, 0);
   if (!c.actors.session.getSnapshot().hasTag('media.capture')) return;
