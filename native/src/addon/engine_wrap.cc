@@ -32,6 +32,7 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                          InstanceMethod<&EngineWrap::PathDelay>("pathDelay"),
                          InstanceMethod<&EngineWrap::Counters>("counters"),
                          InstanceMethod<&EngineWrap::CloseCall>("closeCall"),
+                         InstanceMethod<&EngineWrap::SetTrace>("setTrace"),
                          InstanceMethod<&EngineWrap::Drain>("drain"),
                          InstanceMethod<&EngineWrap::Stats>("stats"),
                          InstanceMethod<&EngineWrap::MarkStats>("markStats"),

@@ -5,6 +5,7 @@
 // stale audio, nothing leaked, nothing left armed that still acts).
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CoreTraceRecord } from '../../media/core-trace.js';
 import type { MbtMachineName } from './models/index.js';
 import { MODELS } from './models/index.js';
 import { Observer, type ObservedStep } from './observer.js';
@@ -31,6 +32,8 @@ export interface PathResult {
   readonly coveredTransitions: readonly string[];
   /** Steps of the machine under test in between that changed nothing (tolerated). */
   readonly idleSteps: number;
+  /** The media core's trace-mode records, per call the path opened (TracePlayoutCore). */
+  readonly coreTraces: readonly (readonly CoreTraceRecord[])[];
 }
 
 export interface RunOptions {
@@ -174,6 +177,7 @@ export async function runPath(path: PlannedPath, opts: RunOptions, index: number
     world?.observer.close();
     await bridge?.close().catch(() => undefined);
   }
+  const coreTraces = (bridge?.engine.calls ?? []).filter((c) => c.tracing).map((c) => c.coreTrace());
   const files = readdirSync(traceDir).filter((f) => f.endsWith('.ndjson'));
   return {
     id: path.id,
@@ -188,5 +192,6 @@ export async function runPath(path: PlannedPath, opts: RunOptions, index: number
     coveredStates: error === undefined ? [...covered.states] : [],
     coveredTransitions: error === undefined ? [...covered.transitions] : [],
     idleSteps: idle,
+    coreTraces,
   };
 }
