@@ -148,8 +148,10 @@ export async function run(argv: string[]): Promise<void> {
     if (random() < Number(values['drop-rate'])) {
       dropTimer = setTimeout(() => {
         if (record.action.kind !== 'script') return;
-        record.action = { kind: 'drop', at: Date.now() };
-        call.dropMidMessage();
+        // Only a drop that happened: a caller that already hung up (its `stop` sent, the report
+        // not yet done) ends as a hangup, and judging it as a drop was chaos-1-226's verdict.
+        const at = Date.now();
+        if (call.dropMidMessage()) record.action = { kind: 'drop', at };
       }, 500 + random() * 8000);
     }
     return call
