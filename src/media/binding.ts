@@ -64,6 +64,8 @@ export interface NativeEngineHandle {
   closeCall(id: number): boolean;
   /** Trace mode for one call; false for an unknown id. */
   setTrace(id: number, on: boolean): boolean;
+  /** [state word index, ring epoch] as the media thread reads them; null for an unknown id. */
+  coreWords(id: number): [number, number] | null;
   /** A tick record, then event records, then acknowledgements (eventBytes each). */
   drain(): Buffer;
   /** Fills `out` in engineFields.stats order. */

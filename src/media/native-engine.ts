@@ -260,6 +260,7 @@ export class NativeMediaCall implements MediaCall {
   readonly #h: NativeEngineHandle;
   readonly #writeResults: readonly WriteResult[];
   readonly #counterNames: readonly (keyof CallCounters)[];
+  readonly #stateNames: readonly string[];
   readonly #aiBytesPerMs: number;
   readonly #aiBps: number;
   readonly #onEventsDropped: (n: number) => void;
@@ -278,6 +279,7 @@ export class NativeMediaCall implements MediaCall {
     this.config = config;
     this.#writeResults = addon.engineFields.writeResults as readonly WriteResult[];
     this.#counterNames = addon.engineFields.counters;
+    this.#stateNames = addon.engineFields.playoutStates;
     this.#aiBps = bytesPerSample(config.ai);
     this.#aiBytesPerMs = (config.ai.rate * this.#aiBps) / 1000;
     this.#onEventsDropped = onEventsDropped;
@@ -345,6 +347,13 @@ export class NativeMediaCall implements MediaCall {
     if (this.#freed) return false;
     if (on) this.#trace ??= [];
     return this.#h.setTrace(this.id, on);
+  }
+
+  coreWords(): { readonly state: PlayoutState; readonly epoch: number } | undefined {
+    if (this.#freed) return undefined;
+    const w = this.#h.coreWords(this.id);
+    const state = w ? this.#stateNames[w[0]] : undefined;
+    return w && state !== undefined ? { state: state as PlayoutState, epoch: w[1] } : undefined;
   }
 
   takeTrace(): CoreTraceRecord[] {

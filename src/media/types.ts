@@ -271,6 +271,11 @@ export interface MediaCall {
   /** The trace-mode records since the last call (empty when trace mode was never on). */
   takeTrace?(): CoreTraceRecord[];
   /**
+   * The state word and epoch word as the media thread reads them (the core's own memory, not
+   * what JS last wrote); undefined once the call is gone or on an engine without them.
+   */
+  coreWords?(): { readonly state: PlayoutState; readonly epoch: number } | undefined;
+  /**
    * Unregisters the call. Resolves once the media thread has acknowledged that it no longer
    * touches the call; its memory is freed only then. Idempotent.
    */

@@ -33,6 +33,7 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                          InstanceMethod<&EngineWrap::Counters>("counters"),
                          InstanceMethod<&EngineWrap::CloseCall>("closeCall"),
                          InstanceMethod<&EngineWrap::SetTrace>("setTrace"),
+                         InstanceMethod<&EngineWrap::CoreWords>("coreWords"),
                          InstanceMethod<&EngineWrap::Drain>("drain"),
                          InstanceMethod<&EngineWrap::Stats>("stats"),
                          InstanceMethod<&EngineWrap::MarkStats>("markStats"),

@@ -56,6 +56,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value Counters(const Napi::CallbackInfo& info);
   Napi::Value CloseCall(const Napi::CallbackInfo& info);
   Napi::Value SetTrace(const Napi::CallbackInfo& info);
+  Napi::Value CoreWords(const Napi::CallbackInfo& info);
 
   // The engine as a whole (engine_readouts.cc).
   Napi::Value Drain(const Napi::CallbackInfo& info);

@@ -89,6 +89,8 @@ class Call {
   bool set_state(std::uint32_t index) noexcept;
   std::uint32_t state() const noexcept { return state_.load(std::memory_order_relaxed); }
   std::uint32_t epoch() const noexcept { return epoch_; }
+  /** The epoch word the media thread filters by (the ring's), not JS's copy. [any thread] */
+  std::uint32_t ring_epoch() const noexcept { return in_.epoch(); }
   /** Trace mode: per tick, the records of the Playout spec's actions as events (event.h
    *  kTrace*). Off by default; off costs one relaxed load per tick. */
   void set_trace(bool on) noexcept { trace_.store(on, std::memory_order_relaxed); }

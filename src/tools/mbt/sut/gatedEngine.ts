@@ -52,6 +52,10 @@ export class ObservedCall implements MediaCall {
     return this.inner.takeTrace?.() ?? [];
   }
 
+  coreWords(): { readonly state: PlayoutState; readonly epoch: number } | undefined {
+    return this.inner.coreWords?.();
+  }
+
   /** Every trace-mode record of the call so far (complete once close() resolved). */
   coreTrace(): readonly CoreTraceRecord[] {
     this.#core.push(...this.takeTrace());
