@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import type { TraceRecord } from '../src/obs/trace.js';
 import { bargeInsHonoured, bargeSteps, SimCall, type BargeInCall, type CallReport, type ScriptStep } from '../src/tools/sim/caller/index.js';
 import type { TelephonyProtocol } from '../src/telephony/types.js';
-import { judge, summariseTrace, type CallFacts, type CallerAction, type FiredFault, type TraceSummary } from './_chaos-judge.js';
+import { explainStaleHeard, judge, summariseTrace, type CallFacts, type CallerAction, type FiredFault, type StaleExplanation, type TraceSummary } from './_chaos-judge.js';
 import { watchMachineState } from './_inspect-watch.js';
 import { validateTraces } from './_chaos-tlc.js';
 import { cpuSeconds, openFds, repoRoot, rssKiB, startNode, startServe, threads } from './_proc.js';
@@ -256,7 +256,7 @@ export async function run(argv: string[]): Promise<void> {
   const actions: Record<string, number> = {};
   let verifiedBackoffHangups = 0;
   const sessionsOf = new Map<string, string[]>();
-  const staleCalls: { callId: string; frames: number; action: string; aiFaults: string[]; giveUpNotice: boolean; reconnects: number; clearAtMs?: number; agentStopped: boolean }[] = [];
+  const staleCalls: { callId: string; frames: number; action: string; aiFaults: string[]; giveUpNotice: boolean; explanation: StaleExplanation; reconnects: number; clearAtMs?: number; agentStopped: boolean }[] = [];
   let fatalCalls = 0;
   let staleHeard = 0;
   let staleSent = 0;
@@ -268,8 +268,9 @@ export async function run(argv: string[]): Promise<void> {
   for (const r of records) {
     const path = files.get(r.traceId);
     let summary: TraceSummary | undefined;
+    let lines: TraceRecord[] = [];
     if (path) {
-      const lines = readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as TraceRecord);
+      lines = readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as TraceRecord);
       summary = summariseTrace(lines);
       if (summary.problems.length > 0) traceProblems.push({ callId: r.callId, problems: summary.problems.slice(0, 5) });
       if (r.action.kind === 'backoff_hangup' && summary.hungUpInBackoff) verifiedBackoffHangups++;
@@ -285,9 +286,15 @@ export async function run(argv: string[]): Promise<void> {
     const staleHere = (r.report?.bargeIns ?? []).reduce((a, b) => a + b.staleFramesAfterClear, 0);
     staleHeard += staleHere;
     staleSent += summary?.staleFramesSent ?? 0;
-    // Agent audio the caller heard while still speaking after a clear is stale unless it was
-    // new audio: the give-up notice of a call whose AI link failed meanwhile.
-    if (staleHere > 0 && summary?.noticeAfterBargeIn) staleExplained += staleHere;
+    // Agent audio the caller heard while still speaking after a clear is stale unless what
+    // Parley sent in that window was new audio: the give-up notice, or a response to the
+    // caller's own speech (the agent took a pause in it for the end of the turn).
+    const staleBarge = (r.report?.bargeIns ?? []).find((b) => b.staleFramesAfterClear > 0);
+    const explanation: StaleExplanation | undefined =
+      staleBarge === undefined ? undefined
+      : staleBarge.firstStaleAtMs !== undefined && r.connectedAt !== undefined ? explainStaleHeard(lines, r.connectedAt + staleBarge.firstStaleAtMs)
+      : summary?.noticeAfterBargeIn ? 'notice' : 'unexplained';
+    if (staleHere > 0 && (explanation === 'notice' || explanation === 'new_response')) staleExplained += staleHere;
     if (staleHere > 0) {
       const sessions = summary?.sessions ?? new Set<string>();
       const clearAt = r.report?.bargeIns.find((b) => b.staleFramesAfterClear > 0)?.clearAtMs;
@@ -297,6 +304,7 @@ export async function run(argv: string[]): Promise<void> {
         action: r.action.kind,
         aiFaults: fired.filter((f) => sessions.has(f.session)).map((f) => f.kind),
         giveUpNotice: summary?.noticeAfterBargeIn ?? false,
+        explanation: explanation ?? 'unexplained',
         reconnects: summary?.reconnects ?? 0,
         ...(clearAt !== undefined ? { clearAtMs: clearAt } : {}),
         agentStopped: stopWindows.some(([a, b]) => r.connectedAt !== undefined && clearAt !== undefined && r.connectedAt + clearAt >= a - 2000 && r.connectedAt + clearAt <= b + 2000),
@@ -356,12 +364,12 @@ export async function run(argv: string[]): Promise<void> {
     staleDetail: {
       sentPerTrace: staleSent,
       heardByCallers: staleHeard,
-      heardButGiveUpNotice: staleExplained,
+      heardButNewAudio: staleExplained,
       tracesWithDroppedLines: uncountable.length,
       callsWithoutTrace: noTrace,
       uncountable: uncountable.slice(0, 20),
     },
-    staleCalls: staleCalls.filter((c) => !c.giveUpNotice).slice(0, 30),
+    staleCalls: staleCalls.filter((c) => c.explanation !== 'notice' && c.explanation !== 'new_response').slice(0, 30),
     bargeIns: (() => {
       const h = bargeInsHonoured(barges);
       // For each barge-in nothing explains: did the runtime take it at all (trace), what did the caller see.

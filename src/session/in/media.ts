@@ -165,6 +165,9 @@ function padModuleTailIfDrained(c: CallParts, o: OpenParts, now: number): void {
   const fmt = o.media.config.telephony;
   const ms = Math.ceil(c.deps.config.telephony.audioStreamMinFillMs / FRAME_MS) * FRAME_MS;
   o.out.silence(Math.round(ms * bytesPerMs(fmt)), ms, o.media.epoch % c.turnCtx().epochModulus, now);
+  // Audio on the wire like a frame: traced so a caller's count of audio after a clear can be
+  // matched against everything Parley sent (the chaos bench's stale-audio check).
+  c.trace.record('media', 'silence', { data: { ms, epoch: o.media.epoch } });
 }
 
 /**
