@@ -21,7 +21,7 @@ import { bargeInsHonoured, bargeSteps, SimCall, type BargeInCall, type CallRepor
 import type { TelephonyProtocol } from '../src/telephony/types.js';
 import { explainStaleHeard, judge, summariseTrace, type CallFacts, type CallerAction, type FiredFault, type StaleExplanation, type TraceSummary } from './_chaos-judge.js';
 import { watchMachineState } from './_inspect-watch.js';
-import { validateTraces } from './_chaos-tlc.js';
+import { validateCoreTraces, validateTraces } from './_chaos-tlc.js';
 import { cpuSeconds, openFds, repoRoot, rssKiB, startNode, startServe, threads } from './_proc.js';
 import { byLabel, scrape, value, type Samples } from './_prom.js';
 
@@ -102,6 +102,8 @@ export async function run(argv: string[]): Promise<void> {
     PARLEY_AI: 'openai',
     PARLEY_OPENAI_URL: agentUrl,
     PARLEY_TRACE_DIR: traceDir,
+    // The media core's own steps in each trace, for the refinement check against Playout.
+    PARLEY_MEDIA_CORE_TRACE: 'true',
     PARLEY_MAX_CALLS: String(concurrency + 200),
   });
   const fired: FiredFault[] = [];
@@ -332,6 +334,7 @@ export async function run(argv: string[]): Promise<void> {
     .slice(0, Math.max(0, wantTlc))
     .map((r) => ({ callId: r.callId, path: files.get(r.traceId)! }));
   const tlc = chosen.length > 0 ? await validateTraces(chosen, repoRoot) : undefined;
+  const coreTlc = chosen.length > 0 ? await validateCoreTraces(chosen, repoRoot) : undefined;
   if (!values['keep-traces']) rmSync(traceDir, { recursive: true, force: true });
 
   const firedByKind: Record<string, number> = {};
@@ -395,6 +398,7 @@ export async function run(argv: string[]): Promise<void> {
     errorLogs,
     traceChecks: { checked: records.length, withProblems: traceProblems.length, problems: traceProblems.slice(0, 10) },
     tlcTraceValidation: tlc ? { ...tlc, rejected: tlc.rejected.slice(0, 20), rejectedCount: tlc.rejected.length } : null,
+    coreTraceValidation: coreTlc ? { ...coreTlc, rejected: coreTlc.rejected.slice(0, 20), rejectedCount: coreTlc.rejected.length } : null,
     serve: { cpuPct: Math.round(cpuPct), peakRssMiB: Math.round(peakRss / 1024) },
     agent: agentStats,
     inspectDropped: watch.dropped,

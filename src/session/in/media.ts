@@ -22,6 +22,8 @@ export function onMediaTick(c: CallParts): void {
     uncork?.();
   }
   for (const e of events) onMediaEvent(c, o, e, now);
+  // Trace mode (media.coreTrace): the core's own steps, for the refinement check (core-trace.ts).
+  for (const r of o.media.takeTrace?.() ?? []) c.trace.record('media', `core.${r.k}`, { data: { ...r } });
   const captured = o.media.readCapture();
   if (captured.length > 0) o.captureFeed.push(captured, linkMode(c));
   o.playoutFeed.pump();

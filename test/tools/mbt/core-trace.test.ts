@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreTraceRecord } from '../../../src/media/core-trace.js';
 import { NativeMediaEngine, type CallMediaConfig, type MediaEngine } from '../../../src/media/index.js';
-import { checkCoreTraces } from '../../../src/tools/mbt/trace/core.js';
+import type { TraceRecord } from '../../../src/obs/trace.js';
+import { checkCoreTraces, coreRecordsOf } from '../../../src/tools/mbt/trace/core.js';
 import { CORE_CORRUPTIONS } from '../../../src/tools/mbt/trace/core-corrupt.js';
 import { requireJava } from '../../../src/tools/verify/prereq.js';
 import { ensureTlcJar } from '../../../src/tools/verify/tlcJar.js';
@@ -69,5 +70,25 @@ describe('media-core trace mode', () => {
       const why = res.rejected.get(c.name)?.why ?? 'accepted';
       expect(why.startsWith(`${c.property}:`), `${c.name}: ${why}`).toBe(true);
     }
+  });
+});
+
+describe("a call trace's core records (media.coreTrace)", () => {
+  const tick: CoreTraceRecord = { k: 'tick', tick: 1, epoch: 0, state: 'playing', r: 0, w: 176, pending: false };
+  const frame: CoreTraceRecord = { k: 'frame', tick: 1, epoch: 0, samples: 160, pad: 0, r: 176, segments: 2 };
+  const seg: CoreTraceRecord = { k: 'segment', tick: 1, epoch: 0, item: 1, samples: 80, delivered: 80 };
+  const ndjson = (recs: CoreTraceRecord[], seqs?: number[]): TraceRecord[] => [
+    { seq: 0, t: 0, src: 'runtime', event: 'trace.start' },
+    ...recs.map((r, i): TraceRecord => ({ seq: seqs?.[i] ?? i + 1, t: i, src: 'media', event: `core.${r.k}`, data: r })),
+    { seq: seqs ? Math.max(...seqs) + 1 : recs.length + 1, t: 99, src: 'media', event: 'frames', data: { epoch: 0, items: [] } },
+  ];
+
+  it('are the media core.* lines, a frame cut short by the end of the call left out', () => {
+    expect(coreRecordsOf(ndjson([tick, frame, seg, { ...seg, item: 2, delivered: 80 }]))).toHaveLength(4);
+    expect(coreRecordsOf(ndjson([tick, frame, seg]))).toEqual([tick]);
+  });
+
+  it('are not checked when the trace lost lines (a gap would look like a step)', () => {
+    expect(coreRecordsOf(ndjson([tick, frame, seg], [1, 2, 4]))).toBeUndefined();
   });
 });

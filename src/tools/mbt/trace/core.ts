@@ -5,7 +5,8 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CoreTraceRecord } from '../../../media/core-trace.js';
+import { CORE_TRACE_KINDS, type CoreTraceRecord } from '../../../media/core-trace.js';
+import type { TraceRecord } from '../../../obs/trace.js';
 import { runJava } from '../../verify/java.js';
 import { summarize } from '../../verify/parse.js';
 
@@ -35,6 +36,30 @@ export interface CoreCheckOptions {
 }
 
 const q = (s: string): string => JSON.stringify(s);
+
+/**
+ * The core's trace-mode records a call's NDJSON trace carries (media `core.<kind>` lines, with
+ * media.coreTrace on), or undefined when the trace lost lines (a gap would be a false step).
+ * A frame whose segments the trace does not reach (the call ended first) is cut off: a prefix of
+ * a behaviour is a behaviour.
+ */
+export function coreRecordsOf(lines: readonly TraceRecord[]): CoreTraceRecord[] | undefined {
+  let prev = -1;
+  for (const l of lines) {
+    if (typeof l.seq === 'number' && l.seq !== prev + 1) return undefined;
+    if (typeof l.seq === 'number') prev = l.seq;
+  }
+  const last = lines.at(-1);
+  if (last?.event === 'trace.end' && Number((last.data as { dropped?: unknown } | undefined)?.dropped ?? 0) > 0) return undefined;
+  const kinds = new Set<string>(CORE_TRACE_KINDS);
+  const out = lines
+    .filter((l) => l.src === 'media' && l.event.startsWith('core.') && kinds.has(l.event.slice(5)))
+    .map((l) => l.data as CoreTraceRecord);
+  const f = out.findLastIndex((r) => r.k === 'frame');
+  const frame = out[f];
+  if (frame?.k === 'frame' && out.length - f - 1 < frame.segments) return out.slice(0, f);
+  return out;
+}
 
 /** One record as TLA+: every kind carries every field (unused ones 0) so TLC compares them. */
 export function tlaRecord(x: CoreTraceRecord): string {
