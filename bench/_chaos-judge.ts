@@ -129,6 +129,54 @@ export function summariseTrace(lines: readonly TraceRecord[]): TraceSummary {
   return { endReason, endWall, sessions, reconnects, hungUpInBackoff, staleFramesSent, linesDropped, staleCountable, bargeInsTraced, noticeAfterBargeIn, problems };
 }
 
+/** What Parley sent that a caller heard after a clear while still speaking. */
+export type StaleExplanation =
+  | 'cut_response' // frames of the interrupted item: a real BI1 failure
+  | 'silence_pad' // the audio-stream tail pad (silence, untagged by item)
+  | 'notice' // the give-up notice: new audio
+  | 'new_response' // a response to the caller's own speech (the agent heard a pause): new audio
+  | 'unexplained'; // nothing sent between the clear and the arrival: the measurement's clocks or rule
+
+const SLACK_MS = 100;
+
+/**
+ * Matches the first audio a caller heard after a clear (wall clock `heardWall`) with what the
+ * trace says Parley sent between the barge-in before it and that moment (± SLACK_MS for the two
+ * processes' clocks). The worst finding wins: a frame of the cut item, then untagged audio,
+ * then nothing at all; new audio (notice, a new response) only when it is all there was.
+ */
+export function explainStaleHeard(lines: readonly TraceRecord[], heardWall: number): StaleExplanation {
+  const start = lines[0];
+  const wall0 = start?.event === 'trace.start' ? Date.parse(String((start.data as { wall?: string } | undefined)?.wall)) : NaN;
+  if (!Number.isFinite(wall0)) return 'unexplained';
+  const until = heardWall - wall0 + SLACK_MS;
+  let cut = -1;
+  const interrupted = new Set<string>();
+  lines.forEach((l, i) => {
+    if (l.src === 'runtime' && l.event === 'barge_in' && l.t <= until) {
+      cut = i;
+      const item = (l.data as { truncate?: { itemId?: unknown } | null } | undefined)?.truncate?.itemId;
+      if (typeof item === 'string') interrupted.add(item);
+    }
+  });
+  if (cut < 0) return 'unexplained';
+  const found = new Set<StaleExplanation>();
+  for (const l of lines.slice(cut + 1)) {
+    if (l.t > until) break;
+    if (l.src !== 'media') continue;
+    if (l.event === 'silence') found.add('silence_pad');
+    if (l.event !== 'frames') continue;
+    for (const it of (l.data as { items?: unknown[] } | undefined)?.items ?? []) {
+      if (typeof it === 'string' && interrupted.has(it)) found.add('cut_response');
+      else if (typeof it === 'string' && it.startsWith('parley:notice')) found.add('notice');
+      else found.add('new_response');
+    }
+  }
+  for (const worst of ['cut_response', 'silence_pad'] as const) if (found.has(worst)) return worst;
+  if (found.size === 0) return 'unexplained';
+  return found.has('notice') ? 'notice' : 'new_response';
+}
+
 export interface Verdict {
   readonly ok: boolean;
   readonly expected: readonly string[];

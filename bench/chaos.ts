@@ -19,9 +19,9 @@ import { parseArgs } from 'node:util';
 import type { TraceRecord } from '../src/obs/trace.js';
 import { bargeInsHonoured, bargeSteps, SimCall, type BargeInCall, type CallReport, type ScriptStep } from '../src/tools/sim/caller/index.js';
 import type { TelephonyProtocol } from '../src/telephony/types.js';
-import { judge, summariseTrace, type CallFacts, type CallerAction, type FiredFault, type TraceSummary } from './_chaos-judge.js';
+import { explainStaleHeard, judge, summariseTrace, type CallFacts, type CallerAction, type FiredFault, type StaleExplanation, type TraceSummary } from './_chaos-judge.js';
 import { watchMachineState } from './_inspect-watch.js';
-import { validateTraces } from './_chaos-tlc.js';
+import { validateCoreTraces, validateTraces } from './_chaos-tlc.js';
 import { cpuSeconds, openFds, repoRoot, rssKiB, startNode, startServe, threads } from './_proc.js';
 import { byLabel, scrape, value, type Samples } from './_prom.js';
 
@@ -102,6 +102,8 @@ export async function run(argv: string[]): Promise<void> {
     PARLEY_AI: 'openai',
     PARLEY_OPENAI_URL: agentUrl,
     PARLEY_TRACE_DIR: traceDir,
+    // The media core's own steps in each trace, for the refinement check against Playout.
+    PARLEY_MEDIA_CORE_TRACE: 'true',
     PARLEY_MAX_CALLS: String(concurrency + 200),
   });
   const fired: FiredFault[] = [];
@@ -148,8 +150,10 @@ export async function run(argv: string[]): Promise<void> {
     if (random() < Number(values['drop-rate'])) {
       dropTimer = setTimeout(() => {
         if (record.action.kind !== 'script') return;
-        record.action = { kind: 'drop', at: Date.now() };
-        call.dropMidMessage();
+        // Only a drop that happened: a caller that already hung up (its `stop` sent, the report
+        // not yet done) ends as a hangup, and judging it as a drop was chaos-1-226's verdict.
+        const at = Date.now();
+        if (call.dropMidMessage()) record.action = { kind: 'drop', at };
       }, 500 + random() * 8000);
     }
     return call
@@ -254,7 +258,7 @@ export async function run(argv: string[]): Promise<void> {
   const actions: Record<string, number> = {};
   let verifiedBackoffHangups = 0;
   const sessionsOf = new Map<string, string[]>();
-  const staleCalls: { callId: string; frames: number; action: string; aiFaults: string[]; giveUpNotice: boolean; reconnects: number; clearAtMs?: number; agentStopped: boolean }[] = [];
+  const staleCalls: { callId: string; frames: number; action: string; aiFaults: string[]; giveUpNotice: boolean; explanation: StaleExplanation; reconnects: number; clearAtMs?: number; agentStopped: boolean }[] = [];
   let fatalCalls = 0;
   let staleHeard = 0;
   let staleSent = 0;
@@ -266,8 +270,9 @@ export async function run(argv: string[]): Promise<void> {
   for (const r of records) {
     const path = files.get(r.traceId);
     let summary: TraceSummary | undefined;
+    let lines: TraceRecord[] = [];
     if (path) {
-      const lines = readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as TraceRecord);
+      lines = readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as TraceRecord);
       summary = summariseTrace(lines);
       if (summary.problems.length > 0) traceProblems.push({ callId: r.callId, problems: summary.problems.slice(0, 5) });
       if (r.action.kind === 'backoff_hangup' && summary.hungUpInBackoff) verifiedBackoffHangups++;
@@ -283,9 +288,15 @@ export async function run(argv: string[]): Promise<void> {
     const staleHere = (r.report?.bargeIns ?? []).reduce((a, b) => a + b.staleFramesAfterClear, 0);
     staleHeard += staleHere;
     staleSent += summary?.staleFramesSent ?? 0;
-    // Agent audio the caller heard while still speaking after a clear is stale unless it was
-    // new audio: the give-up notice of a call whose AI link failed meanwhile.
-    if (staleHere > 0 && summary?.noticeAfterBargeIn) staleExplained += staleHere;
+    // Agent audio the caller heard while still speaking after a clear is stale unless what
+    // Parley sent in that window was new audio: the give-up notice, or a response to the
+    // caller's own speech (the agent took a pause in it for the end of the turn).
+    const staleBarge = (r.report?.bargeIns ?? []).find((b) => b.staleFramesAfterClear > 0);
+    const explanation: StaleExplanation | undefined =
+      staleBarge === undefined ? undefined
+      : staleBarge.firstStaleAtMs !== undefined && r.connectedAt !== undefined ? explainStaleHeard(lines, r.connectedAt + staleBarge.firstStaleAtMs)
+      : summary?.noticeAfterBargeIn ? 'notice' : 'unexplained';
+    if (staleHere > 0 && (explanation === 'notice' || explanation === 'new_response')) staleExplained += staleHere;
     if (staleHere > 0) {
       const sessions = summary?.sessions ?? new Set<string>();
       const clearAt = r.report?.bargeIns.find((b) => b.staleFramesAfterClear > 0)?.clearAtMs;
@@ -295,6 +306,7 @@ export async function run(argv: string[]): Promise<void> {
         action: r.action.kind,
         aiFaults: fired.filter((f) => sessions.has(f.session)).map((f) => f.kind),
         giveUpNotice: summary?.noticeAfterBargeIn ?? false,
+        explanation: explanation ?? 'unexplained',
         reconnects: summary?.reconnects ?? 0,
         ...(clearAt !== undefined ? { clearAtMs: clearAt } : {}),
         agentStopped: stopWindows.some(([a, b]) => r.connectedAt !== undefined && clearAt !== undefined && r.connectedAt + clearAt >= a - 2000 && r.connectedAt + clearAt <= b + 2000),
@@ -322,6 +334,7 @@ export async function run(argv: string[]): Promise<void> {
     .slice(0, Math.max(0, wantTlc))
     .map((r) => ({ callId: r.callId, path: files.get(r.traceId)! }));
   const tlc = chosen.length > 0 ? await validateTraces(chosen, repoRoot) : undefined;
+  const coreTlc = chosen.length > 0 ? await validateCoreTraces(chosen, repoRoot) : undefined;
   if (!values['keep-traces']) rmSync(traceDir, { recursive: true, force: true });
 
   const firedByKind: Record<string, number> = {};
@@ -354,12 +367,12 @@ export async function run(argv: string[]): Promise<void> {
     staleDetail: {
       sentPerTrace: staleSent,
       heardByCallers: staleHeard,
-      heardButGiveUpNotice: staleExplained,
+      heardButNewAudio: staleExplained,
       tracesWithDroppedLines: uncountable.length,
       callsWithoutTrace: noTrace,
       uncountable: uncountable.slice(0, 20),
     },
-    staleCalls: staleCalls.filter((c) => !c.giveUpNotice).slice(0, 30),
+    staleCalls: staleCalls.filter((c) => c.explanation !== 'notice' && c.explanation !== 'new_response').slice(0, 30),
     bargeIns: (() => {
       const h = bargeInsHonoured(barges);
       // For each barge-in nothing explains: did the runtime take it at all (trace), what did the caller see.
@@ -385,6 +398,7 @@ export async function run(argv: string[]): Promise<void> {
     errorLogs,
     traceChecks: { checked: records.length, withProblems: traceProblems.length, problems: traceProblems.slice(0, 10) },
     tlcTraceValidation: tlc ? { ...tlc, rejected: tlc.rejected.slice(0, 20), rejectedCount: tlc.rejected.length } : null,
+    coreTraceValidation: coreTlc ? { ...coreTlc, rejected: coreTlc.rejected.slice(0, 20), rejectedCount: coreTlc.rejected.length } : null,
     serve: { cpuPct: Math.round(cpuPct), peakRssMiB: Math.round(peakRss / 1024) },
     agent: agentStats,
     inspectDropped: watch.dropped,

@@ -102,6 +102,7 @@ TEST(EngineStress, FeedFlushAndChurnWhileTheMediaThreadTicks) {
     fed[i].call = engine.open(pcm16_call(24000, 40)).call;
     fed[i].index = i;
     fed[i].call->set_state(static_cast<std::uint32_t>(State::playing));
+    if (i % 2 == 0) fed[i].call->set_trace(true);  // trace mode on half the calls (TSan: its words)
   }
   std::map<std::uint32_t, Fed*> by_id;
   for (Fed& f : fed) by_id[f.call->id()] = &f;
@@ -164,6 +165,7 @@ TEST(EngineStress, FeedFlushAndChurnWhileTheMediaThreadTicks) {
       r.call->write_playout(churn_chunk, {0, 15});
       r.call->write_capture(churn_chunk);
       r.call->set_state(static_cast<std::uint32_t>(rng() % 2 ? State::playing : State::prefill));
+      r.call->set_trace(opened % 2 == 0);
       churn_open.insert(r.call->id());
       ++opened;
     }

@@ -33,6 +33,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'PARLEY_MEDIA', path: 'media.engine', kind: 'string' },
   { env: 'PARLEY_LOOKAHEAD_MS', path: 'media.lookaheadMs', kind: 'int' },
   { env: 'PARLEY_PLAYOUT_RING_MS', path: 'media.playoutRingMs', kind: 'int' },
+  { env: 'PARLEY_MEDIA_CORE_TRACE', path: 'media.coreTrace', kind: 'bool' },
   { env: 'PARLEY_PLAYOUT_BACKLOG_MS', path: 'media.playoutBacklogMs', kind: 'int' },
   { env: 'PARLEY_CAPTURE_RING_MS', path: 'media.captureRingMs', kind: 'int' },
   { env: 'PARLEY_PLAYOUT_GAIN_DB', path: 'media.playoutGainDb', kind: 'number' },

@@ -60,6 +60,10 @@ const media = z
       .max(PLAYOUT_GAIN_DB.max)
       .default(0)
       .describe("gain in dB on the agent's audio at the telephony rate, before the peak limiter (-1 dBFS); 0 leaves a passthrough call byte-exact"),
+    coreTrace: z
+      .boolean()
+      .default(false)
+      .describe("record the media core's own steps (trace mode) into each call's trace (needs traceDir), for the refinement check against specs/Playout.tla; testing and benches"),
   })
   .prefault({});
 

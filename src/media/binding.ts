@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { PLAYOUT_STATES } from '../generated/playout.js';
 import { MediaError } from './engine.js';
+import { CORE_TRACE_KINDS, type CoreTraceKind } from './core-trace.js';
 import { PLAYOUT_LIMITERS, type CallCounters, type MediaEventType } from './types.js';
 
 /** The ABI version this binding speaks (native/src/addon/version.cc). */
@@ -18,6 +19,8 @@ export interface NativeEngineFields {
   /** Index = the limiter argument of open() (PLAYOUT_LIMITERS order). */
   readonly limiters: readonly string[];
   readonly events: Readonly<Record<MediaEventType, number>>;
+  /** Kinds of the trace-mode records (core-trace.ts). */
+  readonly traceKinds: Readonly<Record<CoreTraceKind, number>>;
   readonly closedAck: number;
   readonly tickRecord: number;
   readonly eventBytes: number;
@@ -59,6 +62,10 @@ export interface NativeEngineHandle {
   /** Fills `out` in engineFields.counters order; false for an unknown id. */
   counters(id: number, out: Float64Array): boolean;
   closeCall(id: number): boolean;
+  /** Trace mode for one call; false for an unknown id. */
+  setTrace(id: number, on: boolean): boolean;
+  /** [state word index, ring epoch] as the media thread reads them; null for an unknown id. */
+  coreWords(id: number): [number, number] | null;
   /** A tick record, then event records, then acknowledgements (eventBytes each). */
   drain(): Buffer;
   /** Fills `out` in engineFields.stats order. */
@@ -124,6 +131,7 @@ export function loadNativeAddon(): NativeAddon {
   else {
     if (!sameList(f.playoutStates, PLAYOUT_STATES)) problems.push(`playout states [${f.playoutStates.join(', ')}] differ from the generated [${PLAYOUT_STATES.join(', ')}]`);
     if (!sameList([...f.counters].sort(), Object.keys(COUNTER_KEYS).sort())) problems.push('counter names differ from CallCounters');
+    if (!sameList(Object.keys(f.traceKinds ?? {}).sort(), [...CORE_TRACE_KINDS].sort())) problems.push('trace-mode record kinds differ from core-trace.ts');
     if (!sameList(f.limiters ?? [], PLAYOUT_LIMITERS)) problems.push(`limiters [${(f.limiters ?? []).join(', ')}] differ from [${PLAYOUT_LIMITERS.join(', ')}]`);
   }
   if (problems.length > 0) {

@@ -3,6 +3,7 @@
 // call per call and per direction; nothing runs per frame on the native side of JS.
 import { PLAYOUT_STATE_INDEX } from '../generated/playout.js';
 import { loadNativeAddon, type NativeAddon, type NativeEngineHandle } from './binding.js';
+import { CORE_TRACE_KINDS, decodeCoreTrace, type CoreTraceKind, type CoreTraceRecord } from './core-trace.js';
 import {
   MediaError,
   bytesPerSample,
@@ -83,6 +84,7 @@ export class NativeMediaEngine implements MediaEngine {
   readonly #calls = new Map<number, NativeMediaCall>();
   readonly #listeners = new Set<(info: TickInfo) => void>();
   readonly #decode: EventDecoder;
+  readonly #traceKind = new Map<number, CoreTraceKind>();
   readonly #codecIndex: ReadonlyMap<string, number>;
   readonly #statBuf: Float64Array;
   #closed = false;
@@ -94,6 +96,7 @@ export class NativeMediaEngine implements MediaEngine {
     this.#addon = loadNativeAddon();
     const f = this.#addon.engineFields;
     this.#decode = eventDecoder(f.events);
+    for (const k of CORE_TRACE_KINDS) this.#traceKind.set(f.traceKinds[k], k);
     this.#codecIndex = new Map(f.codecs.map((c, i) => [c, i]));
     this.#statBuf = new Float64Array(f.stats.length);
     try {
@@ -223,6 +226,19 @@ export class NativeMediaEngine implements MediaEngine {
         call?.freed();
         continue;
       }
+      const tk = this.#traceKind.get(kind);
+      if (tk !== undefined) {
+        const fields = {
+          flags: view.getUint16(off + 6, true),
+          epoch: view.getUint32(off + 8, true),
+          a: view.getUint32(off + 12, true),
+          b: Number(view.getBigUint64(off + 16, true)),
+          c: Number(view.getBigUint64(off + 24, true)),
+          tick: at,
+        };
+        call?.pushTrace(decodeCoreTrace(tk, fields, (i) => f.playoutStates[i] ?? `#${i}`));
+        continue;
+      }
       const ev = this.#decode(
         kind,
         view.getUint32(off + 8, true),
@@ -244,6 +260,7 @@ export class NativeMediaCall implements MediaCall {
   readonly #h: NativeEngineHandle;
   readonly #writeResults: readonly WriteResult[];
   readonly #counterNames: readonly (keyof CallCounters)[];
+  readonly #stateNames: readonly string[];
   readonly #aiBytesPerMs: number;
   readonly #aiBps: number;
   readonly #onEventsDropped: (n: number) => void;
@@ -251,6 +268,7 @@ export class NativeMediaCall implements MediaCall {
   #closed = false;
   #freed = false;
   #events: MediaEvent[] = [];
+  #trace: CoreTraceRecord[] | undefined;
   #finalCounters: CallCounters | undefined;
   #closing: Promise<void> | undefined;
   #resolveClose: (() => void) | undefined;
@@ -261,6 +279,7 @@ export class NativeMediaCall implements MediaCall {
     this.config = config;
     this.#writeResults = addon.engineFields.writeResults as readonly WriteResult[];
     this.#counterNames = addon.engineFields.counters;
+    this.#stateNames = addon.engineFields.playoutStates;
     this.#aiBps = bytesPerSample(config.ai);
     this.#aiBytesPerMs = (config.ai.rate * this.#aiBps) / 1000;
     this.#onEventsDropped = onEventsDropped;
@@ -322,6 +341,30 @@ export class NativeMediaCall implements MediaCall {
       off += HEADER_BYTES + len;
     }
     return frames;
+  }
+
+  setTrace(on: boolean): boolean {
+    if (this.#freed) return false;
+    if (on) this.#trace ??= [];
+    return this.#h.setTrace(this.id, on);
+  }
+
+  coreWords(): { readonly state: PlayoutState; readonly epoch: number } | undefined {
+    if (this.#freed) return undefined;
+    const w = this.#h.coreWords(this.id);
+    const state = w ? this.#stateNames[w[0]] : undefined;
+    return w && state !== undefined ? { state: state as PlayoutState, epoch: w[1] } : undefined;
+  }
+
+  takeTrace(): CoreTraceRecord[] {
+    const out = this.#trace ?? [];
+    if (this.#trace) this.#trace = [];
+    return out;
+  }
+
+  /** @internal A trace-mode record from the engine's drain. */
+  pushTrace(rec: CoreTraceRecord): void {
+    this.#trace?.push(rec);
   }
 
   events(): MediaEvent[] {

@@ -10,6 +10,7 @@
 // readPlayout() / readCapture() / events(). Everything a method of MediaCall returns is a
 // copy owned by JS. Units: bytes are in the format named, samples are always at the AI
 // rate (so truncation points stay exact), times in ms unless the name says otherwise.
+import type { CoreTraceRecord } from './core-trace.js';
 import type { PlayoutState } from '../generated/playout.js';
 
 /**
@@ -262,6 +263,18 @@ export interface MediaCall {
   /** The playout ring's write index, comparable with events' readIndex. */
   playoutWriteIndex(): number;
   counters(): CallCounters;
+  /**
+   * Trace mode (the native core only; core-trace.ts): records per tick what the Playout
+   * spec's actions talk about. False when the engine has no trace mode or the call is gone.
+   */
+  setTrace?(on: boolean): boolean;
+  /** The trace-mode records since the last call (empty when trace mode was never on). */
+  takeTrace?(): CoreTraceRecord[];
+  /**
+   * The state word and epoch word as the media thread reads them (the core's own memory, not
+   * what JS last wrote); undefined once the call is gone or on an engine without them.
+   */
+  coreWords?(): { readonly state: PlayoutState; readonly epoch: number } | undefined;
   /**
    * Unregisters the call. Resolves once the media thread has acknowledged that it no longer
    * touches the call; its memory is freed only then. Idempotent.

@@ -37,6 +37,7 @@ export function openCallParts(c: CallParts, start: CallStart): OpenParts {
     // The TTS chain runs on every call of a cascade process (tts.dsp resolves to true there).
     playoutDsp: { gainDb: cfg.media.playoutGainDb, ttsChain: cfg.tts.dsp },
   });
+  if (cfg.media.coreTrace) media.setTrace?.(true);
   try {
     return openAround(c, start, aiFormat, media);
   } catch (err) {

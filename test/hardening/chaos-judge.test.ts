@@ -3,7 +3,7 @@
 // the right outcomes (including the fatal-error race with a leaving caller) must pass.
 import { describe, expect, it } from 'vitest';
 import type { TraceRecord } from '../../src/obs/trace.js';
-import { judge, summariseTrace, type CallFacts, type FiredFault } from '../../bench/_chaos-judge.js';
+import { explainStaleHeard, judge, summariseTrace, type CallFacts, type FiredFault } from '../../bench/_chaos-judge.js';
 
 const WALL = Date.parse('2025-01-01T00:00:00.000Z');
 let seq = 0;
@@ -115,5 +115,43 @@ describe('chaos verdicts', () => {
 
   it('the server closing a call without a give-up is wrong', () => {
     expect(judge(facts({ kind: 'script', at: undefined }, 'twilio', true), summariseTrace(trace({ reason: 'hangup' })), [])).toMatchObject({ ok: false, why: 'the server closed the call' });
+  });
+});
+
+// chaos-1-795: a caller heard one frame after the clear while still speaking, and the trace had
+// no frame of the cut item after the barge-in. The caller counts any agent audio in that window;
+// what Parley sent then decides whether it was stale.
+describe('audio a caller heard after a clear, matched against what Parley sent', () => {
+  const bargeAt = 100;
+  const withAfter = (extra: TraceRecord[]): TraceRecord[] => {
+    const t = trace({ reason: 'hangup', afterBargeIn: [] });
+    const i = t.findIndex((l) => l.event === 'barge_in');
+    return [...t.slice(0, i + 1), ...extra, ...t.slice(i + 2)];
+  };
+  const heard = WALL + 180;
+
+  it('a frame of the cut item is a real stale frame', () => {
+    expect(explainStaleHeard(withAfter([line(150, 'media', 'frames', { data: { epoch: 1, items: ['item_a'] } })]), heard)).toBe('cut_response');
+  });
+  it("a new response's audio (the agent answered a pause in the caller's speech) is new audio", () => {
+    expect(explainStaleHeard(withAfter([line(150, 'media', 'frames', { data: { epoch: 1, items: ['item_b'] } })]), heard)).toBe('new_response');
+  });
+  it('the give-up notice is new audio', () => {
+    expect(explainStaleHeard(withAfter([line(150, 'media', 'frames', { data: { epoch: 1, items: ['parley:notice:1'] } })]), heard)).toBe('notice');
+  });
+  it('the audio-stream silence pad is untagged audio, not excused', () => {
+    expect(explainStaleHeard(withAfter([line(150, 'media', 'silence', { data: { ms: 60, epoch: 1 } })]), heard)).toBe('silence_pad');
+  });
+  it('nothing sent in the window is unexplained (the measurement, not Parley)', () => {
+    expect(explainStaleHeard(withAfter([]), heard)).toBe('unexplained');
+    // audio sent after the caller heard it cannot explain it
+    expect(explainStaleHeard(withAfter([line(bargeAt + 400, 'media', 'frames', { data: { epoch: 1, items: ['item_b'] } })]), heard)).toBe('unexplained');
+  });
+  it('the worst finding wins', () => {
+    const both = withAfter([
+      line(140, 'media', 'frames', { data: { epoch: 1, items: ['item_b'] } }),
+      line(150, 'media', 'frames', { data: { epoch: 1, items: ['item_a'] } }),
+    ]);
+    expect(explainStaleHeard(both, heard)).toBe('cut_response');
   });
 });

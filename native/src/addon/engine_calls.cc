@@ -138,6 +138,24 @@ Napi::Value EngineWrap::Counters(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, true);
 }
 
+// setTrace(id, on): trace mode for one call (its kTrace* records come through drain()).
+Napi::Value EngineWrap::SetTrace(const Napi::CallbackInfo& info) {
+  Call* call = CallArg(info);
+  if (call == nullptr || info.Length() < 2 || !info[1].IsBoolean()) return Napi::Boolean::New(info.Env(), false);
+  call->set_trace(info[1].As<Napi::Boolean>().Value());
+  return Napi::Boolean::New(info.Env(), true);
+}
+
+// coreWords(id) -> [state index, ring epoch] as the media thread reads them, or null.
+Napi::Value EngineWrap::CoreWords(const Napi::CallbackInfo& info) {
+  Call* call = CallArg(info);
+  if (call == nullptr) return info.Env().Null();
+  Napi::Array out = Napi::Array::New(info.Env(), 2);
+  out.Set(0u, Napi::Number::New(info.Env(), call->state()));
+  out.Set(1u, Napi::Number::New(info.Env(), call->ring_epoch()));
+  return out;
+}
+
 Napi::Value EngineWrap::CloseCall(const Napi::CallbackInfo& info) {
   std::uint32_t id = 0;
   if (!arg_u32(info, 0, id)) return info.Env().Undefined();

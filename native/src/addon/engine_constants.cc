@@ -25,6 +25,9 @@ void Export(Napi::Env env, Napi::Object exports) {
   Napi::Object events = Napi::Object::New(env);
   for (const auto& e : fields::kEvents) events.Set(e.name, Napi::Number::New(env, static_cast<double>(e.kind)));
   o.Set("events", events);
+  Napi::Object trace = Napi::Object::New(env);
+  for (const auto& e : fields::kTraceKinds) trace.Set(e.name, Napi::Number::New(env, static_cast<double>(e.kind)));
+  o.Set("traceKinds", trace);
   o.Set("closedAck", Napi::Number::New(env, fields::kClosedAck));
   o.Set("tickRecord", Napi::Number::New(env, fields::kTickRecord));
   o.Set("eventBytes", Napi::Number::New(env, sizeof(engine::Event)));

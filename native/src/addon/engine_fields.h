@@ -36,6 +36,14 @@ inline constexpr std::array<EventName, 6> kEvents = {{
     {engine::EventKind::kSpeechStart, "speech-start"},
     {engine::EventKind::kSpeechStop, "speech-stop"},
 }};
+/** Trace-mode records (Call::set_trace), kept apart from the events JS's machines take. */
+inline constexpr std::array<EventName, 5> kTraceKinds = {{
+    {engine::EventKind::kTraceTick, "tick"},
+    {engine::EventKind::kTraceFlush, "flush"},
+    {engine::EventKind::kTraceFrame, "frame"},
+    {engine::EventKind::kTraceSegment, "segment"},
+    {engine::EventKind::kTraceRead, "read"},
+}};
 /** Kind of the record that acknowledges a call's removal (never an EventKind). */
 inline constexpr std::uint16_t kClosedAck = 100;
 /** Kind of the first record of every drain: its `tick` is the media thread's last tick. */

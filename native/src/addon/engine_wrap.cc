@@ -32,6 +32,8 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                          InstanceMethod<&EngineWrap::PathDelay>("pathDelay"),
                          InstanceMethod<&EngineWrap::Counters>("counters"),
                          InstanceMethod<&EngineWrap::CloseCall>("closeCall"),
+                         InstanceMethod<&EngineWrap::SetTrace>("setTrace"),
+                         InstanceMethod<&EngineWrap::CoreWords>("coreWords"),
                          InstanceMethod<&EngineWrap::Drain>("drain"),
                          InstanceMethod<&EngineWrap::Stats>("stats"),
                          InstanceMethod<&EngineWrap::MarkStats>("markStats"),

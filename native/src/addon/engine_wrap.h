@@ -55,6 +55,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value PathDelay(const Napi::CallbackInfo& info);
   Napi::Value Counters(const Napi::CallbackInfo& info);
   Napi::Value CloseCall(const Napi::CallbackInfo& info);
+  Napi::Value SetTrace(const Napi::CallbackInfo& info);
+  Napi::Value CoreWords(const Napi::CallbackInfo& info);
 
   // The engine as a whole (engine_readouts.cc).
   Napi::Value Drain(const Napi::CallbackInfo& info);

@@ -22,6 +22,8 @@ export function onMediaTick(c: CallParts): void {
     uncork?.();
   }
   for (const e of events) onMediaEvent(c, o, e, now);
+  // Trace mode (media.coreTrace): the core's own steps, for the refinement check (core-trace.ts).
+  for (const r of o.media.takeTrace?.() ?? []) c.trace.record('media', `core.${r.k}`, { data: { ...r } });
   const captured = o.media.readCapture();
   // Closing (end_call / transfer decided): caller audio no longer reaches the model.
   if (captured.length > 0 && c.callControl.closing) c.drop('closed', 1, 0);
@@ -172,6 +174,9 @@ function padModuleTailIfDrained(c: CallParts, o: OpenParts, now: number): void {
   const fmt = o.media.config.telephony;
   const ms = Math.ceil(o.farSide.silentBelowMs / FRAME_MS) * FRAME_MS;
   o.out.silence(Math.round(ms * bytesPerMs(fmt)), ms, o.media.epoch % c.turnCtx().epochModulus, now);
+  // Audio on the wire like a frame: traced so a caller's count of audio after a clear can be
+  // matched against everything Parley sent (the chaos bench's stale-audio check).
+  c.trace.record('media', 'silence', { data: { ms, epoch: o.media.epoch } });
 }
 
 /**

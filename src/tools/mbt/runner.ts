@@ -5,6 +5,7 @@
 // stale audio, nothing leaked, nothing left armed that still acts).
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CoreTraceRecord } from '../../media/core-trace.js';
 import type { MbtMachineName } from './models/index.js';
 import { MODELS } from './models/index.js';
 import { Observer, type ObservedStep } from './observer.js';
@@ -31,6 +32,8 @@ export interface PathResult {
   readonly coveredTransitions: readonly string[];
   /** Steps of the machine under test in between that changed nothing (tolerated). */
   readonly idleSteps: number;
+  /** The media core's trace-mode records, per call the path opened (TracePlayoutCore). */
+  readonly coreTraces: readonly (readonly CoreTraceRecord[])[];
 }
 
 export interface RunOptions {
@@ -59,13 +62,19 @@ async function setup(machine: MbtMachineName, w: World): Promise<void> {
 export function checkMedia(w: World): void {
   const media = w.media;
   const playout = w.state('playout').value;
-  if (media && media.stateWord !== playout) throw new Error(`media state word '${media.stateWord}' but the playout machine is in '${playout}'`);
+  // The core's own words, read through the addon (what the media thread acts on), not JS's
+  // last write; JS's copy only when the core has let the call go.
+  const core = media?.coreWords();
+  const word = core?.state ?? media?.stateWord;
+  const epoch = core?.epoch ?? media?.epoch;
+  if (media && word !== playout) throw new Error(`the media core's state word is '${word}' but the playout machine is in '${playout}'`);
   const turn = w.state('turn').context;
-  if (media && media.epoch % Number(turn['epochModulus']) !== turn['epoch']) {
-    throw new Error(`media epoch ${media.epoch} but the turn machine's epoch is ${String(turn['epoch'])}`);
+  if (media && epoch !== undefined && epoch % Number(turn['epochModulus']) !== turn['epoch']) {
+    throw new Error(`the media core's epoch is ${epoch} but the turn machine's epoch is ${String(turn['epoch'])}`);
   }
-  if (w.state('session').tags.includes('media.closing') && media && media.stateWord !== 'closed') {
-    throw new Error(`cleanup began but the media core's state word is '${media.stateWord}'`);
+  if (media && core && core.epoch !== media.epoch) throw new Error(`the media core filters by epoch ${core.epoch}, JS wrote ${media.epoch}`);
+  if (w.state('session').tags.includes('media.closing') && media && word !== 'closed') {
+    throw new Error(`cleanup began but the media core's state word is '${word}'`);
   }
   if (w.caller.staleMarks > 0) throw new Error(`the caller received ${w.caller.staleMarks} frame(s) of a cleared epoch`);
   if (w.caller.protocolErrors.length > 0) throw new Error(`the caller got messages the far side rejects: ${w.caller.protocolErrors.join('; ')}`);
@@ -174,6 +183,7 @@ export async function runPath(path: PlannedPath, opts: RunOptions, index: number
     world?.observer.close();
     await bridge?.close().catch(() => undefined);
   }
+  const coreTraces = (bridge?.engine.calls ?? []).filter((c) => c.tracing).map((c) => c.coreTrace());
   const files = readdirSync(traceDir).filter((f) => f.endsWith('.ndjson'));
   return {
     id: path.id,
@@ -188,5 +198,6 @@ export async function runPath(path: PlannedPath, opts: RunOptions, index: number
     coveredStates: error === undefined ? [...covered.states] : [],
     coveredTransitions: error === undefined ? [...covered.transitions] : [],
     idleSteps: idle,
+    coreTraces,
   };
 }

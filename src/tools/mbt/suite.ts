@@ -15,6 +15,8 @@ import { runPath, type PathResult } from './runner.js';
 import { checkTraces, type CheckResult, type TraceInput, type TraceSpec } from './trace/check.js';
 import { convertTrace, parseNdjson } from './trace/convert.js';
 import { CORRUPTIONS } from './trace/corrupt.js';
+import { checkCoreTraces, type CoreTraceInput } from './trace/core.js';
+import { CORE_CORRUPTIONS } from './trace/core-corrupt.js';
 
 export interface SuiteOptions {
   readonly machines?: readonly MbtMachineName[];
@@ -43,6 +45,8 @@ export interface MachineReport {
 export interface MbtReport {
   readonly machines: readonly MachineReport[];
   readonly traces: { readonly checked: number; readonly valid: number; readonly rejectedCorrupted: number };
+  /** Media-core traces (trace mode) checked against TracePlayoutCore. */
+  readonly coreTraces: { readonly checked: number; readonly valid: number; readonly rejectedCorrupted: number };
   readonly seconds: number;
 }
 
@@ -154,10 +158,35 @@ export async function runSuite(opts: SuiteOptions = {}): Promise<SuiteResult> {
         say(`corrupted ${c.name}: ${ok ? 'rejected' : 'NOT rejected'} (${reasons.map((x) => x.why).join('; ')})`);
       }
     }
+    // 5. The media core below the machine table: its trace-mode records refine Playout.
+    const core = { checked: 0, valid: 0, rejectedCorrupted: 0 };
+    if (opts.tlc ?? true) {
+      const tlc = { root: repoRoot(), java: requireJava().java, jar: ensureTlcJar() };
+      const inputs: CoreTraceInput[] = results.flatMap((r) => r.coreTraces.map((records, i) => ({ id: `${r.id}#${i}`, records })));
+      const bad = CORE_CORRUPTIONS.map((c) => {
+        const source = inputs.find((t) => c.apply(t.records));
+        return { c, input: source ? { id: `corrupt:${c.name}`, records: c.apply(source.records)! } : undefined };
+      });
+      const res = await checkCoreTraces([...inputs, ...bad.flatMap((b) => (b.input ? [b.input] : []))], tlc);
+      core.checked = inputs.filter((t) => t.records.length > 0).length;
+      for (const t of inputs) {
+        const rej = res.rejected.get(t.id);
+        if (rej) problems.push(`core trace of ${t.id} rejected at record ${rej.at ?? 'end'}: ${rej.why}`);
+        else if (t.records.length > 0) core.valid++;
+      }
+      for (const { c, input } of bad) {
+        const why = input ? res.rejected.get(input.id)?.why : undefined;
+        const ok = why?.startsWith(`${c.property}:`) ?? false;
+        if (ok) core.rejectedCorrupted++;
+        else problems.push(input ? `corrupted core trace ${c.name} (${c.describe}) was not rejected for ${c.property}: ${why ?? 'accepted'}` : `core corruption ${c.name}: no recorded core trace to corrupt`);
+      }
+      say(`core traces: ${core.valid} of ${core.checked} refine Playout; ${core.rejectedCorrupted} of ${CORE_CORRUPTIONS.length} corrupted rejected (TLC ${res.seconds} s, ${res.records} records)`);
+    }
     const valid = check ? [...check.rejections.values()].filter((r) => r.length === 0).length : 0;
     const report: MbtReport = {
       machines: machineReports,
       traces: { checked: check ? traces.length : 0, valid, rejectedCorrupted: corrupted.filter((c) => c.ok).length },
+      coreTraces: core,
       seconds: Math.round((performance.now() - t0) / 100) / 10,
     };
     return {

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../../../src/cli/commands/mbt.js';
 import { MODELS } from '../../../src/tools/mbt/models/index.js';
 import { CORRUPTIONS } from '../../../src/tools/mbt/trace/corrupt.js';
+import { CORE_CORRUPTIONS } from '../../../src/tools/mbt/trace/core-corrupt.js';
 
 const CLI = 'dist/src/cli/main.js';
 const dir = mkdtempSync(join(tmpdir(), 'parley-mbt-test-'));
@@ -29,6 +30,7 @@ function mbt(args: string[]): Promise<{ code: number | null; out: string; err: s
 interface Report {
   machines: { name: string; paths: number; steps: number; states: [number, number]; transitions: [number, number] }[];
   traces: { checked: number; valid: number; rejectedCorrupted: number };
+  coreTraces: { checked: number; valid: number; rejectedCorrupted: number };
   seconds: number;
 }
 
@@ -53,6 +55,11 @@ describe('parley mbt --json', () => {
     // One trace per path and per randomised run, all accepted.
     expect(report.traces.checked).toBe(paths + 8);
     expect(report.traces.valid).toBe(report.traces.checked);
+    // The media core's own records (trace mode) refine Playout on every path; each corrupted
+    // core trace is rejected for its property.
+    expect(report.coreTraces.checked).toBeGreaterThanOrEqual(paths);
+    expect(report.coreTraces.valid).toBe(report.coreTraces.checked);
+    expect(report.coreTraces.rejectedCorrupted).toBe(CORE_CORRUPTIONS.length);
     // Each corruption rejected, and for the property it breaks (not by accident).
     expect(report.traces.rejectedCorrupted).toBe(CORRUPTIONS.length);
     for (const c of CORRUPTIONS) {

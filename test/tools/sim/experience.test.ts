@@ -73,3 +73,19 @@ describe('caller experience', () => {
     expect(r.betweenResponses.gapMs.max).toBeGreaterThanOrEqual(4500);
   });
 });
+
+describe('audio after a clear while the caller still speaks', () => {
+  it('is counted, and the first arrival time kept for the bench to match against the trace', () => {
+    const xp = new Experience({ rate: RATE, leadMs: 0, recordFrames: false, onTimeline: undefined });
+    xp.arrival(FRAME, 0);
+    xp.speechStarted(100, true);
+    xp.arrival(FRAME, 110); // before the clear: not stale
+    xp.cleared(140, 0);
+    xp.arrival(FRAME, 180);
+    xp.arrival(FRAME, 200);
+    xp.speechEnded(260, 260);
+    xp.arrival(FRAME, 300); // the caller stopped speaking: a reply, not stale
+    const [b] = xp.report(400, { framesSent: 0, ticksSkipped: 0, marksEchoed: 0, alignmentLossMs: 0, overflowDropMs: 0 }).bargeIns;
+    expect(b).toMatchObject({ framesBeforeClear: 1, staleFramesAfterClear: 2, firstStaleAtMs: 180 });
+  });
+});

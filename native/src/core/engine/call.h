@@ -89,6 +89,11 @@ class Call {
   bool set_state(std::uint32_t index) noexcept;
   std::uint32_t state() const noexcept { return state_.load(std::memory_order_relaxed); }
   std::uint32_t epoch() const noexcept { return epoch_; }
+  /** The epoch word the media thread filters by (the ring's), not JS's copy. [any thread] */
+  std::uint32_t ring_epoch() const noexcept { return in_.epoch(); }
+  /** Trace mode: per tick, the records of the Playout spec's actions as events (event.h
+   *  kTrace*). Off by default; off costs one relaxed load per tick. */
+  void set_trace(bool on) noexcept { trace_.store(on, std::memory_order_relaxed); }
   /** Refuses every later write; the engine unregisters the call. */
   void mark_closing() noexcept { closing_ = true; }
   bool closing() const noexcept { return closing_; }
@@ -129,6 +134,9 @@ class Call {
   void add_delivered(std::uint32_t item, std::uint64_t samples) noexcept;
   std::uint64_t buffered_current(std::uint64_t retired) const noexcept;
   void report(TickContext& ctx, EventKind kind, std::uint32_t a = 0, std::uint64_t b = 0, std::uint64_t c = 0) noexcept;
+  void trace(TickContext& ctx, EventKind kind, std::uint16_t flags, std::uint32_t epoch, std::uint32_t a, std::uint64_t b, std::uint64_t c) noexcept;
+  void trace_tick(TickContext& ctx, std::uint32_t state) noexcept;
+  void trace_frame(TickContext& ctx, std::uint32_t epoch, std::uint32_t samples, std::uint32_t pad) noexcept;
 
   struct Segment {
     std::uint32_t epoch;
@@ -161,6 +169,7 @@ class Call {
   alignas(ring::kCacheLine) std::atomic<std::uint32_t> state_;
   std::atomic<std::uint64_t> payload_written_{0};  // JS: accepted playout payload bytes
   std::atomic<std::uint64_t> flush_floor_{0};      // JS: payload_written_ at the last flush request
+  std::atomic<bool> trace_{false};                 // JS: trace mode
   alignas(ring::kCacheLine) std::atomic<std::uint64_t> payload_retired_{0};  // media: emitted or dropped, FIFO
   std::array<std::atomic<std::uint64_t>, kItemSlots> delivered_;  // media: (item << 32) | samples
 
@@ -182,6 +191,11 @@ class Call {
   std::uint32_t lead_ = 0;         // frames the far side has buffered, by our count
   bool emitted_since_drain_ = false;
   bool prefill_armed_ = true;
+  // Trace mode: the last tick record's words (a tick that changes none of them is a stutter).
+  TickContext* tracing_ = nullptr;  // set for the tick when trace mode is on
+  std::uint64_t tr_r_ = ~std::uint64_t{0}, tr_w_ = 0;
+  std::uint32_t tr_state_ = 0, tr_epoch_ = 0;
+  bool tr_pending_ = false;
 };
 
 }  // namespace parley::engine

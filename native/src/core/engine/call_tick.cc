@@ -12,8 +12,43 @@ namespace gen = parley::gen::playout;
 
 void Call::tick(TickContext& ctx) noexcept {
   const std::uint32_t st = state_.load(std::memory_order_acquire);
+  tracing_ = trace_.load(std::memory_order_relaxed) ? &ctx : nullptr;
+  if (tracing_ != nullptr) trace_tick(ctx, st);
   tick_playout(ctx, st);
   tick_capture(ctx, st);
+  tracing_ = nullptr;
+}
+
+void Call::trace(TickContext& ctx, EventKind kind, std::uint16_t flags, std::uint32_t epoch, std::uint32_t a, std::uint64_t b, std::uint64_t c) noexcept {
+  const Event ev{id_, kind, flags, epoch, a, b, c, ctx.tick};
+  if (!ctx.events->push(ev)) ctx.events_dropped->add();
+  ctx.produced = true;
+}
+
+// The words the Playout spec's actions read, as this tick sees them (the state word once per
+// tick, as tick_playout uses it). A tick that changes none of them records nothing.
+void Call::trace_tick(TickContext& ctx, std::uint32_t state) noexcept {
+  const std::uint64_t r = in_.read_index();
+  const std::uint64_t w = in_.published_index();
+  const std::uint32_t epoch = in_.epoch();
+  const bool pending = in_.flush_pending();
+  const bool playing = gen::tag_media_playout(static_cast<gen::State>(state)) && (staged_ > 0 || r < w);
+  if (!playing && !pending && r == tr_r_ && w == tr_w_ && state == tr_state_ && epoch == tr_epoch_ && pending == tr_pending_) return;
+  tr_r_ = r;
+  tr_w_ = w;
+  tr_state_ = state;
+  tr_epoch_ = epoch;
+  tr_pending_ = pending;
+  trace(ctx, EventKind::kTraceTick, pending ? 1 : 0, epoch, state, r, w);
+}
+
+void Call::trace_frame(TickContext& ctx, std::uint32_t epoch, std::uint32_t samples, std::uint32_t pad) noexcept {
+  tr_r_ = in_.read_index();
+  trace(ctx, EventKind::kTraceFrame, static_cast<std::uint16_t>(nseg_), epoch, samples, tr_r_, pad);
+  for (std::size_t k = 0; k < nseg_; ++k) {
+    const Segment& sg = segs_[k];
+    trace(ctx, EventKind::kTraceSegment, 0, sg.epoch, sg.item, sg.bytes / ai_bps_, delivered(sg.item).value_or(0));
+  }
 }
 
 void Call::report(TickContext& ctx, EventKind kind, std::uint32_t a, std::uint64_t b, std::uint64_t c) noexcept {
@@ -59,6 +94,12 @@ void Call::tick_playout(TickContext& ctx, std::uint32_t state) noexcept {
     }
   }
 
+  // Reads that emitted nothing yet (a partial frame staged, stale records skipped).
+  if (tracing_ != nullptr && in_.read_index() != tr_r_) {
+    tr_r_ = in_.read_index();
+    trace(ctx, EventKind::kTraceRead, 0, in_.epoch(), 0, tr_r_, staged_);
+  }
+
   if (prefill_armed_) {
     const std::uint64_t buffered = buffered_current(retired_);
     if (buffered >= lookahead_bytes_ && buffered > 0) {
@@ -79,6 +120,10 @@ void Call::execute_flush(TickContext& ctx) noexcept {
   mc_.flushed_samples.add(dropped / ai_bps_);
   mc_.flushed_epoch.set(done.epoch);
   playout_->on_flush();
+  if (tracing_ != nullptr) {
+    tr_r_ = done.to;
+    trace(ctx, EventKind::kTraceFlush, 0, done.epoch, 0, done.requested, done.to);
+  }
   emitted_since_drain_ = false;
   prefill_armed_ = true;
   report(ctx, EventKind::kFlushed, 0, dropped / ai_bps_, done.to);
@@ -122,7 +167,8 @@ std::uint64_t Call::drop_stale_staging(std::uint32_t epoch) noexcept {
 
 bool Call::emit_frame(bool pad) noexcept {
   // PL3 at the moment of emission: an epoch bump since staging drops the stale part.
-  const std::uint64_t stale = drop_stale_staging(in_.epoch());
+  const std::uint32_t now_epoch = in_.epoch();
+  const std::uint64_t stale = drop_stale_staging(now_epoch);
   if (stale > 0) {
     retire(stale);
     mc_.stale_skipped_samples.add(stale / ai_bps_);
@@ -145,6 +191,7 @@ bool Call::emit_frame(bool pad) noexcept {
   playout_out_.commit(need);
   // PL5: delivered counts move here, on emit, by what this frame carried of each item.
   for (std::size_t k = 0; k < nseg_; ++k) add_delivered(segs_[k].item, segs_[k].bytes / ai_bps_);
+  if (tracing_ != nullptr) trace_frame(*tracing_, now_epoch, samples, static_cast<std::uint32_t>((in_frame_ - staged_) / ai_bps_));
   mc_.frames_emitted.add();
   mc_.samples_emitted.add(samples);
   retire(staged_);

@@ -12,6 +12,14 @@ enum class EventKind : std::uint16_t {
   kUnderrun = 4,     // a = frames the far side missed
   kSpeechStart = 5,  // from the capture path's VAD
   kSpeechStop = 6,
+  // Trace mode only (Call::set_trace): the records specs/trace/TracePlayoutCore.tla checks.
+  kTraceTick = 16,     // start of a tick that does something: epoch = ring epoch, a = state word,
+                       // b = read index, c = published write index, reserved = 1 if a flush is pending
+  kTraceFlush = 17,    // flush executed: epoch = current, b = the flush-to index requested, c = read index after
+  kTraceFrame = 18,    // frame emitted: epoch = ring epoch at emission, a = AI samples of audio,
+                       // b = read index after, c = padding samples; reserved = segments that follow
+  kTraceSegment = 19,  // one (epoch, item) run of that frame: a = item, b = samples, c = delivered after
+  kTraceRead = 20,     // end of a tick whose reads emitted nothing yet: b = read index, c = staged bytes
 };
 
 struct Event {

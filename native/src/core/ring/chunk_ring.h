@@ -60,6 +60,7 @@ struct FlushDone {
   bool executed = false;          // a request was pending (even if nothing was dropped)
   std::uint32_t epoch = 0;        // the epoch current when it executed
   std::uint64_t to = 0;           // the read index after the flush
+  std::uint64_t requested = 0;    // the flush-to index the request named (trace mode)
   std::uint64_t dropped_bytes = 0;  // payload bytes discarded by moving the read index
 };
 
@@ -113,6 +114,9 @@ class ChunkRing {
     flush_seq_.store(flush_seq_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
   }
 
+  /** [consumer] A flush was requested and not yet executed (trace mode). */
+  bool flush_pending() const noexcept { return flush_seq_.load(std::memory_order_acquire) != flush_done_seq_; }
+
   /** [any] The current epoch. */
   std::uint32_t epoch() const noexcept { return epoch_.load(std::memory_order_acquire); }
 
@@ -130,6 +134,7 @@ class ChunkRing {
     done.executed = true;
     done.epoch = epoch_.load(std::memory_order_acquire);
     const std::uint64_t to = flush_to_.load(std::memory_order_relaxed);  // ordered by seq
+    done.requested = to;
     const std::uint64_t r = q_.read_index();
     if (to > r) {
       done.dropped_bytes = payload_between(r, to);
@@ -199,6 +204,8 @@ class ChunkRing {
 
   /** [consumer] The read index. */
   std::uint64_t read_index() const noexcept { return q_.read_index(); }
+  /** [consumer] The write index published so far (acquire; trace mode). */
+  std::uint64_t published_index() const noexcept { return q_.write_index_acquire(); }
 
   /** [consumer] Bytes (headers included) published and not yet consumed. */
   std::size_t available() noexcept { return q_.available(); }

@@ -20,6 +20,7 @@ import type {
   WriteResult,
 } from '../../../media/types.js';
 import { PLAYOUT_INITIAL } from '../../../generated/playout.js';
+import type { CoreTraceRecord } from '../../../media/core-trace.js';
 
 /** A MediaCall that remembers what the runtime told the core and what the core did. */
 export class ObservedCall implements MediaCall {
@@ -35,7 +36,31 @@ export class ObservedCall implements MediaCall {
   /** Epochs requested by requestFlush, in order. */
   readonly flushEpochs: number[] = [];
 
-  constructor(private readonly inner: MediaCall) {}
+  /** Whether the core records this call in trace mode (on from open, when it can). */
+  readonly tracing: boolean;
+  readonly #core: CoreTraceRecord[] = [];
+
+  constructor(private readonly inner: MediaCall) {
+    this.tracing = inner.setTrace?.(true) ?? false;
+  }
+
+  setTrace(on: boolean): boolean {
+    return this.inner.setTrace?.(on) ?? false;
+  }
+
+  takeTrace(): CoreTraceRecord[] {
+    return this.inner.takeTrace?.() ?? [];
+  }
+
+  coreWords(): { readonly state: PlayoutState; readonly epoch: number } | undefined {
+    return this.inner.coreWords?.();
+  }
+
+  /** Every trace-mode record of the call so far (complete once close() resolved). */
+  coreTrace(): readonly CoreTraceRecord[] {
+    this.#core.push(...this.takeTrace());
+    return this.#core;
+  }
 
   get id(): number {
     return this.inner.id;

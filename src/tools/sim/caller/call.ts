@@ -124,12 +124,14 @@ export class SimCall {
   /**
    * Fault injection: the caller's TCP connection dies in the middle of a WebSocket message (a
    * frame header announcing more bytes than follow), as when a leg's network fails mid-send.
-   * The call then ends on the caller's side without a close handshake.
+   * The call then ends on the caller's side without a close handshake. False (nothing done)
+   * when the caller had already hung up — its `stop` went out, so the call ends as a hangup —
+   * or the socket is not open: the caller of this must not count a drop then.
    */
-  dropMidMessage(): void {
-    if (this.hungUp || this.finished) return;
+  dropMidMessage(): boolean {
+    if (this.hungUp || this.finished) return false;
     const socket = (this.ws as unknown as { _socket?: { write(b: Buffer): boolean; destroy(): void } } | undefined)?._socket;
-    if (!socket || this.ws?.readyState !== WebSocket.OPEN) return;
+    if (!socket || this.ws?.readyState !== WebSocket.OPEN) return false;
     this.hungUp = true;
     this.event('hangup', 'dropped mid-message');
     // FIN + text opcode, masked (client frames must be), 126 → 16-bit length 1000; then 10 bytes of payload.
@@ -137,6 +139,7 @@ export class SimCall {
     socket.write(Buffer.concat([header, Buffer.alloc(10, 0x7b)]));
     socket.destroy();
     this.finish();
+    return true;
   }
 
   /** Agent audio heard in the current run, ms. */

@@ -31,6 +31,8 @@ interface Barge {
   queuedAtSpeechMs: number;
   framesBeforeClear: number;
   stale: number;
+  /** When the first agent frame arrived after the clear while the caller still spoke. */
+  firstStaleMs?: number;
   speaking: boolean;
 }
 
@@ -128,7 +130,10 @@ export class Experience {
     const turn = this.turns[this.turns.length - 1];
     if (turn?.speechEndMs !== undefined && turn.firstAgentAudioMs === undefined && now >= turn.speechEndMs) turn.firstAgentAudioMs = now;
     const barge = this.barges[this.barges.length - 1];
-    if (barge?.speaking && barge.clearAtMs !== undefined) barge.stale++;
+    if (barge?.speaking && barge.clearAtMs !== undefined) {
+      barge.stale++;
+      barge.firstStaleMs ??= now;
+    }
     else if (barge?.speaking) barge.framesBeforeClear++;
   }
 
@@ -204,6 +209,7 @@ export class Experience {
       framesBeforeClear: b.framesBeforeClear,
       speechEnded: !b.speaking,
       staleFramesAfterClear: b.stale,
+      ...(b.firstStaleMs !== undefined ? { firstStaleAtMs: round(b.firstStaleMs) } : {}),
     }));
     return {
       framesSent: counts.framesSent,

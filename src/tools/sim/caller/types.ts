@@ -116,6 +116,8 @@ export interface BargeInRecord {
   readonly speechEnded: boolean;
   /** Audio frames that arrived after the clear while the caller was still speaking (should be 0). */
   readonly staleFramesAfterClear: number;
+  /** Arrival (call ms) of the first of them: the bench matches it against what Parley sent. */
+  readonly firstStaleAtMs?: number;
 }
 
 /** Gaps in agent audio at which one response ended and the next began (arrival side). */
