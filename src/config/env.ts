@@ -70,6 +70,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'PARLEY_AUDIO_STREAM_BUFFER_MS', path: 'telephony.audioStreamBufferMs', kind: 'int' },
   { env: 'PARLEY_AUDIO_STREAM_MIN_FILL_MS', path: 'telephony.audioStreamMinFillMs', kind: 'int' },
   { env: 'PARLEY_AUDIO_STREAM_CUSHION_MS', path: 'telephony.audioStreamCushionMs', kind: 'int' },
+  { env: 'PARLEY_TWILIO_CUSHION_MS', path: 'telephony.twilioCushionMs', kind: 'int' },
   { env: 'PARLEY_DRAIN_MS', path: 'shutdown.drainMs', kind: 'int' },
 ];
 

@@ -168,6 +168,9 @@ const telephony = z
     audioStreamCushionMs: int(0, 200)
       .default(100)
       .describe('mod_audio_stream: agent audio kept ahead beyond the lookahead, so the module stays above its minimum fill when the AI streams at about real time (the lead is capped at 200 ms)'),
+    twilioCushionMs: int(0, 200)
+      .default(40)
+      .describe('Twilio: agent audio kept ahead beyond the lookahead, so a delta that arrives a little late when the AI streams at about real time finds audio still queued (the lead is capped at 200 ms)'),
   })
   .prefault({});
 

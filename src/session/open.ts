@@ -13,13 +13,20 @@ import { aiFormatFor } from './formats.js';
 import type { CallParts, OpenParts } from './parts.js';
 
 /**
- * The call's lead over real time: the lookahead, plus on mod_audio_stream a cushion, so that a
- * provider streaming at about real time never lets the module's buffer fall under its minimum
- * fill (it re-checks the fill per frame and goes silent below it). The buffer is cleared on
- * barge-in, so the cushion adds no stale audio.
+ * The call's lead over real time: the lookahead plus the far side's cushion. A provider streaming
+ * at about real time delivers each delta just as the far side finishes the previous one, so with
+ * the lookahead alone (which the first delta of a response usually exceeds at once) the far side
+ * holds nothing at each delta's arrival and any jitter is a dropout. The prefill waits for the
+ * lead, so the far side starts a response with the cushion queued beyond the delta in flight:
+ * - mod_audio_stream (PARLEY_AUDIO_STREAM_CUSHION_MS, 100 ms): its inject buffer also goes silent
+ *   below its 60 ms minimum fill, re-checked per frame;
+ * - Twilio (PARLEY_TWILIO_CUSHION_MS, 40 ms): it plays whatever is queued, so the cushion only
+ *   has to cover delivery jitter.
+ * Both far sides drop their buffer on barge-in (clear), so the cushion adds no stale audio; it
+ * costs at most one delta of start-up delay.
  */
 export function leadMs(config: ParleyConfig, protocol: TelephonyProtocol): number {
-  const cushion = protocol === 'audio-stream' ? config.telephony.audioStreamCushionMs : 0;
+  const cushion = protocol === 'audio-stream' ? config.telephony.audioStreamCushionMs : config.telephony.twilioCushionMs;
   return Math.min(config.media.lookaheadMs + cushion, MEDIA_DEFAULTS.lookaheadMaxMs);
 }
 

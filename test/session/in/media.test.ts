@@ -87,14 +87,14 @@ describe('media input', () => {
     expect(r.ws.sent.length).toBe(before + 1); // one silence message past the module's gate
   });
 
-  it('audio-stream: the call keeps the cushion ahead (lookahead + cushion, capped by the core)', () => {
+  it('each far side keeps its cushion ahead (lookahead + cushion, capped by the core)', () => {
     const r = rig('audio-stream');
     r.call.onMessage(Buffer.from(JSON.stringify({ callId: 'fs-1', sampleRate: 16000 })), false);
     expect(r.media().config.lookaheadMs).toBe(r.config.media.lookaheadMs + r.config.telephony.audioStreamCushionMs);
     expect(r.call.machineActors.playout.getSnapshot().context.lookaheadMs).toBe(r.media().config.lookaheadMs);
     const t = rig('twilio');
     t.call.onMessage(Buffer.from(TWILIO_START), false);
-    expect(t.media().config.lookaheadMs).toBe(t.config.media.lookaheadMs);
+    expect(t.media().config.lookaheadMs).toBe(t.config.media.lookaheadMs + t.config.telephony.twilioCushionMs);
   });
 
   it('END_OF_RESPONSE waits until the response’s last chunk left the JS backlog', () => {
