@@ -10,7 +10,7 @@ import { sessionEffects } from './effects/session.js';
 import { turnEffects } from './effects/turn.js';
 import { onMediaTick, publishPlayoutState } from './in/media.js';
 import { onTelephonyClose, onTelephonyError, onTelephonyMessage } from './in/telephony.js';
-import { leadMs } from './open.js';
+import { cushionMs, leadMs } from './open.js';
 import { CallParts, type CallDeps } from './parts.js';
 import type { CallConnection, LiveCall } from './seam.js';
 import { createCallSystem, type CallActors } from './system.js';
@@ -42,6 +42,7 @@ export class Call implements LiveCall {
       {
         maxAttempts: cfg.reconnect.attempts,
         lookaheadMs: leadMs(cfg, conn.protocol),
+        cushionMs: cushionMs(cfg, conn.protocol),
         turn: { position: conn.protocol === 'twilio' ? 'marks' : 'delivered', bargeIn: true },
       },
       c.toolCalls,

@@ -26,8 +26,16 @@ import type { CallParts, OpenParts } from './parts.js';
  * costs at most one delta of start-up delay.
  */
 export function leadMs(config: ParleyConfig, protocol: TelephonyProtocol): number {
-  const cushion = protocol === 'audio-stream' ? config.telephony.audioStreamCushionMs : config.telephony.twilioCushionMs;
-  return Math.min(config.media.lookaheadMs + cushion, MEDIA_DEFAULTS.lookaheadMaxMs);
+  return Math.min(config.media.lookaheadMs + cushionMs(config, protocol), MEDIA_DEFAULTS.lookaheadMaxMs);
+}
+
+/**
+ * The far side's cushion. The prefill also waits until the ring holds it beyond the chunk just
+ * written (machines/playout.ts): a chunk that alone fills the lead would otherwise start a
+ * response with nothing to spare when the next one arrives at real time.
+ */
+export function cushionMs(config: ParleyConfig, protocol: TelephonyProtocol): number {
+  return protocol === 'audio-stream' ? config.telephony.audioStreamCushionMs : config.telephony.twilioCushionMs;
 }
 
 export function openCallParts(c: CallParts, start: CallStart): OpenParts {
@@ -62,10 +70,10 @@ function openAround(c: CallParts, start: CallStart, aiFormat: AudioFormat, media
     backlogBytes: Math.round(cfg.media.playoutBacklogMs * aiBpm),
     bytesPerMs: aiBpm,
     onDrop: (reason, bytes) => c.drop(reason, 1, bytes / aiBpm / 1000),
-    onWritten: (bufferedMs) => {
+    onWritten: (bufferedMs, chunkMs) => {
       c.playout.drainPending = undefined;
       c.playout.tailPadded = false;
-      c.actors.playout.send({ type: 'WRITE', bufferedMs });
+      c.actors.playout.send({ type: 'WRITE', bufferedMs, chunkMs });
     },
   });
   const captureFeed = new CaptureFeed(() => c.open?.ai, {

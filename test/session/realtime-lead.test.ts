@@ -6,7 +6,8 @@
 // Deterministic: the real playout machine and the JS reference core (ticked by hand, 20 ms per
 // tick), the lead Parley gives each protocol (leadMs), and the simulated caller's own far-side
 // emulation (Twilio's queue, mod_audio_stream's inject buffer with its 60 ms gate). The provider
-// streams 100 ms deltas at 1×; every third one comes a tick (20 ms) late.
+// streams 100 ms deltas (the Realtime API's) or 200 ms chunks (a TTS provider's, which alone fill
+// the lead) at 1×; every third one comes a tick (20 ms) or a TTS first-chunk latency late.
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { playoutMachine } from '../../machines/playout.js';
@@ -14,14 +15,13 @@ import { loadConfig } from '../../src/config/index.js';
 import { resolveCallConfig } from '../../src/media/index.js';
 import { JsCall } from '../../src/media/reference/jsCall.js';
 import type { PlayoutState } from '../../src/generated/playout.js';
-import { leadMs } from '../../src/session/open.js';
+import { cushionMs, leadMs } from '../../src/session/open.js';
 import { ModuleFarEnd, TwilioFarEnd, type FarEnd } from '../../src/tools/sim/caller/far-end.js';
 import type { TelephonyProtocol } from '../../src/telephony/types.js';
 
 const RATE = 8000;
 const FRAME = 160; // samples per 20 ms
-const DELTA_TICKS = 5; // 100 ms deltas
-const DELTAS = 30; // a 3 s answer
+const ANSWER_TICKS = 150; // a 3 s answer
 
 interface Heard {
   readonly underruns: number;
@@ -32,14 +32,16 @@ interface Heard {
   readonly startTick: number;
 }
 
-/** Plays one answer whose deltas arrive at 1× (every `lateEvery`-th one `lateTicks` late). */
-function play(protocol: TelephonyProtocol, lateEvery: number, lateTicks: number): Heard {
+/** Plays one answer whose `deltaTicks` deltas arrive at 1× (every `lateEvery`-th one `lateTicks` late). */
+function play(protocol: TelephonyProtocol, deltaTicks: number, lateEvery: number, lateTicks: number): Heard {
+  const DELTA_TICKS = deltaTicks;
+  const DELTAS = ANSWER_TICKS / deltaTicks;
   const config = loadConfig({ env: {}, overrides: {} });
   const lookaheadMs = leadMs(config, protocol);
   // The AI side in µ-law 8 kHz (one byte a sample, no resampling); the leg in the protocol's codec.
   const telephony = { codec: protocol === 'twilio' ? ('mulaw' as const) : ('pcm16' as const), rate: RATE } as const;
   const call = new JsCall(1, resolveCallConfig({ telephony, ai: { codec: 'mulaw', rate: RATE }, lookaheadMs }));
-  const machine = createActor(playoutMachine, { input: { lookaheadMs } }).start();
+  const machine = createActor(playoutMachine, { input: { lookaheadMs, cushionMs: cushionMs(config, protocol) } }).start();
   const sync = () => {
     call.state = machine.getSnapshot().value as PlayoutState;
   };
@@ -58,7 +60,7 @@ function play(protocol: TelephonyProtocol, lateEvery: number, lateTicks: number)
   for (let tick = 0; tick < DELTAS * DELTA_TICKS + 100 && played < end; tick++) {
     while (next < DELTAS && arrivals[next]! <= tick) {
       expect(call.writePlayout(new Uint8Array(DELTA_TICKS * FRAME).fill(0x55), 0, 1)).toBe('ok');
-      machine.send({ type: 'WRITE', bufferedMs: call.bufferedPlayoutBytes() / (RATE / 1000) });
+      machine.send({ type: 'WRITE', bufferedMs: call.bufferedPlayoutBytes() / (RATE / 1000), chunkMs: DELTA_TICKS * 20 });
       if (++next === DELTAS) machine.send({ type: 'END_OF_RESPONSE' });
       sync();
     }
@@ -77,20 +79,32 @@ function play(protocol: TelephonyProtocol, lateEvery: number, lateTicks: number)
   return { underruns, underrunMs: (underrunSamples / RATE) * 1000, heardMs: (played / RATE) * 1000, expectedMs: (end / RATE) * 1000, startTick };
 }
 
-describe.each<TelephonyProtocol>(['twilio', 'audio-stream'])('%s: deltas at exactly 1× real time', (protocol) => {
+describe.each<[TelephonyProtocol, number]>([
+  ['twilio', 5],
+  ['audio-stream', 5],
+  ['twilio', 10],
+  ['audio-stream', 10],
+])('%s: %i-tick chunks at exactly 1× real time', (protocol, deltaTicks) => {
   it('on time: the whole answer plays without a gap', () => {
-    const h = play(protocol, Infinity, 0);
+    const h = play(protocol, deltaTicks, Infinity, 0);
     expect(h.heardMs).toBeGreaterThanOrEqual(h.expectedMs);
     expect(h.underruns).toBe(0);
   });
 
-  it('every third delta 20 ms late: still no gap inside the answer (the cushion absorbs it)', () => {
-    const h = play(protocol, 3, 1);
+  it('every third chunk 20 ms late: still no gap inside the answer (the cushion absorbs it)', () => {
+    const h = play(protocol, deltaTicks, 3, 1);
     expect(h.heardMs).toBeGreaterThanOrEqual(h.expectedMs);
     expect({ underruns: h.underruns, underrunMs: h.underrunMs }).toEqual({ underruns: 0, underrunMs: 0 });
   });
 
-  it('the cushion costs at most one delta of start-up delay', () => {
-    expect(play(protocol, Infinity, 0).startTick).toBeLessThanOrEqual(DELTA_TICKS);
+  // TTS chunks (200 ms) start a response with a whole chunk to spare, which covers the next
+  // sentence's first-chunk latency; a Realtime API delta stream keeps only the cushion.
+  it.runIf(deltaTicks === 10)("every third chunk 100 ms late (the next sentence's first-chunk latency): no gap either", () => {
+    const h = play(protocol, deltaTicks, 3, 5);
+    expect({ underruns: h.underruns, underrunMs: h.underrunMs }).toEqual({ underruns: 0, underrunMs: 0 });
+  });
+
+  it('the cushion costs at most one chunk of start-up delay', () => {
+    expect(play(protocol, deltaTicks, Infinity, 0).startTick).toBeLessThanOrEqual(deltaTicks);
   });
 });
