@@ -41,3 +41,22 @@ export function pcmBytes(pcm: Int16Array, from: number, to: number): Buffer {
   const part = pcm.subarray(from, to);
   return Buffer.from(part.buffer, part.byteOffset, part.byteLength);
 }
+
+/**
+ * Paces a stream at `speed` × real time against the wall clock: each wait ends when the audio
+ * sent so far is due, so a late timer (a busy event loop) does not slow the stream below its
+ * speed for the rest of the sentence, as chained relative sleeps would.
+ */
+export class Pacer {
+  private readonly t0 = performance.now();
+  private sentMs = 0;
+
+  constructor(private readonly speed: number) {}
+
+  /** Wait after sending `ms` of audio. */
+  after(ms: number): Promise<void> {
+    this.sentMs += ms;
+    const wait = this.t0 + this.sentMs / this.speed - performance.now();
+    return new Promise<void>((r) => setTimeout(r, Math.max(0, wait)).unref());
+  }
+}
