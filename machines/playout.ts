@@ -9,6 +9,14 @@
 //                   with silence (while more audio is expected, a short frame waits: PL6)
 //   media.closing — teardown: no writes, no emits
 //
+// A response starts playing once the ring holds the lookahead AND, beyond the chunk just written,
+// the far side's cushion. A provider streaming at about real time delivers each chunk just as the
+// far side finishes the one before, so what the far side holds when a chunk arrives is what it
+// held at the start less that chunk: starting on a chunk that alone fills the lookahead (a 200 ms
+// TTS chunk, a 100 ms delta) leaves nothing queued at the next arrival, and any jitter, or the
+// first-chunk latency of the next sentence, is a dropout. Waiting for the cushion beyond it costs
+// at most one chunk of start-up delay (at 1×; a fast provider's next chunk comes sooner).
+//
 // A ring that runs dry while the response is still live is a late chunk, not the end: the
 // machine keeps playing (no re-prefill, no padding) and the media thread resumes as soon as
 // audio arrives. Only after END_OF_RESPONSE (the runtime sends it once the response's last
@@ -18,17 +26,23 @@ import { assign, setup } from 'xstate';
 export interface PlayoutContext {
   /** Lead over real time the first frame waits for (docs/ARCHITECTURE.md#audio-paths), fixed per call. */
   readonly lookaheadMs: number;
+  /** Audio the ring must hold beyond the chunk just written before a response starts, fixed per call. */
+  readonly cushionMs: number;
   /** JS queued new-epoch audio while a flush was in flight (it sits past the flush index). */
   readonly queuedDuringFlush: boolean;
 }
 
 export interface PlayoutInput {
   readonly lookaheadMs?: number;
+  readonly cushionMs?: number;
 }
 
 export type PlayoutEvent =
-  /** The core accepted a chunk; `bufferedMs` is what the ring holds after it, as JS counts it. */
-  | { type: 'WRITE'; bufferedMs: number }
+  /**
+   * The core accepted a chunk; `bufferedMs` is what the ring holds after it, as JS counts it, and
+   * `chunkMs` the chunk's own length (default 0).
+   */
+  | { type: 'WRITE'; bufferedMs: number; chunkMs?: number }
   /**
    * The current response's audio is all in the ring (response done and the JS backlog empty):
    * play what is buffered even below the lookahead, and pad its last short frame.
@@ -55,8 +69,9 @@ export const playoutMachine = setup({
     input: {} as PlayoutInput,
   },
   guards: {
-    /** The write brought the ring up to the lookahead: start emitting. */
-    lookaheadReached: ({ context, event }) => event.type === 'WRITE' && event.bufferedMs >= context.lookaheadMs,
+    /** The write brought the ring up to the lookahead, with the cushion beyond the chunk just written: start emitting. */
+    lookaheadReached: ({ context, event }) =>
+      event.type === 'WRITE' && event.bufferedMs >= context.lookaheadMs && event.bufferedMs - (event.chunkMs ?? 0) >= context.cushionMs,
     /** The drain report is current: no chunk was written after the tick it describes. */
     caughtUp: ({ event }) => event.type === 'MEDIA_DRAINED' && event.caughtUp,
     queuedDuringFlush: ({ context }) => context.queuedDuringFlush,
@@ -74,6 +89,7 @@ export const playoutMachine = setup({
   initial: 'idle',
   context: ({ input }) => ({
     lookaheadMs: input?.lookaheadMs ?? DEFAULT_LOOKAHEAD_MS,
+    cushionMs: input?.cushionMs ?? 0,
     queuedDuringFlush: false,
   }),
   on: {

@@ -12,7 +12,7 @@ import { sessionEffects } from './effects/session.js';
 import { turnEffects } from './effects/turn.js';
 import { onMediaTick, publishPlayoutState } from './in/media.js';
 import { onTelephonyClose, onTelephonyError, onTelephonyMessage } from './in/telephony.js';
-import { leadMs } from './open.js';
+import { cushionMs, leadMs } from './open.js';
 import { CallParts, type CallDeps } from './parts.js';
 import type { CallConnection, LiveCall } from './seam.js';
 import { createCallSystem, type CallActors } from './system.js';
@@ -46,6 +46,7 @@ export class Call implements LiveCall {
       {
         maxAttempts: cfg.reconnect.attempts,
         lookaheadMs: leadMs(cfg, c.platform),
+        cushionMs: cushionMs(cfg, c.platform),
         // Reported play positions where the far side reports them; else what the model says was delivered.
         turn: { position: c.platform.farSide === 'flushable-reports' ? 'marks' : 'delivered', bargeIn: true },
       },

@@ -12,17 +12,32 @@ import { aiFormatFor } from './formats.js';
 import type { CallParts, OpenParts } from './parts.js';
 
 /**
- * The call's lead over real time: the lookahead, plus on a modelled far side (mod_audio_stream)
- * a cushion, so that a provider streaming at about real time never lets the module's buffer
- * fall under its minimum fill (it re-checks the fill per frame and goes silent below it). The
- * buffer is cleared on barge-in, so the cushion adds no stale audio.
+ * The call's lead over real time: the lookahead plus the far side's cushion. A provider streaming
+ * at about real time delivers each delta just as the far side finishes the previous one, so with
+ * the lookahead alone (which the first delta of a response usually exceeds at once) the far side
+ * holds nothing at each delta's arrival and any jitter is a dropout. The prefill waits for the
+ * lead, so the far side starts a response with the cushion queued beyond the delta in flight:
+ * - a modelled far side (mod_audio_stream, PARLEY_AUDIO_STREAM_CUSHION_MS, 100 ms): its inject
+ *   buffer also goes silent below its 60 ms minimum fill, re-checked per frame;
+ * - a far side with play reports (Twilio and the like, PARLEY_TWILIO_CUSHION_MS, 40 ms): it plays
+ *   whatever is queued, so the cushion only has to cover delivery jitter.
+ * Both drop their buffer on barge-in (clear), so the cushion adds no stale audio; it costs at most
+ * one delta of start-up delay. An unflushable far side gets no cushion: whatever is handed over
+ * will be heard, so it is handed one frame at its deadline plus a jitter margin (the barge-in floor).
  */
 export function leadMs(config: ParleyConfig, platform: Pick<Platform, 'farSide'>): number {
-  // Unflushable: whatever is handed over will be heard, so hand over one frame at its deadline
-  // plus a margin for the network's jitter — the barge-in floor (UnflushableFarSide).
   if (platform.farSide === 'unflushable') return Math.max(FRAME_MS + config.telephony.unflushableJitterMs, MEDIA_DEFAULTS.lookaheadMinMs);
-  const cushion = platform.farSide === 'flushable-model' ? config.telephony.audioStreamCushionMs : 0;
-  return Math.min(config.media.lookaheadMs + cushion, MEDIA_DEFAULTS.lookaheadMaxMs);
+  return Math.min(config.media.lookaheadMs + cushionMs(config, platform), MEDIA_DEFAULTS.lookaheadMaxMs);
+}
+
+/**
+ * The far side's cushion. The prefill also waits until the ring holds it beyond the chunk just
+ * written (machines/playout.ts): a chunk that alone fills the lead would otherwise start a
+ * response with nothing to spare when the next one arrives at real time.
+ */
+export function cushionMs(config: ParleyConfig, platform: Pick<Platform, 'farSide'>): number {
+  if (platform.farSide === 'unflushable') return 0;
+  return platform.farSide === 'flushable-model' ? config.telephony.audioStreamCushionMs : config.telephony.twilioCushionMs;
 }
 
 export function openCallParts(c: CallParts, start: CallStart): OpenParts {
@@ -59,10 +74,10 @@ function openAround(c: CallParts, start: CallStart, aiFormat: AudioFormat, media
     backlogBytes: Math.round(cfg.media.playoutBacklogMs * aiBpm),
     bytesPerMs: aiBpm,
     onDrop: (reason, bytes) => c.drop(reason, 1, bytes / aiBpm / 1000),
-    onWritten: (bufferedMs) => {
+    onWritten: (bufferedMs, chunkMs) => {
       c.playout.drainPending = undefined;
       c.playout.tailPadded = false;
-      c.actors.playout.send({ type: 'WRITE', bufferedMs });
+      c.actors.playout.send({ type: 'WRITE', bufferedMs, chunkMs });
     },
   });
   const captureFeed = new CaptureFeed(() => c.open?.ai, {

@@ -144,6 +144,8 @@ const recordOnly = (trace: CallTrace): ToolCallsTarget => ({
 export interface SystemOptions {
   readonly maxAttempts: number;
   readonly lookaheadMs: number;
+  /** Audio held beyond the chunk just written before a response starts (the far side's cushion). */
+  readonly cushionMs?: number;
   readonly turn: { readonly position: 'marks' | 'delivered'; readonly bargeIn: boolean };
 }
 
@@ -174,7 +176,7 @@ export function createCallSystem(fx: CallEffects, trace: CallTrace, opts: System
   const session = createActor(sessionLogic(fx.session, route), { inspect: trace.inspector('session') });
   const aiLink = createActor(aiLinkLogic(fx.aiLink, route), { input: { maxAttempts: opts.maxAttempts }, inspect: trace.inspector('aiLink') });
   const turn = createActor(turnLogic(fx.turn, route), { input: { position: opts.turn.position, bargeIn: opts.turn.bargeIn }, inspect: trace.inspector('turn') });
-  const playout = createActor(playoutLogic(fx.playout, route), { input: { lookaheadMs: opts.lookaheadMs }, inspect: trace.inspector('playout') });
+  const playout = createActor(playoutLogic(fx.playout, route), { input: { lookaheadMs: opts.lookaheadMs, cushionMs: opts.cushionMs ?? 0 }, inspect: trace.inspector('playout') });
   const callControl = createActor(callControlLogic(fx.callControl, route), { inspect: trace.inspector('callControl') });
   actors = {
     session: finishedIgnores(session, 'session', trace),

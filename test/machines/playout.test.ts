@@ -179,7 +179,7 @@ describe('playout machine (the races it must handle)', () => {
 describe('generated playout module agrees with the live machine', () => {
   it('lists each state with exactly the tags the machine gives it', () => {
     for (const state of PLAYOUT_STATES) {
-      const snap = playoutMachine.resolveState({ value: state, context: { lookaheadMs: 80, queuedDuringFlush: false } });
+      const snap = playoutMachine.resolveState({ value: state, context: { lookaheadMs: 80, cushionMs: 0, queuedDuringFlush: false } });
       const generated = PLAYOUT_TAG_NAMES.filter((t) => PLAYOUT_TAGS[t].includes(state));
       expect([...snap.tags].sort()).toEqual([...generated].sort());
     }

@@ -18,8 +18,8 @@ export interface PlayoutFeedOptions {
   /** Bytes per ms of AI-format audio. */
   readonly bytesPerMs: number;
   readonly onDrop: (reason: DropReason, bytes: number) => void;
-  /** A chunk entered the ring (the playout machine gets WRITE with the ring's fill). */
-  readonly onWritten: (bufferedMs: number) => void;
+  /** A chunk of `chunkMs` entered the ring (the playout machine gets WRITE with the ring's fill and it). */
+  readonly onWritten: (bufferedMs: number, chunkMs: number) => void;
 }
 
 export class PlayoutFeed {
@@ -60,7 +60,7 @@ export class PlayoutFeed {
     if (!this.backlogEmpty) return this.toBacklog({ bytes, tag });
     const r = this.call.writePlayout(bytes, tag);
     if (r === 'ok') {
-      this.opts.onWritten(this.call.bufferedPlayoutMs());
+      this.opts.onWritten(this.call.bufferedPlayoutMs(), bytes.length / this.opts.bytesPerMs);
       return 'queued';
     }
     if (r === 'full') return this.toBacklog({ bytes, tag });
@@ -76,7 +76,7 @@ export class PlayoutFeed {
       if (r === 'full') break;
       this.backlogHead += 1;
       this.backlogSize -= p.bytes.length;
-      if (r === 'ok') this.opts.onWritten(this.call.bufferedPlayoutMs());
+      if (r === 'ok') this.opts.onWritten(this.call.bufferedPlayoutMs(), p.bytes.length / this.opts.bytesPerMs);
       else this.opts.onDrop(dropReason(r), p.bytes.length);
     }
     if (this.backlogEmpty) {

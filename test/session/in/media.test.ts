@@ -75,7 +75,7 @@ describe('media input', () => {
     r.call.onMessage(Buffer.from(JSON.stringify({ callId: 'fs-1', sampleRate: 16000 })), false);
     r.ai.emit({ type: 'session_created', gen: 1, sessionId: 's' });
     r.ai.emit({ type: 'response_created', gen: 1, responseId: 'r1' });
-    r.media().buffered = 200; // past the lookahead: playing
+    r.media().buffered = 300; // past the lookahead, with the cushion beyond this 200 ms chunk: playing
     r.ai.emit({ type: 'audio_delta', gen: 1, responseId: 'r1', itemId: 'i', contentIndex: 0, audio: Buffer.alloc(9600) });
     const before = r.ws.sent.length;
     r.media().pendingEvents = [{ type: 'drained', tick: 2, epoch: 0, readIndex: r.media().writeIndex }];
@@ -87,14 +87,28 @@ describe('media input', () => {
     expect(r.ws.sent.length).toBe(before + 1); // one silence message past the module's gate
   });
 
-  it('audio-stream: the call keeps the cushion ahead (lookahead + cushion, capped by the core)', () => {
+  it('a response starts only with the cushion queued beyond the chunk just written', () => {
+    const r = rig('twilio');
+    r.call.onMessage(Buffer.from(TWILIO_START), false);
+    r.ai.emit({ type: 'session_created', gen: 1, sessionId: 's' });
+    r.ai.emit({ type: 'response_created', gen: 1, responseId: 'r1' });
+    const chunk = { type: 'audio_delta', gen: 1, responseId: 'r1', itemId: 'i', contentIndex: 0 } as const;
+    r.media().buffered = 200; // one 200 ms chunk fills the lead alone: at 1× the far side would hold nothing at the next
+    r.ai.emit({ ...chunk, audio: Buffer.alloc(1600) });
+    expect(r.call.machineActors.playout.getSnapshot().value).toBe('prefill');
+    r.media().buffered = 400;
+    r.ai.emit({ ...chunk, audio: Buffer.alloc(1600) });
+    expect(r.call.machineActors.playout.getSnapshot().value).toBe('playing');
+  });
+
+  it('each far side keeps its cushion ahead (lookahead + cushion, capped by the core)', () => {
     const r = rig('audio-stream');
     r.call.onMessage(Buffer.from(JSON.stringify({ callId: 'fs-1', sampleRate: 16000 })), false);
     expect(r.media().config.lookaheadMs).toBe(r.config.media.lookaheadMs + r.config.telephony.audioStreamCushionMs);
     expect(r.call.machineActors.playout.getSnapshot().context.lookaheadMs).toBe(r.media().config.lookaheadMs);
     const t = rig('twilio');
     t.call.onMessage(Buffer.from(TWILIO_START), false);
-    expect(t.media().config.lookaheadMs).toBe(t.config.media.lookaheadMs);
+    expect(t.media().config.lookaheadMs).toBe(t.config.media.lookaheadMs + t.config.telephony.twilioCushionMs);
   });
 
   it('END_OF_RESPONSE waits until the response’s last chunk left the JS backlog', () => {

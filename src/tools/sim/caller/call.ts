@@ -8,6 +8,7 @@ import { Experience, round } from './experience.js';
 import { ModuleFarEnd, TwilioFarEnd, type FarEnd } from './far-end.js';
 import { createLeg, protocolOf } from './leg-factory.js';
 import type { Leg, OutFrame } from './legs.js';
+import { MarkListener } from './mark-listener.js';
 import { Recording } from './recording.js';
 import { DEFAULT_SCRIPT } from './script.js';
 import { ticker, TICK_MS } from './ticker.js';
@@ -31,6 +32,8 @@ export class SimCall {
   private readonly script: readonly ScriptStep[];
   private readonly xp: Experience;
   private readonly recording: Recording | undefined;
+  private readonly marks: MarkListener | undefined;
+  private readonly withSamples: boolean;
   private readonly maxCallMs: number;
   private ws: WebSocket | undefined;
   private resolve!: (r: CallReport) => void;
@@ -62,8 +65,11 @@ export class SimCall {
     this.frameSamples = (rate * TICK_MS) / 1000;
     this.maxCallMs = options.maxCallMs ?? 60_000;
     this.script = options.script ?? DEFAULT_SCRIPT;
-    const withSamples = options.outDir !== undefined;
-    this.recording = withSamples ? new Recording(rate, this.frameSamples) : undefined;
+    // Samples are kept to record a WAV or to listen for marks; otherwise lengths only.
+    const withSamples = options.outDir !== undefined || options.marks !== undefined;
+    this.withSamples = withSamples;
+    this.recording = options.outDir !== undefined ? new Recording(rate, this.frameSamples) : undefined;
+    this.marks = options.marks ? new MarkListener(options.marks.replies) : undefined;
     // Every platform but mod_audio_stream plays a queue with marks (reports) and a clear.
     this.far =
       this.protocol === 'audio-stream'
@@ -185,6 +191,7 @@ export class SimCall {
     for (const name of t.echoes) this.echo(name);
     this.xp.played(t.played, this.now);
     this.recording?.frame(clip.frames[index]!, t.frame);
+    this.marks?.frame(t.frame, t.played);
     // 3. the script
     this.advanceScript();
     if (this.now > this.maxCallMs + 5000) this.finish();
@@ -259,11 +266,13 @@ export class SimCall {
   private beginSpeech(ms: number, bargeIn: boolean): void {
     this.speakLeft = ms;
     this.xp.speechStarted(this.now, bargeIn, this.far.queuedSamples);
+    if (bargeIn) this.marks?.barged();
   }
 
   private endSpeech(): void {
     this.speakLeft = 0;
     this.xp.speechEnded(this.now, this.now + TICK_MS);
+    this.marks?.turnEnded();
   }
 
   // ---- from Parley ---------------------------------------------------------------------------
@@ -271,7 +280,7 @@ export class SimCall {
   private onMessage(data: string | Buffer, isBinary: boolean): void {
     if (this.finished) return;
     const now = performance.now() - this.t0;
-    const inc = this.leg.parse(data, isBinary, this.recording !== undefined);
+    const inc = this.leg.parse(data, isBinary, this.withSamples);
     switch (inc.kind) {
       case 'audio':
         this.xp.arrival(inc.samples, now, this.far.queuedSamples);
@@ -339,6 +348,7 @@ export class SimCall {
         alignmentLossMs: ms(this.far.alignmentLoss),
         overflowDropMs: ms(this.far.overflowDrop),
       }),
+      ...(this.marks ? { marks: this.marks.report() } : {}),
     };
     this.resolve(this.recording && this.options.outDir ? this.recording.write(report, this.options.outDir) : report);
   }

@@ -1,5 +1,8 @@
 // The simulated caller's public surface: options, the script, and the JSON it reports.
 import type { TelephonyProtocol } from '../../../telephony/types.js';
+import type { MarkReport } from './mark-listener.js';
+
+export type { MarkReport } from './mark-listener.js';
 
 /**
  * One step of a call script:
@@ -57,6 +60,11 @@ export interface SimCallOptions {
   readonly recordFrames?: boolean;
   /** Call id; default generated. */
   readonly callId?: string;
+  /**
+   * Listen for marked speech (the TTS stand-ins' `marked` voice): the texts the agent's replies
+   * say; the report then counts duplicates, reorderings and missing audio per answer.
+   */
+  readonly marks?: { readonly replies: readonly (readonly string[])[] };
   /** Called with each timeline event as it happens (live progress for demos and tests). */
   readonly onTimeline?: (e: TimelineEvent) => void;
 }
@@ -179,6 +187,8 @@ export interface CallReport {
   readonly timeline: readonly TimelineEvent[];
   /** Arrival (ms) and duration (ms) of each inbound frame, when recordFrames. */
   readonly frames?: readonly (readonly [number, number])[];
+  /** What the marks told, when listening for them. */
+  readonly marks?: MarkReport;
   /** Paths written, when outDir was given. */
   readonly wavPath?: string;
   readonly timelinePath?: string;

@@ -22,7 +22,7 @@ import { once } from 'node:events';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { FaultBox } from './faults.js';
 import { speakHttp } from './elevenlabsHttp.js';
-import { pcmBytes, speechFor } from './speech.js';
+import { Pacer, pcmBytes, speechFor } from './speech.js';
 import type { ElevenLabsFakeOptions, SpokenText, TtsFake, TtsFault } from './types.js';
 
 const PATH = /^(.*)\/v1\/text-to-speech\/([^/]+)\/(stream-input|multi-stream-input)$/;
@@ -242,6 +242,7 @@ class Conn {
       const n = Math.max(1, Math.ceil(pcm.length / per));
       await sleep((o.firstChunkDelayMs ?? 80) + (fault?.kind === 'delay' ? fault.ms : 0));
       const chars = [...seg];
+      const pacer = new Pacer(o.speed ?? 4);
       for (let k = 0; k < n && !this.gone; k++) {
         if (fault && k === cutAt) {
           this.fire(fault);
@@ -268,7 +269,7 @@ class Conn {
         });
         this.s.c.chunks += 1;
         this.s.c.audioMs += durMs;
-        await sleep(durMs / (o.speed ?? 4));
+        await pacer.after(durMs);
       }
       if (fault && cutAt !== undefined && cutAt >= n) {
         this.fire(fault);

@@ -7,7 +7,7 @@
 // is cut), drop (the socket destroyed), stall (no more audio), delay.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultBox } from './faults.js';
-import { pcmBytes, speechFor } from './speech.js';
+import { Pacer, pcmBytes, speechFor } from './speech.js';
 import type { ElevenLabsFakeOptions, SpokenText } from './types.js';
 
 export const HTTP_STREAM_PATH = /^(.*)\/v1\/text-to-speech\/([^/]+)\/stream$/;
@@ -78,6 +78,7 @@ export async function speakHttp(
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' });
   res.flushHeaders();
   await sleep((o.firstChunkDelayMs ?? 80) + (fault?.kind === 'delay' ? fault.ms : 0));
+  const pacer = new Pacer(o.speed ?? 4);
   for (let from = 0, k = 0; from < pcm.length && !aborted; from += per, k++) {
     if (fault && k === cutAt) {
       if (fault.kind === 'stall') return;
@@ -89,7 +90,7 @@ export async function speakHttp(
     c.chunks += 1;
     const ms = ((to - from) / rate) * 1000;
     c.audioMs += ms;
-    await sleep(ms / (o.speed ?? 4));
+    await pacer.after(ms);
   }
   if (!aborted) res.end();
 }

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { once } from 'node:events';
 import { FaultBox } from './faults.js';
-import { pcmBytes, speechFor } from './speech.js';
+import { Pacer, pcmBytes, speechFor } from './speech.js';
 import type { OpenAiTtsFakeOptions, SpokenText, TtsFake } from './types.js';
 
 export const OPENAI_TTS_FAKE_RATE = 24000;
@@ -85,6 +85,7 @@ export async function startOpenAiTtsFake(o: OpenAiTtsFakeOptions & { host?: stri
     res.writeHead(200, { 'content-type': 'audio/pcm', 'transfer-encoding': 'chunked' });
     res.flushHeaders();
     await sleep((o.firstChunkDelayMs ?? 80) + (fault?.kind === 'delay' ? fault.ms : 0));
+    const pacer = new Pacer(o.speed ?? 4);
     for (let from = 0, k = 0; from < pcm.length && !aborted; from += per, k++) {
       if (fault && k === cutAt) {
         if (fault.kind === 'stall') return; // headers sent, no more audio, never ends
@@ -96,7 +97,7 @@ export async function startOpenAiTtsFake(o: OpenAiTtsFakeOptions & { host?: stri
       c.chunks += 1;
       const ms = ((to - from) / rate) * 1000;
       c.audioMs += ms;
-      await sleep(ms / (o.speed ?? 4));
+      await pacer.after(ms);
     }
     if (!aborted) res.end();
   }

@@ -32,6 +32,11 @@ export interface TtsVoiceOptions {
   readonly speed?: number;
   /** Delay from the text to the first chunk (default 80 ms). */
   readonly firstChunkDelayMs?: number;
+  /**
+   * Speak marks instead (../audio/marks.ts): each visible character a tone naming it, so a
+   * listener can tell which part of which text it hears. Overrides toneHz.
+   */
+  readonly marked?: boolean;
   /** Seed for the speech-like voice. */
   readonly seed?: number;
 }
