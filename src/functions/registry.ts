@@ -14,6 +14,16 @@ import { TOOL_NAME } from '../config/tools.js';
 /** The function name the model sees for an MCP server's tool. */
 export const mcpFunctionName = (server: string, tool: string): string => `${server}__${tool}`;
 
+/**
+ * Whether a profile's tool list (`'all'`, or names: HTTP tools by name, MCP tools as
+ * `server.tool`) allows the function the model sees as `fn`.
+ */
+export function profileAllows(allowed: 'all' | readonly string[], fn: string): boolean {
+  if (allowed === 'all' || allowed.includes(fn)) return true;
+  const cut = fn.indexOf('__');
+  return cut > 0 && allowed.includes(`${fn.slice(0, cut)}.${fn.slice(cut + 2)}`);
+}
+
 /** A function as the Realtime API's session.tools lists it. */
 export interface ToolDefinition {
   readonly type: 'function';

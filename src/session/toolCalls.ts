@@ -9,7 +9,7 @@
 import { createActor, type Actor } from 'xstate';
 import { toolCallsMachine, type ToolCallsEvent } from '../../machines/toolCalls.js';
 import { errorOutput, type ToolResult } from '../functions/http.js';
-import type { ToolCallContext } from '../functions/registry.js';
+import { profileAllows, type ToolCallContext } from '../functions/registry.js';
 import { toolCallsEffects } from './effects/toolCalls.js';
 import { ToolResponseGate } from './toolResponse.js';
 import type { CallParts } from './parts.js';
@@ -145,7 +145,7 @@ export class ToolCallRuns {
     this.started++;
     // Only the call's profile's tools: another profile's tool is unknown to this call.
     const allowed = this.c.profile.tools;
-    const declared = registry !== undefined && (allowed === 'all' || allowed.includes(call.name));
+    const declared = registry !== undefined && profileAllows(allowed, call.name);
     if (!declared && !builtin) {
       this.c.deps.metrics.toolCalls.inc({ tool: 'unknown', outcome: 'unknown_tool' });
       queueMicrotask(() => this.output(g, call, errorOutput('unknown_tool', registry ? `there is no tool named ${call.name.slice(0, 64)}` : 'no tools are configured')));

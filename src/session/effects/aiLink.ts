@@ -3,6 +3,7 @@ import { reconnectDelayMs, type AiLinkContext } from '../../../machines/aiLink.j
 import type { AiFunctionTool, AiSessionConfig } from '../../ai/types.js';
 import type { CallParts } from '../parts.js';
 import { builtinDefinitions } from '../../functions/callControlTools.js';
+import { profileAllows } from '../../functions/registry.js';
 import type { AiLinkEffects } from './types.js';
 
 /** The provider session this call asks for: its profile's instructions, voice, tools and VAD. */
@@ -38,7 +39,7 @@ export function sessionConfig(c: CallParts): AiSessionConfig {
 export function profileTools(c: CallParts): AiFunctionTool[] {
   const all = c.deps.tools?.definitions() ?? [];
   const allowed = c.profile.tools;
-  return allowed === 'all' ? all : all.filter((t) => allowed.includes(t.name));
+  return all.filter((t) => profileAllows(allowed, t.name));
 }
 
 /**
