@@ -70,6 +70,14 @@ export class ToolCallRuns {
         return;
       }
       g = this.open(call.responseId);
+      // A superseded response calling functions (before its cancel landed): the calls still get
+      // their outputs (TC1), but they answer a stale question: no response.create (TC2, TC4).
+      if (this.responses.isSuperseded(call.responseId)) {
+        g.next = call;
+        g.actor.send({ type: 'FUNCTION_CALL' });
+        g.actor.send({ type: 'CALLER_TURN' });
+        return;
+      }
     }
     // One output per call_id (TC1): a repeated id is not announced again.
     if (g.outputs.has(call.callId)) return;

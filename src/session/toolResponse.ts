@@ -12,6 +12,8 @@ export class ToolResponseGate {
   private seq = 0;
   /** tag → caller turns counted when the response.create went out. */
   private readonly pending = new Map<string, number>();
+  /** Responses found superseded (their own function calls answer a stale question too). */
+  private readonly superseded = new Set<string>();
 
   /** A caller turn began (speech_started on the current connection). */
   onCallerTurn(): void {
@@ -30,11 +32,18 @@ export class ToolResponseGate {
    * On response.created: 'superseded' when it is a tool-output response and a caller turn began
    * since it was asked for; 'kept' for one that was not; 'other' for any other response.
    */
-  created(metadata: Readonly<Record<string, string>> | undefined): 'kept' | 'superseded' | 'other' {
+  created(responseId: string, metadata: Readonly<Record<string, string>> | undefined): 'kept' | 'superseded' | 'other' {
     const tag = metadata?.[TOOL_RESPONSE_KEY];
     const at = tag === undefined ? undefined : this.pending.get(tag);
     if (tag === undefined || at === undefined) return 'other';
     this.pending.delete(tag);
-    return this.callerTurns > at ? 'superseded' : 'kept';
+    if (this.callerTurns <= at) return 'kept';
+    this.superseded.add(responseId);
+    if (this.superseded.size > MAX_PENDING) this.superseded.delete(this.superseded.values().next().value as string);
+    return 'superseded';
+  }
+
+  isSuperseded(responseId: string): boolean {
+    return this.superseded.has(responseId);
   }
 }

@@ -131,7 +131,7 @@ function onCurrentEvent(c: CallParts, ev: AiEvent): void {
       const hold = c.greeting.holdPending;
       c.greeting.holdPending = false;
       c.trace.record('ai', 'response_created', { data: { responseId: ev.responseId, ...(hold ? { hold } : {}) } });
-      if (c.toolCalls.responses.created(ev.metadata) === 'superseded') {
+      if (c.toolCalls.responses.created(ev.responseId, ev.metadata) === 'superseded') {
         // Asked for with tool outputs, but the caller began a newer turn before it was created:
         // never heard (TC4). Cancelled; the turn machine never takes it, so its deltas are dropped
         // and counted as a cancelled response's.

@@ -94,3 +94,26 @@ describe('TC5: the replay holds no function call without its output', () => {
     expect(replay[0]).toMatchObject({ name: 't', arguments: '{"n":1}' });
   });
 });
+
+describe('TC4: a superseded response that calls a function', () => {
+  it('its call still gets its output, but no response.create answers it', async () => {
+    const tools = new HeldRegistry();
+    const r = rig('twilio', {}, () => 0.5, { tools });
+    startedCall(r);
+    r.ai.emit({ type: 'response_created', gen: 1, responseId: 'r1' });
+    r.ai.emit(call(1));
+    r.ai.emit({ type: 'response_done', gen: 1, responseId: 'r1', status: 'completed' });
+    tools.pending[0]!({ outcome: 'ok', output: '"shipped"' });
+    await settle();
+    const metadata = (r.ai.sent.find((e) => e['type'] === 'response.create') as { response: { metadata: Record<string, string> } }).response.metadata;
+    r.ai.emit({ type: 'speech_started', gen: 1, audioStartMs: 0, itemId: 'in_2' });
+    r.ai.emit({ type: 'response_created', gen: 1, responseId: 'r2', metadata });
+    r.ai.emit(call(2, 'r2'));
+    r.ai.emit({ type: 'response_done', gen: 1, responseId: 'r2', status: 'cancelled' });
+    tools.pending[1]!({ outcome: 'ok', output: '"late"' });
+    await settle();
+    const outputs = r.ai.sent.filter((e) => e['type'] === 'conversation.item.create').map((e) => (e['item'] as { call_id: string }).call_id);
+    expect(outputs).toEqual(['call_1', 'call_2']);
+    expect(r.ai.sent.filter((e) => e['type'] === 'response.create')).toHaveLength(1);
+  });
+});
