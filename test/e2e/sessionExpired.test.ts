@@ -1,4 +1,4 @@
-// The provider's session cap (issue 19 §2): the sim-agent expires the session mid-call
+// The provider's session cap (issue 19, timeouts): the sim-agent expires the session mid-call
 // (`session_expired`, then close 1001, as the 60-minute cap does); Parley reconnects with the
 // conversation replayed and the call goes on — the caller's next turn is answered, the call
 // ends by the caller's hang-up, and the reconnect is counted as a success.
