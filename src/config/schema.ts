@@ -304,6 +304,9 @@ export const configSchema = z
     records,
   })
   .superRefine((c, ctx) => {
+    for (const name of c.callControl.tools) {
+      if (Object.hasOwn(c.tools, name)) ctx.addIssue({ code: 'custom', path: ['tools', name], message: `is a built-in call-control tool (callControl.tools); choose another name` });
+    }
     if (c.platform.freeswitchEsl && !c.platform.freeswitchEslPassword) {
       ctx.addIssue({ code: 'custom', path: ['platform', 'freeswitchEslPassword'], message: 'is required when platform.freeswitchEsl is set' });
     }

@@ -330,16 +330,8 @@ export class AgentConnection {
     this.shared.counters.toolOutputsSpoken += heard.length;
     const format = this.session.outputModality === 'text' ? undefined : this.session.outputFormat;
     const onDelta = (bytes: number, bytesPerMs: number) => this.onDelta(bytes, bytesPerMs);
-    const onCancelled = () => this.shared.counters.responsesCancelled++;
-    // A call scripted after the speech goes out in the same response, before its response.done.
-    const trailing = this.calls.plannedAfterSpeech(this.turns, this.session.tools);
-    const beforeDone = trailing
-      ? (responseId: string) => {
-          this.shared.counters.toolCalls++;
-          for (const ev of this.calls.trailingCallEvents(trailing, responseId, { itemId: nextId('item'), callId: nextId('call'), eventId: () => nextId('event') })) send(ev);
-        }
-      : undefined;
-    const r = buildResponse({ options: this.shared.options, connId: this.id, turn: this.turns, lastTurn: this.lastTurn, format, manual: this.scripted, nextId, send, onDelta, onCancelled, heard, ...(beforeDone ? { beforeDone } : {}) });
+    const after = this.calls.afterSpeech(this.turns, this.session.tools, nextId, send, () => this.shared.counters.toolCalls++); // a call after the speech
+    const r = buildResponse({ options: this.shared.options, connId: this.id, turn: this.turns, lastTurn: this.lastTurn, format, manual: this.scripted, nextId, send, onDelta, onCancelled: () => this.shared.counters.responsesCancelled++, heard, ...after });
     this.response = r;
     this.remember(r.itemId, r instanceof ResponseStream ? { role: 'assistant', response: r } : { role: 'assistant' });
     this.shared.counters.responses++;

@@ -44,6 +44,18 @@ export class SimFunctionCalls {
     return this.script.find((s) => s.turn === turn && sessionTools.includes(s.name) && s.afterSpeech === true);
   }
 
+  /** What a speaking response sends before its response.done when a call follows its speech. */
+  afterSpeech(turn: number, sessionTools: readonly string[], nextId: (prefix: string) => string, send: (ev: Obj) => void, onCall: () => void): { beforeDone?: (responseId: string) => void } {
+    const call = this.plannedAfterSpeech(turn, sessionTools);
+    if (!call) return {};
+    return {
+      beforeDone: (responseId) => {
+        onCall();
+        for (const ev of this.trailingCallEvents(call, responseId, { itemId: nextId('item'), callId: nextId('call'), eventId: () => nextId('event') })) send(ev);
+      },
+    };
+  }
+
   /** The function_call item of a speaking response (output_index 1), sent before its response.done. */
   trailingCallEvents(call: SimToolCall, responseId: string, ids: { itemId: string; callId: string; eventId: () => string }): Obj[] {
     if (this.issued.size >= MAX_CALLS) this.issued.delete(this.issued.keys().next().value!);
