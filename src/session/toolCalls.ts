@@ -84,6 +84,7 @@ export class ToolCallRuns {
   schedule(g: ToolGroup, call: FunctionCall): void {
     const refuse = (reason: string) => {
       this.c.deps.metrics.toolCalls.inc({ tool: this.c.deps.tools?.has(call.name) ? call.name : 'unknown', outcome: 'refused' });
+      this.c.observer.toolCall(call.name, call.arguments, 'refused', 0);
       queueMicrotask(() => this.output(g, call, errorOutput('refused', reason)));
     };
     if (this.started >= TOOL_LIMITS.maxPerCall) refuse('too many tool calls in this call');
@@ -129,6 +130,7 @@ export class ToolCallRuns {
     this.started++;
     if (!registry) {
       this.c.deps.metrics.toolCalls.inc({ tool: 'unknown', outcome: 'unknown_tool' });
+      this.c.observer.toolCall(call.name, call.arguments, 'unknown_tool', 0);
       queueMicrotask(() => this.output(g, call, errorOutput('unknown_tool', 'no tools are configured')));
       return;
     }
