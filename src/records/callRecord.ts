@@ -79,7 +79,7 @@ export class CallRecord implements CallObserver {
     this.recording?.clear(now);
   }
 
-  playoutDrained(): void {
+  playoutDrained(_now: number): void {
     this.transcript.onDrained();
   }
 

@@ -7,10 +7,13 @@ import { FRAME_MS, type AudioFormat } from '../media/types.js';
 import { alawDecode, ulawDecode } from '../media/codec.js';
 import { WavFile, type WavFailure } from './wavFile.js';
 
-/** Samples younger than this stay in memory (the lead over real time is at most 200 ms). */
-export const HOLD_MS = 400;
-/** Caller audio this far behind real time is placed at real time (a gap in the caller's stream). */
-const CALLER_SLACK_MS = 200;
+/**
+ * Caller audio this far behind real time is placed at real time (a gap in the caller's stream);
+ * less than that is network jitter, and the stream stays contiguous as the phone sent it.
+ */
+const CALLER_SLACK_MS = 1000;
+/** Samples younger than this stay in memory: the slack, plus the lead over real time (≤ 200 ms). */
+export const HOLD_MS = CALLER_SLACK_MS + 300;
 
 /** Samples of one channel not yet written, from `base` (absolute sample index) on. */
 class Track {
@@ -72,7 +75,7 @@ export class CallRecording {
     onFail: (why: WavFailure, err?: unknown) => void,
   ) {
     this.rate = format.rate;
-    const capacity = Math.ceil((this.rate * (HOLD_MS + 1000)) / 1000);
+    const capacity = Math.ceil((this.rate * (HOLD_MS + 500)) / 1000);
     this.left = new Track(capacity);
     this.right = new Track(capacity);
     this.file = new WavFile(path, this.rate, 2, onFail);

@@ -107,6 +107,8 @@ export class Call implements LiveCall {
     this.parts.log.error({ state: this.actors.session.getSnapshot().value }, 'call still alive after the drain deadline; forcing it closed');
     this.conn.ws.terminate();
     if (!this.parts.cleanupBegun) this.actors.session.send({ type: 'STOP' });
+    // The call record ends here if the session's own report never came (once only).
+    this.parts.observer.ended(this.parts.endOverride ?? 'shutdown', this.parts.now());
     // Whatever is still pending (a media release that never came) is abandoned.
     this.finish();
   }

@@ -106,6 +106,7 @@ export class ToolCallRuns {
   schedule(g: ToolGroup, call: FunctionCall): void {
     const refuse = (reason: string) => {
       this.c.deps.metrics.toolCalls.inc({ tool: this.c.deps.tools?.has(call.name) ? call.name : 'unknown', outcome: 'refused' });
+      this.c.observer.toolCall(call.name, call.arguments, 'refused', 0);
       queueMicrotask(() => this.output(g, call, errorOutput('refused', reason)));
     };
     if (this.started >= TOOL_LIMITS.maxPerCall) refuse('too many tool calls in this call');
@@ -156,6 +157,7 @@ export class ToolCallRuns {
     const declared = registry !== undefined && profileAllows(allowed, call.name);
     if (!declared && !builtin) {
       this.c.deps.metrics.toolCalls.inc({ tool: 'unknown', outcome: 'unknown_tool' });
+      this.c.observer.toolCall(call.name, call.arguments, 'unknown_tool', 0);
       queueMicrotask(() => this.output(g, call, errorOutput('unknown_tool', registry ? `there is no tool named ${call.name.slice(0, 64)}` : 'no tools are configured')));
       return;
     }

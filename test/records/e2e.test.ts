@@ -13,6 +13,7 @@ import { simCall } from '../../src/tools/sim/caller/index.js';
 import type { CallEvent } from '../../src/records/index.js';
 import { startRecordsBridge, type RecordsBridge } from './harness.js';
 
+const TOOL_ARGUMENT = '4111-PERSONAL-CARD';
 const SECRETS = { webhookSecret: 'whsec-DO-NOT-LEAK-1', authToken: 'tok-DO-NOT-LEAK-2', twilioAuthToken: 'tw-DO-NOT-LEAK-3' };
 
 /** Every file under `dir`, as text. */
@@ -50,7 +51,14 @@ describe('call record end to end', () => {
     closers.push(() => new Promise((r) => server.close(() => r())));
     const dir = mkdtempSync(join(tmpdir(), 'parley-records-e2e-'));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-    bridge = await startRecordsBridge('local', { ...SECRETS, traceDir: join(dir, 'trace'), records: { eventsUrl: url, eventsDir: join(dir, 'outbox'), recordingDir: join(dir, 'rec') } });
+    // The agent calls a tool whose server is not there (port 9 on loopback): a network error.
+    const tools = { lookup_order: { description: 'Look up an order.', url: 'http://127.0.0.1:9/lookup', timeoutMs: 500 } };
+    const toolCalls = [{ turn: 1, name: 'lookup_order', arguments: { order: '12345', card: TOOL_ARGUMENT } }];
+    bridge = await startRecordsBridge(
+      'local',
+      { ...SECRETS, tools, traceDir: join(dir, 'trace'), records: { eventsUrl: url, eventsDir: join(dir, 'outbox'), recordingDir: join(dir, 'rec') } },
+      { toolCalls },
+    );
     const report = await simCall({
       url: `${bridge.url('twilio')}?token=${SECRETS.authToken}`,
       callId: 'CA-secret',
@@ -62,11 +70,19 @@ describe('call record end to end', () => {
     await bridge.close(); // drains the events
     bridge = undefined;
     const events = bodies.map((b) => JSON.parse(b) as CallEvent);
-    expect(events.map((e) => e.type)).toEqual(['call.started', 'call.transcript', 'call.transcript', 'call.ended']);
+    expect(events[0]!.type).toBe('call.started');
+    expect(events.at(-1)!.type).toBe('call.ended');
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.filter((e) => e.type === 'call.transcript').length).toBeGreaterThanOrEqual(2);
+    const tool = events.find((e) => e.type === 'call.tool');
+    expect(tool).toMatchObject({ name: 'lookup_order', outcome: 'network' });
+    expect((tool as { latencyMs: number }).latencyMs).toBeLessThan(1000);
     expect(badSignatures).toBe(0);
     const everything = bodies.join('\n') + allText(dir);
     expect(everything).toContain('CA-secret'); // the check reads the right files
     for (const s of Object.values(SECRETS)) expect(everything).not.toContain(s);
+    // Tool arguments are left out unless logToolArguments.
+    expect(everything).not.toContain(TOOL_ARGUMENT);
   }, 30_000);
 
   it('a black-holed webhook server does not change what the callers hear', async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type ConfigInput } from '../../src/config/index.js';
 import { startParley, type ParleyApp } from '../../src/app.js';
-import { startSimAgent, type SimAgent } from '../../src/tools/sim/agent/index.js';
+import { startSimAgent, type SimAgent, type SimAgentOptions } from '../../src/tools/sim/agent/index.js';
 import type { CallEvent } from '../../src/records/index.js';
 import { startTtsFakes, type TtsFakes } from '../../src/tools/sim/tts/index.js';
 
@@ -21,13 +21,14 @@ export interface RecordsBridge {
   close(): Promise<void>;
 }
 
-export async function startRecordsBridge(mode: 'openai' | 'local' | 'cascade', config: ConfigInput = {}): Promise<RecordsBridge> {
+export async function startRecordsBridge(mode: 'openai' | 'local' | 'cascade', config: ConfigInput = {}, agentOptions: SimAgentOptions = {}): Promise<RecordsBridge> {
+  const agentOpts = { ...AGENT, ...agentOptions };
   const dir = mkdtempSync(join(tmpdir(), 'parley-records-'));
   let agent: SimAgent | undefined;
   let fakes: TtsFakes | undefined;
   let ai: ConfigInput['ai'] = { mode };
   let tts: ConfigInput['tts'] = {};
-  if (mode !== 'local') agent = await startSimAgent({ host: '127.0.0.1', port: 0, ...AGENT });
+  if (mode !== 'local') agent = await startSimAgent({ host: '127.0.0.1', port: 0, ...agentOpts });
   if (mode === 'openai') ai = { mode, openaiUrl: agent!.url };
   if (mode === 'cascade') {
     const voice = { msPerChar: 25, chunkMs: 100, speed: 4, firstChunkDelayMs: 40 };
@@ -37,7 +38,7 @@ export async function startRecordsBridge(mode: 'openai' | 'local' | 'cascade', c
   }
   const cfg = loadConfig({ env: {}, cwd: dir, overrides: { port: 0, host: '127.0.0.1', logLevel: 'silent', traceDir: join(dir, 'trace'), ...config, ai: { ...config.ai, ...ai }, tts } });
   const events: CallEvent[] = [];
-  const app = await startParley({ config: cfg, records: { onEvent: (e) => events.push(e), backoffMs: [50, 100, 200] }, ...(mode === 'local' ? { localAgent: AGENT } : {}) });
+  const app = await startParley({ config: cfg, records: { onEvent: (e) => events.push(e), backoffMs: [50, 100, 200] }, ...(mode === 'local' ? { localAgent: agentOpts } : {}) });
   return {
     app,
     dir,
