@@ -28,13 +28,13 @@ interface Heard {
   readonly underruns: number;
   readonly underrunMs: number;
   readonly heardMs: number;
-  /** All of it, less what the module holds under its gate at the end. */
+  /** All of it. */
   readonly expectedMs: number;
   readonly startTick: number;
 }
 
 /** Plays one answer whose `deltaTicks` deltas arrive at 1× (every `lateEvery`-th one `lateTicks` late). */
-function play(protocol: TelephonyProtocol, deltaTicks: number, lateEvery: number, lateTicks: number): Heard {
+function play(protocol: TelephonyProtocol, deltaTicks: number, lateEvery: number, lateTicks: number, tail = 0): Heard {
   const DELTA_TICKS = deltaTicks;
   const DELTAS = ANSWER_TICKS / deltaTicks;
   const config = loadConfig({ env: {}, overrides: {} });
@@ -49,10 +49,10 @@ function play(protocol: TelephonyProtocol, deltaTicks: number, lateEvery: number
   };
   sync();
   const far: FarEnd = protocol === 'twilio' ? new TwilioFarEnd(FRAME, false) : new ModuleFarEnd(RATE, false, 5000, config.telephony.audioStreamMinFillMs);
-  const total = DELTAS * DELTA_TICKS * FRAME;
-  // The module keeps the answer's last < 60 ms under its gate until the session pads it (the
-  // session's job once the answer is complete, not this rig's): the rig listens up to there.
-  const end = total - (protocol === 'audio-stream' ? (config.telephony.audioStreamMinFillMs * RATE) / 1000 : 0);
+  // The answer, plus a short last frame of `tail` samples.
+  const total = DELTAS * DELTA_TICKS * FRAME + tail;
+  const end = total;
+  let padded = false;
   const arrivals = Array.from({ length: DELTAS }, (_, k) => k * DELTA_TICKS + (k > 0 && k % lateEvery === 0 ? lateTicks : 0));
   let next = 0;
   let played = 0;
@@ -61,13 +61,24 @@ function play(protocol: TelephonyProtocol, deltaTicks: number, lateEvery: number
   let startTick = -1;
   for (let tick = 0; tick < DELTAS * DELTA_TICKS + 100 && played < end; tick++) {
     while (next < DELTAS && arrivals[next]! <= tick) {
-      expect(call.writePlayout(new Uint8Array(DELTA_TICKS * FRAME).fill(0x55), 0, 1)).toBe('ok');
-      machine.send({ type: 'WRITE', bufferedMs: call.bufferedPlayoutBytes() / (RATE / 1000), chunkMs: DELTA_TICKS * 20 });
+      const n = DELTA_TICKS * FRAME + (next === DELTAS - 1 ? tail : 0);
+      expect(call.writePlayout(new Uint8Array(n).fill(0x55), 0, 1)).toBe('ok');
+      machine.send({ type: 'WRITE', bufferedMs: call.bufferedPlayoutBytes() / (RATE / 1000), chunkMs: n / (RATE / 1000) });
       if (++next === DELTAS) machine.send({ type: 'END_OF_RESPONSE' });
       sync();
     }
     call.tick({ tick, elapsed: 1, produced: false });
     for (const f of call.readPlayout()) far.pushAudio(f.samples);
+    // The session's part: a drain report, and on mod_audio_stream, once the answer has drained,
+    // silence past the module's gate (its minimum fill) so the answer's last audio plays.
+    for (const e of call.events()) {
+      if (e.type === 'drained') machine.send({ type: 'MEDIA_DRAINED', caughtUp: e.readIndex === call.playoutWriteIndex() });
+    }
+    sync();
+    if (protocol === 'audio-stream' && !padded && machine.getSnapshot().value === 'drained') {
+      padded = true;
+      far.pushAudio((config.telephony.audioStreamMinFillMs * RATE) / 1000);
+    }
     const p = far.tick().played;
     if (p > 0 && startTick < 0) startTick = tick;
     // A gap inside the answer: something was heard before and more of it is still to come.
@@ -103,6 +114,12 @@ describe.each<[TelephonyProtocol, number]>([
   // sentence's first-chunk latency; a Realtime API delta stream keeps only the cushion.
   it.runIf(deltaTicks === 10)("every third chunk 100 ms late (the next sentence's first-chunk latency): no gap either", () => {
     const h = play(protocol, deltaTicks, 3, 5);
+    expect({ underruns: h.underruns, underrunMs: h.underrunMs }).toEqual({ underruns: 0, underrunMs: 0 });
+  });
+
+  it('a short last frame plays right after the rest: the answer ends without a gap', () => {
+    const h = play(protocol, deltaTicks, Infinity, 0, 100);
+    expect(h.heardMs).toBeGreaterThanOrEqual(h.expectedMs);
     expect({ underruns: h.underruns, underrunMs: h.underrunMs }).toEqual({ underruns: 0, underrunMs: 0 });
   });
 

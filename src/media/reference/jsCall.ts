@@ -215,7 +215,8 @@ export class JsCall {
     const leadBefore = this.#lead;
     this.#lead = this.#lead > ctx.elapsed ? this.#lead - ctx.elapsed : 0;
     if (has('media.playout', this.state)) {
-      // A short tail is padded only once the response's audio is complete (media.tail, PL6).
+      // A short tail is padded only once the response's audio is complete (media.tail, PL6), and
+      // then at once (call_tick.cc: mod_audio_stream would strand it under its minimum fill).
       const mayPad = has('media.tail', this.state);
       this.#fillStaging();
       if (this.#emittedSinceDrain && leadBefore < ctx.elapsed && this.#staged === this.#inFrame) {
@@ -226,7 +227,7 @@ export class JsCall {
       while (this.#lead < this.#leadMax) {
         this.#fillStaging();
         const full = this.#staged === this.#inFrame;
-        const tail = this.#staged > 0 && this.#lead === 0 && mayPad;
+        const tail = this.#staged > 0 && mayPad;
         if (!(full || tail) || !this.#emitFrame(!full)) break;
         emitted = true;
         this.#emittedSinceDrain = true;

@@ -77,10 +77,12 @@ void Call::tick_playout(TickContext& ctx, std::uint32_t state) noexcept {
     bool emitted = false;
     while (lead_ < lead_max_) {
       fill_staging();
-      // A short tail is padded only once the response's audio is complete (media.tail, PL6)
-      // and the far side would otherwise starve; while more is expected it waits for the rest.
+      // A short tail is padded only once the response's audio is complete (media.tail, PL6);
+      // while more is expected it waits for the rest. Once complete it goes at once, not when the
+      // far side has run dry: mod_audio_stream goes silent below its minimum fill, so a tail held
+      // back until then strands the response's last ~60 ms behind a gap.
       const bool full = staged_ == in_frame_;
-      const bool tail = staged_ > 0 && lead_ == 0 && may_pad;
+      const bool tail = staged_ > 0 && may_pad;
       if (!(full || tail) || !emit_frame(!full)) break;
       emitted = true;
       emitted_since_drain_ = true;
