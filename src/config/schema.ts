@@ -322,13 +322,14 @@ export const configSchema = z
     if (c.ai.mode === 'openai' && !c.ai.openaiApiKey && URL.canParse(c.ai.openaiUrl) && new URL(c.ai.openaiUrl).hostname === 'api.openai.com') {
       ctx.addIssue({ code: 'custom', path: ['ai', 'openaiApiKey'], message: 'is required when ai.mode is openai against api.openai.com' });
     }
-    // A profile may list only tools the `tools:` map declares.
+    // A profile may list only tools the `tools:` map declares, or a built-in `callControl.tools` enables.
     // MCP tools are `server.tool`, of a server the `mcp:` map declares.
     const mcpServers = Object.keys((c as { mcp?: Record<string, unknown> }).mcp ?? {});
     for (const [name, a] of Object.entries(c.agents)) {
       a.tools.forEach((t, i) => {
-        if (!(t in c.tools) && !mcpServers.includes(t.split('.')[0]!)) {
-          const known = [...Object.keys(c.tools), ...mcpServers.map((s) => `${s}.<tool>`)];
+        const builtin = (c.callControl.tools as readonly string[]).includes(t);
+        if (!(t in c.tools) && !builtin && !mcpServers.includes(t.split('.')[0]!)) {
+          const known = [...Object.keys(c.tools), ...c.callControl.tools, ...mcpServers.map((s) => `${s}.<tool>`)];
           ctx.addIssue({ code: 'custom', path: ['agents', name, 'tools', i], message: `no tool named '${t.slice(0, 64)}' in tools:; accepted: ${known.length ? known.join(', ') : '(no tools are declared)'}` });
         }
       });

@@ -7,6 +7,7 @@ import type { CallControlReason } from '../../machines/callControl.js';
 import type { TimerHandle } from '../base/clock.js';
 import { isBuiltin, parseBuiltin, type BuiltinCall } from '../functions/callControlTools.js';
 import { errorOutput, type ToolResult } from '../functions/http.js';
+import { profileAllows } from '../functions/registry.js';
 import type { ActionResult, PlatformAction, PlatformCall, PlatformDriver } from '../platform/types.js';
 import { NoDriver, StreamJsonDriver } from '../platform/drivers.js';
 import type { CallParts } from './parts.js';
@@ -70,7 +71,8 @@ export class CallControlRuns {
   }
 
   handles(name: string): boolean {
-    return isBuiltin(name, this.c.deps.config.callControl);
+    // Enabled by the config, and listed by the call's profile (a profile without a list: all).
+    return isBuiltin(name, this.c.deps.config.callControl) && profileAllows(this.c.profile.tools, name);
   }
 
   /** The call started: timeouts begin, FreeSWITCH DTMF events are subscribed. */

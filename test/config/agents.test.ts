@@ -81,6 +81,19 @@ agents:
     expect(p2).toMatch(/agents\.sales\.instructions: placeholder \{\{name\}\} names no variable of this profile/);
   });
 
+  it('a profile may list the built-in call-control tools the callControl section enables, and only those', () => {
+    const yaml = (tools: string) => `${TOOLS}
+callControl:
+  tools: [end_call]
+agents:
+  desk:
+    tools: ${tools}
+`;
+    expect(loadConfig({ cwd: withFile(yaml('[lookup_order, end_call]')), env: {} }).agents['desk']?.tools).toEqual(['lookup_order', 'end_call']);
+    const p = problemsOf(() => loadConfig({ cwd: withFile(yaml('[transfer_call]')), env: {} })).join('\n');
+    expect(p).toMatch(/agents\.desk\.tools\.0: no tool named 'transfer_call' in tools:; accepted: lookup_order, end_call/);
+  });
+
   it('is file only: no environment variable and no row in the settings table', async () => {
     const { settings } = await import('../../src/config/index.js');
     expect(settings().some((s) => s.path.startsWith('agents'))).toBe(false);

@@ -13,7 +13,9 @@ export function sessionConfig(c: CallParts): AiSessionConfig {
   const f = c.open?.aiFormat ?? { codec: 'pcm16', rate: 24000 };
   const td = p.turnDetection;
   const common = { interruptResponse: a.interruptResponse, createResponse: true } as const;
-  const tools = [...profileTools(c), ...builtinDefinitions(c.deps.config.callControl)];
+  // The built-in call-control tools the config enables, as far as the profile lists them.
+  const builtins = builtinDefinitions(c.deps.config.callControl).filter((t) => profileAllows(c.profile.tools, t.name));
+  const tools = [...profileTools(c), ...builtins];
   return {
     instructions: p.instructions,
     voice: p.voice,
