@@ -256,11 +256,12 @@ MFlush ==
     /\ UNCHANGED <<pst, queued, epoch, item, offered, refused, freq, inflight, delivered,
                    emitted, lastOut>>
 
-\* Take the next chunk (acquire of w), when no flush is pending, playout is allowed and the
-\* frame being built has room.
+\* Take the next chunk (acquire of w), when playout is allowed and the frame being built has
+\* room. A flush requested during a tick waits for the next tick (call_tick.cc executes flushes
+\* at a tick's start): the tick under way may go on reading, its older-epoch chunks dropped by
+\* the epoch filter (MCommit), so no guard on a pending flush here (the code, not the old model).
 MRead ==
     /\ inflight = NoRead
-    /\ fack = freq
     /\ PM!HasTag(pst, "media.playout")
     /\ r < w /\ Len(staged) < FRAME
     /\ inflight' = [idx |-> r + 1, c |-> slots[Slot(r + 1)]]
@@ -312,7 +313,6 @@ DeliveredAfter(d, sg, pad) ==
 \* emission step. The far side gets each unit of the frame (emitted, per item).
 MEmit ==
     /\ inflight = NoRead
-    /\ fack = freq
     /\ PM!HasTag(pst, "media.playout")
     /\ staged /= <<>>
     /\ Len(staged) = FRAME \/ r = w
@@ -371,9 +371,10 @@ PL1_IndexOwnership ==
     [][ /\ JSNext => r' = r
         /\ MediaNext => w' = w ]_vars
 
-\* PL2: a requested flush is executed by the consumer, at its next tick (MFlush runs before
-\* any read), to the index the request named: afterwards no chunk written before the request
-\* is read, and no chunk written after it is thrown away.
+\* PL2: a requested flush is executed by the consumer, on its own side (reads of the tick under
+\* way may come first: they drop what the epoch filter marks stale), to the index the request
+\* named: afterwards no chunk written before the request is read, and no chunk written after it
+\* is thrown away.
 PL2_NoReadBehindFlush ==
     /\ r >= barrier
     /\ inflight /= NoRead => inflight.idx > barrier

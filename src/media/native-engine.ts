@@ -4,6 +4,7 @@
 import { PLAYOUT_STATE_INDEX } from '../generated/playout.js';
 import { loadNativeAddon, type NativeAddon, type NativeEngineHandle } from './binding.js';
 import { CORE_TRACE_KINDS, decodeCoreTrace, type CoreTraceKind, type CoreTraceRecord } from './core-trace.js';
+import { eventDecoder, recordFields, type EventDecoder } from './native-events.js';
 import {
   MediaError,
   bytesPerSample,
@@ -23,7 +24,6 @@ import type {
   MediaEngine,
   MediaEngineOptions,
   MediaEvent,
-  MediaEventType,
   MediaErrorCode,
   PlayoutFrame,
   PlayoutState,
@@ -49,32 +49,6 @@ function reportLater(err: unknown): void {
   queueMicrotask(() => {
     throw err;
   });
-}
-
-/** Decodes one drain buffer's event record into a MediaEvent (null for unknown kinds). */
-type EventDecoder = (kind: number, epoch: number, a: number, b: number, c: number, tick: number) => MediaEvent | null;
-
-function eventDecoder(kinds: Readonly<Record<MediaEventType, number>>): EventDecoder {
-  const byKind = new Map<number, MediaEventType>();
-  for (const [name, kind] of Object.entries(kinds) as [MediaEventType, number][]) byKind.set(kind, name);
-  return (kind, epoch, a, b, c, tick) => {
-    switch (byKind.get(kind)) {
-      case 'flushed':
-        return { type: 'flushed', tick, epoch, droppedSamples: b, readIndex: c };
-      case 'drained':
-        return { type: 'drained', tick, epoch, readIndex: c };
-      case 'prefilled':
-        return { type: 'prefilled', tick, epoch, bufferedMs: a };
-      case 'underrun':
-        return { type: 'underrun', tick, missedFrames: a };
-      case 'speech-start':
-        return { type: 'speech-start', tick };
-      case 'speech-stop':
-        return { type: 'speech-stop', tick };
-      default:
-        return null;
-    }
-  };
 }
 
 export class NativeMediaEngine implements MediaEngine {
@@ -228,15 +202,7 @@ export class NativeMediaEngine implements MediaEngine {
       }
       const tk = this.#traceKind.get(kind);
       if (tk !== undefined) {
-        const fields = {
-          flags: view.getUint16(off + 6, true),
-          epoch: view.getUint32(off + 8, true),
-          a: view.getUint32(off + 12, true),
-          b: Number(view.getBigUint64(off + 16, true)),
-          c: Number(view.getBigUint64(off + 24, true)),
-          tick: at,
-        };
-        call?.pushTrace(decodeCoreTrace(tk, fields, (i) => f.playoutStates[i] ?? `#${i}`));
+        call?.pushTrace(decodeCoreTrace(tk, recordFields(view, off, at), (i) => f.playoutStates[i] ?? `#${i}`));
         continue;
       }
       const ev = this.#decode(
