@@ -9,7 +9,8 @@ const SCRIPT: readonly ScriptStep[] = [
   { kind: 'listen', quietMs: 300 },
   { kind: 'say', ms: 500 },
   { kind: 'barge', afterMs: 500, sayMs: 700 },
-  { kind: 'listen', quietMs: 300 },
+  // Long enough for the last caller turn's transcription, not for the whole third reply.
+  { kind: 'silence', ms: 900 },
   { kind: 'hangup' },
 ];
 
