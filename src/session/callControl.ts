@@ -31,6 +31,8 @@ const defaultDrivers: PlatformDrivers = {
 export class CallControlRuns {
   /** The platform action the pending decision takes (set when it is decided). */
   pending: PlatformAction | undefined;
+  /** transfer_call's target name (the model's choice), for the call record. */
+  transferTarget: string | undefined;
   /** transfer_call's output, given once the platform has answered. */
   transferOutput: ((r: ToolResult) => void) | undefined;
   waitTimer: TimerHandle | undefined;
@@ -115,6 +117,7 @@ export class CallControlRuns {
         return { outcome: 'ok', output: JSON.stringify({ status: 'ending', note: 'the call ends once your goodbye has been heard' }) };
       case 'transfer_call':
         this.pending = { kind: 'transfer', destination: call.destination };
+        this.transferTarget = call.target;
         return new Promise<ToolResult>((resolve) => {
           this.transferOutput = resolve;
           signal.addEventListener('abort', () => resolve(errorOutput('aborted', 'the call ended')), { once: true });

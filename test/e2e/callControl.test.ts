@@ -10,6 +10,7 @@ import type { ScriptStep } from '../../src/tools/sim/caller/index.js';
 import type { SimToolCall } from '../../src/tools/sim/agent/toolCalls.js';
 import { startFakeEsl, type FakeEsl } from '../../src/tools/sim/platform/fakeEsl.js';
 import { startFakeTwilio, type FakeTwilio } from '../../src/tools/sim/platform/fakeTwilio.js';
+import type { CallEvent } from '../../src/records/types.js';
 import { receivedTypes, startBridge, type Bridge } from './harness.js';
 
 const SID = 'AC0123456789abcdef0123456789abcdef';
@@ -27,7 +28,8 @@ afterAll(async () => {
 const callControl = { tools: ['end_call', 'transfer_call', 'send_dtmf'] as ('end_call' | 'transfer_call' | 'send_dtmf')[], transferTargets: { sales: '+14155550100', desk: '1000' }, endCallMaxWaitMs: 3000, dtmfInterDigitMs: 300 };
 
 /** A bridge with its own fake Twilio (the tests run concurrently). */
-async function withBridge(toolCalls: SimToolCall[], body: (b: Bridge, tw: FakeTwilio) => Promise<void>, extra: ConfigInput = {}, useEsl = false): Promise<void> {
+async function withBridge(toolCalls: SimToolCall[], body: (b: Bridge, tw: FakeTwilio, events: CallEvent[]) => Promise<void>, extra: ConfigInput = {}, useEsl = false): Promise<void> {
+  const events: CallEvent[] = [];
   const tw = await startFakeTwilio({ accountSid: SID, authToken: TOKEN });
   const b = await startBridge({
     mode: 'local',
@@ -39,9 +41,10 @@ async function withBridge(toolCalls: SimToolCall[], body: (b: Bridge, tw: FakeTw
       ...extra,
     },
     agent: { replyMs: 600, toolCalls },
+    onEvent: (e) => events.push(e),
   });
   try {
-    await body(b, tw);
+    await body(b, tw, events);
   } finally {
     await b.close();
     await tw.close();
@@ -87,11 +90,14 @@ describe.concurrent('call control, end to end', () => {
   });
 
   it('transfer_call on Twilio: <Dial> to the configured number, the call ends transferred', async () => {
-    await withBridge([{ turn: 2, name: 'transfer_call', arguments: { target: 'sales' } }], async (b, tw) => {
+    await withBridge([{ turn: 2, name: 'transfer_call', arguments: { target: 'sales' } }], async (b, tw, events) => {
       await call(b, 'twilio', TWO_TURNS);
       await b.idle();
       expect(tw.updates.map((u) => u.form)).toEqual([{ Twiml: '<Response><Dial><Number>+14155550100</Number></Dial></Response>' }]);
       expect(await b.metric('parley_calls_ended_total', { protocol: 'twilio', reason: 'transferred' })).toBe(1);
+      // The call record says so: call.transferred names the target the model chose, call.ended the reason.
+      expect(events.filter((e) => e.type === 'call.transferred').map((e) => (e as { target?: string }).target)).toEqual(['sales']);
+      expect(events.find((e) => e.type === 'call.ended')).toMatchObject({ reason: 'transferred' });
     });
   });
 

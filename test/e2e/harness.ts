@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type ConfigInput } from '../../src/config/index.js';
 import { startParley, type ParleyApp } from '../../src/app.js';
+import type { CallEvent } from '../../src/records/types.js';
 import { startSimAgent } from '../../src/tools/sim/agent/index.js';
 import type { SimAgent, SimAgentOptions } from '../../src/tools/sim/agent/index.js';
 import { simCall } from '../../src/tools/sim/caller/index.js';
@@ -44,6 +45,8 @@ export interface BridgeOptions {
   readonly mode: AiMode;
   readonly config?: ConfigInput;
   readonly agent?: SimAgentOptions;
+  /** Receives every call-record event Parley emits (src/records), as the webhook would. */
+  readonly onEvent?: (ev: CallEvent) => void;
 }
 
 export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
@@ -57,7 +60,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   } else {
     config = loadConfig({ env: {}, cwd: traceDir, overrides: { ...base, ai: { ...base.ai, mode: 'local' } } });
   }
-  const app = await startParley({ config, ...(opts.mode === 'local' && opts.agent ? { localAgent: opts.agent } : {}) });
+  const app = await startParley({ config, ...(opts.mode === 'local' && opts.agent ? { localAgent: opts.agent } : {}), ...(opts.onEvent ? { records: { onEvent: opts.onEvent } } : {}) });
   const agent = standalone ?? app.localAgent!.agent;
   const url = (protocol: TelephonyProtocol, query = '') => `ws://127.0.0.1:${app.port}/${protocol}${query ? `?${query}` : ''}`;
   return {

@@ -70,6 +70,7 @@ export function callControlEffects(c: CallParts): CallControlEffects {
 
     endSession() {
       c.endOverride ??= endReason(cc().getSnapshot().context);
+      if (c.endOverride === 'transferred') c.observer.transferred(c.callControl.transferTarget ?? 'unknown');
       c.callControl.transferOutput?.({ outcome: 'ok', output: JSON.stringify({ status: 'transferred' }) });
       c.callControl.transferOutput = undefined;
     },
