@@ -97,7 +97,7 @@ Deliver ==
 (* Media thread *)
 
 \* One emission: fill the staging frame from the ring, emit it whole, or pad a short tail when
-\* the far side would otherwise starve and the state allows it.
+\* the response is complete (the state allows it), at once.
 Emit ==
     /\ PM!HasTag(pst, "media.playout")
     /\ lead < LEAD
@@ -108,7 +108,7 @@ Emit ==
              /\ staged' = 0
              /\ emitted' = emitted + FRAME
              /\ UNCHANGED <<padded, padLive>>
-          \/ /\ fill > 0 /\ fill < FRAME /\ lead = 0 /\ mayPad
+          \/ /\ fill > 0 /\ fill < FRAME /\ mayPad   \* at once: not held until the far side runs dry
              /\ taken' = written
              /\ staged' = 0
              /\ emitted' = emitted + fill
