@@ -5,11 +5,13 @@ import type { Platform } from './platform.js';
 import { twilio } from './twilio/platform.js';
 import { audioStream } from './audio-stream/platform.js';
 import { audiosocket } from './audiosocket/platform.js';
+import { vonage } from './vonage/platform.js';
 
 export const PLATFORMS: readonly Platform[] = [
   twilio,
   audioStream,
   audiosocket,
+  vonage,
 ];
 
 const byId = new Map(PLATFORMS.map((p) => [p.id, p]));

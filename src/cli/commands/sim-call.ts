@@ -1,15 +1,19 @@
-// `parley sim-call`: a simulated caller (Twilio or mod_audio_stream) and load generator.
+// `parley sim-call`: a simulated caller (Twilio, mod_audio_stream, Vonage, Asterisk AudioSocket) and load generator.
 import { protocolOf, runLoad, simCall, parseScript } from '../../tools/sim/caller/index.js';
 import type { SimCallOptions, TimelineEvent } from '../../tools/sim/caller/types.js';
 import { parseCommandArgs } from '../args.js';
+import { audioSocketCall } from '../../tools/sim/caller/audiosocket-run.js';
 
 const USAGE = `usage: parley sim-call [options]
 
-Calls a running bridge as Twilio Media Streams or FreeSWITCH mod_audio_stream would.
+Calls a running bridge as Twilio Media Streams, FreeSWITCH mod_audio_stream, the Vonage Voice
+API WebSocket or Asterisk AudioSocket would.
 
-  --url URL          ws://host:port/twilio or ws://host:port/audio-stream
+  --url URL          ws://host:port/twilio, ws://host:port/audio-stream, ws://host:port/vonage,
+                     or tcp://host:port for AudioSocket (PARLEY_AUDIOSOCKET_PORT)
                      (default ws://127.0.0.1:$PORT/twilio, PORT default 8080)
-  --protocol P       twilio | audio-stream (default: from the URL path)
+  --protocol P       twilio | audio-stream | vonage | audiosocket (default: from the URL)
+                     (audiosocket runs one fixed script: turn, turn, barge-in, hang-up)
   --token T          bearer token (default $PARLEY_AUTH_TOKEN)
   --rate R           audio-stream sample rate 8000 | 16000 (default 8000)
   --script S         steps, comma separated (default say:1200,listen,say:800,barge:600:1000,listen,hangup):
@@ -47,6 +51,16 @@ export async function run(argv: string[]): Promise<number> {
   let options: SimCallOptions;
   let calls: number;
   let rampMs: number | undefined;
+  const asUrl = values.url ?? '';
+  if (values.protocol === 'audiosocket' || asUrl.startsWith('tcp://')) {
+    if (!asUrl.startsWith('tcp://')) {
+      process.stderr.write('parley sim-call: --protocol audiosocket needs --url tcp://host:port\n');
+      return 2;
+    }
+    const r = await audioSocketCall(asUrl, values['max-call-ms'] ? Number(values['max-call-ms']) : undefined);
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    return r.ok ? 0 : 1;
+  }
   try {
     const url = values.url ?? `ws://127.0.0.1:${process.env['PORT'] ?? '8080'}/twilio`;
     try {
@@ -55,8 +69,8 @@ export async function run(argv: string[]): Promise<number> {
     } catch {
       throw new Error(`--url must be a ws:// or wss:// URL, got '${url}'`);
     }
-    if (values.protocol !== undefined && values.protocol !== 'twilio' && values.protocol !== 'audio-stream') {
-      throw new Error(`--protocol must be twilio or audio-stream, got '${values.protocol}'`);
+    if (values.protocol !== undefined && values.protocol !== 'twilio' && values.protocol !== 'audio-stream' && values.protocol !== 'vonage') {
+      throw new Error(`--protocol must be twilio, audio-stream, vonage or audiosocket, got '${values.protocol}'`);
     }
     const rate = values.rate === undefined ? undefined : Number(values.rate);
     if (rate !== undefined && rate !== 8000 && rate !== 16000) throw new Error(`--rate must be 8000 or 16000, got '${values.rate}'`);
@@ -89,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
     const max = int('max-call-ms', values['max-call-ms'], 1000);
     options = {
       url,
-      protocol: protocolOf(url, values.protocol as 'twilio' | 'audio-stream' | undefined),
+      protocol: protocolOf(url, values.protocol),
       ...(token ? { token } : {}),
       ...(rate ? { sampleRate: rate } : {}),
       ...(values.script ? { script: parseScript(values.script) } : {}),

@@ -8,6 +8,7 @@ import { Experience, round } from './experience.js';
 import { ModuleFarEnd, TwilioFarEnd, type FarEnd } from './far-end.js';
 import { AudioStreamLeg, TwilioLeg, type Leg, type OutFrame } from './legs.js';
 import { Recording } from './recording.js';
+import { VonageLeg } from './vonage-leg.js';
 import { DEFAULT_SCRIPT } from './script.js';
 import { ticker, TICK_MS } from './ticker.js';
 import type { CallReport, ScriptStep, SimCallOptions, TimelineKind } from './types.js';
@@ -15,7 +16,8 @@ import { CallerVoice, silenceClip, synthClip, wavClip, type Clip } from './voice
 
 export function protocolOf(url: string, explicit?: TelephonyProtocol): TelephonyProtocol {
   if (explicit) return explicit;
-  return new URL(url).pathname.endsWith('/audio-stream') ? 'audio-stream' : 'twilio';
+  const path = new URL(url).pathname;
+  return path.endsWith('/audio-stream') ? 'audio-stream' : path.endsWith('/vonage') ? 'vonage' : 'twilio';
 }
 
 export class SimCall {
@@ -68,9 +70,12 @@ export class SimCall {
     this.leg =
       this.protocol === 'twilio'
         ? new TwilioLeg(this.callId, options.customParameters ?? {})
-        : new AudioStreamLeg(rate as 8000 | 16000, options.metadata === undefined ? { callId: this.callId, sampleRate: rate } : options.metadata);
+        : this.protocol === 'vonage'
+          ? new VonageLeg(rate as 8000 | 16000, this.callId, options.customParameters ?? {})
+          : new AudioStreamLeg(rate as 8000 | 16000, options.metadata === undefined ? { callId: this.callId, sampleRate: rate } : options.metadata);
+    // Twilio and Vonage: a queue that plays in order, reports reached marks, drops on clear.
     this.far =
-      this.protocol === 'twilio'
+      this.protocol === 'twilio' || this.protocol === 'vonage'
         ? new TwilioFarEnd(this.frameSamples, withSamples)
         : new ModuleFarEnd(rate, withSamples, options.moduleBufferMs, options.moduleMinFillMs);
     const seed = options.seed ?? 7;
