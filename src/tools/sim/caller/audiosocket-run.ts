@@ -12,6 +12,8 @@ export interface AudioSocketReport {
   readonly heardLateMs: number;
   /** The most audio Parley kept queued at the far side (what a barge-in cannot recall). */
   readonly maxQueuedMs: number;
+  /** Its 95th percentile (robust to this process's own stalls). */
+  readonly queuedP95Ms: number;
   readonly malformedFromParley: number;
 }
 
@@ -31,7 +33,7 @@ export async function audioSocketCall(url: string, maxCallMs = 60_000, uuid?: st
   const c = new AudioSocketCaller({ url, ...(uuid ? { uuid } : {}) });
   await c.ready;
   c.start();
-  const fail = (failure: string): AudioSocketReport => ({ uuid: c.uuid, ok: false, failure, heardMs: c.heardMs(), heardLateMs: 0, maxQueuedMs: c.maxQueuedMs, malformedFromParley: c.malformed });
+  const fail = (failure: string): AudioSocketReport => ({ uuid: c.uuid, ok: false, failure, heardMs: c.heardMs(), heardLateMs: 0, maxQueuedMs: c.maxQueuedMs, queuedP95Ms: c.queuedP95(), malformedFromParley: c.malformed });
   const budget = Math.max(5000, maxCallMs / 3);
   c.say(true);
   await sleep(1200);
@@ -50,5 +52,5 @@ export async function audioSocketCall(url: string, maxCallMs = 60_000, uuid?: st
   await sleep(500);
   c.hangup();
   await c.ended;
-  return { uuid: c.uuid, ok: heardLateMs === 0, ...(heardLateMs > 0 ? { failure: 'agent audio heard after the barge-in' } : {}), heardMs: c.heardMs(), heardLateMs, maxQueuedMs: c.maxQueuedMs, malformedFromParley: c.malformed };
+  return { uuid: c.uuid, ok: heardLateMs === 0, ...(heardLateMs > 0 ? { failure: 'agent audio heard after the barge-in' } : {}), heardMs: c.heardMs(), heardLateMs, maxQueuedMs: c.maxQueuedMs, queuedP95Ms: c.queuedP95(), malformedFromParley: c.malformed };
 }

@@ -34,6 +34,8 @@ export class AudioSocketCaller {
   readonly heard: HeardSpan[] = [];
   /** The most audio queued, not yet played, just after a message arrived (what a barge-in then cannot recall). */
   maxQueuedMs = 0;
+  /** The queue just after each audio message arrived (ms). */
+  readonly queued: number[] = [];
   /** Messages that were not whole slin/hang-up/error messages. */
   malformed = 0;
   /** Parley sent the hang-up message (0x00), or an error (0xff). */
@@ -105,6 +107,16 @@ export class AudioSocketCaller {
     return this.heard.reduce((n, s) => n + Math.max(0, s.endMs - Math.max(s.startMs, t)), 0);
   }
 
+  /**
+   * The 95th percentile of the queue at arrival: robust to this process's own event-loop stalls
+   * (a stalled caller takes a burst of frames late and sees them as queued).
+   */
+  queuedP95(): number {
+    if (this.queued.length === 0) return 0;
+    const s = [...this.queued].sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.floor(s.length * 0.95))]!;
+  }
+
   heardMs(): number {
     return this.heardAfter(-Infinity);
   }
@@ -142,6 +154,7 @@ export class AudioSocketCaller {
       const start = Math.max(now, this.playEnd);
       this.playEnd = start + (payload.length / 16000) * 1000;
       this.maxQueuedMs = Math.max(this.maxQueuedMs, this.playEnd - now);
+      this.queued.push(this.playEnd - now);
       if (!payload.every((v) => v === 0)) this.heard.push({ startMs: start, endMs: this.playEnd });
     } else this.malformed += 1;
   }
