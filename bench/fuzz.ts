@@ -13,11 +13,12 @@ import fc from 'fast-check';
 import { elevenLabsTarget, openaiTarget } from './_fuzz-ai.js';
 import { configTarget } from './_fuzz-config.js';
 import { audioStreamTarget, twilioTarget } from './_fuzz-telephony.js';
+import { audiosocketTarget, vonageTarget } from './_fuzz-binary-platforms.js';
 import { PLATFORM_TARGETS } from './_fuzz-platforms.js';
 import { runOne, Tally, type FuzzTarget } from './_fuzz-target.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url)); // dist/bench → repo root
-const TARGETS: readonly FuzzTarget<never>[] = [twilioTarget, audioStreamTarget, ...PLATFORM_TARGETS, openaiTarget, elevenLabsTarget, configTarget] as FuzzTarget<never>[];
+const TARGETS: readonly FuzzTarget<never>[] = [twilioTarget, audioStreamTarget, ...PLATFORM_TARGETS, audiosocketTarget, vonageTarget, openaiTarget, elevenLabsTarget, configTarget] as FuzzTarget<never>[];
 const BATCH = 5000;
 
 interface Failure {

@@ -35,7 +35,7 @@
 (*     marks report played positions, truncate from the last mark;         *)
 (*  "flushable-model" (mod_audio_stream): clear drops the queue, no marks, *)
 (*     truncate from the core's delivered count;                           *)
-(*  "unflushable" (AudioSocket, Vonage): nothing is sent on barge-in and   *)
+(*  "unflushable" (AudioSocket): nothing is sent on barge-in and           *)
 (*     nothing can be recalled; output leads playback by at most LEAD      *)
 (*     frames, so at most LEAD frames of a cut response are heard after    *)
 (*     the cut, and truncate = delivered - LEAD (heard = delivered - lead).*)

@@ -9,6 +9,7 @@ import { telnyx } from './telnyx/platform.js';
 import { plivo } from './plivo/platform.js';
 import { exotel } from './exotel/platform.js';
 import { asterisk } from './asterisk/platform.js';
+import { vonage } from './vonage/platform.js';
 
 export const PLATFORMS: readonly Platform[] = [
   twilio,
@@ -18,6 +19,7 @@ export const PLATFORMS: readonly Platform[] = [
   plivo,
   exotel,
   asterisk,
+  vonage,
 ];
 
 const byId = new Map(PLATFORMS.map((p) => [p.id, p]));

@@ -3,15 +3,19 @@ import { protocolOf, runLoad, simCall, parseScript } from '../../tools/sim/calle
 import { SIM_PROTOCOLS } from '../../tools/sim/caller/leg-factory.js';
 import type { SimCallOptions, TimelineEvent } from '../../tools/sim/caller/types.js';
 import { parseCommandArgs } from '../args.js';
+import { audioSocketCall } from '../../tools/sim/caller/audiosocket-run.js';
 
 const USAGE = `usage: parley sim-call [options]
 
 Calls a running bridge as a telephony platform would (Twilio Media Streams, FreeSWITCH
-mod_audio_stream, Telnyx, Plivo, Exotel, Asterisk chan_websocket).
+mod_audio_stream, Telnyx, Plivo, Exotel, Asterisk chan_websocket, the Vonage Voice API WebSocket,
+or Asterisk AudioSocket over TCP).
 
-  --url URL          ws://host:port/<platform>, e.g. ws://host:port/twilio or /telnyx
+  --url URL          ws://host:port/<platform>, e.g. ws://host:port/twilio or /telnyx,
+                     or tcp://host:port for AudioSocket (PARLEY_AUDIOSOCKET_PORT)
                      (default ws://127.0.0.1:$PORT/twilio, PORT default 8080)
-  --protocol P       twilio | audio-stream | telnyx | plivo | exotel | asterisk (default: from the URL path)
+  --protocol P       twilio | audio-stream | telnyx | plivo | exotel | asterisk | vonage | audiosocket
+                     (default: from the URL; audiosocket runs one fixed script: turn, turn, barge-in, hang-up)
   --token T          bearer token (default $PARLEY_AUTH_TOKEN)
   --rate R           sample rate 8000 | 16000 (default 8000; Twilio is always 8000)
   --codec C          telnyx, plivo, asterisk wire codec: mulaw | alaw | pcm16 (default mulaw at 8000, pcm16 at 16000)
@@ -51,6 +55,16 @@ export async function run(argv: string[]): Promise<number> {
   let options: SimCallOptions;
   let calls: number;
   let rampMs: number | undefined;
+  const asUrl = values.url ?? '';
+  if (values.protocol === 'audiosocket' || asUrl.startsWith('tcp://')) {
+    if (!asUrl.startsWith('tcp://')) {
+      process.stderr.write('parley sim-call: --protocol audiosocket needs --url tcp://host:port\n');
+      return 2;
+    }
+    const r = await audioSocketCall(asUrl, values['max-call-ms'] ? Number(values['max-call-ms']) : undefined);
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    return r.ok ? 0 : 1;
+  }
   try {
     const url = values.url ?? `ws://127.0.0.1:${process.env['PORT'] ?? '8080'}/twilio`;
     try {

@@ -6,17 +6,41 @@ import type { TelephonySocket } from '../seam.js';
 
 /** Frames are dropped while this many bytes wait in the socket. */
 export const OUTBOUND_BUFFER_BYTES = 256 * 1024;
+/** Unflushable pacing: at most this many frames wait in Parley (about 2 s); older ones are dropped. */
+export const HELD_FRAMES_MAX = 100;
+
+interface Held {
+  readonly bytes: Buffer;
+  readonly epoch: number;
+  readonly item: number;
+  readonly durationMs: number;
+}
 
 export class TelephonyOut {
   framesSent = 0;
   framesDropped = 0;
   clears = 0;
+  /** Frames held back by unflushable pacing and then dropped (a barge-in, or over the cap). */
+  heldDropped = 0;
+  private readonly held: Held[] = [];
+  private heldTotalMs = 0;
 
   constructor(
     private readonly ws: TelephonySocket,
     private readonly encoder: OutboundEncoder,
     private readonly farSide: FarSideModel,
+    /**
+     * Unflushable far side: hand a frame over only while the far side (as modelled) holds at most
+     * this much, so a stall followed by a burst never builds a queue there that a barge-in could
+     * not recall; the rest waits here, where a clear can drop it.
+     */
+    private readonly paceAheadMs?: number,
   ) {}
+
+  /** Audio held back by pacing, not yet handed over (ms). */
+  get heldMs(): number {
+    return this.heldTotalMs;
+  }
 
   get open(): boolean {
     return this.ws.readyState === this.ws.OPEN;
@@ -28,10 +52,37 @@ export class TelephonyOut {
       this.framesDropped += 1;
       return false;
     }
+    if (this.paceAheadMs !== undefined && (this.held.length > 0 || this.farSide.queuedMs(nowMs) + durationMs > this.paceAheadMs)) {
+      if (this.held.length >= HELD_FRAMES_MAX) this.dropHeld(1);
+      this.held.push({ bytes, epoch, item, durationMs });
+      this.heldTotalMs += durationMs;
+      return true;
+    }
+    this.handOver(bytes, epoch, item, durationMs, nowMs);
+    return true;
+  }
+
+  /** Unflushable pacing: hands held frames over as the far side plays down to the lead. */
+  release(nowMs: number): void {
+    if (this.paceAheadMs === undefined) return;
+    while (this.held.length > 0 && this.open && this.farSide.queuedMs(nowMs) + this.held[0]!.durationMs <= this.paceAheadMs) {
+      const h = this.held.shift()!;
+      this.heldTotalMs -= h.durationMs;
+      this.handOver(h.bytes, h.epoch, h.item, h.durationMs, nowMs);
+    }
+    if (this.held.length === 0) this.heldTotalMs = 0; // no float residue
+  }
+
+  private handOver(bytes: Buffer, epoch: number, item: number, durationMs: number, nowMs: number): void {
     const mark = this.farSide.onSent({ epoch, item, durationMs }, nowMs);
     for (const m of this.encoder.audio(bytes, mark)) this.ws.send(m);
     this.framesSent += 1;
-    return true;
+  }
+
+  private dropHeld(n: number): void {
+    for (const h of this.held.splice(0, n)) this.heldTotalMs -= h.durationMs;
+    this.heldDropped += n;
+    if (this.held.length === 0) this.heldTotalMs = 0;
   }
 
   /**
@@ -46,6 +97,7 @@ export class TelephonyOut {
   }
 
   clear(nowMs: number): void {
+    this.dropHeld(this.held.length); // never handed over: a barge-in drops them like the core's ring
     this.farSide.onClear(nowMs);
     this.clears += 1;
     if (!this.open) return;

@@ -93,6 +93,7 @@ function countSendUnderrun(c: CallParts, o: OpenParts, frames: readonly PlayoutF
 
 function sendFrames(c: CallParts, o: OpenParts, frames: readonly PlayoutFrame[], now: number, events: readonly MediaEvent[]): void {
   const { media, out } = o;
+  out.release(now); // unflushable pacing: what the far side has played room for
   const sent: string[] = [];
   if (frames.some((f) => f.epoch === media.epoch && f.samples > 0)) countSendUnderrun(c, o, frames, now, events);
   let backpressure = false;
@@ -195,7 +196,7 @@ function reportDrainIfDone(c: CallParts, now: number): void {
   }
   const turn = c.turnCtx();
   if (!c.playout.noticeQueued && turn.activeResponse !== null) return;
-  const queued = o.farSide.queuedMs(now);
+  const queued = o.farSide.queuedMs(now) + o.out.heldMs;
   const stranded = o.farSide.silentBelowMs;
   if (queued > 0 && queued >= stranded) return;
   c.playout.drainPending = undefined;

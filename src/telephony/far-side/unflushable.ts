@@ -1,4 +1,4 @@
-// The 'unflushable' far side (AudioSocket; Vonage, which documents no way to drop queued audio):
+// The 'unflushable' far side (Asterisk AudioSocket: there is no message to drop queued audio):
 // what Parley hands over plays out at real time and cannot be taken back. Parley therefore
 // hands over one frame at a time at its deadline (the session's lead is one frame plus a
 // jitter margin), and models the far side as a play-out clock: each chunk starts when the one

@@ -6,10 +6,11 @@ import { ExotelLeg } from './leg-exotel.js';
 import { PlivoLeg } from './leg-plivo.js';
 import { TelnyxLeg } from './leg-telnyx.js';
 import { AudioStreamLeg, TwilioLeg, type Leg } from './legs.js';
+import { VonageLeg } from './vonage-leg.js';
 import type { SimCallOptions } from './types.js';
 
 /** Protocols the simulated caller can play, by their URL path's last segment. */
-export const SIM_PROTOCOLS = ['twilio', 'audio-stream', 'telnyx', 'plivo', 'exotel', 'asterisk'] as const;
+export const SIM_PROTOCOLS = ['twilio', 'audio-stream', 'telnyx', 'plivo', 'exotel', 'asterisk', 'vonage'] as const;
 
 export function protocolOf(url: string, explicit?: TelephonyProtocol): TelephonyProtocol {
   if (explicit) return explicit;
@@ -45,6 +46,10 @@ export function createLeg(protocol: TelephonyProtocol, options: SimCallOptions, 
       return new ExotelLeg(callId, options.sampleRate ?? 8000, params);
     case 'asterisk':
       return new AsteriskLeg(callId, legFormat(options));
+    case 'vonage': {
+      const rate = options.sampleRate ?? 8000;
+      return new VonageLeg(rate, callId, params);
+    }
     default:
       throw new Error(`sim-call cannot play '${protocol}' (known: ${SIM_PROTOCOLS.join(', ')})`);
   }
