@@ -1,4 +1,4 @@
-// chan_websocket's control messages (docs/reference/asterisk-chan-websocket.md#control-messages):
+// chan_websocket's control messages (docs/reference/asterisk-chan-websocket.md#control-messages-text-frames):
 // TEXT frames, either plain text ("EVENT key:value key:value", or "EVENT <id>") or JSON
 // ({"event": "...", ...}) as chan_websocket.conf's control_message_format says. Both parse to one
 // shape here, so the decoder does not care which the server was configured for.

@@ -1,4 +1,4 @@
-// Parley → chan_websocket (docs/reference/asterisk-chan-websocket.md#what-parley-sends): each
+// Parley → chan_websocket (docs/reference/asterisk-chan-websocket.md#media-binary-frames): each
 // 20 ms frame as one BINARY frame (whole optimal_frame_size frames: the driver drops a partial
 // tail outside bulk mode), then MARK_MEDIA <name>, which the driver answers with
 // MEDIA_MARK_PROCESSED when playout reaches it; FLUSH_MEDIA drops the queue and its marks.

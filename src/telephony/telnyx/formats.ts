@@ -1,4 +1,4 @@
-// Telnyx media formats (docs/reference/telnyx-media-streaming.md#media-formats): PCMU and PCMA
+// Telnyx media formats (docs/reference/telnyx-media-streaming.md#set-up): PCMU and PCMA
 // at 8 kHz, L16 at 8 or 16 kHz. L16 is RTP's linear PCM, in network byte order (RFC 3551 §4.5.11),
 // so it is byte-swapped to and from the media core's little-endian PCM16. G722, OPUS and AMR-WB
 // are refused: the media core has no codec for them.
