@@ -216,7 +216,7 @@ function parseLogLine(line: string): { msg?: string; media?: string } {
   }
 }
 
-/** Production dependency package names, as `npm ls --omit=dev` resolves them (all hoisted). */
+/** Top-level production dependency package names, as `npm ls --omit=dev` resolves them. */
 function productionPackages(): Set<string> {
   const r = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8' });
   const names = r.stdout
@@ -224,6 +224,7 @@ function productionPackages(): Set<string> {
     .filter((l) => l.startsWith(join(ROOT, 'node_modules/')))
     .map((l) => relative(join(ROOT, 'node_modules'), l));
   if (names.length === 0) throw new Error(`npm ls found no production dependencies: ${r.stderr}`);
-  for (const n of names) if (n.includes('/node_modules/')) throw new Error(`nested production dependency ${n}: copy it with its parent`);
-  return new Set(names);
+  // A nested one (a version its parent needs, e.g. @modelcontextprotocol/sdk/node_modules/…)
+  // lives inside its parent's folder and is copied with it.
+  return new Set(names.filter((n) => !n.includes('/node_modules/')));
 }
