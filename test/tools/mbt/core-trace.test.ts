@@ -32,6 +32,11 @@ beforeAll(async () => {
   call.setState('flushing');
   call.writePlayout(taggedMulaw(3, 3 * FRAME + 50), { epoch: 1, item: 3 });
   await untilTick(engine, () => out.has('flushed'));
+  // The response is still live: its short last 50 samples are read and wait for the rest (PL6)…
+  call.setState('playing');
+  await untilTick(engine, () => out.frames.filter((f) => f.item === 3).length >= 3);
+  await ticks(engine, 3);
+  // …until its end is known: then padded and sent.
   call.setState('finishing');
   await untilTick(engine, () => out.frames.some((f) => f.item === 3 && f.samples < FRAME));
   await ticks(engine, 3);
@@ -49,7 +54,7 @@ afterAll(async () => {
 describe('media-core trace mode', () => {
   it('records ticks, the flush, frames with their segments and delivered counts', () => {
     const kinds = new Set(recorded.map((r) => r.k));
-    // 'read': item 3's last 50 samples staged while the lead was full, emitted (padded) later.
+    // 'read': item 3's last 50 samples read while the response was live, emitted (padded) once it ended.
     expect([...kinds].sort()).toEqual(['flush', 'frame', 'read', 'segment', 'tick']);
     const flush = recorded.find((r) => r.k === 'flush');
     expect(flush?.k === 'flush' && flush.epoch === 1 && flush.r === flush.requested).toBe(true);
