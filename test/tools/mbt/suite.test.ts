@@ -55,7 +55,7 @@ describe('parley mbt --json', () => {
     // One trace per path and per randomised run, all accepted.
     expect(report.traces.checked).toBe(paths + 8);
     expect(report.traces.valid).toBe(report.traces.checked);
-    // The media core's own records (trace mode) refine Playout on every path; each corrupted
+    // The media core's own records (trace mode) refine Playout on the playout paths; each corrupted
     // core trace is rejected for its property.
     expect(report.coreTraces.checked).toBeGreaterThan(0); // paths that never open media have none
     expect(report.coreTraces.valid).toBe(report.coreTraces.checked);
@@ -70,7 +70,7 @@ describe('parley mbt --json', () => {
   });
 
   it('refuses bad options with exit 2 and names the accepted values', async () => {
-    expect(() => parseArgs(['--only', 'sesion'])).toThrow(/unknown machine 'sesion' \(known: session, aiLink, turn, playout\)/);
+    expect(() => parseArgs(['--only', 'sesion'])).toThrow(`unknown machine 'sesion' (known: ${Object.keys(MODELS).join(', ')})`);
     expect(() => parseArgs(['--random', '-1'])).toThrow(/--random needs an integer >= 0/);
     const r = await mbt(['--depth', 'x']);
     expect(r.code).toBe(2);
