@@ -10,7 +10,7 @@ import type { SuiteOptions } from '../../tools/mbt/suite.js';
 import { PrerequisiteError } from '../../tools/verify/prereq.js';
 
 const USAGE =
-  'usage: parley mbt [--json] [--only session,aiLink,turn,playout,toolCalls] [--random N] [--seed S] [--depth D] [--simple N] [--no-tlc] [--traces DIR] [--report FILE]\n';
+  'usage: parley mbt [--json] [--only session,aiLink,turn,playout,toolCalls] [--random N] [--seed S] [--depth D] [--simple N] [--no-tlc] [--core-traces] [--traces DIR] [--report FILE]\n';
 
 export interface MbtArgs extends SuiteOptions {
   readonly json: boolean;
@@ -42,6 +42,7 @@ export function parseArgs(argv: readonly string[]): MbtArgs {
     else if (a === '--depth') out.maxDepth = count(1);
     else if (a === '--simple') out.maxSimple = count(0);
     else if (a === '--no-tlc') out.tlc = false;
+    else if (a === '--core-traces') out.coreTraces = true;
     else if (a === '--traces') out.traceDir = value();
     else if (a === '--report') out.report = value();
     else if (a === '--') continue;
