@@ -123,6 +123,8 @@ describe('CascadeAiClient', () => {
     expect(Math.abs(ms(pcm.length) - expectedMs)).toBeLessThan(20);
     expect(frequency(pcm, FORMAT.rate)).toBeCloseTo(EL_HZ, -1);
     expect(fakes.elevenlabs.texts().map((t) => t.text)).toEqual(SENTENCES);
+    // The context's close_context travels on the socket after the last audio: wait for it to land.
+    await until('the context closed', () => fakes.elevenlabs.closes().length > 0);
     expect(fakes.elevenlabs.closes().map((c) => c.contextId)).toEqual(['r1']);
     const transcript = events.find((e) => e.type === 'transcript_done');
     expect(transcript).toMatchObject({ transcript: SENTENCES.join(' ') });
