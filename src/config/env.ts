@@ -75,7 +75,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'PARLEY_AUDIOSOCKET_PORT', path: 'telephony.audiosocketPort', kind: 'int' },
   { env: 'PARLEY_AUDIOSOCKET_ALLOW', path: 'telephony.audiosocketAllow', kind: 'string' },
   { env: 'PARLEY_AUDIOSOCKET_UUID_PREFIX', path: 'telephony.audiosocketUuidPrefix', kind: 'string' },
-  { env: 'PARLEY_TWILIO_CUSHION_MS', path: 'telephony.twilioCushionMs', kind: 'int' },
+  { env: 'PARLEY_REPORTED_CUSHION_MS', path: 'telephony.reportedCushionMs', kind: 'int' },
   { env: 'PARLEY_DRAIN_MS', path: 'shutdown.drainMs', kind: 'int' },
   { env: 'PARLEY_TWILIO_API_URL', path: 'platform.twilioApiUrl', kind: 'string' },
   { env: 'PARLEY_TWILIO_ACCOUNT_SID', path: 'platform.twilioAccountSid', kind: 'string' },

@@ -190,9 +190,9 @@ const telephony = z
     unflushableJitterMs: int(20, 180)
       .default(20)
       .describe('unflushable far sides (AudioSocket): lead over real time beyond one 20 ms frame; the audio a barge-in cannot recall is at most this lead'),
-    twilioCushionMs: int(0, 200)
+    reportedCushionMs: int(0, 200)
       .default(40)
-      .describe('Twilio: agent audio kept ahead beyond the lookahead, so a delta that arrives a little late when the AI streams at about real time finds audio still queued (the lead is capped at 200 ms)'),
+      .describe('far sides with play reports (Twilio, Telnyx, Plivo, Exotel, Vonage, chan_websocket): agent audio kept ahead beyond the lookahead, so a delta that arrives a little late when the AI streams at about real time finds audio still queued (the lead is capped at 200 ms)'),
   })
   .prefault({});
 

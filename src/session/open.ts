@@ -19,7 +19,7 @@ import type { CallParts, OpenParts } from './parts.js';
  * lead, so the far side starts a response with the cushion queued beyond the delta in flight:
  * - a modelled far side (mod_audio_stream, PARLEY_AUDIO_STREAM_CUSHION_MS, 100 ms): its inject
  *   buffer also goes silent below its 60 ms minimum fill, re-checked per frame;
- * - a far side with play reports (Twilio and the like, PARLEY_TWILIO_CUSHION_MS, 40 ms): it plays
+ * - a far side with play reports (Twilio and the like, PARLEY_REPORTED_CUSHION_MS, 40 ms): it plays
  *   whatever is queued, so the cushion only has to cover delivery jitter.
  * Both drop their buffer on barge-in (clear), so the cushion adds no stale audio; it costs at most
  * one delta of start-up delay. An unflushable far side gets no cushion: whatever is handed over
@@ -37,7 +37,7 @@ export function leadMs(config: ParleyConfig, platform: Pick<Platform, 'farSide'>
  */
 export function cushionMs(config: ParleyConfig, platform: Pick<Platform, 'farSide'>): number {
   if (platform.farSide === 'unflushable') return 0;
-  return platform.farSide === 'flushable-model' ? config.telephony.audioStreamCushionMs : config.telephony.twilioCushionMs;
+  return platform.farSide === 'flushable-model' ? config.telephony.audioStreamCushionMs : config.telephony.reportedCushionMs;
 }
 
 export function openCallParts(c: CallParts, start: CallStart): OpenParts {

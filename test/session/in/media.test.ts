@@ -108,7 +108,7 @@ describe('media input', () => {
     expect(r.call.machineActors.playout.getSnapshot().context.lookaheadMs).toBe(r.media().config.lookaheadMs);
     const t = rig('twilio');
     t.call.onMessage(Buffer.from(TWILIO_START), false);
-    expect(t.media().config.lookaheadMs).toBe(t.config.media.lookaheadMs + t.config.telephony.twilioCushionMs);
+    expect(t.media().config.lookaheadMs).toBe(t.config.media.lookaheadMs + t.config.telephony.reportedCushionMs);
   });
 
   it('END_OF_RESPONSE waits until the response’s last chunk left the JS backlog', () => {

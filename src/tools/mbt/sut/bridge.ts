@@ -64,7 +64,7 @@ export class Bridge {
       // The paths drive playout one delta at a time and wait for its marks; with a cushion the
       // start rule waits for a second chunk (machines/playout.ts `isPrefilled`). The cushion is
       // exercised by test/machines/playout.test.ts and test/session/realtime-lead.test.ts.
-      telephony: { twilioCushionMs: 0, audioStreamCushionMs: 0 },
+      telephony: { reportedCushionMs: 0, audioStreamCushionMs: 0 },
       ai: { mode: 'openai', openaiUrl: `ws://127.0.0.1:${net.port}/v1/realtime?model=gpt-realtime`, connectTimeoutMs: 60_000 },
       reconnect: { attempts: opts.attempts ?? 2, delaysMs: [...MBT_TIMING.reconnectDelaysMs], jitter: 0, giveUpNotice: 'tone' },
       shutdown: { drainMs: MBT_TIMING.drainMs },
