@@ -2,27 +2,11 @@
 // placeholders against the profile's variables, and every error naming the key and what is
 // accepted. And the choice per call: the named profile or default, variables filled only from
 // the allow-list, cleaned and bounded.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { configDir, problemsOf } from './fixtures.js';
 import { chooseProfile } from '../../src/session/profile.js';
 
-const withFile = (yaml: string): string => {
-  const d = mkdtempSync(join(tmpdir(), 'parley-agents-config-'));
-  writeFileSync(join(d, 'parley.config.yaml'), yaml);
-  return d;
-};
-const problemsOf = (fn: () => unknown): readonly string[] => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-};
 
 const TOOLS = `
 tools:
@@ -49,7 +33,7 @@ agents:
 
 describe('config: agents', () => {
   it('reads profiles with their defaults', () => {
-    const c = loadConfig({ cwd: withFile(GOOD), env: { PARLEY_AI_VOICE: 'sage' } });
+    const c = loadConfig({ cwd: configDir(GOOD), env: { PARLEY_AI_VOICE: 'sage' } });
     expect(c.agents['default']).toMatchObject({ instructions: 'You are the front desk.', tools: [], greetingInterruptible: true, variables: [], variableMaxChars: 128 });
     expect(c.agents['sales']).toMatchObject({ voice: 'cedar', tools: ['lookup_order'], greetingInterruptible: false, turnDetection: { type: 'server_vad', silenceDurationMs: 400 } });
   });
@@ -64,7 +48,7 @@ agents:
   calm:
     turnDetection: { type: semantic_vad, eagerness: sleepy }
 `;
-    const p = problemsOf(() => loadConfig({ cwd: withFile(bad), env: {} })).join('\n');
+    const p = problemsOf(() => loadConfig({ cwd: configDir(bad), env: {} })).join('\n');
     expect(p).toMatch(/'agents\.sales\.greetingInteruptible'; accepted: instructions, voice, tools, greeting, greetingInterruptible, variables/);
     expect(p).toMatch(/agents\.calm\.turnDetection\.eagerness: .*"low"\|"medium"\|"high"\|"auto"/);
     // Only once the unknown key is fixed do the cross-checks run (zod stops at the first layer).
@@ -75,7 +59,7 @@ agents:
     instructions: Hello {{name}}
   "bad name!": {}
 `;
-    const p2 = problemsOf(() => loadConfig({ cwd: withFile(bad2), env: {} })).join('\n');
+    const p2 = problemsOf(() => loadConfig({ cwd: configDir(bad2), env: {} })).join('\n');
     expect(p2).toMatch(/agents\.sales\.tools\.1: no tool named 'refund' in tools:; accepted: lookup_order/);
     expect(p2).toMatch(/agents\.bad name!: an agent profile name is 1–64 of a-z A-Z 0-9 _ -/);
     expect(p2).toMatch(/agents\.sales\.instructions: placeholder \{\{name\}\} names no variable of this profile/);
@@ -89,8 +73,8 @@ agents:
   desk:
     tools: ${tools}
 `;
-    expect(loadConfig({ cwd: withFile(yaml('[lookup_order, end_call]')), env: {} }).agents['desk']?.tools).toEqual(['lookup_order', 'end_call']);
-    const p = problemsOf(() => loadConfig({ cwd: withFile(yaml('[transfer_call]')), env: {} })).join('\n');
+    expect(loadConfig({ cwd: configDir(yaml('[lookup_order, end_call]')), env: {} }).agents['desk']?.tools).toEqual(['lookup_order', 'end_call']);
+    const p = problemsOf(() => loadConfig({ cwd: configDir(yaml('[transfer_call]')), env: {} })).join('\n');
     expect(p).toMatch(/agents\.desk\.tools\.0: no tool named 'transfer_call' in tools:; accepted: lookup_order, end_call/);
   });
 
@@ -101,7 +85,7 @@ agents:
 });
 
 describe('profile choice per call', () => {
-  const c = loadConfig({ cwd: withFile(GOOD), env: { PARLEY_AI_INSTRUCTIONS: 'env instructions', PARLEY_AI_VOICE: 'sage' } });
+  const c = loadConfig({ cwd: configDir(GOOD), env: { PARLEY_AI_INSTRUCTIONS: 'env instructions', PARLEY_AI_VOICE: 'sage' } });
 
   it('the named profile, its variables filled from the allow-list only, cleaned and cut', () => {
     const { profile, unknown } = chooseProfile(c, { agent: 'sales', name: 'Zoë\u0000\nX Y', product: '{{name}}', other: 'SECRET' });
@@ -126,7 +110,7 @@ describe('profile choice per call', () => {
   });
 
   it('without an agents map: the environment is the default profile, with every tool', () => {
-    const plain = loadConfig({ cwd: withFile(TOOLS), env: { PARLEY_AI_INSTRUCTIONS: 'env instructions', PARLEY_AI_VOICE: 'sage' } });
+    const plain = loadConfig({ cwd: configDir(TOOLS), env: { PARLEY_AI_INSTRUCTIONS: 'env instructions', PARLEY_AI_VOICE: 'sage' } });
     const { profile } = chooseProfile(plain, { agent: 'sales' });
     expect(profile).toMatchObject({ name: 'default', instructions: 'env instructions', voice: 'sage', tools: 'all', greetingInterruptible: true });
     expect(profile.greeting).toBeUndefined();

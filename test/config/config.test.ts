@@ -1,19 +1,11 @@
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ENV_BINDINGS, loadConfig, redactedConfig, settings, settingsMarkdownTable } from '../../src/config/index.js';
+import { ENV_BINDINGS, loadConfig, redactedConfig, settings, settingsMarkdownTable } from '../../src/config/index.js';
+import { configDir, problemsOf } from './fixtures.js';
 
-const dir = () => mkdtempSync(join(tmpdir(), 'parley-config-'));
-const problemsOf = (fn: () => unknown): readonly string[] => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-};
+const dir = (): string => configDir();
 
 describe('config', () => {
   it('has the documented defaults with no file and no env', () => {
