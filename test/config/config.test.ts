@@ -1,5 +1,4 @@
 import { writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENV_BINDINGS, loadConfig, redactedConfig, settings, settingsMarkdownTable } from '../../src/config/index.js';
