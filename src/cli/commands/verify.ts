@@ -1,4 +1,4 @@
-// `parley verify [--json] [--only <Spec>] [--config <text>] [--bench] [--jobs N] [--workers N] [--timeout S] [--keep]`:
+// `parley verify [--json] [--only <Spec>] [--config <text>] [--bench] [--jobs N] [--workers N] [--timeout S] [--timeout-scale N] [--keep]`:
 // TLC over every spec and mutant in specs/. Exit 0 when every spec passes and every mutant
 // fails as declared; 1 otherwise; 2 on bad usage or a missing prerequisite.
 import { repoRoot } from '../../tools/gen/repoRoot.js';
@@ -6,11 +6,11 @@ import { PrerequisiteError } from '../../tools/verify/prereq.js';
 import { formatTable } from '../../tools/verify/table.js';
 import { verify, type VerifyOptions } from '../../tools/verify/verify.js';
 
-const USAGE = 'usage: parley verify [--json] [--only <Spec>] [--config <text>] [--bench] [--jobs N] [--workers N] [--timeout SECONDS] [--keep]\n';
+const USAGE = 'usage: parley verify [--json] [--only <Spec>] [--config <text>] [--bench] [--jobs N] [--workers N] [--timeout SECONDS] [--timeout-scale N] [--keep]\n';
 
 export function parseArgs(argv: readonly string[]): Omit<VerifyOptions, 'root'> & { json: boolean } {
   let json = false;
-  const opts: { only?: string; config?: string; bench?: boolean; jobs?: number; workers?: number; timeoutSeconds?: number; keep?: boolean } = {};
+  const opts: { only?: string; config?: string; bench?: boolean; jobs?: number; workers?: number; timeoutSeconds?: number; timeoutScale?: number; keep?: boolean } = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -30,6 +30,7 @@ export function parseArgs(argv: readonly string[]): Omit<VerifyOptions, 'root'> 
     else if (a === '--jobs') opts.jobs = count();
     else if (a === '--workers') opts.workers = count();
     else if (a === '--timeout') opts.timeoutSeconds = count();
+    else if (a === '--timeout-scale') opts.timeoutScale = count();
     else if (a === '--keep') opts.keep = true;
     else if (a === '--') continue;
     else throw new Error(`unknown option '${a}'`);

@@ -41,6 +41,8 @@ export interface RunOptions {
   readonly jar: string;
   readonly workers: number;
   readonly timeoutSeconds: number;
+  /** Multiplies the limit, the config's own included. */
+  readonly timeoutScale?: number;
   /** Keep each temporary directory (its path is put in `message`). */
   readonly keep?: boolean;
   /** Memo of SANY runs per spec file, shared by the jobs of one verify run. */
@@ -104,7 +106,7 @@ export async function runJob(job: VerifyJob, opts: RunOptions): Promise<VerifyRe
     const parsed = await sany;
     if (parsed.code !== 0) return failed(`SANY rejected ${job.specFile}:\n${errorTail(parsed.out)}`);
 
-    const timeout = job.timeoutSeconds ?? opts.timeoutSeconds;
+    const timeout = (job.timeoutSeconds ?? opts.timeoutSeconds) * (opts.timeoutScale ?? 1);
     // A passing config also reports action coverage (once, at the end: the interval is a day).
     const coverageArgs = job.expect === 'pass' ? ['-coverage', '1440'] : [];
     const args = [

@@ -20,6 +20,8 @@ export interface VerifyOptions {
   readonly workers?: number;
   /** Default wall-clock limit per config, seconds (a config's "timeout:" overrides it). */
   readonly timeoutSeconds?: number;
+  /** Every limit times this (a run at low priority beside other work gets less CPU per second). */
+  readonly timeoutScale?: number;
   readonly keep?: boolean;
   /** Called as each result arrives (progress on stderr). */
   readonly onResult?: (r: VerifyResult) => void;
@@ -63,6 +65,7 @@ export async function verify(opts: VerifyOptions): Promise<VerifyReport> {
       jar,
       workers,
       timeoutSeconds: opts.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      timeoutScale: opts.timeoutScale ?? 1,
       sany,
       versions,
       ...(opts.keep ? { keep: true } : {}),

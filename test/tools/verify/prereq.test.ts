@@ -53,8 +53,8 @@ describe('prerequisites', () => {
 
 describe('parley verify arguments', () => {
   it('parses the options and rejects unknown or malformed ones', () => {
-    expect(parseArgs(['--json', '--only', 'Playout', '--jobs', '2', '--workers', '1', '--timeout', '60', '--keep'])).toEqual({
-      json: true, only: 'Playout', jobs: 2, workers: 1, timeoutSeconds: 60, keep: true,
+    expect(parseArgs(['--json', '--only', 'Playout', '--jobs', '2', '--workers', '1', '--timeout', '60', '--timeout-scale', '3', '--keep'])).toEqual({
+      json: true, only: 'Playout', jobs: 2, workers: 1, timeoutSeconds: 60, timeoutScale: 3, keep: true,
     });
     expect(parseArgs(['--config', 'mutants/Session_', '--bench'])).toEqual({ json: false, config: 'mutants/Session_', bench: true });
     expect(() => parseArgs(['--only'])).toThrow(/needs a value/);

@@ -84,7 +84,8 @@ beforeAll(async () => {
   w('specs/FixtureUse.tla', USE);
   w('specs/FixtureUse.cfg', '\\* property: U1 U2 U3\nCONSTANT MUTANT = "none"\nINIT Init\nNEXT Next\nINVARIANTS U1_PlayoutTagged U2_NeverDone U3_ResetOrder\n');
   w('specs/mutants/FixtureUse_limit.cfg', '\\* property: U2\nCONSTANT MUTANT = "limit"\nINIT Init\nNEXT Next\nINVARIANT U2_NeverDone\n');
-  report = await verify({ root, timeoutSeconds: 60 });
+  // Scaled limits (as npm test runs TLC at low priority): Forever's own 2 s become 4 s.
+  report = await verify({ root, timeoutSeconds: 60, timeoutScale: 2 });
 }, 240_000);
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -159,7 +160,7 @@ describe('verify through real TLC', () => {
     expect(broken.message).toMatch(/SANY rejected specs\/Broken\.tla/);
     const forever = byConfig('specs/Forever.cfg');
     expect(forever).toMatchObject({ verdict: 'error', ok: false });
-    expect(forever.message).toMatch(/did not finish within 2 s/);
+    expect(forever.message).toMatch(/did not finish within 4 s/);
     expect(forever.seconds).toBeLessThan(10);
   });
 
