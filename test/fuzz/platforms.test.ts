@@ -4,7 +4,7 @@
 // line a platform: which events its generators must reach, and which refusals.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { asteriskTarget, exotelTarget, plivoTarget, telnyxTarget } from '../../bench/_fuzz-platforms.js';
+import { asteriskTarget, exotelTarget, plivoTarget, signalwireTarget, telnyxTarget } from '../../bench/_fuzz-platforms.js';
 import { Tally, type FuzzTarget } from '../../bench/_fuzz-target.js';
 import type { WireFrame } from '../../bench/_fuzz-telephony.js';
 
@@ -30,6 +30,7 @@ const SLICES: readonly Slice[] = [
   { target: plivoTarget, accepted: ['start', 'media', 'mark', 'dtmf', 'text'], rejected: ['bad_json', 'bad_base64', 'binary_not_allowed', 'wrong_type', 'missing_field', 'oversize', 'unsupported_format', 'duplicate_start'] },
   { target: exotelTarget, accepted: ['start', 'media', 'mark', 'dtmf', 'stop'], rejected: ['bad_json', 'bad_base64', 'odd_length_pcm', 'binary_not_allowed', 'wrong_type', 'oversize', 'unsupported_format'] },
   { target: asteriskTarget, accepted: ['start', 'media', 'mark', 'dtmf', 'text'], rejected: ['unknown_event', 'unsupported_format', 'media_before_start', 'odd_length_pcm', 'oversize', 'missing_field', 'duplicate_start'] },
+  { target: signalwireTarget, accepted: ['connected', 'start', 'media', 'mark', 'dtmf', 'stop'], rejected: ['bad_json', 'not_object', 'bad_base64', 'binary_not_allowed', 'wrong_type', 'missing_field', 'oversize', 'unknown_event', 'after_stop', 'unsupported_format', 'stream_mismatch'] },
 ];
 
 describe.concurrent('platform decoder fuzzing (bounded slice)', () => {

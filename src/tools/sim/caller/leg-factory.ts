@@ -36,6 +36,7 @@ export const CALLER_LEGS: Readonly<Record<string, LegMaker>> = {
   exotel: (o, callId, params) => new ExotelLeg(callId, o.sampleRate ?? 8000, params),
   asterisk: (o, callId) => new AsteriskLeg(callId, legFormat(o)),
   vonage: (o, callId, params) => new VonageLeg(o.sampleRate ?? 8000, callId, params),
+  signalwire: (_o, callId, params) => new TwilioLeg(callId, params), // the same wire as Twilio's
 };
 
 /** Protocols the simulated caller can play over WebSocket (AudioSocket is TCP: audiosocket-run.ts). */
