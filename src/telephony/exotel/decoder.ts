@@ -4,7 +4,7 @@
 // and the shared events are json-stream.ts's.
 import type { CallStart, DecoderOptions, Rejection } from '../types.js';
 import { reject } from '../frames.js';
-import { counter, isRejection, obj, ok, str, stringMap, type Obj } from '../fields.js';
+import { accountOf, counter, mediaFormat, isRejection, obj, ok, str, stringMap, stringsOf, type Obj } from '../fields.js';
 import { JsonStreamDecoder, SHARED_EVENTS, type JsonStreamShape } from '../json-stream.js';
 
 function readStart(msg: Obj): CallStart | Rejection {
@@ -14,12 +14,9 @@ function readStart(msg: Obj): CallStart | Rejection {
   if (isRejection(streamSid)) return streamSid;
   const callSid = str(start, 'call_sid', 'start');
   if (isRejection(callSid)) return callSid;
-  const fmt = obj(start, 'media_format', 'start');
-  if (isRejection(fmt)) return fmt;
-  const encoding = str(fmt, 'encoding', 'start.media_format');
-  if (isRejection(encoding)) return encoding;
-  const rate = counter(fmt, 'sample_rate', 'start.media_format', true);
-  if (isRejection(rate)) return rate;
+  const mf = mediaFormat(start, 'media_format', 'sample_rate');
+  if (isRejection(mf)) return mf;
+  const { fmt, encoding, rate } = mf;
   const bits = counter(fmt, 'bit_rate', 'start.media_format', false);
   if (isRejection(bits)) return bits;
   if (encoding !== 'audio/x-raw' || (bits !== undefined && bits !== 16) || (rate !== 8000 && rate !== 16000)) {
@@ -27,17 +24,15 @@ function readStart(msg: Obj): CallStart | Rejection {
   }
   const customParameters = stringMap(start, 'custom_parameters', 'start');
   if (isRejection(customParameters)) return customParameters;
-  const metadata: Record<string, unknown> = {};
-  for (const key of ['from', 'to'] as const) if (typeof start[key] === 'string') metadata[key] = start[key];
   return {
     kind: 'start',
     callId: callSid,
     streamId: streamSid,
     format: { codec: 'pcm16', rate },
     customParameters,
-    metadata,
+    metadata: stringsOf(start, ['from', 'to']),
     implicit: false,
-    ...(typeof start['account_sid'] === 'string' ? { accountSid: start['account_sid'] } : {}),
+    ...accountOf(start, 'account_sid'),
   };
 }
 

@@ -6,7 +6,7 @@
 import type { AudioFormat } from '../../media/types.js';
 import type { CallStart, DecoderOptions, Rejection } from '../types.js';
 import { reject } from '../frames.js';
-import { counter, isRejection, obj, ok, optStr, str, type Obj } from '../fields.js';
+import { isRejection, mediaFormat, obj, ok, optStr, str, type Obj } from '../fields.js';
 import { JsonStreamDecoder, SHARED_EVENTS, type JsonStreamShape } from '../json-stream.js';
 
 /** The contentTypes of a bidirectional Plivo stream the media core speaks. */
@@ -38,13 +38,9 @@ function readStart(msg: Obj): CallStart | Rejection {
   if (isRejection(accountId)) return accountId;
   const tracks = start['tracks'] ?? ['inbound'];
   if (!Array.isArray(tracks) || !tracks.every((t) => typeof t === 'string')) return reject('wrong_type', 'start.tracks must be an array of strings');
-  const fmt = obj(start, 'mediaFormat', 'start');
-  if (isRejection(fmt)) return fmt;
-  const encoding = str(fmt, 'encoding', 'start.mediaFormat');
-  if (isRejection(encoding)) return encoding;
-  const rate = counter(fmt, 'sampleRate', 'start.mediaFormat', true);
-  if (isRejection(rate)) return rate;
-  const format = plivoFormat(encoding, rate ?? 0);
+  const mf = mediaFormat(start, 'mediaFormat', 'sampleRate');
+  if (isRejection(mf)) return mf;
+  const format = plivoFormat(mf.encoding, mf.rate);
   if (typeof format === 'string') return reject('unsupported_format', format);
   return {
     kind: 'start',

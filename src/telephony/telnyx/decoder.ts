@@ -5,7 +5,7 @@
 import type { CallStart, DecoderOptions, Rejection } from '../types.js';
 import { isRecord } from '../../base/wire.js';
 import { reject } from '../frames.js';
-import { counter, isRejection, obj, ok, optStr, str, stringMap, type Obj } from '../fields.js';
+import { accountOf, counter, mediaFormat, isRejection, obj, ok, optStr, str, stringMap, stringsOf, type Obj } from '../fields.js';
 import { JsonStreamDecoder, SHARED_EVENTS, type JsonStreamShape } from '../json-stream.js';
 import { swap16, telnyxFormat } from './formats.js';
 
@@ -16,32 +16,25 @@ function readStart(msg: Obj): CallStart | Rejection {
   if (isRejection(streamId)) return streamId;
   const callId = str(start, 'call_control_id', 'start');
   if (isRejection(callId)) return callId;
-  const fmt = obj(start, 'media_format', 'start');
-  if (isRejection(fmt)) return fmt;
-  const encoding = str(fmt, 'encoding', 'start.media_format');
-  if (isRejection(encoding)) return encoding;
-  const rate = counter(fmt, 'sample_rate', 'start.media_format', true);
-  if (isRejection(rate)) return rate;
+  const mf = mediaFormat(start, 'media_format', 'sample_rate');
+  if (isRejection(mf)) return mf;
+  const { fmt, encoding, rate } = mf;
   const channels = counter(fmt, 'channels', 'start.media_format', false);
   if (isRejection(channels)) return channels;
   if (channels !== undefined && channels !== 1) return reject('unsupported_format', `media_format.channels ${channels}; only mono`);
-  const format = telnyxFormat(encoding, rate ?? 0);
+  const format = telnyxFormat(encoding, rate);
   if (typeof format === 'string') return reject('unsupported_format', format);
   const customParameters = stringMap(start, 'custom_parameters', 'start');
   if (isRejection(customParameters)) return customParameters;
-  const metadata: Record<string, unknown> = {};
-  for (const key of ['from', 'to', 'call_session_id', 'client_state', 'user_id'] as const) {
-    if (typeof start[key] === 'string') metadata[key] = start[key];
-  }
   return {
     kind: 'start',
     callId,
     streamId,
     format,
     customParameters,
-    metadata,
+    metadata: stringsOf(start, ['from', 'to', 'call_session_id', 'client_state', 'user_id']),
     implicit: false,
-    ...(typeof start['user_id'] === 'string' ? { accountSid: start['user_id'] } : {}),
+    ...accountOf(start, 'user_id'),
   };
 }
 
