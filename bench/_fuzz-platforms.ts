@@ -10,6 +10,7 @@ import { TelnyxDecoder } from '../src/telephony/telnyx/decoder.js';
 import { PlivoDecoder } from '../src/telephony/plivo/decoder.js';
 import { ExotelDecoder } from '../src/telephony/exotel/decoder.js';
 import { AsteriskDecoder } from '../src/telephony/asterisk/decoder.js';
+import { SignalWireDecoder } from '../src/telephony/signalwire/decoder.js';
 import { badBase64, base64Of, bytes, damageText, hugeString, mutateObject, notAnObjectText, type Json } from './_fuzz-arb.js';
 import { check, type FuzzTarget } from './_fuzz-target.js';
 import { checkRejection, FUZZ_MAX_MESSAGE_BYTES, type WireFrame } from './_fuzz-telephony.js';
@@ -242,4 +243,28 @@ export const asteriskTarget: FuzzTarget<WireFrame[]> = {
   },
 };
 
-export const PLATFORM_TARGETS = [telnyxTarget, plivoTarget, exotelTarget, asteriskTarget] as const;
+// ---- SignalWire (Twilio-compatible cXML <Stream>) --------------------------------------------
+
+const signalwireStart = fc
+  .tuple(fc.constantFrom('audio/x-mulaw', 'audio/x-l16', 'audio/x-alaw'), fc.constantFrom(8000, 16000, 24000), fc.string({ minLength: 1, maxLength: 40 }))
+  .map(([encoding, sampleRate, callSid]) => ({
+    event: 'start',
+    sequenceNumber: '1',
+    streamSid: SID,
+    start: { streamSid: SID, accountSid: 'p0', callSid, tracks: ['inbound'], customParameters: { k: 'v' }, mediaFormat: { encoding, sampleRate, channels: 1 } },
+  }));
+export const signalwireTarget = jsonTarget({
+  protocol: 'signalwire',
+  make: make(SignalWireDecoder),
+  opening: signalwireStart.map((s) => [{ event: 'connected', protocol: 'Call', version: '1.0.0' }, s]),
+  valid: {
+    connected: fc.constant({ event: 'connected', protocol: 'Call', version: '1.0.0' }),
+    start: signalwireStart,
+    media: fc.tuple(counter, base64Of(400)).map(([seq, payload]) => ({ event: 'media', sequenceNumber: seq, streamSid: SID, media: { track: 'inbound', chunk: seq, timestamp: seq, payload } })),
+    mark: markName.map((name) => ({ event: 'mark', streamSid: SID, mark: { name } })),
+    dtmf: digit.map((d) => ({ event: 'dtmf', streamSid: SID, dtmf: { track: 'inbound_track', digit: d } })),
+    stop: fc.constant({ event: 'stop', streamSid: SID, stop: { accountSid: 'p0', callSid: 'c0' } }),
+  },
+});
+
+export const PLATFORM_TARGETS = [telnyxTarget, plivoTarget, exotelTarget, asteriskTarget, signalwireTarget] as const;

@@ -152,7 +152,7 @@ export class Metrics {
     this.aiErrors = new Counter({ name: 'parley_ai_errors_total', help: 'AI error events by class', labelNames: ['kind'], registers });
     this.callControlActions = new Counter({
       name: 'parley_call_control_actions_total',
-      help: 'platform actions (hangup, transfer) by way (twilio_rest, esl, stream_json, none) and outcome',
+      help: 'platform actions (hangup, transfer) by way (twilio_rest, esl, stream_json, media_stream, none) and outcome',
       labelNames: ['action', 'via', 'outcome'],
       registers,
     });

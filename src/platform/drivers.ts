@@ -46,6 +46,29 @@ export class StreamJsonDriver implements PlatformDriver {
   }
 }
 
+/**
+ * The other WebSocket platforms (Telnyx, Plivo, Exotel, chan_websocket, Vonage, SignalWire):
+ * Parley reaches them only through the call's media stream. DTMF goes out where the stream
+ * documents a message for it (`dtmf` answers undefined where it does not); hang-up and transfer
+ * are not stream messages there — a failed hang-up still ends the call, by closing the stream.
+ */
+export class MediaStreamDriver implements PlatformDriver {
+  readonly via = 'media_stream' as const;
+
+  constructor(
+    private readonly platform: string,
+    private readonly dtmf: (digits: string) => { readonly sent: boolean; readonly detail: string } | undefined,
+  ) {}
+
+  act(_call: PlatformCall, action: PlatformAction): Promise<ActionResult> {
+    if (action.kind !== 'dtmf') return Promise.resolve(failed('not_configured', `${action.kind} is not supported on ${this.platform}: Parley reaches it only through its media stream`));
+    const r = this.dtmf(action.digits);
+    if (!r) return Promise.resolve(failed('not_configured', `send_dtmf is not supported on ${this.platform}: its stream has no message for sending digits`));
+    if (r.sent) return Promise.resolve(ok(r.detail));
+    return Promise.resolve(failed(r.detail === 'the stream is closed' ? 'network' : 'refused', r.detail));
+  }
+}
+
 export class NoDriver implements PlatformDriver {
   readonly via = 'none' as const;
 

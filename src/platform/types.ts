@@ -24,7 +24,7 @@ export interface PlatformCall {
 
 export interface PlatformDriver {
   /** How this driver reaches the platform, for logs and metrics. */
-  readonly via: 'twilio_rest' | 'esl' | 'stream_json' | 'none';
+  readonly via: 'twilio_rest' | 'esl' | 'stream_json' | 'media_stream' | 'none';
   act(call: PlatformCall, action: PlatformAction): Promise<ActionResult>;
 }
 

@@ -9,7 +9,7 @@ import { isBuiltin, parseBuiltin, type BuiltinCall } from '../functions/callCont
 import { errorOutput, type ToolResult } from '../functions/http.js';
 import { profileAllows } from '../functions/registry.js';
 import type { ActionResult, PlatformAction, PlatformCall, PlatformDriver } from '../platform/types.js';
-import { NoDriver, StreamJsonDriver } from '../platform/drivers.js';
+import { MediaStreamDriver, NoDriver, StreamJsonDriver } from '../platform/drivers.js';
 import type { CallParts } from './parts.js';
 
 /** Digits batched into one item at most (more flush early). */
@@ -45,6 +45,7 @@ export class CallControlRuns {
   private lastActivity = 0;
   private idlePrompted = false;
   private closingLine: 'due' | 'asked' | undefined;
+  private streamDriver: PlatformDriver | undefined;
 
   constructor(private readonly c: CallParts) {}
 
@@ -53,7 +54,10 @@ export class CallControlRuns {
   }
 
   get driver(): PlatformDriver {
-    return this.c.protocol === 'twilio' ? this.drivers.twilio : this.drivers.audioStream;
+    if (this.c.protocol === 'twilio') return this.drivers.twilio;
+    if (this.c.protocol === 'audio-stream') return this.drivers.audioStream;
+    // Any other platform: its own stream, never another platform's messages.
+    return (this.streamDriver ??= new MediaStreamDriver(this.c.protocol, (digits) => (this.c.open ? this.c.open.out.dtmf(digits) : { sent: false, detail: 'the call has not started' })));
   }
 
   get closing(): boolean {

@@ -69,3 +69,27 @@ export function digit(o: Obj, key: string, where: string): string | Rejection {
   if (isRejection(d)) return d;
   return DTMF_DIGITS.test(d) ? d : reject('wrong_type', `${where}.${key} must be one of 0-9 * # A-D`);
 }
+
+/** The string fields among `keys` (call metadata: from, to, …); the others are left out. */
+export function stringsOf(o: Obj, keys: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of keys) if (typeof o[k] === 'string') out[k] = o[k];
+  return out;
+}
+
+/** `{ accountSid }` when `o[key]` is a string, else nothing (spread into a CallStart). */
+export function accountOf(o: Obj, key: string): { accountSid?: string } {
+  const v = o[key];
+  return typeof v === 'string' ? { accountSid: v } : {};
+}
+
+/** A start's media-format object: its fields, its `encoding` and its sample rate (required). */
+export function mediaFormat(start: Obj, key: string, rateKey: string): { fmt: Obj; encoding: string; rate: number } | Rejection {
+  const fmt = obj(start, key, 'start');
+  if (isRejection(fmt)) return fmt;
+  const encoding = str(fmt, 'encoding', `start.${key}`);
+  if (isRejection(encoding)) return encoding;
+  const rate = counter(fmt, rateKey, `start.${key}`, true);
+  if (isRejection(rate)) return rate;
+  return { fmt, encoding, rate: rate ?? 0 };
+}

@@ -1,6 +1,6 @@
 // Small helpers shared by the decoders: frame bytes and rejection construction (the wire helpers
 // they share with the AI adapters live in base/wire.ts).
-import type { RawFrame, RejectReason, Rejection } from './types.js';
+import type { DecodeResult, RawFrame, RejectReason, Rejection } from './types.js';
 
 export function reject(reason: RejectReason, detail: string): Rejection {
   return { ok: false, reason, detail };
@@ -20,4 +20,17 @@ export function frameBuffer(data: RawFrame): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (data instanceof ArrayBuffer) return Buffer.from(data);
   return Buffer.concat(data as Buffer[]);
+}
+
+/** The size check every decoder makes first, then the frame to its binary or its text reader. */
+export function splitFrame(
+  data: RawFrame,
+  isBinary: boolean,
+  maxMessageBytes: number,
+  binary: (bytes: Buffer) => DecodeResult,
+  text: (text: string) => DecodeResult,
+): DecodeResult {
+  const size = frameLength(data);
+  if (size > maxMessageBytes) return reject('oversize', `frame of ${size} B exceeds ${maxMessageBytes} B`);
+  return isBinary ? binary(frameBuffer(data)) : text(frameBuffer(data).toString('utf8'));
 }

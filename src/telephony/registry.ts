@@ -10,6 +10,7 @@ import { plivo } from './plivo/platform.js';
 import { exotel } from './exotel/platform.js';
 import { asterisk } from './asterisk/platform.js';
 import { vonage } from './vonage/platform.js';
+import { signalwire } from './signalwire/platform.js';
 
 export const PLATFORMS: readonly Platform[] = [
   twilio,
@@ -20,6 +21,7 @@ export const PLATFORMS: readonly Platform[] = [
   exotel,
   asterisk,
   vonage,
+  signalwire,
 ];
 
 const byId = new Map(PLATFORMS.map((p) => [p.id, p]));

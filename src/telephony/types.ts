@@ -125,6 +125,11 @@ export interface OutboundEncoder {
   clear(): OutboundFrame[];
   /** Sent before Parley closes the connection (e.g. an AudioSocket hang-up); default nothing. */
   goodbye?(): OutboundFrame[];
+  /**
+   * DTMF the platform plays into the call, where its stream documents a message for it (Plivo
+   * `sendDTMF`): the frames, or why these digits cannot be sent. Absent: the stream has none.
+   */
+  dtmf?(digits: string): OutboundFrame[] | string;
 }
 
 /** An outbound chunk as the far-side model sees it. */

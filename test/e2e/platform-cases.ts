@@ -78,4 +78,17 @@ export const PLATFORM_CASES: readonly PlatformCase[] = [
     ],
     goodAudio: () => ({ data: Buffer.alloc(160, 0xd5), binary: true }),
   },
+  {
+    protocol: 'signalwire',
+    options: {},
+    bad: ({ streamId }) => [
+      { data: Buffer.from([1, 2, 3]), binary: true, reason: 'binary_not_allowed' },
+      { data: '{"event": "media", ', binary: false, reason: 'bad_json' },
+      { data: t({ event: 'media', streamSid: streamId, media: { payload: '@@@not-base64@@@' } }), binary: false, reason: 'bad_base64' },
+      { data: t({ event: 'dtmf', streamSid: streamId, dtmf: { digit: 'Q' } }), binary: false, reason: 'wrong_type' },
+      { data: t({ event: 'media', streamSid: 'another', media: { payload: b64(160) } }), binary: false, reason: 'stream_mismatch' },
+      { data: t({ event: 'start', streamSid: streamId, start: { callSid: 'x', mediaFormat: { encoding: 'audio/x-l16', sampleRate: 16000, channels: 1 } } }), binary: false, reason: 'duplicate_start' },
+    ],
+    goodAudio: ({ streamId }) => ({ data: t({ event: 'media', sequenceNumber: '9', streamSid: streamId, media: { track: 'inbound', chunk: '9', timestamp: '180', payload: b64(160) } }), binary: false }),
+  },
 ];

@@ -7,10 +7,12 @@
 import { writeFileSync } from 'node:fs';
 import { MODELS, type MbtMachineName } from '../../tools/mbt/models/index.js';
 import type { SuiteOptions } from '../../tools/mbt/suite.js';
+import { platformById } from '../../telephony/registry.js';
+import { SIM_PROTOCOLS } from '../../tools/sim/caller/leg-factory.js';
 import { PrerequisiteError } from '../../tools/verify/prereq.js';
 
 const USAGE =
-  'usage: parley mbt [--json] [--only session,aiLink,turn,playout,toolCalls] [--random N] [--seed S] [--depth D] [--simple N] [--no-tlc] [--core-traces] [--traces DIR] [--report FILE]\n';
+  'usage: parley mbt [--json] [--only session,aiLink,turn,playout,toolCalls] [--random N] [--seed S] [--depth D] [--simple N] [--no-tlc] [--core-traces] [--reports-platform ID] [--traces DIR] [--report FILE]\n';
 
 export interface MbtArgs extends SuiteOptions {
   readonly json: boolean;
@@ -43,6 +45,12 @@ export function parseArgs(argv: readonly string[]): MbtArgs {
     else if (a === '--simple') out.maxSimple = count(0);
     else if (a === '--no-tlc') out.tlc = false;
     else if (a === '--core-traces') out.coreTraces = true;
+    else if (a === '--reports-platform') {
+      const id = value();
+      const p = platformById(id);
+      if (!p || p.farSide !== 'flushable-reports' || !SIM_PROTOCOLS.includes(id)) throw new Error(`--reports-platform takes a WebSocket platform with play reports, not '${id}'`);
+      out.reportsPlatform = id;
+    }
     else if (a === '--traces') out.traceDir = value();
     else if (a === '--report') out.report = value();
     else if (a === '--') continue;

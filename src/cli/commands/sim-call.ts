@@ -7,14 +7,13 @@ import { audioSocketCall } from '../../tools/sim/caller/audiosocket-run.js';
 
 const USAGE = `usage: parley sim-call [options]
 
-Calls a running bridge as a telephony platform would (Twilio Media Streams, FreeSWITCH
-mod_audio_stream, Telnyx, Plivo, Exotel, Asterisk chan_websocket, the Vonage Voice API WebSocket,
-or Asterisk AudioSocket over TCP).
+Calls a running bridge as a telephony platform would (each WebSocket platform's caller
+emulator, or Asterisk AudioSocket over TCP).
 
   --url URL          ws://host:port/<platform>, e.g. ws://host:port/twilio or /telnyx,
                      or tcp://host:port for AudioSocket (PARLEY_AUDIOSOCKET_PORT)
                      (default ws://127.0.0.1:$PORT/twilio, PORT default 8080)
-  --protocol P       twilio | audio-stream | telnyx | plivo | exotel | asterisk | vonage | audiosocket
+  --protocol P       ${[...SIM_PROTOCOLS, 'audiosocket'].join(' | ')}
                      (default: from the URL; audiosocket runs one fixed script: turn, turn, barge-in, hang-up)
   --token T          bearer token (default $PARLEY_AUTH_TOKEN)
   --rate R           sample rate 8000 | 16000 (default 8000; Twilio is always 8000)

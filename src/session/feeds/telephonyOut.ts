@@ -104,6 +104,16 @@ export class TelephonyOut {
     for (const m of this.encoder.clear()) this.ws.send(m);
   }
 
+  /** DTMF on the stream (the encoder's `dtmf`); undefined when the platform's stream has no message for it. */
+  dtmf(digits: string): { readonly sent: boolean; readonly detail: string } | undefined {
+    const frames = this.encoder.dtmf?.(digits);
+    if (frames === undefined) return undefined;
+    if (typeof frames === 'string') return { sent: false, detail: frames };
+    if (!this.open) return { sent: false, detail: 'the stream is closed' };
+    for (const m of frames) this.ws.send(m);
+    return { sent: true, detail: 'sent on the stream' };
+  }
+
   /** The platform's last words before Parley closes the connection (most have none). */
   goodbye(): void {
     if (!this.open || !this.encoder.goodbye) return;

@@ -4,11 +4,11 @@
 // MARK_MEDIA; DTMF_END carries a digit; flow control and status events are passed on as text.
 // Asterisk ends a call by closing the socket.
 import type { CallStart, DecodeResult, DecoderOptions, InboundDecoder, RawFrame } from '../types.js';
-import { frameBuffer, frameLength, reject } from '../frames.js';
+import { reject, splitFrame } from '../frames.js';
+import { BinaryMedia } from '../binary-media.js';
 import { DTMF_DIGITS, ok } from '../fields.js';
 import { parseControl, type ControlMessage } from './control.js';
 import { asteriskFormat, frameBytes } from './formats.js';
-
 
 const INFO_EVENTS = new Set(['MEDIA_XOFF', 'MEDIA_XON', 'QUEUE_DRAINED', 'MEDIA_BUFFERING_COMPLETED', 'STATUS', 'ERROR']);
 
@@ -16,15 +16,12 @@ export class AsteriskDecoder implements InboundDecoder {
   readonly protocol = 'asterisk' as const;
   start: CallStart | undefined;
   readonly stopped = false; // Asterisk hangs up by closing the socket
-  private frames = 0;
-  private bytes = 0;
+  private readonly frames = new BinaryMedia();
 
   constructor(private readonly options: DecoderOptions) {}
 
   decode(data: RawFrame, isBinary: boolean): DecodeResult {
-    const size = frameLength(data);
-    if (size > this.options.maxMessageBytes) return reject('oversize', `frame of ${size} B exceeds ${this.options.maxMessageBytes} B`);
-    return isBinary ? this.media(frameBuffer(data)) : this.control(frameBuffer(data).toString('utf8'));
+    return splitFrame(data, isBinary, this.options.maxMessageBytes, (b) => this.media(b), (t) => this.control(t));
   }
 
   private control(text: string): DecodeResult {
@@ -78,11 +75,6 @@ export class AsteriskDecoder implements InboundDecoder {
 
   private media(payload: Buffer): DecodeResult {
     if (!this.start) return reject('media_before_start', 'media before MEDIA_START');
-    if (payload.length === 0) return reject('empty_audio', 'binary frame is empty');
-    const pcm = this.start.format.codec === 'pcm16';
-    if (pcm && payload.length % 2 !== 0) return reject('odd_length_pcm', `slin frame of odd length ${payload.length}`);
-    const timestampMs = (this.bytes / (this.start.format.rate * (pcm ? 2 : 1))) * 1000;
-    this.bytes += payload.length;
-    return ok({ kind: 'media', payload, seq: ++this.frames, timestampMs });
+    return this.frames.refuse(payload, this.start.format) ?? ok(this.frames.media(payload, this.start.format));
   }
 }

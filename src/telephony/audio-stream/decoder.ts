@@ -8,24 +8,24 @@
 import { randomUUID } from 'node:crypto';
 import type { CallStart, DecodeResult, DecoderOptions, InboundDecoder, InboundEvent, RawFrame, Rejection } from '../types.js';
 import { isRecord, parseJson } from '../../base/wire.js';
-import { frameBuffer, frameLength, reject } from '../frames.js';
+import { reject, splitFrame } from '../frames.js';
+import { BinaryMedia } from '../binary-media.js';
 
 const ID_KEYS = ['callId', 'uuid', 'call_id'] as const;
+/** The module's audio: PCM16 at any rate (the refusals do not depend on the rate). */
+const PCM16 = { codec: 'pcm16', rate: 8000 } as const;
 const RESERVED = new Set<string>(['sampleRate', 'channels', ...ID_KEYS]);
 
 export class AudioStreamDecoder implements InboundDecoder {
   readonly protocol = 'audio-stream' as const;
   start: CallStart | undefined;
   readonly stopped = false; // the module ends a stream by closing the socket
-  private frames = 0;
-  private bytes = 0;
+  private readonly frames = new BinaryMedia();
 
   constructor(private readonly options: DecoderOptions) {}
 
   decode(data: RawFrame, isBinary: boolean): DecodeResult {
-    const size = frameLength(data);
-    if (size > this.options.maxMessageBytes) return reject('oversize', `frame of ${size} B exceeds ${this.options.maxMessageBytes} B`);
-    return isBinary ? this.audio(frameBuffer(data)) : this.text(frameBuffer(data).toString('utf8'));
+    return splitFrame(data, isBinary, this.options.maxMessageBytes, (b) => this.audio(b), (t) => this.text(t));
   }
 
   private text(text: string): DecodeResult {
@@ -67,8 +67,8 @@ export class AudioStreamDecoder implements InboundDecoder {
   }
 
   private audio(payload: Buffer): DecodeResult {
-    if (payload.length === 0) return reject('empty_audio', 'binary frame is empty');
-    if (payload.length % 2 !== 0) return reject('odd_length_pcm', `PCM16 frame of odd length ${payload.length}`);
+    const bad = this.frames.refuse(payload, PCM16);
+    if (bad) return bad;
     const events: InboundEvent[] = [];
     if (!this.start) {
       // No metadata: the stream starts with the configured defaults (the module makes metadata optional).
@@ -77,9 +77,7 @@ export class AudioStreamDecoder implements InboundDecoder {
       this.start = { kind: 'start', callId: id, streamId: id, format: { codec: 'pcm16', rate }, customParameters: {}, implicit: true };
       events.push(this.start);
     }
-    const timestampMs = (this.bytes / (this.start.format.rate * 2)) * 1000;
-    this.bytes += payload.length;
-    events.push({ kind: 'media', payload, seq: ++this.frames, timestampMs });
+    events.push(this.frames.media(payload, this.start.format));
     return { ok: true, events };
   }
 }

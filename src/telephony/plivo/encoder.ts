@@ -1,6 +1,7 @@
 // Parley → Plivo frames (docs/reference/plivo-audio-streams.md#frames-to-plivo): `playAudio`
 // (contentType and sampleRate of the stream, base64 payload), then a `checkpoint` whose
-// `playedStream` tells when it has played; `clearAudio` on barge-in.
+// `playedStream` tells when it has played; `clearAudio` on barge-in; `sendDTMF` plays digits
+// into the call (the send_dtmf tool).
 import type { AudioFormat } from '../../media/types.js';
 import type { OutboundEncoder } from '../types.js';
 
@@ -25,5 +26,11 @@ export class PlivoEncoder implements OutboundEncoder {
 
   clear(): string[] {
     return [JSON.stringify({ event: 'clearAudio', streamId: this.streamId })];
+  }
+
+  /** Keypad digits only: the `w` pause of send_dtmf has no meaning in `sendDTMF`. */
+  dtmf(digits: string): string[] | string {
+    if (!/^[0-9*#A-D]{1,32}$/.test(digits)) return 'Plivo sendDTMF takes the digits 0-9 * # A-D (no w pause)';
+    return [JSON.stringify({ event: 'sendDTMF', dtmf: digits })];
   }
 }

@@ -6,25 +6,23 @@
 import { randomUUID } from 'node:crypto';
 import type { CallStart, DecodeResult, DecoderOptions, InboundDecoder, RawFrame } from '../types.js';
 import { isRecord, parseJson } from '../../base/wire.js';
-import { frameBuffer, frameLength, reject } from '../frames.js';
+import { reject, splitFrame } from '../frames.js';
+import { BinaryMedia } from '../binary-media.js';
+import { DTMF_DIGITS } from '../fields.js';
 
 const CONTENT_TYPE = /^audio\/l16;\s*rate=(8000|16000)$/i;
 const ID_KEYS = ['uuid', 'callId', 'call_id', 'conversation_uuid'] as const;
-const DTMF = /^[0-9*#A-D]$/;
 
 export class VonageDecoder implements InboundDecoder {
   readonly protocol = 'vonage' as const;
   start: CallStart | undefined;
   readonly stopped = false;
-  private frames = 0;
-  private bytes = 0;
+  private readonly frames = new BinaryMedia();
 
   constructor(private readonly options: DecoderOptions) {}
 
   decode(data: RawFrame, isBinary: boolean): DecodeResult {
-    const size = frameLength(data);
-    if (size > this.options.maxMessageBytes) return reject('oversize', `frame of ${size} B exceeds ${this.options.maxMessageBytes} B`);
-    return isBinary ? this.audio(frameBuffer(data)) : this.text(frameBuffer(data).toString('utf8'));
+    return splitFrame(data, isBinary, this.options.maxMessageBytes, (b) => this.audio(b), (t) => this.text(t));
   }
 
   private text(text: string): DecodeResult {
@@ -48,7 +46,7 @@ export class VonageDecoder implements InboundDecoder {
         return { ok: true, events: [{ kind: 'text', text, json: msg }] };
       case 'websocket:dtmf': {
         const digit = msg['digit'];
-        if (typeof digit !== 'string' || !DTMF.test(digit)) return reject('wrong_type', 'websocket:dtmf needs one digit 0-9 * # A-D');
+        if (typeof digit !== 'string' || !DTMF_DIGITS.test(digit)) return reject('wrong_type', 'websocket:dtmf needs one digit 0-9 * # A-D');
         return { ok: true, events: [{ kind: 'dtmf', digit }] };
       }
       default:
@@ -81,11 +79,6 @@ export class VonageDecoder implements InboundDecoder {
 
   private audio(payload: Buffer): DecodeResult {
     if (!this.start) return reject('media_before_start', 'audio before websocket:connected');
-    if (payload.length === 0) return reject('empty_audio', 'zero-length audio');
-    if (payload.length % 2 !== 0) return reject('odd_length_pcm', `L16 frame of ${payload.length} B is not whole samples`);
-    this.frames += 1;
-    const timestampMs = (this.bytes / (this.start.format.rate * 2)) * 1000;
-    this.bytes += payload.length;
-    return { ok: true, events: [{ kind: 'media', payload, seq: this.frames, timestampMs }] };
+    return this.frames.refuse(payload, this.start.format) ?? { ok: true, events: [this.frames.media(payload, this.start.format)] };
   }
 }

@@ -39,6 +39,8 @@ export interface PathResult {
 export interface RunOptions {
   /** The path's trace goes into a fresh directory under this one. */
   readonly traceRoot: string;
+  /** The platform with play reports the paths' calls use (default twilio; see SuiteOptions). */
+  readonly reportsPlatform?: string;
 }
 
 /** Frames a tick already under way may still emit after the state word says 'closed'. */
@@ -158,7 +160,7 @@ export async function runPath(path: PlannedPath, opts: RunOptions, index: number
   let at = -1;
   try {
     bridge = await Bridge.start({ traceDir, attempts: path.variant.attempts ?? 2 });
-    const protocol = needsAudioStream(path) ? 'audio-stream' : 'twilio';
+    const protocol = needsAudioStream(path) ? 'audio-stream' : (opts.reportsPlatform ?? 'twilio');
     const { caller, call } = await bridge.connect(protocol, `mbt${index}`);
     world = new World(bridge, caller, call, new Observer(call), protocol);
     await setup(machine, world);

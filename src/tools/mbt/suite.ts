@@ -34,6 +34,11 @@ export interface SuiteOptions {
    * moved — records missing at the start, not yet explained — so they are not yet evidence).
    */
   readonly coreTraces?: boolean;
+  /**
+   * The flushable-reports platform the paths run on (default twilio; e.g. telnyx): its own caller
+   * emulator and wire, the same models. Paths that need the module's buffer stay on audio-stream.
+   */
+  readonly reportsPlatform?: string;
   /** Keep the traces here (default: a temporary directory, removed afterwards). */
   readonly traceDir?: string;
   readonly onProgress?: (line: string) => void;
@@ -93,7 +98,7 @@ export async function runSuite(opts: SuiteOptions = {}): Promise<SuiteResult> {
     });
     const results: PathResult[] = [];
     for (const [i, path] of planned.entries()) {
-      const r = await runPath(path, { traceRoot }, i);
+      const r = await runPath(path, { traceRoot, ...(opts.reportsPlatform ? { reportsPlatform: opts.reportsPlatform } : {}) }, i);
       results.push(r);
       say(`${r.ok ? 'ok  ' : 'FAIL'} ${r.id} (${r.steps} steps, ${r.seconds} s)${r.error ? `: step ${r.failedAt}: ${r.error}` : ''}`);
       if (!r.ok) problems.push(`${r.id} failed at step ${r.failedAt}: ${r.error}`);

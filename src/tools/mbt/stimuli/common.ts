@@ -1,6 +1,7 @@
 // Stimuli shared by several machines.
 import { noticeMs } from '../../../session/notice.js';
 import { MBT_TIMING } from '../sut/bridge.js';
+import { platformOf } from '../../../telephony/registry.js';
 import type { World } from '../world.js';
 
 export const hangup = (w: World): void => w.caller.hangup();
@@ -25,7 +26,7 @@ export async function playOut(w: World, machine: 'turn' | 'session', timeoutMs =
   while (!took()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${machine} PLAYOUT_DRAINED`);
     await w.pump(took, 'PLAYOUT_DRAINED', 40).catch(() => undefined);
-    if (w.protocol === 'twilio') w.caller.echoAll();
+    if (platformOf(w.protocol).farSide === 'flushable-reports') w.caller.echoAll();
     else w.bridge.clock.advance(40);
   }
 }

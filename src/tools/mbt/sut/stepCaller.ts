@@ -1,11 +1,12 @@
-// A telephony leg driven one message at a time (acting as Twilio Media Streams or as FreeSWITCH
-// mod_audio_stream, with the simulated caller's wire code): start, caller audio, hang-up, socket
+// A telephony leg driven one message at a time (acting as Twilio Media Streams, FreeSWITCH
+// mod_audio_stream or another WebSocket platform, with the simulated caller's wire code): start, caller audio, hang-up, socket
 // drop, and — for Twilio — marks held like the far side's playback queue and echoed when the
 // test says (in order, as Twilio does). It also watches for stale audio: a Twilio frame is
 // followed by a mark named "<epoch>.<item>", and after the n-th clear no mark of an epoch
 // below n may arrive (each clear is one barge-in, each barge-in bumps the epoch by one).
 import { WebSocket } from 'ws';
-import { AudioStreamLeg, TwilioLeg, type Leg, type OutFrame } from '../../sim/caller/legs.js';
+import type { Leg, OutFrame } from '../../sim/caller/legs.js';
+import { createLeg } from '../../sim/caller/leg-factory.js';
 import { synthClip } from '../../sim/caller/voice-source.js';
 import type { TelephonyProtocol } from '../../../telephony/types.js';
 
@@ -35,7 +36,8 @@ export class StepCaller {
     callId: string,
   ) {
     this.protocol = protocol;
-    this.leg = protocol === 'twilio' ? new TwilioLeg(callId, { mbt: '1' }) : new AudioStreamLeg(8000, { callId, sampleRate: 8000 });
+    // The platform's own caller emulator (8 kHz, its default codec).
+    this.leg = createLeg(protocol, { url: ws.url, customParameters: { mbt: '1' } }, callId);
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on('error', () => {});
     this.closed = new Promise((resolve) =>

@@ -100,6 +100,11 @@ export class PlivoLeg implements Leg {
       }
       case 'clearAudio':
         return msg['streamId'] === this.streamId ? { kind: 'clear' } : { kind: 'error', detail: 'clearAudio for another streamId' };
+      case 'sendDTMF': {
+        // Plivo plays the digits into the call: an action on the call, not audio.
+        const digits = msg['dtmf'];
+        return typeof digits === 'string' && /^[0-9*#A-D]+$/.test(digits) ? { kind: 'action', body: JSON.stringify(msg) } : { kind: 'error', detail: 'sendDTMF without keypad digits in dtmf' };
+      }
       default:
         return { kind: 'error', detail: `unknown event '${String(msg['event']).slice(0, 40)}'` };
     }
