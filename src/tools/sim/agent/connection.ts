@@ -303,7 +303,7 @@ export class AgentConnection {
         type: 'conversation.item.input_audio_transcription.completed',
         item_id: itemId,
         content_index: 0,
-        transcript: `[caller turn ${this.turns + 1}, ${secs} s]`,
+        transcript: `[caller turn ${this.callerTurns}, ${secs} s]`, // of the conversation (replayed turns count)
       });
     }
   }
