@@ -41,6 +41,8 @@ export class Outbox {
   private flushing: Promise<void> | undefined;
   private seq = 0;
   private total = 0;
+  /** Deletions under way (close waits for them). */
+  private readonly unlinks = new Set<Promise<void>>();
 
   private constructor(
     private readonly dir: string,
@@ -87,6 +89,7 @@ export class Outbox {
     this.current = undefined;
     // Its acknowledgements matter only while another segment holds unacknowledged events.
     if (cur && this.segments.length === 1) this.maybeDelete(cur.seg);
+    await Promise.all([...this.unlinks]);
   }
 
   /** Closes and deletes the segment being written when all its events are acknowledged and nothing is in flight. */
@@ -155,7 +158,10 @@ export class Outbox {
     if (i < 0) return;
     this.segments.splice(i, 1);
     this.total -= seg.bytes;
-    unlink(seg.path).catch((err: unknown) => this.onError(err));
+    const gone: Promise<void> = unlink(seg.path)
+      .catch((err: unknown) => this.onError(err))
+      .finally(() => this.unlinks.delete(gone));
+    this.unlinks.add(gone);
   }
 
   /** Claims the segments of dead processes (synchronously: runs once, at start) and reads them. */
