@@ -1,4 +1,4 @@
-// Keys and goodbyes as sim-call sees them (issue 19 §4): sim-call presses keys on audio-stream
+// Keys and goodbyes as sim-call sees them (issue 19, the simulators): sim-call presses keys on audio-stream
 // through a fake FreeSWITCH event socket (the DTMF event for the call's uuid), a batch of keys
 // ends the caller's turn (callControl.dtmfEndsTurn, per profile) on both platforms, and sim-call
 // reports what it heard of the goodbye when the agent hangs up.

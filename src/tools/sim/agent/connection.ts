@@ -16,27 +16,10 @@ import type { TextResponseStream } from './textResponse.js';
 import { applySessionUpdate, defaultSession, sessionToWire, type SimSession } from './session.js';
 import { checkDelete, recordTruncate, type ItemInfo } from './truncate.js';
 import { SimFunctionCalls, type SimToolCall } from './toolCalls.js';
-import type { AgentScript, ReceivedEvent, SimAgentOptions, SimFault, TruncateRecord } from './types.js';
+import type { AgentScript, SimFault } from './types.js';
+import type { AgentShared } from './shared.js';
 
-/** Counters and recorders shared by all connections of one agent. */
-export interface AgentShared {
-  readonly options: Required<Pick<SimAgentOptions, 'replyMode' | 'replyMs' | 'deltaMs' | 'speed' | 'firstAudioDelayMs' | 'sessionMaxMs' | 'seed' | 'drive' | 'toolCalls'>>;
-  readonly counters: {
-    responses: number;
-    responsesCancelled: number;
-    deltas: number;
-    audioMsSent: number;
-    speechStarted: number;
-    errorsSent: number;
-    toolCalls: number;
-    toolOutputs: number;
-    toolOutputsSpoken: number;
-  };
-  readonly truncates: TruncateRecord[];
-  /** Each call made after a response's speech, with how much audio that speech sent (a goodbye's length). */
-  readonly callsAfterSpeech: { name: string; connId: number; speechMs: number }[];
-  record(e: ReceivedEvent): void;
-}
+export type { AgentShared } from './shared.js';
 
 const MAX_ITEMS = 256;
 const MAX_APPEND_BYTES = 15 * 1024 * 1024;
