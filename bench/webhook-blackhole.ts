@@ -4,7 +4,9 @@
 // concurrent calls (half Twilio, half audio-stream) against an in-process `parley serve` with the
 // built-in agent: first without an events webhook (the baseline), then with PARLEY_EVENTS_URL
 // pointing at a black hole (a TCP server that accepts and never answers a byte). Each caller
-// speaks, hears the reply and hangs up; the media figures of the two runs are compared. Prints
+// speaks, hears the reply and hangs up; the media figures of the two runs are compared (after a
+// discarded warm-up run). The callers run in the same process: under load their skipped ticks
+// (callerTicksSkipped) show up as lateness that is the generator's, not Parley's. Prints
 // one JSON object last: the figures of both runs, the load average, and `ok`.
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -89,6 +91,9 @@ export async function run(argv: string[]): Promise<void> {
   const url = `http://127.0.0.1:${(hole.address() as AddressInfo).port}/hook`;
   const loadBefore = loadavg();
   try {
+    // A discarded warm-up run first: otherwise the baseline (always run first) pays the JIT's
+    // warm-up in the callers' own ticks and looks worse than it is.
+    await runOnce(Math.min(10, calls), replyMs, undefined);
     const baseline = await runOnce(calls, replyMs, undefined);
     process.stderr.write(`baseline: ${JSON.stringify(baseline)}\n`);
     const blackHoled = await runOnce(calls, replyMs, url);
@@ -100,8 +105,11 @@ export async function run(argv: string[]): Promise<void> {
       repliesHeardInFull: Math.min(baseline.heardMs.min, blackHoled.heardMs.min) >= replyMs - 100,
       eventsStuck: blackHoled.eventsDelivered === 0 && blackHoled.eventsQueued >= calls * 3,
       underrunsUnchanged: blackHoled.underrunMs <= baseline.underrunMs + 20 * calls,
-      latenessUnchanged: blackHoled.latenessP99.max <= baseline.latenessP99.max + 20,
     };
+    // Lateness is judged only when the callers kept time (at most one skipped tick per call in
+    // either run): a starved generator's lateness is its own (the load average says why).
+    const callersKeptTime = Math.max(baseline.callerTicksSkipped, blackHoled.callerTicksSkipped) <= calls;
+    const lateness = callersKeptTime ? blackHoled.latenessP99.max <= baseline.latenessP99.max + 20 : 'not judged: the callers were starved';
     console.log(
       JSON.stringify({
         bench: 'webhook-blackhole',
@@ -110,8 +118,8 @@ export async function run(argv: string[]): Promise<void> {
         loadAverage: { before: loadBefore.map((x) => Math.round(x * 100) / 100), after: loadavg().map((x) => Math.round(x * 100) / 100) },
         baseline,
         blackHoled,
-        checks,
-        ok: Object.values(checks).every(Boolean),
+        checks: { ...checks, latenessUnchanged: lateness },
+        ok: Object.values(checks).every(Boolean) && lateness !== false,
       }),
     );
   } finally {
