@@ -34,6 +34,8 @@ export const agentProfileSchema = z.strictObject({
   variables: z.array(z.string().regex(VARIABLE_NAME, 'a variable name is a letter or _ then up to 63 of a-z A-Z 0-9 _')).max(MAX_VARIABLES).default([]),
   variableMaxChars: z.number().int().min(VARIABLE_CHARS.min).max(VARIABLE_CHARS.max).default(VARIABLE_CHARS.default),
   turnDetection: z.discriminatedUnion('type', [serverVad, semanticVad]).optional(),
+  /** Overrides callControl.dtmfEndsTurn for this profile's calls. */
+  dtmfEndsTurn: z.boolean().optional(),
 });
 
 /** The keys a profile accepts (named in the error for an unknown one). */

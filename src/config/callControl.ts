@@ -34,6 +34,12 @@ export const callControlSchema = z
     closingLine: z.string().min(1).max(500).default('Tell the caller, briefly, that the call has reached its time limit and say goodbye.'),
     /** Digits pressed are batched until this long after the last one. */
     dtmfInterDigitMs: ms(100, 10_000).default(1500),
+    /**
+     * A batch of keys ends the caller's turn: a response is asked for right after its item (once
+     * the agent's current response, if any, is done). false: the item waits for the caller's next
+     * spoken turn. A profile's `dtmfEndsTurn` overrides it.
+     */
+    dtmfEndsTurn: z.boolean().default(true),
   })
   .superRefine((c, ctx) => {
     if (c.tools.includes('transfer_call') && Object.keys(c.transferTargets).length === 0) {
@@ -42,6 +48,6 @@ export const callControlSchema = z
     if (new Set(c.tools).size !== c.tools.length) ctx.addIssue({ code: 'custom', path: ['tools'], message: 'lists a tool twice' });
   })
   .prefault({})
-  .describe('(file only) built-in call-control tools and timeouts: {tools, endCallMaxWaitMs, transferTargets, idleTimeoutMs, idleEndMs, maxCallMs, …}');
+  .describe('(file only) built-in call-control tools and timeouts: {tools, endCallMaxWaitMs, transferTargets, idleTimeoutMs, idleEndMs, maxCallMs, dtmfInterDigitMs, dtmfEndsTurn, …}');
 
 export type CallControlConfig = z.output<typeof callControlSchema>;

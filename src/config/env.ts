@@ -79,6 +79,8 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'PARLEY_DRAIN_MS', path: 'shutdown.drainMs', kind: 'int' },
   { env: 'PARLEY_TWILIO_API_URL', path: 'platform.twilioApiUrl', kind: 'string' },
   { env: 'PARLEY_TWILIO_ACCOUNT_SID', path: 'platform.twilioAccountSid', kind: 'string' },
+  { env: 'PARLEY_TWILIO_API_KEY_SID', path: 'platform.twilioApiKeySid', kind: 'string' },
+  { env: 'PARLEY_TWILIO_API_KEY_SECRET', path: 'platform.twilioApiKeySecret', kind: 'string' },
   { env: 'PARLEY_FREESWITCH_ESL', path: 'platform.freeswitchEsl', kind: 'string' },
   { env: 'PARLEY_FREESWITCH_ESL_PASSWORD', path: 'platform.freeswitchEslPassword', kind: 'string' },
   { env: 'PARLEY_PLATFORM_TIMEOUT_MS', path: 'platform.commandTimeoutMs', kind: 'int' },

@@ -215,7 +215,15 @@ const platform = z
       .string()
       .regex(/^[A-Za-z0-9]{2,64}$/, 'is not an account SID')
       .optional()
-      .describe('Twilio account SID for the REST API (basic auth user; the password is PARLEY_TWILIO_AUTH_TOKEN); without it end_call on Twilio only closes the stream'),
+      .describe('Twilio account SID for the REST API (in the path; the basic auth user unless an API key is set, the password then PARLEY_TWILIO_AUTH_TOKEN); without it end_call on Twilio only closes the stream'),
+    twilioApiKeySid: z
+      .string()
+      .regex(/^SK[A-Za-z0-9]{2,62}$/, 'is not an API key SID (SK…)')
+      .optional()
+      .describe("Twilio API key SID (SK…) for the REST API: the basic auth user instead of the account SID (Twilio's recommended credential; the account SID stays in the path)"),
+    twilioApiKeySecret: secret
+      .optional()
+      .describe("the Twilio API key's secret: the basic auth password (secret)"),
     freeswitchEsl: z
       .string()
       .regex(/^[A-Za-z0-9.:[\]_-]+:\d{1,5}$/, 'is not host:port')
@@ -306,6 +314,16 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     for (const name of c.callControl.tools) {
       if (Object.hasOwn(c.tools, name)) ctx.addIssue({ code: 'custom', path: ['tools', name], message: `is a built-in call-control tool (callControl.tools); choose another name` });
+    }
+    // A Twilio API key: both halves, and the account whose calls it acts on (its SID is in the path).
+    if (c.platform.twilioApiKeySid && !c.platform.twilioApiKeySecret) {
+      ctx.addIssue({ code: 'custom', path: ['platform', 'twilioApiKeySecret'], message: 'is required when platform.twilioApiKeySid is set' });
+    }
+    if (c.platform.twilioApiKeySecret && !c.platform.twilioApiKeySid) {
+      ctx.addIssue({ code: 'custom', path: ['platform', 'twilioApiKeySid'], message: 'is required when platform.twilioApiKeySecret is set' });
+    }
+    if (c.platform.twilioApiKeySid && !c.platform.twilioAccountSid) {
+      ctx.addIssue({ code: 'custom', path: ['platform', 'twilioAccountSid'], message: 'is required with an API key (the calls are the account\'s: its SID is in the request path)' });
     }
     if (c.platform.freeswitchEsl && !c.platform.freeswitchEslPassword) {
       ctx.addIssue({ code: 'custom', path: ['platform', 'freeswitchEslPassword'], message: 'is required when platform.freeswitchEsl is set' });

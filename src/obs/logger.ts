@@ -20,6 +20,8 @@ export const REDACT_PATHS = [
   '*.openaiApiKey',
   '*.elevenlabsApiKey',
   '*.authorization',
+  '*.freeswitchEslPassword',
+  '*.twilioApiKeySecret',
   '*.*.openaiApiKey',
   '*.*.elevenlabsApiKey',
   'headers.authorization',

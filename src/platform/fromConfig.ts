@@ -10,10 +10,17 @@ import { TwilioRestDriver } from './twilioRest.js';
 
 export function platformDrivers(config: ParleyConfig, log: Logger): { drivers: PlatformDrivers; close: () => void } {
   const p = config.platform;
+  // An API key when one is set (Twilio's recommendation), else the account's auth token.
+  const credentials =
+    p.twilioApiKeySid && p.twilioApiKeySecret
+      ? { user: p.twilioApiKeySid, password: p.twilioApiKeySecret }
+      : p.twilioAccountSid && config.twilioAuthToken
+        ? { user: p.twilioAccountSid, password: config.twilioAuthToken }
+        : undefined;
   const twilio =
-    p.twilioAccountSid && config.twilioAuthToken
-      ? new TwilioRestDriver({ baseUrl: p.twilioApiUrl, accountSid: p.twilioAccountSid, authToken: config.twilioAuthToken, timeoutMs: p.commandTimeoutMs })
-      : new NoDriver('no Twilio account is configured (PARLEY_TWILIO_ACCOUNT_SID, PARLEY_TWILIO_AUTH_TOKEN)');
+    p.twilioAccountSid && credentials
+      ? new TwilioRestDriver({ baseUrl: p.twilioApiUrl, accountSid: p.twilioAccountSid, credentials, timeoutMs: p.commandTimeoutMs })
+      : new NoDriver('no Twilio account is configured (PARLEY_TWILIO_ACCOUNT_SID with PARLEY_TWILIO_API_KEY_SID + PARLEY_TWILIO_API_KEY_SECRET, or PARLEY_TWILIO_AUTH_TOKEN)');
   if (!p.freeswitchEsl || !p.freeswitchEslPassword) return { drivers: { twilio, audioStream: new StreamJsonDriver() }, close: () => {} };
   const i = p.freeswitchEsl.lastIndexOf(':');
   const esl = new EslClient({

@@ -1,14 +1,16 @@
 // Twilio's Call resource update (docs/reference/twilio-rest.md): POST
 // {base}/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json, form-encoded, HTTP basic auth
-// with the account SID and auth token. `Status=completed` hangs up; `Twiml=<Response><Dial>…`
+// with an API key (SID and secret; Twilio's recommendation) or the account SID and auth token. `Status=completed` hangs up; `Twiml=<Response><Dial>…`
 // replaces the call's TwiML, which ends the media stream and dials the destination. Never throws.
 import { failed, ok, type ActionResult, type PlatformAction, type PlatformCall, type PlatformDriver } from './types.js';
 
 export interface TwilioRestOptions {
   /** https://api.twilio.com, or a stand-in (PARLEY_TWILIO_API_URL). */
   readonly baseUrl: string;
+  /** The account whose calls these are (always in the path). */
   readonly accountSid: string;
-  readonly authToken: string;
+  /** Basic auth: an API key (user = key SID, password = secret) or the account (user = account SID, password = auth token). */
+  readonly credentials: { readonly user: string; readonly password: string };
   readonly timeoutMs?: number;
 }
 
@@ -36,7 +38,7 @@ export class TwilioRestDriver implements PlatformDriver {
     if (!CALL_SID.test(call.callId)) return failed('refused', 'the call has no valid CallSid');
     const form = new URLSearchParams(action.kind === 'hangup' ? { Status: 'completed' } : { Twiml: transferTwiml(action.destination) });
     const url = `${this.opts.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(this.opts.accountSid)}/Calls/${encodeURIComponent(call.callId)}.json`;
-    const auth = Buffer.from(`${this.opts.accountSid}:${this.opts.authToken}`).toString('base64');
+    const auth = Buffer.from(`${this.opts.credentials.user}:${this.opts.credentials.password}`).toString('base64');
     try {
       const res = await fetch(url, {
         method: 'POST',

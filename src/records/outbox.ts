@@ -41,6 +41,8 @@ export class Outbox {
   private flushing: Promise<void> | undefined;
   private seq = 0;
   private total = 0;
+  /** Deletions under way (close waits for them). */
+  private readonly unlinks = new Set<Promise<void>>();
 
   private constructor(
     private readonly dir: string,
@@ -58,6 +60,9 @@ export class Outbox {
   /** Appends the event; resolves once it is on disk (false: over the bound, or the disk failed). */
   add(ev: CallEvent): Promise<boolean> {
     const text = `${JSON.stringify({ add: ev } satisfies Line)}\n`;
+    // A bound below a segment's size: the segment being written may hold only acknowledged
+    // events and would never rotate (nothing more fits), so it is retired to make room.
+    if (this.total + text.length > this.maxBytes) this.retireIdleCurrent();
     if (this.total + text.length > this.maxBytes) return Promise.resolve(false);
     this.total += text.length;
     return new Promise((resolve) => {
@@ -76,11 +81,24 @@ export class Outbox {
     this.kick();
   }
 
-  /** Writes what is batched, then closes the current segment. */
+  /** Writes what is batched, then closes the current segment (deleted when nothing is left to deliver). */
   async close(): Promise<void> {
     while (this.flushing || this.batch.length > 0) await (this.flushing ?? this.flush());
-    await this.current?.fh.close().catch(() => {});
+    const cur = this.current;
+    await cur?.fh.close().catch(() => {});
     this.current = undefined;
+    // Its acknowledgements matter only while another segment holds unacknowledged events.
+    if (cur && this.segments.length === 1) this.maybeDelete(cur.seg);
+    await Promise.all([...this.unlinks]);
+  }
+
+  /** Closes and deletes the segment being written when all its events are acknowledged and nothing is in flight. */
+  private retireIdleCurrent(): void {
+    const cur = this.current;
+    if (!cur || cur.seg.unacked > 0 || this.flushing || this.batch.length > 0) return;
+    this.current = undefined;
+    void cur.fh.close().catch(() => {});
+    this.maybeDelete(cur.seg);
   }
 
   private kick(): void {
@@ -140,7 +158,10 @@ export class Outbox {
     if (i < 0) return;
     this.segments.splice(i, 1);
     this.total -= seg.bytes;
-    unlink(seg.path).catch((err: unknown) => this.onError(err));
+    const gone: Promise<void> = unlink(seg.path)
+      .catch((err: unknown) => this.onError(err))
+      .finally(() => this.unlinks.delete(gone));
+    this.unlinks.add(gone);
   }
 
   /** Claims the segments of dead processes (synchronously: runs once, at start) and reads them. */

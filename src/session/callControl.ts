@@ -46,6 +46,8 @@ export class CallControlRuns {
   private idlePrompted = false;
   private closingLine: 'due' | 'asked' | undefined;
   private streamDriver: PlatformDriver | undefined;
+  /** Keys ended the caller's turn while the agent was speaking: their response is asked for once it is done. */
+  private keysAwaitAnswer = false;
 
   constructor(private readonly c: CallParts) {}
 
@@ -176,8 +178,12 @@ export class CallControlRuns {
     const text = `The caller pressed ${digits.join(' ')}`;
     this.c.memory.add('user', text);
     ai.sendRaw({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } });
-    if (this.c.turnCtx().activeResponse === null) ai.createResponse();
-    this.c.trace.record('runtime', 'dtmf.item', { data: { digits: digits.length } });
+    // The batch ends the caller's turn (callControl.dtmfEndsTurn, per profile): answered now, or
+    // once the agent's current response is done (onTick); otherwise it waits for spoken words.
+    const endsTurn = this.c.profile.dtmfEndsTurn ?? this.c.deps.config.callControl.dtmfEndsTurn;
+    if (endsTurn && this.c.turnCtx().activeResponse === null) ai.createResponse();
+    else if (endsTurn) this.keysAwaitAnswer = true;
+    this.c.trace.record('runtime', 'dtmf.item', { data: { digits: digits.length, endsTurn } });
   }
 
   // ---- timeouts and the drain -------------------------------------------------------------
@@ -193,6 +199,8 @@ export class CallControlRuns {
 
   /** A response was created: the max-duration closing line, once asked for, is it. */
   onResponseCreated(): void {
+    // Whatever response comes next answers the keys too (a caller turn or a tool output may start one first).
+    this.keysAwaitAnswer = false;
     if (this.closingLine === 'asked' && !this.closing) this.decideEnd('max_duration');
   }
 
@@ -204,6 +212,10 @@ export class CallControlRuns {
       return;
     }
     if (!s.matches('live') || this.startedAt === undefined || this.c.cleanupBegun) return;
+    if (this.keysAwaitAnswer && this.c.turnCtx().activeResponse === null) {
+      this.keysAwaitAnswer = false;
+      this.c.open?.ai.createResponse();
+    }
     const cfg = this.c.deps.config.callControl;
     const quiet = this.c.turnCtx().activeResponse === null && this.farSideDrained(now);
     if (cfg.maxCallMs > 0 && now - this.startedAt >= cfg.maxCallMs && this.closingLine === undefined) this.closingLine = 'due';

@@ -21,6 +21,8 @@ export interface CallProfile {
   readonly greeting?: string;
   readonly greetingInterruptible: boolean;
   readonly turnDetection?: TurnDetectionConfig;
+  /** callControl.dtmfEndsTurn, for this profile (undefined: the config's). */
+  readonly dtmfEndsTurn?: boolean;
 }
 
 export interface ProfileChoice {
@@ -65,6 +67,7 @@ export function chooseProfile(config: ParleyConfig, params: Readonly<Record<stri
     ...(p.greeting !== undefined ? { greeting: fillPlaceholders(p.greeting, p, params) } : {}),
     greetingInterruptible: p.greetingInterruptible,
     ...(p.turnDetection ? { turnDetection: p.turnDetection } : {}),
+    ...(p.dtmfEndsTurn !== undefined ? { dtmfEndsTurn: p.dtmfEndsTurn } : {}),
   };
   return { profile, ...(asked !== undefined && asked !== '' && !known ? { unknown: asked } : {}) };
 }

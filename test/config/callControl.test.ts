@@ -34,7 +34,17 @@ describe('callControl config', () => {
     expect(problem({ callControl: { endCallMaxWaitMs: 10 } })).toMatch(/callControl\.endCallMaxWaitMs/);
     expect(problem({}, { PARLEY_FREESWITCH_ESL: 'fs.local:8021' })).toMatch(/platform\.freeswitchEslPassword/);
     expect(problem({}, { PARLEY_FREESWITCH_ESL: 'fs.local' })).toMatch(/PARLEY_FREESWITCH_ESL|platform\.freeswitchEsl/);
+    // A Twilio API key: both halves, an account SID for the path, an SK… SID.
+    expect(problem({}, { PARLEY_TWILIO_ACCOUNT_SID: 'AC123', PARLEY_TWILIO_API_KEY_SID: 'SK123' })).toMatch(/platform\.twilioApiKeySecret.*PARLEY_TWILIO_API_KEY_SECRET|PARLEY_TWILIO_API_KEY_SECRET.*twilioApiKeySecret/s);
+    expect(problem({}, { PARLEY_TWILIO_ACCOUNT_SID: 'AC123', PARLEY_TWILIO_API_KEY_SECRET: 's' })).toMatch(/PARLEY_TWILIO_API_KEY_SID/);
+    expect(problem({}, { PARLEY_TWILIO_API_KEY_SID: 'SK123', PARLEY_TWILIO_API_KEY_SECRET: 's' })).toMatch(/PARLEY_TWILIO_ACCOUNT_SID/);
+    expect(problem({}, { PARLEY_TWILIO_ACCOUNT_SID: 'AC123', PARLEY_TWILIO_API_KEY_SID: 'AC999', PARLEY_TWILIO_API_KEY_SECRET: 's' })).toMatch(/PARLEY_TWILIO_API_KEY_SID.*SK/s);
     expect(problem({ callControl: { tools: ['end_call'] }, tools: { end_call: { description: 'x', url: 'http://127.0.0.1/x' } } })).toMatch(/tools\.end_call.*built-in/);
+  });
+
+  it('takes a Twilio API key from the environment', () => {
+    const c = load({}, { PARLEY_TWILIO_ACCOUNT_SID: 'AC123', PARLEY_TWILIO_API_KEY_SID: 'SK123', PARLEY_TWILIO_API_KEY_SECRET: 'sec' });
+    expect(c.platform).toMatchObject({ twilioAccountSid: 'AC123', twilioApiKeySid: 'SK123', twilioApiKeySecret: 'sec' });
   });
 
   it('accepts numbers, SIP URIs and extensions as destinations', () => {

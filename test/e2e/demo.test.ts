@@ -1,5 +1,6 @@
 // `parley demo` in-process: the README's first command must print its timeline and figures and
-// write the recording, the trace and the HTML report.
+// write the recording, the trace and the HTML report; the call ends with the agent's goodbye and
+// end_call, heard in full, one hang-up at the platform (the fake Twilio REST).
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/commands/demo.js';
 
 describe('parley demo', () => {
-  it('runs one offline call with a greeting, a barge-in, a tool round trip and a reconnect, prints the timeline, writes the report', async () => {
+  it('runs one offline call with a greeting, a barge-in, a tool round trip, a reconnect and the agent hanging up, prints the timeline, writes the report', async () => {
     const out = mkdtempSync(join(tmpdir(), 'parley-demo-test-'));
     const chunks: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
@@ -38,6 +39,14 @@ describe('parley demo', () => {
     expect(text).toMatch(/parley {2}tool lookup_order → ok in \d+ ms/);
     expect(text).toMatch(/parley {2}function_call_output ×1 sent/);
     expect(text).toMatch(/tool round trip +lookup_order → ok in \d+ ms \(the demo's order service, signature verified\)/);
+    // The goodbye after the reconnect (the sim-agent's script is keyed to the caller's 4th turn of
+    // the conversation, not to a connection): all of it heard, one platform hang-up.
+    const bye = /goodbye \(end_call\) +the agent said (\d+) ms, the caller heard (\d+) ms; frames missing (\d+); platform hang-ups (\d+)/.exec(text);
+    expect(bye, text).not.toBeNull();
+    expect(Number(bye![1])).toBeGreaterThanOrEqual(1000);
+    expect(Number(bye![2])).toBeGreaterThanOrEqual(Number(bye![1]) - 20);
+    expect(Number(bye![3])).toBe(0);
+    expect(Number(bye![4])).toBe(1);
     const err = /audio_end_ms \d+ vs heard \d+ ms \(error (\d+) ms\)/.exec(text);
     expect(Number(err?.[1])).toBeLessThanOrEqual(40);
     const files = readdirSync(out);
@@ -51,10 +60,12 @@ describe('parley demo', () => {
     expect(html).not.toMatch(/<script|https?:\/\//);
     expect(existsSync(join(out, trace!))).toBe(true);
     // Parley's own call record beside the report: events ending in call.ended, the transcript, its recording.
-    const events = readFileSync(join(out, 'record', 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; recording?: string });
+    const events = readFileSync(join(out, 'record', 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; recording?: string; reason?: string; name?: string });
     expect(events[0]!.type).toBe('call.started');
     const end = events.at(-1)!;
     expect(end.type).toBe('call.ended');
+    expect(end.reason).toBe('agent_ended');
+    expect(events.filter((e) => e.type === 'call.tool').map((e) => e.name)).toEqual(['lookup_order', 'end_call']);
     expect(existsSync(end.recording!)).toBe(true);
     const turns = JSON.parse(readFileSync(join(out, 'record', 'transcript.json'), 'utf8')) as { role: string }[];
     expect(turns.some((t) => t.role === 'caller') && turns.some((t) => t.role === 'agent')).toBe(true);

@@ -7,11 +7,15 @@ import { EslDriver, StreamJsonDriver, streamActionMessage } from '../../src/plat
 import { EslClient } from '../../src/platform/eslClient.js';
 import { EslParser } from '../../src/platform/eslFrame.js';
 import { TwilioRestDriver, transferTwiml } from '../../src/platform/twilioRest.js';
+import { platformDrivers } from '../../src/platform/fromConfig.js';
+import { loadConfig } from '../../src/config/index.js';
+import { silentLogger } from '../../src/obs/index.js';
 import { startFakeEsl, type FakeEsl } from '../../src/tools/sim/platform/fakeEsl.js';
 import { startFakeTwilio, type FakeTwilio } from '../../src/tools/sim/platform/fakeTwilio.js';
 
 const SID = 'AC0123456789abcdef0123456789abcdef';
 const CALL = 'CA0123456789abcdef0123456789abcdef';
+const KEY = 'SK0123456789abcdef0123456789abcdef';
 const until = async (cond: () => boolean, ms = 3000) => {
   const end = Date.now() + ms;
   while (!cond()) {
@@ -23,10 +27,27 @@ const until = async (cond: () => boolean, ms = 3000) => {
 describe('Twilio REST driver', () => {
   let tw: FakeTwilio;
   beforeAll(async () => {
-    tw = await startFakeTwilio({ accountSid: SID, authToken: 'tok', knownCalls: [CALL] });
+    tw = await startFakeTwilio({ accountSid: SID, authToken: 'tok', apiKeys: [{ sid: KEY, secret: 'key-secret' }], knownCalls: [CALL] });
   });
   afterAll(() => tw.close());
-  const driver = (token = 'tok', timeoutMs = 2000) => new TwilioRestDriver({ baseUrl: tw.url, accountSid: SID, authToken: token, timeoutMs });
+  const driver = (token = 'tok', timeoutMs = 2000) => new TwilioRestDriver({ baseUrl: tw.url, accountSid: SID, credentials: { user: SID, password: token }, timeoutMs });
+
+  it('authenticates with an API key (user = key SID, password = secret), the account SID still in the path', async () => {
+    const before = tw.updates.length;
+    const keyed = (secret: string) => new TwilioRestDriver({ baseUrl: tw.url, accountSid: SID, credentials: { user: KEY, password: secret }, timeoutMs: 2000 });
+    expect((await keyed('key-secret').act({ callId: CALL }, { kind: 'hangup' })).outcome).toBe('ok');
+    expect(tw.updates.slice(before).map((u) => [u.accountSid, u.form])).toEqual([[SID, { Status: 'completed' }]]);
+    expect(await keyed('wrong').act({ callId: CALL }, { kind: 'hangup' })).toMatchObject({ outcome: 'http_error', detail: expect.stringContaining('20003') });
+    // From the environment: the key is preferred over the auth token when both are set.
+    const env = { PARLEY_TWILIO_API_URL: tw.url, PARLEY_TWILIO_ACCOUNT_SID: SID, PARLEY_TWILIO_AUTH_TOKEN: 'not-the-token', PARLEY_TWILIO_API_KEY_SID: KEY, PARLEY_TWILIO_API_KEY_SECRET: 'key-secret' };
+    const fromEnv = platformDrivers(loadConfig({ env, cwd: '/' }), silentLogger());
+    expect((await fromEnv.drivers.twilio.act({ callId: CALL }, { kind: 'hangup' })).outcome).toBe('ok');
+    fromEnv.close();
+    // The key is the account's, but the path must still name the account.
+    const other = new TwilioRestDriver({ baseUrl: tw.url, accountSid: 'AC' + 'f'.repeat(32), credentials: { user: KEY, password: 'key-secret' }, timeoutMs: 2000 });
+    expect((await other.act({ callId: CALL }, { kind: 'hangup' })).outcome).toBe('http_error');
+    expect(tw.updates.length).toBe(before + 2);
+  });
 
   it('hangs up with Status=completed and transfers with <Dial> TwiML, one request each', async () => {
     const before = tw.updates.length;

@@ -86,6 +86,7 @@ describe('call record end to end', () => {
   }, 30_000);
 
   it('a black-holed webhook server does not change what the callers hear', async () => {
+    // 16 calls here; the 50-call run with its figures is `npm run bench -- webhook-blackhole`.
     // Accepts connections and never answers a byte.
     const sockets: Socket[] = [];
     const hole = createTcpServer((s) => void sockets.push(s));

@@ -2,8 +2,10 @@
 // agent and a small local order service as its HTTP tool, and one simulated caller: the agent
 // greets first, the caller talks over its reply and asks, the agent looks the order up (a tool
 // round trip) and speaks the result, the AI is lost for a moment (a dropped connection,
-// reconnected), the caller talks again. Prints the timeline and the barge-in figures and
-// writes the recording, the trace and an HTML report to a directory it names.
+// reconnected), the caller talks again and the agent says goodbye and ends the call (end_call,
+// through a local stand-in for the platform: Twilio's REST API or FreeSWITCH's event socket).
+// Prints the timeline, the barge-in and goodbye figures and writes the recording, the trace,
+// Parley's call record and an HTML report to a directory it names.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -20,6 +22,7 @@ import { readWav } from '../../tools/sim/audio/wav.js';
 import type { TelephonyProtocol } from '../../telephony/types.js';
 import { parseCommandArgs } from '../args.js';
 import { startOrderService } from '../demoOrders.js';
+import { startDemoPlatform } from '../demoPlatform.js';
 
 const USAGE = `usage: parley demo [--out DIR] [--protocol twilio|audio-stream] [--no-drop]
 
@@ -32,7 +35,7 @@ Runs one complete simulated call offline (no keys needed) and reports on it.
 /**
  * Hear the greeting; talk; interrupt the reply and ask (the agent's third response calls the
  * order tool, its fourth speaks the result); talk (that reply's AI connection drops mid-way);
- * talk once more on the new connection.
+ * talk once more on the new connection: the agent answers with a goodbye and ends the call.
  */
 const SCRIPT: readonly ScriptStep[] = [
   { kind: 'listen', quietMs: 400 },
@@ -42,9 +45,10 @@ const SCRIPT: readonly ScriptStep[] = [
   { kind: 'say', ms: 900 },
   { kind: 'listen', quietMs: 600 },
   { kind: 'say', ms: 700 },
-  { kind: 'listen', quietMs: 400 },
-  { kind: 'hangup' },
+  { kind: 'await_hangup', timeoutMs: 12_000 },
 ];
+/** The caller's turn the agent answers with a goodbye and end_call: the last one of SCRIPT. */
+const GOODBYE_CALLER_TURN = 4;
 
 const AGENT_REPLY_MS = 1800;
 const AGENT_DELTA_MS = 100;
@@ -53,6 +57,7 @@ const TOOL_TURN = 3;
 /** Audio deltas of the reply after the tool result sent before the demo drops the AI connection. */
 const DROP_AFTER_DELTAS = 4;
 const DEMO_SECRET = 'parley-demo-webhook-secret';
+const DEMO_BEARER = 'parley-demo-bearer';
 const GREETING = 'Thanks for calling Parley Parts. How can I help?';
 
 function readTrace(path: string): TraceRecord[] {
@@ -78,6 +83,8 @@ export async function run(argv: string[]): Promise<number> {
   const drop = !values['no-drop'];
 
   const orders = await startOrderService(DEMO_SECRET);
+  // The platform's side of call control, on loopback: Twilio's REST API or FreeSWITCH's event socket.
+  const platform = await startDemoPlatform(protocol);
   let config;
   try {
     // Offline whatever the environment says: the built-in agent, loopback, quiet logs, and the
@@ -88,8 +95,10 @@ export async function run(argv: string[]): Promise<number> {
         host: '127.0.0.1',
         traceDir: out,
         logLevel: 'silent',
-        authToken: undefined,
+        authToken: DEMO_BEARER,
         webhookSecret: DEMO_SECRET,
+        ...platform.config,
+        callControl: { tools: ['end_call'], endCallMaxWaitMs: 5000 },
         records: { recordingDir: join(out, 'record'), record: true },
         ai: { mode: 'local' },
         tools: {
@@ -100,11 +109,18 @@ export async function run(argv: string[]): Promise<number> {
             parameters: { type: 'object', properties: { order: { type: 'string' } }, required: ['order'] },
           },
         },
-        agents: { default: { instructions: 'You are the phone agent of Parley Parts. Look orders up with lookup_order.', greeting: GREETING, tools: ['lookup_order'] } },
+        agents: {
+          default: {
+            instructions: 'You are the phone agent of Parley Parts. Look orders up with lookup_order; when the caller is done, say goodbye and call end_call.',
+            greeting: GREETING,
+            tools: ['lookup_order', 'end_call'],
+          },
+        },
       },
     });
   } catch (err) {
     await orders.close();
+    await platform.close();
     if (err instanceof ConfigError) {
       process.stderr.write(`parley demo: ${err.message}\n`);
       return 2;
@@ -115,7 +131,16 @@ export async function run(argv: string[]): Promise<number> {
   const events: CallEvent[] = [];
   const app = await startParley({
     config,
-    localAgent: { replyMs: AGENT_REPLY_MS, deltaMs: AGENT_DELTA_MS, toolCalls: [{ turn: TOOL_TURN, name: 'lookup_order', arguments: { order: '4711' } }] },
+    localAgent: {
+      replyMs: AGENT_REPLY_MS,
+      deltaMs: AGENT_DELTA_MS,
+      toolCalls: [
+        { turn: TOOL_TURN, name: 'lookup_order', arguments: { order: '4711' } },
+        // Keyed to the conversation, not the connection: whichever connection hears the caller's
+        // last turn (the demo drops the first) answers it with a goodbye, then end_call.
+        { callerTurn: GOODBYE_CALLER_TURN, name: 'end_call', arguments: { reason: 'the caller is done' }, afterSpeech: true },
+      ],
+    },
     records: { onEvent: (e) => events.push(e) },
   });
   const agent = app.localAgent!.agent;
@@ -130,7 +155,8 @@ export async function run(argv: string[]): Promise<number> {
     // Lateness is measured against real-time pacing with the lookahead beyond the frame in
     // flight (the media core's lookahead counts that frame, the caller's lead does not).
     const leadMs = config.media.lookaheadMs - FRAME_MS;
-    const call = simCall({ url: `ws://127.0.0.1:${app.port}/${protocol}`, script: SCRIPT, outDir: out, maxCallMs: 45_000, leadMs });
+    const callId = platform.channelUuid;
+    const call = simCall({ url: `ws://127.0.0.1:${app.port}/${protocol}`, token: DEMO_BEARER, script: SCRIPT, outDir: out, maxCallMs: 45_000, leadMs, callId, ...(protocol === 'audio-stream' ? { metadata: { callId } } : {}) });
     if (drop) {
       // Once the tool has been called: drop the connection a few deltas into the reply after
       // the one that speaks the tool's result.
@@ -148,6 +174,7 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     await app.shutdown();
     await orders.close();
+    await platform.close();
   }
 
   const recordDir = join(out, 'record');
@@ -171,12 +198,25 @@ export async function run(argv: string[]): Promise<number> {
   const truncErr = barge && truncate ? Math.abs(truncate.audioEndMs - barge.heardMs) : undefined;
   const latencies = report.turns.map((t) => t.responseLatencyMs).filter((x): x is number => x !== undefined);
 
-  const toolResults = trace.filter((r) => r.src === 'runtime' && r.event === 'tool.result').map((r) => r.data as { name?: string; outcome?: string; ms?: number });
+  // The HTTP tool's round trip (end_call has its own line below).
+  const toolResults = trace
+    .filter((r) => r.src === 'runtime' && r.event === 'tool.result')
+    .map((r) => r.data as { name?: string; outcome?: string; ms?: number })
+    .filter((t) => t.name !== 'end_call');
   const toolLine = toolResults.length
     ? toolResults.map((t) => `${t.name ?? '?'} → ${t.outcome ?? '?'} in ${t.ms ?? '?'} ms`).join('; ') +
       ` (the demo's order service, ${orders.requests.every((r) => r.signed) ? 'signature verified' : 'SIGNATURE NOT VERIFIED'})`
     : 'none';
   const greeted = trace.some((r) => r.src === 'ai' && r.event === 'greeting');
+  // The goodbye: what the agent sent before end_call against what the caller heard of it.
+  const goodbyeSent = agent.stats().callsAfterSpeech.find((c) => c.name === 'end_call')?.speechMs;
+  const goodbye = report.goodbye;
+  const goodbyeMissing = goodbye && goodbyeSent !== undefined ? Math.max(goodbye.missingFrames, Math.ceil((goodbyeSent - goodbye.heardMs) / FRAME_MS - 1e-9)) : undefined;
+  const hangups = platform.hangups();
+  const goodbyeLine =
+    goodbye && goodbyeSent !== undefined
+      ? `the agent said ${goodbyeSent.toFixed(0)} ms, the caller heard ${goodbye.heardMs.toFixed(0)} ms; frames missing ${goodbyeMissing}; platform hang-ups ${hangups} (${platform.via})`
+      : `none (the call did not end with the agent's goodbye; platform hang-ups ${hangups})`;
   const facts: [string, string][] = [
     ['greeting', greeted ? `the agent spoke first: "${GREETING}"` : 'none'],
     ['tool round trip', toolLine],
@@ -188,6 +228,7 @@ export async function run(argv: string[]): Promise<number> {
     ['stale agent frames after the cut', String(barge?.staleFramesAfterClear ?? 'n/a')],
     ['truncate point vs heard', truncate && barge ? `audio_end_ms ${truncate.audioEndMs} vs heard ${barge.heardMs} ms (error ${ms(truncErr)})` : 'n/a'],
     ['reconnects', `${successes} of ${attempts} attempt(s) succeeded${drop ? ' (the demo dropped the AI connection during the reply after the tool result)' : ''}`],
+    ['goodbye (end_call)', goodbyeLine],
     ['AI first audio after caller stops', latencies.length ? latencies.map((l) => `${l.toFixed(0)} ms`).join(', ') : 'n/a'],
     ['outbound frame lateness p50 / p99', `${report.lateness.p50.toFixed(1)} / ${report.lateness.p99.toFixed(1)} ms; underruns ${report.underruns}`],
   ];
@@ -236,5 +277,6 @@ export async function run(argv: string[]): Promise<number> {
   if (wavPath) process.stdout.write(`  ${basename(wavPath)}   stereo recording (left: caller, right: what the caller heard)\n`);
   process.stdout.write(`  ${basename(tracePath)}   Parley's trace (one JSON object per line)\n`);
   process.stdout.write(`  record/       Parley's call record: events.ndjson, transcript.json, its own stereo recording\n`);
-  return report.ok ? 0 : 1;
+  // The demo is the product's promise in one call: it fails when the goodbye was cut or the hang-up not single.
+  return report.ok && goodbyeMissing === 0 && hangups === 1 ? 0 : 1;
 }

@@ -24,7 +24,10 @@ An offline stand-in for OpenAI Realtime (GA): point PARLEY_OPENAI_URL at the pri
                        or the client event {"type":"sim.fault","fault":{...}}.
   --tool-call SPEC     a reply script (repeatable): TURN:NAME:JSON-ARGS, e.g. 1:lookup_order:{"order":"123"}
                        makes response 1 call lookup_order (if the session lists it) and the next
-                       response speak its output. Per connection: ?sim_tool=SPEC.
+                       response speak its output. cN for TURN: the answer to the caller's Nth turn
+                       of the conversation (replayed caller messages count, so it survives a
+                       reconnect); a trailing + speaks first, then calls: c3+:end_call:{} is a
+                       goodbye, then the hang-up. Per connection: ?sim_tool=SPEC.
   --seed N             voice seed (default 1)
 `;
 

@@ -4,6 +4,7 @@ import { SIM_PROTOCOLS } from '../../tools/sim/caller/leg-factory.js';
 import type { SimCallOptions, TimelineEvent } from '../../tools/sim/caller/types.js';
 import { parseCommandArgs } from '../args.js';
 import { audioSocketCall } from '../../tools/sim/caller/audiosocket-run.js';
+import { startFakeEsl, type FakeEsl } from '../../tools/sim/platform/fakeEsl.js';
 
 const USAGE = `usage: parley sim-call [options]
 
@@ -19,7 +20,14 @@ emulator, or Asterisk AudioSocket over TCP).
   --rate R           sample rate 8000 | 16000 (default 8000; Twilio is always 8000)
   --codec C          telnyx, plivo, asterisk wire codec: mulaw | alaw | pcm16 (default mulaw at 8000, pcm16 at 16000)
   --script S         steps, comma separated (default say:1200,listen,say:800,barge:600:1000,listen,hangup):
-                     say:MS silence:MS listen[:QUIET_MS[:TIMEOUT_MS]] barge:AFTER_MS:SAY_MS dtmf:D hangup
+                     say:MS silence:MS listen[:QUIET_MS[:TIMEOUT_MS]] barge:AFTER_MS:SAY_MS dtmf:D
+                     wait-hangup[:TIMEOUT_MS] (the agent ends the call; the report's "goodbye" says
+                     what was heard of it and its frames missing at the far side) hangup
+  --fake-esl [HOST:]PORT  audio-stream: serve a fake FreeSWITCH event socket there (point Parley's
+                     PARLEY_FREESWITCH_ESL at it): dtmf:D steps become DTMF events for the call's
+                     uuid (the metadata's callId), and its uuid_kill/uuid_transfer are listed in
+                     the JSON ("esl")
+  --esl-password P   the fake event socket's password (default ClueCon)
   --wav FILE         take the caller's speech from a PCM16 WAV instead of synthesizing it
   --param K=V        Twilio customParameters (repeatable)
   --metadata JSON    audio-stream metadata frame ('none' to send none; default {"callId","sampleRate"})
@@ -48,6 +56,8 @@ export async function run(argv: string[]): Promise<number> {
     calls: { type: 'string' },
     'ramp-ms': { type: 'string' },
     quiet: { type: 'boolean' },
+    'fake-esl': { type: 'string' },
+    'esl-password': { type: 'string' },
   });
   if ('exit' in parsed) return parsed.exit;
   const { values } = parsed;
@@ -125,15 +135,38 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
-  if (calls > 1) {
-    const { reports: _r, ...summary } = await runLoad({ ...options, calls, ...(rampMs !== undefined ? { rampMs } : {}) });
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
-    return summary.failed === 0 ? 0 : 1;
+  let esl: FakeEsl | undefined;
+  if (values['fake-esl'] !== undefined) {
+    const m = /^(?:(.+):)?(\d{1,5})$/.exec(values['fake-esl']);
+    if (!m) {
+      process.stderr.write(`parley sim-call: --fake-esl must be [HOST:]PORT, got '${values['fake-esl']}'\n`);
+      return 2;
+    }
+    try {
+      esl = await startFakeEsl(values['esl-password'] ?? 'ClueCon', { host: m[1] ?? '127.0.0.1', port: Number(m[2]), anyChannel: true });
+    } catch (err) {
+      process.stderr.write(`parley sim-call: --fake-esl: ${(err as Error).message}\n`);
+      return 2;
+    }
+    if (!values.quiet) process.stderr.write(`fake FreeSWITCH event socket on ${esl.host}:${esl.port}\n`);
+    options = { ...options, keypad: (uuid, digit) => esl!.pressDigit(uuid, digit) };
   }
-  const live = (e: TimelineEvent) => process.stderr.write(`${String(Math.round(e.t)).padStart(7)} ms  ${e.kind}${e.detail ? `  ${e.detail}` : ''}\n`);
-  const report = await simCall({ ...options, ...(values.quiet ? {} : { onTimeline: live }) });
-  if (!values.quiet && report.wavPath) process.stderr.write(`wrote ${report.wavPath} and ${report.timelinePath}\n`);
-  const { timeline: _t, ...rest } = report;
-  process.stdout.write(`${JSON.stringify(rest)}\n`);
-  return report.ok ? 0 : 1;
+  const eslLines = () => (esl ? { esl: esl.commands.map((c) => c.line).filter((l) => l.startsWith('api ')) } : {});
+  try {
+    if (calls > 1) {
+      const { reports: _r, ...summary } = await runLoad({ ...options, calls, ...(rampMs !== undefined ? { rampMs } : {}) });
+      process.stdout.write(`${JSON.stringify({ ...summary, ...eslLines() })}\n`);
+      return summary.failed === 0 ? 0 : 1;
+    }
+    const live = (e: TimelineEvent) => process.stderr.write(`${String(Math.round(e.t)).padStart(7)} ms  ${e.kind}${e.detail ? `  ${e.detail}` : ''}\n`);
+    const report = await simCall({ ...options, ...(values.quiet ? {} : { onTimeline: live }) });
+    if (!values.quiet && report.wavPath) process.stderr.write(`wrote ${report.wavPath} and ${report.timelinePath}\n`);
+    // Give Parley's platform action a moment to reach the fake event socket after the stream closed.
+    if (esl) await new Promise((r) => setTimeout(r, 200));
+    const { timeline: _t, ...rest } = report;
+    process.stdout.write(`${JSON.stringify({ ...rest, ...eslLines() })}\n`);
+    return report.ok ? 0 : 1;
+  } finally {
+    await esl?.close();
+  }
 }

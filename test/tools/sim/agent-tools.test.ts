@@ -90,8 +90,55 @@ describe('sim-agent: function calling', () => {
       await plain.close();
     }
     expect(parseToolCallSpec('2:lookup_order:{"order":"1"}')).toEqual({ ok: true, call: { turn: 2, name: 'lookup_order', arguments: { order: '1' } } });
+    expect(parseToolCallSpec('c4+:end_call:{"reason":"done"}')).toEqual({ ok: true, call: { callerTurn: 4, name: 'end_call', arguments: { reason: 'done' }, afterSpeech: true } });
+    expect(parseToolCallSpec('c0:x:{}').ok).toBe(false);
     expect(parseToolCallSpec('0:x:{}').ok).toBe(false);
     expect(parseToolCallSpec('1:x:[1]').ok).toBe(false);
     expect(parseToolCallSpec('1:x:nope').ok).toBe(false);
+  });
+
+  it('a script keyed to the caller turn follows the conversation across connections (replayed caller messages count), once per connection', async () => {
+    const keyed = await startSimAgent({ replyMs: 300, speed: 20, toolCalls: [{ callerTurn: 2, name: 'end_call', arguments: {}, afterSpeech: true }] });
+    const END = { type: 'function', name: 'end_call', description: 'd', parameters: { type: 'object' } };
+    const user = (text: string) => ({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } });
+    const connect = async () => {
+      const ws = new WebSocket(keyed.url);
+      const events: Ev[] = [];
+      ws.on('message', (d) => events.push(JSON.parse(String(d)) as Ev));
+      await once(ws, 'open');
+      const doneCount = async (n: number) => {
+        const end = Date.now() + 5000;
+        while (events.filter((e) => e.type === 'response.done').length < n && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+      };
+      send(ws, { type: 'session.update', session: { type: 'realtime', tools: [END] } });
+      return { ws, events, doneCount, calls: () => events.filter((e) => e.type === 'response.function_call_arguments.done').length };
+    };
+    try {
+      // First connection: the caller's first turn is answered with speech only.
+      const a = await connect();
+      send(a.ws, user('hello'));
+      send(a.ws, { type: 'response.create' });
+      await a.doneCount(1);
+      expect(a.calls()).toBe(0);
+      a.ws.close();
+      // A reconnect: the first turn replayed, the second new — its answer speaks, then calls end_call.
+      const b = await connect();
+      send(b.ws, user('hello'));
+      send(b.ws, user('that is all, thanks'));
+      send(b.ws, { type: 'response.create' });
+      await b.doneCount(1);
+      expect(b.calls()).toBe(1);
+      expect(b.events.find((e) => e.type === 'response.function_call_arguments.done')).toMatchObject({ name: 'end_call', output_index: 1 });
+      // Another response in the same caller turn does not repeat it.
+      send(b.ws, { type: 'response.create' });
+      await b.doneCount(2);
+      expect(b.calls()).toBe(1);
+      const after = keyed.stats().callsAfterSpeech;
+      expect(after).toHaveLength(1);
+      expect(after[0]!.speechMs).toBeGreaterThanOrEqual(280);
+      b.ws.close();
+    } finally {
+      await keyed.close();
+    }
   });
 });

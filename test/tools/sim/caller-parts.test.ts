@@ -47,6 +47,13 @@ describe('scripts', () => {
     ]);
     expect(() => parseScript('say')).toThrow(/bad script step 'say'/);
     expect(() => parseScript('barge:100')).toThrow(/bad script step/);
+    expect(parseScript('say:600,dtmf:4,wait-hangup:8000')).toEqual([
+      { kind: 'say', ms: 600 },
+      { kind: 'dtmf', digit: '4' },
+      { kind: 'await_hangup', timeoutMs: 8000 },
+    ]);
+    expect(parseScript('wait-hangup')).toEqual([{ kind: 'await_hangup' }]);
+    expect(() => parseScript('wait-hangup:1:2')).toThrow(/bad script step/);
     expect(() => parseScript('dance:1')).toThrow(/unknown script step/);
     expect(() => parseScript('')).toThrow(/empty/);
   });

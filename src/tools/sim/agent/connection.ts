@@ -16,25 +16,10 @@ import type { TextResponseStream } from './textResponse.js';
 import { applySessionUpdate, defaultSession, sessionToWire, type SimSession } from './session.js';
 import { checkDelete, recordTruncate, type ItemInfo } from './truncate.js';
 import { SimFunctionCalls, type SimToolCall } from './toolCalls.js';
-import type { AgentScript, ReceivedEvent, SimAgentOptions, SimFault, TruncateRecord } from './types.js';
+import type { AgentScript, SimFault } from './types.js';
+import type { AgentShared } from './shared.js';
 
-/** Counters and recorders shared by all connections of one agent. */
-export interface AgentShared {
-  readonly options: Required<Pick<SimAgentOptions, 'replyMode' | 'replyMs' | 'deltaMs' | 'speed' | 'firstAudioDelayMs' | 'sessionMaxMs' | 'seed' | 'drive' | 'toolCalls'>>;
-  readonly counters: {
-    responses: number;
-    responsesCancelled: number;
-    deltas: number;
-    audioMsSent: number;
-    speechStarted: number;
-    errorsSent: number;
-    toolCalls: number;
-    toolOutputs: number;
-    toolOutputsSpoken: number;
-  };
-  readonly truncates: TruncateRecord[];
-  record(e: ReceivedEvent): void;
-}
+export type { AgentShared } from './shared.js';
 
 const MAX_ITEMS = 256;
 const MAX_APPEND_BYTES = 15 * 1024 * 1024;
@@ -47,6 +32,8 @@ export class AgentConnection {
   private seq = 0;
   private deltas = 0;
   private turns = 0;
+  /** Caller turns of the conversation: committed here plus caller messages replayed into it. */
+  private callerTurns = 0;
   private userItemId: string | undefined;
   private lastTurn: CallerTurn | undefined;
   private readonly items = new Map<string, ItemInfo>();
@@ -160,6 +147,7 @@ export class AgentConnection {
         const r = this.calls.itemCreate(e, () => this.nextId('item'));
         if (!r.ok) return this.sendError('invalid_request_error', r.error.code, r.error.message, r.error.param, eventId);
         if (r.item['type'] === 'function_call_output') this.shared.counters.toolOutputs++;
+        if (r.item['type'] === 'message' && r.item['role'] === 'user') this.callerTurns++;
         this.remember(r.item['id'] as string, { role: 'other' });
         this.send({ type: 'conversation.item.added', previous_item_id: null, item: r.item });
         this.send({ type: 'conversation.item.done', previous_item_id: null, item: r.item });
@@ -286,6 +274,7 @@ export class AgentConnection {
   private commitTurn(itemId: string): void {
     const turn = this.input.takeTurn();
     this.lastTurn = turn;
+    this.callerTurns++;
     this.remember(itemId, { role: 'user' });
     this.send({ type: 'input_audio_buffer.committed', previous_item_id: null, item_id: itemId });
     const item = { id: itemId, object: 'realtime.item', type: 'message', status: 'completed', role: 'user', content: [{ type: 'input_audio', transcript: null }] };
@@ -297,7 +286,7 @@ export class AgentConnection {
         type: 'conversation.item.input_audio_transcription.completed',
         item_id: itemId,
         content_index: 0,
-        transcript: `[caller turn ${this.turns + 1}, ${secs} s]`,
+        transcript: `[caller turn ${this.callerTurns}, ${secs} s]`, // of the conversation (replayed turns count)
       });
     }
   }
@@ -325,12 +314,19 @@ export class AgentConnection {
     const nextId = (prefix: string) => this.nextId(prefix);
     const send = (ev: Record<string, unknown>) => this.outbox.send(metadata ? withMetadata(ev, metadata) : ev);
     // The scripted function call instead of speech: the model waits for the output.
-    if (this.calls.respondWithCall(this.turns, this.session.tools, this.id, nextId, send)) return void this.shared.counters.toolCalls++;
+    const at = { turn: this.turns, callerTurns: this.callerTurns };
+    if (this.calls.respondWithCall(at, this.session.tools, this.id, nextId, send)) return void this.shared.counters.toolCalls++;
     const heard = this.calls.takeHeard();
     this.shared.counters.toolOutputsSpoken += heard.length;
     const format = this.session.outputModality === 'text' ? undefined : this.session.outputFormat;
     const onDelta = (bytes: number, bytesPerMs: number) => this.onDelta(bytes, bytesPerMs);
-    const after = this.calls.afterSpeech(this.turns, this.session.tools, nextId, send, () => this.shared.counters.toolCalls++); // a call after the speech
+    // A call after the speech: counted, with the length of the speech before it.
+    const after = this.calls.afterSpeech(at, this.session.tools, nextId, send, (call) => {
+      this.shared.counters.toolCalls++;
+      const r = this.response;
+      if (this.shared.callsAfterSpeech.length >= 1000) this.shared.callsAfterSpeech.shift(); // bounded: long runs
+      this.shared.callsAfterSpeech.push({ name: call.name, connId: this.id, speechMs: r instanceof ResponseStream ? r.sentMs : 0 });
+    });
     const r = buildResponse({ options: this.shared.options, connId: this.id, turn: this.turns, lastTurn: this.lastTurn, format, manual: this.scripted, nextId, send, onDelta, onCancelled: () => this.shared.counters.responsesCancelled++, heard, ...after });
     this.response = r;
     this.remember(r.itemId, r instanceof ResponseStream ? { role: 'assistant', response: r } : { role: 'assistant' });

@@ -30,6 +30,7 @@ export async function startSimAgent(options: SimAgentOptions = {}): Promise<SimA
     },
     counters: { responses: 0, responsesCancelled: 0, deltas: 0, audioMsSent: 0, speechStarted: 0, errorsSent: 0, toolCalls: 0, toolOutputs: 0, toolOutputsSpoken: 0 },
     truncates: [],
+    callsAfterSpeech: [],
     received: [],
     listeners: new Set(),
     record(e) {
@@ -111,6 +112,7 @@ export async function startSimAgent(options: SimAgentOptions = {}): Promise<SimA
       activeConnections: connections.size,
       ...shared.counters,
       truncates: [...shared.truncates],
+      callsAfterSpeech: [...shared.callsAfterSpeech],
     }),
     received: () => shared.received.slice(-RECEIVED_LIMIT),
     onEvent(listener) {

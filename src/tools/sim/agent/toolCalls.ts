@@ -5,10 +5,18 @@
 // function_call_output must name a call_id this conversation issued (else an
 // invalid_request_error), a message item is added. The next response speaks the output.
 
-/** "On response N call tool X with these arguments (and speak its output in the next one)." */
+/**
+ * "On response N call tool X with these arguments (and speak its output in the next one)." The
+ * response is picked by `turn` (counted per connection) or by `callerTurn` (counted per
+ * conversation: caller turns committed on this connection plus the caller messages Parley replays
+ * into it after a reconnect), so a script survives a reconnect the way a real model's conversation
+ * does: "answer the caller's 4th turn with a goodbye and end_call" whatever connection hears it.
+ */
 export interface SimToolCall {
   /** 1-based number of the response (on this connection) that makes the call. */
-  readonly turn: number;
+  readonly turn?: number;
+  /** 1-based caller turn of the conversation whose first answer makes the call (once per connection). */
+  readonly callerTurn?: number;
   readonly name: string;
   readonly arguments: Readonly<Record<string, unknown>>;
   /** Speak the reply first, then call the tool in the same response (a goodbye before end_call). */
@@ -25,7 +33,17 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const MAX_CALLS = 256;
 
+/** Where a connection's conversation is when a response starts. */
+export interface ResponseAt {
+  /** Responses on this connection, this one included. */
+  readonly turn: number;
+  /** Caller turns in the conversation (committed + replayed). */
+  readonly callerTurns: number;
+}
+
 export class SimFunctionCalls {
+  /** callerTurn-keyed calls already made on this connection (a tool-output response must not repeat them). */
+  private readonly fired = new Set<SimToolCall>();
   /** call_id → its output once the client sent it. */
   private readonly issued = new Map<string, string | undefined>();
   private readonly heard: string[] = [];
@@ -34,23 +52,29 @@ export class SimFunctionCalls {
 
   constructor(private readonly script: readonly SimToolCall[]) {}
 
-  /** The call scripted for response `turn`, if any (and only if the session lists the tool). */
-  planned(turn: number, sessionTools: readonly string[]): SimToolCall | undefined {
-    return this.script.find((s) => s.turn === turn && sessionTools.includes(s.name) && !s.afterSpeech);
+  /** The call scripted for this response, if any (and only if the session lists the tool). */
+  private pick(at: ResponseAt, sessionTools: readonly string[], afterSpeech: boolean): SimToolCall | undefined {
+    const call = this.script.find(
+      (s) =>
+        (s.afterSpeech === true) === afterSpeech &&
+        sessionTools.includes(s.name) &&
+        (s.turn !== undefined ? s.turn === at.turn : s.callerTurn === at.callerTurns && !this.fired.has(s)),
+    );
+    return call;
   }
 
-  /** The call scripted to follow the speech of response `turn`, if any. */
-  plannedAfterSpeech(turn: number, sessionTools: readonly string[]): SimToolCall | undefined {
-    return this.script.find((s) => s.turn === turn && sessionTools.includes(s.name) && s.afterSpeech === true);
+  planned(at: ResponseAt, sessionTools: readonly string[]): SimToolCall | undefined {
+    return this.pick(at, sessionTools, false);
   }
 
   /** What a speaking response sends before its response.done when a call follows its speech. */
-  afterSpeech(turn: number, sessionTools: readonly string[], nextId: (prefix: string) => string, send: (ev: Obj) => void, onCall: () => void): { beforeDone?: (responseId: string) => void } {
-    const call = this.plannedAfterSpeech(turn, sessionTools);
+  afterSpeech(at: ResponseAt, sessionTools: readonly string[], nextId: (prefix: string) => string, send: (ev: Obj) => void, onCall: (call: SimToolCall) => void): { beforeDone?: (responseId: string) => void } {
+    const call = this.pick(at, sessionTools, true);
     if (!call) return {};
     return {
       beforeDone: (responseId) => {
-        onCall();
+        this.fired.add(call);
+        onCall(call);
         for (const ev of this.trailingCallEvents(call, responseId, { itemId: nextId('item'), callId: nextId('call'), eventId: () => nextId('event') })) send(ev);
       },
     };
@@ -80,9 +104,10 @@ export class SimFunctionCalls {
 
   /** The events of a response that calls `call` (all at once: arguments are short). */
   /** Sends the function call planned for this turn instead of speech; false when none is. */
-  respondWithCall(turn: number, sessionTools: readonly string[], connId: number, nextId: (prefix: string) => string, send: (ev: Obj) => void): boolean {
-    const call = this.planned(turn, sessionTools);
+  respondWithCall(at: ResponseAt, sessionTools: readonly string[], connId: number, nextId: (prefix: string) => string, send: (ev: Obj) => void): boolean {
+    const call = this.planned(at, sessionTools);
     if (!call) return false;
+    this.fired.add(call);
     const ids = { responseId: nextId('resp'), itemId: nextId('item'), callId: nextId('call'), conversationId: `conv_${connId}`, eventId: () => nextId('event') };
     for (const ev of this.responseEvents(call, ids)) send(ev);
     return true;
@@ -179,17 +204,23 @@ export function withHeard(words: string[], heard: readonly string[]): string[] {
   return [`[tool output: ${heard.join('; ').slice(0, 200)}] ${words[0]!}`, ...words.slice(1)];
 }
 
-/** The text form of a scripted call (CLI `--tool-call`, URL `?sim_tool=`): `TURN:NAME:JSON-ARGS`. */
+/**
+ * The text form of a scripted call (CLI `--tool-call`, URL `?sim_tool=`): `TURN:NAME:JSON-ARGS`;
+ * `cN` for TURN keys it to the caller's Nth turn of the conversation, a trailing `+` on TURN makes
+ * the response speak first and call after (`c4+:end_call:{}` — a goodbye, then the hang-up).
+ */
 export function parseToolCallSpec(spec: string): { ok: true; call: SimToolCall } | { ok: false; error: string } {
-  const m = /^(\d+):([a-zA-Z0-9_-]{1,64}):(.*)$/s.exec(spec);
+  const m = /^(c?)(\d+)(\+?):([a-zA-Z0-9_-]{1,64}):(.*)$/s.exec(spec);
   if (!m) return { ok: false, error: `'${spec.slice(0, 80)}' is not TURN:NAME:JSON-ARGS` };
   let args: unknown;
   try {
-    args = JSON.parse(m[3]!);
+    args = JSON.parse(m[5]!);
   } catch {
     return { ok: false, error: 'the arguments are not JSON' };
   }
   if (!isObj(args)) return { ok: false, error: 'the arguments must be a JSON object' };
-  const turn = Number(m[1]);
-  return turn >= 1 ? { ok: true, call: { turn, name: m[2]!, arguments: args } } : { ok: false, error: 'TURN counts from 1' };
+  const n = Number(m[2]);
+  if (n < 1) return { ok: false, error: 'TURN counts from 1' };
+  const at = m[1] === 'c' ? { callerTurn: n } : { turn: n };
+  return { ok: true, call: { ...at, name: m[4]!, arguments: args, ...(m[3] === '+' ? { afterSpeech: true } : {}) } };
 }

@@ -130,6 +130,8 @@ export interface SimAgentStats {
   readonly toolOutputs: number;
   readonly toolOutputsSpoken: number;
   readonly truncates: readonly TruncateRecord[];
+  /** Each call made after a response's speech (a goodbye then end_call), with the ms of audio that speech sent. */
+  readonly callsAfterSpeech: readonly { readonly name: string; readonly connId: number; readonly speechMs: number }[];
 }
 
 export interface SimAgentConnectionInfo {

@@ -47,6 +47,7 @@ export class SimCall {
   private framesSent = 0;
   private ticksSkipped = 0;
   private marksEchoed = 0;
+  private goodbye: CallReport['goodbye'];
 
   // script state
   private step = -1;
@@ -65,8 +66,9 @@ export class SimCall {
     this.frameSamples = (rate * TICK_MS) / 1000;
     this.maxCallMs = options.maxCallMs ?? 60_000;
     this.script = options.script ?? DEFAULT_SCRIPT;
-    // Samples are kept to record a WAV or to listen for marks; otherwise lengths only.
-    const withSamples = options.outDir !== undefined || options.marks !== undefined;
+    // Samples are kept to record a WAV or to listen for marks; otherwise lengths only…
+    // …and to tell a goodbye's unplayed audio from padding when the far side is to end the call.
+    const withSamples = options.outDir !== undefined || options.marks !== undefined || this.script.some((s) => s.kind === 'await_hangup');
     this.withSamples = withSamples;
     this.recording = options.outDir !== undefined ? new Recording(rate, this.frameSamples) : undefined;
     this.marks = options.marks ? new MarkListener(options.marks.replies) : undefined;
@@ -104,7 +106,15 @@ export class SimCall {
     });
     ws.on('close', (code, reason) => {
       this.event('closed', `${code}${reason.length ? ` ${reason.toString()}` : ''}`);
-      if (!this.hungUp) this.failure ??= `server closed the call (${code}) during step ${this.step + 1}/${this.script.length}`;
+      if (!this.hungUp) {
+        // The far side ended the call: what was still queued there is never heard.
+        // A tail of digital silence (padding) still queued is not missed; with lengths only, all of it counts.
+        const unplayedMs = (this.far.queuedSamples / this.rate) * 1000;
+        const missingMs = ((this.far.queuedAudibleSamples ?? this.far.queuedSamples) / this.rate) * 1000;
+        this.goodbye = { heardMs: round(this.xp.heardRunMs), unplayedMs: round(unplayedMs), missingFrames: Math.max(0, Math.ceil(missingMs / TICK_MS - 1e-9)) };
+        if (this.script[this.step]?.kind === 'await_hangup') this.scriptDone = true; // the call is over: so is the script
+        else this.failure ??= `server closed the call (${code}) during step ${this.step + 1}/${this.script.length}`;
+      }
       this.finish();
     });
     setTimeout(() => {
@@ -215,6 +225,8 @@ export class SimCall {
       case 'dtmf': {
         const f = this.leg.dtmf(s.digit);
         if (f) this.send(f);
+        else if (this.options.keypad) this.options.keypad(this.channelUuid(), s.digit);
+        else this.failure ??= `dtmf: the ${this.protocol} stream carries no keys; give the call a keypad (sim-call --fake-esl)`;
         this.event('dtmf', s.digit);
         this.nextStep();
         break;
@@ -239,6 +251,11 @@ export class SimCall {
         return;
       case 'silence':
         if (elapsed >= s.ms) this.nextStep();
+        return;
+      case 'await_hangup':
+        if (elapsed < (s.timeoutMs ?? 15_000)) return;
+        this.failure ??= `the far side did not end the call within ${s.timeoutMs ?? 15_000} ms (step ${this.step + 1})`;
+        this.nextStep();
         return;
       case 'listen':
         if (heardInStep && this.xp.quietMs >= (s.quietMs ?? 600)) this.nextStep();
@@ -313,6 +330,12 @@ export class SimCall {
 
   // ---- plumbing ------------------------------------------------------------------------------
 
+  /** The channel uuid the platform knows the call by: the metadata's callId, else the call id. */
+  private channelUuid(): string {
+    const named = this.options.metadata?.['callId'];
+    return typeof named === 'string' ? named : this.callId;
+  }
+
   private echo(name: string): void {
     const f = this.leg.markEcho(name);
     if (f) this.send(f);
@@ -348,6 +371,7 @@ export class SimCall {
         alignmentLossMs: ms(this.far.alignmentLoss),
         overflowDropMs: ms(this.far.overflowDrop),
       }),
+      ...(this.goodbye ? { goodbye: this.goodbye } : {}),
       ...(this.marks ? { marks: this.marks.report() } : {}),
     };
     this.resolve(this.recording && this.options.outDir ? this.recording.write(report, this.options.outDir) : report);

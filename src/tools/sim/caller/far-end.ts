@@ -27,6 +27,8 @@ export interface FarEnd {
   tick(): TickResult;
   /** Samples queued and not yet played. */
   readonly queuedSamples: number;
+  /** Of those, up to the last one that is not digital silence (undefined when tracking lengths only). */
+  readonly queuedAudibleSamples: number | undefined;
   /** Audio lost to the module's alignment cut and overflow (samples). */
   readonly alignmentLoss: number;
   readonly overflowDrop: number;
@@ -49,6 +51,23 @@ export class TwilioFarEnd implements FarEnd {
 
   get queuedSamples(): number {
     return this.queued;
+  }
+
+  get queuedAudibleSamples(): number | undefined {
+    let total = 0;
+    let audible = 0;
+    for (const e of this.queue) {
+      if (e.kind === 'mark') continue;
+      if (!e.pcm) return undefined;
+      for (let i = e.n - 1; i >= e.pos; i--) {
+        if (e.pcm[i] !== 0) {
+          audible = total + (i - e.pos + 1);
+          break;
+        }
+      }
+      total += e.n - e.pos;
+    }
+    return audible;
   }
 
   pushAudio(x: number | Int16Array): void {
@@ -117,6 +136,11 @@ export class ModuleFarEnd implements FarEnd {
 
   get queuedSamples(): number {
     return this.module.inuse / 2;
+  }
+
+  get queuedAudibleSamples(): number | undefined {
+    const b = this.module.audibleInuse;
+    return b === undefined ? undefined : b / 2;
   }
 
   pushAudio(x: number | Int16Array): void {

@@ -63,6 +63,27 @@ export class ModuleInject {
     return this.used;
   }
 
+  /**
+   * Bytes queued up to and including the last sample that is not digital silence (a tail of
+   * zero padding is not audio anyone misses); undefined when only lengths are tracked.
+   */
+  get audibleInuse(): number | undefined {
+    let total = 0;
+    let audible = 0;
+    for (const c of this.chunks) {
+      if (!c.data) return undefined;
+      const s = new Int16Array(c.data.buffer, c.data.byteOffset + c.off, (c.len - c.off) >> 1);
+      for (let i = s.length - 1; i >= 0; i--) {
+        if (s[i] !== 0) {
+          audible = total + (i + 1) * 2;
+          break;
+        }
+      }
+      total += c.len - c.off;
+    }
+    return audible;
+  }
+
   /** processMessage for one streamAudio message carrying `bytes` (or `data`) of decoded PCM. */
   inject(bytesOrData: number | Uint8Array): InjectOutcome {
     const data = typeof bytesOrData === 'number' ? undefined : bytesOrData;

@@ -1,6 +1,7 @@
 // Call scripts: the text form used by `parley sim-call --script`, e.g.
 //   say:1200,listen,say:800,barge:600:1000,listen,hangup
-// say:<ms>  silence:<ms>  listen[:<quietMs>[:<timeoutMs>]]  barge:<afterMs>:<sayMs>  dtmf:<digit>  hangup
+// say:<ms>  silence:<ms>  listen[:<quietMs>[:<timeoutMs>]]  barge:<afterMs>:<sayMs>  dtmf:<digit>
+// wait-hangup[:<timeoutMs>] (the far side ends the call: the agent's end_call)  hangup
 import type { ScriptStep } from './types.js';
 
 export const DEFAULT_SCRIPT: readonly ScriptStep[] = [
@@ -42,11 +43,15 @@ export function parseScript(text: string): ScriptStep[] {
         if (args.length !== 1 || !/^[0-9*#A-D]$/.test(args[0]!)) throw bad();
         steps.push({ kind: 'dtmf', digit: args[0]! });
         break;
+      case 'wait-hangup':
+        if (args.length > 1) throw bad();
+        steps.push({ kind: 'await_hangup', ...(args.length === 1 ? { timeoutMs: ms(0) } : {}) });
+        break;
       case 'hangup':
         steps.push({ kind: 'hangup' });
         break;
       default:
-        throw new Error(`unknown script step '${raw}' (say, silence, listen, barge, dtmf, hangup)`);
+        throw new Error(`unknown script step '${raw}' (say, silence, listen, barge, dtmf, wait-hangup, hangup)`);
     }
   }
   if (steps.length === 0) throw new Error('empty script');

@@ -11,7 +11,11 @@ export type { MarkReport } from './mark-listener.js';
  * - listen: wait until the agent has spoken and then been quiet for `quietMs` (default 600 ms),
  *   or `timeoutMs` (default 15 s) passes;
  * - barge: wait until `afterMs` of the agent's audio has been heard, then speak for `sayMs`;
- * - dtmf: send a DTMF digit (Twilio only);
+ * - dtmf: press a key: in band where the platform's stream carries DTMF (Twilio and the other
+ *   report platforms), through `keypad` where it does not (audio-stream: FreeSWITCH reports keys
+ *   on its event socket — sim-call's fake ESL);
+ * - await_hangup: wait for the far side to end the call (the agent's end_call), at most
+ *   `timeoutMs` (default 15 s); the call then ends without the caller hanging up;
  * - hangup: end the call (Twilio `stop`; audio-stream closes the socket).
  */
 export type ScriptStep =
@@ -20,6 +24,7 @@ export type ScriptStep =
   | { readonly kind: 'listen'; readonly quietMs?: number; readonly timeoutMs?: number }
   | { readonly kind: 'barge'; readonly afterMs: number; readonly sayMs: number; readonly timeoutMs?: number }
   | { readonly kind: 'dtmf'; readonly digit: string }
+  | { readonly kind: 'await_hangup'; readonly timeoutMs?: number }
   | { readonly kind: 'hangup' };
 
 export interface SimCallOptions {
@@ -65,6 +70,11 @@ export interface SimCallOptions {
    * say; the report then counts duplicates, reorderings and missing audio per answer.
    */
   readonly marks?: { readonly replies: readonly (readonly string[])[] };
+  /**
+   * Presses a key where the leg's stream cannot carry one (audio-stream): `uuid` is the channel
+   * the call's metadata names. sim-call's `--fake-esl` passes its fake event socket's pressDigit.
+   */
+  readonly keypad?: (uuid: string, digit: string) => void;
   /** Called with each timeline event as it happens (live progress for demos and tests). */
   readonly onTimeline?: (e: TimelineEvent) => void;
 }
@@ -187,11 +197,28 @@ export interface CallReport {
   readonly timeline: readonly TimelineEvent[];
   /** Arrival (ms) and duration (ms) of each inbound frame, when recordFrames. */
   readonly frames?: readonly (readonly [number, number])[];
+  /**
+   * When the far side ended the call (the agent hung up): what the caller heard of the last agent
+   * run (the goodbye) and what the far side still held unplayed when the call ended.
+   */
+  readonly goodbye?: GoodbyeReport;
   /** What the marks told, when listening for them. */
   readonly marks?: MarkReport;
   /** Paths written, when outDir was given. */
   readonly wavPath?: string;
   readonly timelinePath?: string;
+}
+
+export interface GoodbyeReport {
+  /** Agent audio heard in the last run before the end, ms. */
+  readonly heardMs: number;
+  /** Agent audio that had arrived but was not yet played when the call ended, ms. */
+  readonly unplayedMs: number;
+  /**
+   * The goodbye's frames missing at the far side: 20 ms frames (rounded up) of the unplayed audio
+   * up to its last sample that is not digital silence (all of it when the call keeps no samples).
+   */
+  readonly missingFrames: number;
 }
 
 export interface LoadOptions extends SimCallOptions {

@@ -39,9 +39,18 @@ interface Conn {
   filters: Map<string, Set<string>>;
 }
 
-export async function startFakeEsl(password: string): Promise<FakeEsl> {
+export interface FakeEslOptions {
+  /** Listen address (default 127.0.0.1, an ephemeral port). */
+  readonly host?: string;
+  readonly port?: number;
+  /** Every uuid is a live channel (sim-call's fake: the calls are not known ahead). Default false. */
+  readonly anyChannel?: boolean;
+}
+
+export async function startFakeEsl(password: string, opts: FakeEslOptions = {}): Promise<FakeEsl> {
   const commands: EslCommand[] = [];
   const channels = new Set<string>();
+  const killed = new Set<string>();
   const conns = new Set<Conn>();
   let accepted = 0;
   let stall = 0;
@@ -55,10 +64,15 @@ export async function startFakeEsl(password: string): Promise<FakeEsl> {
     }
     const [name, uuid, ...rest] = cmd.split(' ');
     if (!['uuid_kill', 'uuid_transfer', 'uuid_send_dtmf'].includes(name ?? '')) return apiResponse(c, `-ERR ${name} Command not found!\n`);
-    if (!uuid || !channels.has(uuid)) return apiResponse(c, '-ERR No such channel!\n');
+    const live = uuid !== undefined && (channels.has(uuid) || (opts.anyChannel === true && !killed.has(uuid)));
+    if (!uuid || !live) return apiResponse(c, '-ERR No such channel!\n');
     if (name === 'uuid_transfer' && rest.length === 0) return apiResponse(c, '-USAGE: <uuid> [-bleg|-both] <dest-exten> [<dialplan>] [<context>]\n');
     if (name === 'uuid_send_dtmf' && !/^[0-9*#ABCDw@]+$/.test(rest[0] ?? '')) return apiResponse(c, '-ERR Invalid DTMF\n');
-    if (name === 'uuid_kill') channels.delete(uuid);
+    if (name === 'uuid_kill') {
+      channels.delete(uuid);
+      killed.add(uuid);
+      if (killed.size > 10_000) killed.delete(killed.values().next().value!); // bounded for long runs
+    }
     apiResponse(c, '+OK\n');
   };
 
@@ -111,11 +125,15 @@ export async function startFakeEsl(password: string): Promise<FakeEsl> {
     sock.on('close', () => conns.delete(c));
     sock.write(formatEsl({ 'Content-Type': 'auth/request' }));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
   const port = (server.address() as AddressInfo).port;
 
   return {
-    host: '127.0.0.1',
+    host,
     port,
     commands,
     connections: () => accepted,

@@ -1,6 +1,6 @@
 // A stand-in for Twilio's REST API, for tests and offline runs (PARLEY_TWILIO_API_URL): it
 // answers the Call resource update — POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json,
-// form-encoded, HTTP basic auth — as Twilio documents it (docs/reference/twilio-rest.md): 200
+// form-encoded, HTTP basic auth (the account's auth token or one of its API keys) — as Twilio documents it (docs/reference/twilio-rest.md): 200
 // with the call resource, 401 on bad credentials (error 20003), 404 for an unknown call (20404),
 // and whatever failure a test asks for.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -16,6 +16,8 @@ export interface TwilioUpdate {
 export interface FakeTwilioOptions {
   readonly accountSid: string;
   readonly authToken: string;
+  /** API keys of the account (SID SK…, secret): also accepted as basic auth user/password. */
+  readonly apiKeys?: readonly { readonly sid: string; readonly secret: string }[];
   /** CallSids that exist (default: any). */
   readonly knownCalls?: readonly string[];
 }
@@ -48,8 +50,10 @@ export async function startFakeTwilio(opts: FakeTwilioOptions): Promise<FakeTwil
   const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
     const m = PATH.exec(req.url ?? '');
     if (req.method !== 'POST' || !m) return error(res, 404, 20404, 'The requested resource was not found');
-    const expected = `Basic ${Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64')}`;
-    if (req.headers.authorization !== expected || m[1] !== opts.accountSid) return error(res, 401, 20003, 'Authenticate');
+    // Basic auth with the account SID and auth token, or with one of the account's API keys.
+    const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    const credentials = [basic(opts.accountSid, opts.authToken), ...(opts.apiKeys ?? []).map((k) => basic(k.sid, k.secret))];
+    if (!credentials.includes(req.headers.authorization ?? '') || m[1] !== opts.accountSid) return error(res, 401, 20003, 'Authenticate');
     if (!String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) return error(res, 400, 20001, 'Unsupported content type');
     if (opts.knownCalls && !opts.knownCalls.includes(m[2]!)) return error(res, 404, 20404, `The requested resource /Calls/${m[2]}.json was not found`);
     const form = Object.fromEntries(new URLSearchParams(body));
