@@ -68,7 +68,7 @@ function openAround(c: CallParts, start: CallStart, aiFormat: AudioFormat, media
     moduleMinFillMs: cfg.telephony.audioStreamMinFillMs,
     jitterMarginMs: cfg.telephony.unflushableJitterMs,
   });
-  const out = new TelephonyOut(c.conn.ws, c.platform.createEncoder(start), farSide, c.platform.farSide === 'unflushable' ? leadMs(cfg, c.platform) : undefined);
+  const out = new TelephonyOut(c.conn.ws, c.platform.createEncoder(start, { framing: cfg.telephony.outboundFraming }), farSide, c.platform.farSide === 'unflushable' ? leadMs(cfg, c.platform) : undefined);
   const aiBpm = bytesPerMs(aiFormat);
   const playoutFeed = new PlayoutFeed(media, aiFormat.codec === 'pcm16', {
     backlogBytes: Math.round(cfg.media.playoutBacklogMs * aiBpm),
