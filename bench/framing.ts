@@ -2,6 +2,9 @@
 // send path (TelephonyOut → encoder → ws → kernel) for each outbound framing, over real loopback
 // WebSockets drained by a child process. Rounds alternate between the framings so load on the
 // machine hits both alike; figures are this process's CPU time (process.cpuUsage), not wall time.
+// A third mode, 'one-write' (not a Parley setting: a measurement of a lever), builds each tick's
+// messages for a socket as finished RFC 6455 text frames in one Buffer and writes it to the socket
+// once, past ws's per-message writes.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
@@ -37,38 +40,49 @@ export async function run(argv: string[]): Promise<void> {
     await once(child.stdout!, 'data');
     while (conns.length < sockets) await new Promise((r) => setTimeout(r, 10));
     const payload = Buffer.from(Array.from({ length: 160 }, (_, i) => (i * 37) & 0xff));
-    const cpuUs: Record<OutboundFraming, number[]> = { template: [], stringify: [] };
-    const sysUs: Record<OutboundFraming, number[]> = { template: [], stringify: [] };
-    for (let r = 0; r < rounds * 2; r++) {
-      const framing: OutboundFraming = r % 2 === 0 ? 'template' : 'stringify';
-      const outs = conns.map((ws, i) => ({ ws, out: new TelephonyOut(ws as unknown as TelephonySocket, new TwilioEncoder(`MZ${String(i).padStart(32, '0')}`, { framing }), new ReportedFarSide()) }));
+    type Mode = OutboundFraming | 'one-write';
+    const modes: Mode[] = ['template', 'stringify', 'one-write'];
+    const cpuUs: Record<Mode, number[]> = { template: [], stringify: [], 'one-write': [] };
+    const sysUs: Record<Mode, number[]> = { template: [], stringify: [], 'one-write': [] };
+    for (let r = 0; r < rounds * modes.length; r++) {
+      const mode = modes[r % modes.length]!;
+      const framing: OutboundFraming = mode === 'stringify' ? 'stringify' : 'template';
+      const outs = conns.map((ws, i) => {
+        const sock = (ws as unknown as { _socket: { write(b: Buffer): void } })._socket;
+        const target: TelephonySocket = mode === 'one-write' ? oneWriteSocket(ws, sock) : (ws as unknown as TelephonySocket);
+        return { ws, target, out: new TelephonyOut(target, new TwilioEncoder(`MZ${String(i).padStart(32, '0')}`, { framing }), new ReportedFarSide()) };
+      });
       const t0 = process.cpuUsage();
       for (let t = 0; t < ticks; t++) {
         // One media-thread wake-up: each call sends its frame and mark in one corked write.
-        for (const { ws, out } of outs) {
+        for (const { ws, target, out } of outs) {
           const sock = (ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
           sock.cork();
           out.frame(payload, 1, 1, 20, t * 20);
+          (target as Partial<{ flush(): void }>).flush?.();
           sock.uncork();
         }
         if (t % 50 === 49) await new Promise((res) => setImmediate(res)); // let the sockets drain
       }
       const d = process.cpuUsage(t0);
-      cpuUs[framing].push((d.user + d.system) / (ticks * sockets));
-      sysUs[framing].push(d.system / (ticks * sockets));
+      cpuUs[mode].push((d.user + d.system) / (ticks * sockets));
+      sysUs[mode].push(d.system / (ticks * sockets));
+      // A frame the far end refused would close its socket and make later sends free: check.
+      for (const { ws, out } of outs) if (out.framesSent !== ticks || ws.readyState !== ws.OPEN) throw new Error(`${mode}: ${out.framesSent}/${ticks} frames sent, socket state ${ws.readyState}`);
       for (const { out } of outs) out.clear(0);
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const t = median(cpuUs.template);
     const s = median(cpuUs.stringify);
+    const w = median(cpuUs['one-write']);
     const os = await import('node:os');
     process.stdout.write(
       `${JSON.stringify({
         bench: 'framing',
         sockets,
         framesPerRound: ticks * sockets,
-        cpuUsPerFrame: { template: Math.round(t * 100) / 100, stringify: Math.round(s * 100) / 100, ratio: Math.round((t / s) * 1000) / 1000 },
-        kernelUsPerFrame: { template: Math.round(median(sysUs.template) * 100) / 100, stringify: Math.round(median(sysUs.stringify) * 100) / 100 },
+        cpuUsPerFrame: { template: r2(t), stringify: r2(s), oneWrite: r2(w), templateVsStringify: Math.round((t / s) * 1000) / 1000, oneWriteVsStringify: Math.round((w / s) * 1000) / 1000 },
+        kernelUsPerFrame: { template: r2(median(sysUs.template)), stringify: r2(median(sysUs.stringify)), oneWrite: r2(median(sysUs['one-write'])) },
         rounds: cpuUs,
         note: 'CPU µs of this process per outbound frame (media + mark, Twilio), median over rounds; includes ws framing and the socket write',
         loadAvg: os.loadavg().map((x) => Math.round(x * 100) / 100),
@@ -79,4 +93,53 @@ export async function run(argv: string[]): Promise<void> {
     for (const c of conns) c.terminate();
     wss.close();
   }
+}
+
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+/** A socket whose text messages collect into one Buffer of finished frames, written at flush. */
+function oneWriteSocket(ws: WebSocket, sock: { write(b: Buffer): void }): TelephonySocket & { flush(): void } {
+  let pending: string[] = [];
+  return {
+    OPEN: ws.OPEN,
+    CONNECTING: ws.CONNECTING,
+    get readyState() {
+      return ws.readyState;
+    },
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    send: (frame) => void pending.push(frame as string),
+    close: (code, reason) => ws.close(code, reason),
+    terminate: () => ws.terminate(),
+    flush() {
+      sock.write(textFrames(pending));
+      pending = [];
+    },
+  };
+}
+
+/** Unmasked, unfragmented RFC 6455 text frames (server to client), one after another. */
+function textFrames(messages: readonly string[]): Buffer {
+  const lens = messages.map((m) => Buffer.byteLength(m));
+  const buf = Buffer.allocUnsafe(lens.reduce((a, l) => a + l + (l < 126 ? 2 : l < 65536 ? 4 : 10), 0));
+  let off = 0;
+  messages.forEach((m, i) => {
+    const l = lens[i]!;
+    buf[off] = 0x81; // FIN, text
+    if (l < 126) {
+      buf[off + 1] = l;
+      off += 2;
+    } else if (l < 65536) {
+      buf[off + 1] = 126;
+      buf.writeUInt16BE(l, off + 2);
+      off += 4;
+    } else {
+      buf[off + 1] = 127;
+      buf.writeBigUInt64BE(BigInt(l), off + 2);
+      off += 10;
+    }
+    off += buf.write(m, off, 'utf8');
+  });
+  return buf;
 }
