@@ -2,9 +2,9 @@
 // send path (TelephonyOut → encoder → ws → kernel) for each outbound framing, over real loopback
 // WebSockets drained by a child process. Rounds alternate between the framings so load on the
 // machine hits both alike; figures are this process's CPU time (process.cpuUsage), not wall time.
-// A third mode, 'one-write' (not a Parley setting: a measurement of a lever), builds each tick's
-// messages for a socket as finished RFC 6455 text frames in one Buffer and writes it to the socket
-// once, past ws's per-message writes.
+// 'template' is Parley's default path (TelephonyOut writes a frame and its mark as finished
+// frames in one socket write); 'one-write' collects a whole tick's messages per socket into one
+// write; 'stringify' is ws.send per JSON.stringify'd message, the earlier path.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
@@ -12,7 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { TelephonyOut } from '../src/session/feeds/telephonyOut.js';
 import type { TelephonySocket } from '../src/session/seam.js';
 import { ReportedFarSide } from '../src/telephony/far-side/reported.js';
-import type { OutboundFraming } from '../src/telephony/encoder-template.js';
+import { textFrames, type OutboundFraming } from '../src/telephony/encoder-template.js';
 import { TwilioEncoder } from '../src/telephony/twilio/encoder.js';
 
 const DRAIN = `
@@ -50,7 +50,8 @@ export async function run(argv: string[]): Promise<void> {
       const outs = conns.map((ws, i) => {
         const sock = (ws as unknown as { _socket: { write(b: Buffer): void } })._socket;
         const target: TelephonySocket = mode === 'one-write' ? oneWriteSocket(ws, sock) : (ws as unknown as TelephonySocket);
-        return { ws, target, out: new TelephonyOut(target, new TwilioEncoder(`MZ${String(i).padStart(32, '0')}`, { framing }), new ReportedFarSide()) };
+        const writeFrames = mode === 'template' ? (b: Buffer) => sock.write(b) : undefined;
+        return { ws, target, out: new TelephonyOut(target, new TwilioEncoder(`MZ${String(i).padStart(32, '0')}`, { framing }), new ReportedFarSide(), undefined, writeFrames) };
       });
       const t0 = process.cpuUsage();
       for (let t = 0; t < ticks; t++) {
@@ -117,29 +118,4 @@ function oneWriteSocket(ws: WebSocket, sock: { write(b: Buffer): void }): Teleph
       pending = [];
     },
   };
-}
-
-/** Unmasked, unfragmented RFC 6455 text frames (server to client), one after another. */
-function textFrames(messages: readonly string[]): Buffer {
-  const lens = messages.map((m) => Buffer.byteLength(m));
-  const buf = Buffer.allocUnsafe(lens.reduce((a, l) => a + l + (l < 126 ? 2 : l < 65536 ? 4 : 10), 0));
-  let off = 0;
-  messages.forEach((m, i) => {
-    const l = lens[i]!;
-    buf[off] = 0x81; // FIN, text
-    if (l < 126) {
-      buf[off + 1] = l;
-      off += 2;
-    } else if (l < 65536) {
-      buf[off + 1] = 126;
-      buf.writeUInt16BE(l, off + 2);
-      off += 4;
-    } else {
-      buf[off + 1] = 127;
-      buf.writeBigUInt64BE(BigInt(l), off + 2);
-      off += 10;
-    }
-    off += buf.write(m, off, 'utf8');
-  });
-  return buf;
 }
