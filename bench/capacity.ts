@@ -310,6 +310,7 @@ export async function run(argv: string[]): Promise<void> {
       ai: { type: 'string' },
       'callers-process': { type: 'string' },
       baseline: { type: 'boolean' },
+      'baseline-first': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -327,7 +328,8 @@ export async function run(argv: string[]): Promise<void> {
   const rampMs = Number(values['ramp-ms'] ?? Math.min(10_000, calls * 10));
   const loadAtStart = (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100);
   const runs: Record<string, unknown>[] = [];
-  const framings = values.baseline ? (['template', 'stringify'] as const) : (['template'] as const);
+  // Run order matters on a loaded machine: --baseline-first runs the baseline first, to check.
+  const framings = values.baseline ? (values['baseline-first'] ? (['stringify', 'template'] as const) : (['template', 'stringify'] as const)) : (['template'] as const);
   const ratios: Record<string, unknown>[] = [];
   for (const media of engines) {
     const byFraming: Record<string, Record<string, unknown>> = {};
@@ -355,7 +357,7 @@ function vsBaseline(now: Record<string, unknown>, base: Record<string, unknown>)
     cpuMsPerCallSecond: { new: a, baseline: b, ratio: a !== null && b ? Math.round((a / b) * 1000) / 1000 : null },
     outboundLatenessP99Ms: { new: p99(now), baseline: p99(base) },
     rssPerCallKiB: { new: rss(now), baseline: rss(base) },
-    note: 'baseline: PARLEY_OUTBOUND_FRAMING=stringify (JSON.stringify per outbound message), run after the new path in the same invocation',
+    note: 'baseline: PARLEY_OUTBOUND_FRAMING=stringify (ws.send of JSON.stringify per outbound message) in the same invocation',
   };
 }
 
@@ -368,6 +370,7 @@ const USAGE = `npm run bench -- capacity [options]
   --callers-process N    split the callers over N child processes (default 0: in the bench process)
   --baseline             also run each engine with the earlier outbound framing
                          (PARLEY_OUTBOUND_FRAMING=stringify); reports Parley CPU per call-second new/baseline
+  --baseline-first       with --baseline: run the baseline before the new path (order check)
   CAPACITY_PROFILE=DIR   write a V8 CPU profile of each serve process to DIR
 Prints one JSON object (last line): per run calls, lateness, underruns, CPU % per party,
 Parley CPU ms per call-second, RSS per call, cut-off and truncation figures, load average.
