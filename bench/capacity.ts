@@ -1,4 +1,4 @@
-// `npm run bench -- capacity [--calls N] [--media native|js|both] [--protocol twilio|audio-stream|telnyx|plivo|exotel|asterisk] [--ai openai|cascade]`
+// `npm run bench -- capacity [--calls N] [--media native|js|both] [--protocol twilio|audio-stream|telnyx|plivo|exotel|asterisk] [--ai openai|cascade] [--callers-process N] [--baseline]`
 // N simulated calls (default 200) through a real `parley serve` process and the offline agent
 // (its own process), each with a barge-in; prints one JSON object (last line) per the issue's
 // Done-when: calls, frames, outbound frame lateness at the caller, underruns caused by Parley,
@@ -6,33 +6,22 @@
 // `--ai cascade` runs PARLEY_AI=cascade (the agent as a text-only LLM, the TTS fakes in a third
 // process) and adds the TTS figures; every run reports time-to-first-audio per turn.
 //
-// Processes: serve (measured: CPU and RSS from /proc), the agent, and this one (the callers).
+// Processes: serve (measured: CPU and RSS from /proc), the agent, and the callers — in this
+// process, or split over N processes with `--callers-process N`; each party's CPU is reported.
 // The callers' own tick lateness is reported too: when it is high the caller, not Parley, is late.
+// `--baseline` runs each engine a second time with the earlier outbound framing
+// (PARLEY_OUTBOUND_FRAMING=stringify) and reports Parley's CPU per call-second as new/baseline.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bargeInsHonoured, bargeSteps, runLoad, percentiles, type LoadResult, type ScriptStep } from '../src/tools/sim/caller/index.js';
+import { bargeInsHonoured, bargeSteps, percentiles, type LoadResult } from '../src/tools/sim/caller/index.js';
 import type { TelephonyProtocol } from '../src/telephony/types.js';
 import { cpuSeconds, rssKiB } from './_proc.js';
 import { byLabel, histQuantile, parseMetrics } from './_prom.js';
+import { runCallers } from './_capacity-load.js';
+import { LEAD_MS, script } from './_capacity-script.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url)); // dist/bench → repo root
-/** Lateness is measured against real-time pacing with this lead: the default lookahead minus the frame in flight. */
-const LEAD_MS = 60;
-
-/** Long enough that every call is still running when the ramp has started the last one. */
-function script(rampMs: number): ScriptStep[] {
-  return [
-    { kind: 'say', ms: 1200 },
-    { kind: 'listen', quietMs: 500, timeoutMs: 20_000 },
-    { kind: 'say', ms: 800 },
-    { kind: 'barge', afterMs: 600, sayMs: 1000, timeoutMs: 20_000 },
-    { kind: 'listen', quietMs: 500, timeoutMs: 20_000 },
-    { kind: 'silence', ms: Math.max(1000, rampMs) },
-    { kind: 'hangup' },
-  ];
-}
-
 interface Proc {
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
@@ -87,6 +76,10 @@ interface RunOptions {
   readonly protocol: TelephonyProtocol;
   readonly rampMs: number;
   readonly ai: 'openai' | 'cascade';
+  /** PARLEY_OUTBOUND_FRAMING: 'stringify' is the baseline. */
+  readonly framing: 'template' | 'stringify';
+  /** 0: callers in this process. */
+  readonly callersProcess: number;
 }
 
 /** Serve's environment for cascade mode: the TTS fakes' URLs and the keys they expect. */
@@ -130,6 +123,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     PARLEY_MAX_CALLS: String(o.calls + 100),
     PARLEY_LOG_LEVEL: 'info',
     PARLEY_TRACE_DIR: '',
+    PARLEY_OUTBOUND_FRAMING: o.framing,
     ...(ttsUrls ? cascadeEnv(ttsUrls) : {}),
   });
   try {
@@ -140,6 +134,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     const rss0 = rssKiB(pid);
     const cpu0 = cpuSeconds(pid);
     const agentCpu0 = cpuSeconds(agentPid);
+    const benchCpu0 = process.cpuUsage();
     const t0 = performance.now();
     let peakRss = rss0;
     let peakCalls = 0;
@@ -165,15 +160,21 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
         .catch(() => {});
     }, 1000);
     let load: LoadResult;
+    let callersCpuPct: readonly number[];
     try {
       // The media core's lookahead (80 ms) counts the frame in flight; the caller's lead does not.
-      load = await runLoad({ url: `${base}/${o.protocol}`, calls: o.calls, rampMs: o.rampMs, script: script(o.rampMs), maxCallMs: o.rampMs + 40_000, leadMs: LEAD_MS });
+      ({ load, cpuPctEach: callersCpuPct } = await runCallers({ url: `${base}/${o.protocol}`, calls: o.calls, rampMs: o.rampMs, maxCallMs: o.rampMs + 40_000, processes: o.callersProcess }));
     } finally {
       clearInterval(sampler);
     }
     const wallS = (performance.now() - t0) / 1000;
-    const cpuPct = ((cpuSeconds(pid) - cpu0) / wallS) * 100;
+    const parleyCpuS = cpuSeconds(pid) - cpu0;
+    const cpuPct = (parleyCpuS / wallS) * 100;
+    // Whole run: serve's CPU over the calls' summed durations (robust when two runs peak differently).
+    const callSeconds = load.reports.reduce((a, r) => a + r.durationMs, 0) / 1000;
     const agentCpuPct = ((cpuSeconds(agentPid) - agentCpu0) / wallS) * 100;
+    const benchCpu = process.cpuUsage(benchCpu0);
+    const benchCpuPct = ((benchCpu.user + benchCpu.system) / 1e6 / wallS) * 100;
     await new Promise((r) => setTimeout(r, 1500)); // let the last calls' teardown land in the metrics
     const m = parseMetrics(await (await fetch(`${base}/metrics`)).text());
 
@@ -202,6 +203,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     const { reports: _reports, ...summary } = load;
     return {
       engine: o.media,
+      framing: o.framing,
       protocol: o.protocol,
       ai: o.ai,
       calls: o.calls,
@@ -224,8 +226,15 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
         callerObservedMs: summary.underrunMs,
       },
       drops: byLabel(m, 'parley_drops_total', 'reason'),
-      cpuPct: { parley: Math.round(cpuPct), agent: Math.round(agentCpuPct), callers: summary.generator.cpuPct },
-      parleyCpu: cpuAtLoad(samples, peakCalls),
+      cpuPct: {
+        parley: Math.round(cpuPct),
+        agent: Math.round(agentCpuPct),
+        callers: o.callersProcess > 0 ? callersCpuPct.reduce((a, x) => a + x, 0) : Math.round(benchCpuPct),
+        callersEach: o.callersProcess > 0 ? callersCpuPct : null,
+        bench: Math.round(benchCpuPct),
+        note: '% of one core over the whole run, per party (100 = one core); callers in-process: the bench process',
+      },
+      parleyCpu: { ...cpuAtLoad(samples, peakCalls), wholeRunMsPerCallSecond: callSeconds > 0 ? Math.round((parleyCpuS * 1000 * 100) / callSeconds) / 100 : null, cpuUsPerFrameOut: Math.round((parleyCpuS * 1e6) / Math.max(1, m.get(`parley_frames_out_total{protocol="${o.protocol}"}`) ?? 0)) },
       rss: { baselineMiB: Math.round(rss0 / 1024), peakMiB: Math.round(peakRss / 1024), perCallKiB: peakCalls ? Math.round((peakRss - rss0) / peakCalls) : null, jsHeapPerCallKiB: peakCalls ? Math.round((heapAtPeak - heap0) / 1024 / peakCalls) : null },
       cutoffLatencyMs: {
         parley: { p50: r1(scale(histQuantile(m, 'parley_cutoff_latency_seconds', 0.5))), p99: r1(scale(histQuantile(m, 'parley_cutoff_latency_seconds', 0.99))), note: 'speech_started in → clear out; from histogram buckets' },
@@ -275,7 +284,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     serve.child.kill('SIGKILL');
     agent.child.kill('SIGKILL');
     ttsProc?.child.kill('SIGKILL');
-    return { engine: o.media, protocol: o.protocol, ai: o.ai, calls: o.calls, error: err instanceof Error ? err.message : String(err) };
+    return { engine: o.media, framing: o.framing, protocol: o.protocol, ai: o.ai, calls: o.calls, error: err instanceof Error ? err.message : String(err) };
   }
 }
 
@@ -296,8 +305,24 @@ const scale = (s: number | null) => (s === null ? null : s * 1000);
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { calls: { type: 'string' }, media: { type: 'string' }, protocol: { type: 'string' }, 'ramp-ms': { type: 'string' }, ai: { type: 'string' } },
+    options: {
+      calls: { type: 'string' },
+      media: { type: 'string' },
+      protocol: { type: 'string' },
+      'ramp-ms': { type: 'string' },
+      ai: { type: 'string' },
+      'callers-process': { type: 'string' },
+      baseline: { type: 'boolean' },
+      'baseline-first': { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
   });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const callersProcess = Number(values['callers-process'] ?? 0);
+  if (!Number.isInteger(callersProcess) || callersProcess < 0) throw new Error(`--callers-process must be a whole number ≥ 0, got '${String(values['callers-process'])}'`);
   const ai = (values.ai ?? 'openai') as 'openai' | 'cascade';
   if (ai !== 'openai' && ai !== 'cascade') throw new Error(`--ai must be openai or cascade, got '${String(values.ai)}'`);
   const calls = Number(values.calls ?? 200);
@@ -306,11 +331,54 @@ export async function run(argv: string[]): Promise<void> {
   const rampMs = Number(values['ramp-ms'] ?? Math.min(10_000, calls * 10));
   const loadAtStart = (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100);
   const runs: Record<string, unknown>[] = [];
+  // Run order matters on a loaded machine: --baseline-first runs the baseline first, to check.
+  const framings = values.baseline ? (values['baseline-first'] ? (['stringify', 'template'] as const) : (['template', 'stringify'] as const)) : (['template'] as const);
+  const ratios: Record<string, unknown>[] = [];
   for (const media of engines) {
-    process.stderr.write(`capacity: ${calls} ${protocol} calls, ${ai}, ${media} media engine, ramp ${rampMs} ms ...\n`);
-    runs.push(await runOnce({ calls, media, protocol, rampMs, ai }));
+    const byFraming: Record<string, Record<string, unknown>> = {};
+    for (const framing of framings) {
+      process.stderr.write(`capacity: ${calls} ${protocol} calls, ${ai}, ${media} media engine, ${framing} framing, callers ${callersProcess || 'in-process'}, ramp ${rampMs} ms ...\n`);
+      const r = await runOnce({ calls, media, protocol, rampMs, ai, framing, callersProcess });
+      byFraming[framing] = r;
+      runs.push(r);
+    }
+    if (byFraming['stringify']) ratios.push({ engine: media, ...vsBaseline(byFraming['template']!, byFraming['stringify']) });
   }
   const os = await import('node:os');
   // Other work on the machine skews every figure here: say how busy it was.
-  process.stdout.write(`${JSON.stringify({ bench: 'capacity', calls, protocol, ai, cores: os.cpus().length, loadAvgAtStart: loadAtStart, loadAvgAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100), runs })}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'capacity', calls, protocol, ai, cores: os.cpus().length, loadAvgAtStart: loadAtStart, loadAvgAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100), ...(ratios.length ? { vsBaseline: ratios } : {}), runs })}\n`);
 }
+
+/** Parley's CPU per call-second (and the rest a reader compares) of a run against its baseline in the same invocation. */
+function vsBaseline(now: Record<string, unknown>, base: Record<string, unknown>) {
+  const ms = (r: Record<string, unknown>) => (r['parleyCpu'] as { msPerCallSecond: number | null } | undefined)?.msPerCallSecond ?? null;
+  const whole = (r: Record<string, unknown>) => (r['parleyCpu'] as { wholeRunMsPerCallSecond: number | null } | undefined)?.wholeRunMsPerCallSecond ?? null;
+  const w = whole(now);
+  const wb = whole(base);
+  const p99 = (r: Record<string, unknown>) => (r['outboundLatenessMs'] as { p99: number } | undefined)?.p99 ?? null;
+  const rss = (r: Record<string, unknown>) => (r['rss'] as { perCallKiB: number | null } | undefined)?.perCallKiB ?? null;
+  const a = ms(now);
+  const b = ms(base);
+  return {
+    cpuMsPerCallSecond: { new: a, baseline: b, ratio: a !== null && b ? Math.round((a / b) * 1000) / 1000 : null, note: 'sampled once a second while calls were up' },
+    wholeRunCpuMsPerCallSecond: { new: w, baseline: wb, ratio: w !== null && wb ? Math.round((w / wb) * 1000) / 1000 : null, note: "serve's CPU over the run / the calls' summed durations" },
+    outboundLatenessP99Ms: { new: p99(now), baseline: p99(base) },
+    rssPerCallKiB: { new: rss(now), baseline: rss(base) },
+    note: 'baseline: PARLEY_OUTBOUND_FRAMING=stringify (ws.send of JSON.stringify per outbound message) in the same invocation',
+  };
+}
+
+const USAGE = `npm run bench -- capacity [options]
+  --calls N              simulated calls (default 200), each with a barge-in
+  --media native|js|both media engine(s) to run (default both)
+  --protocol P           twilio (default), audio-stream, telnyx, plivo, exotel, asterisk, ...
+  --ai openai|cascade    the offline agent as realtime AI, or as the LLM of a TTS cascade
+  --ramp-ms MS           spread call starts over MS (default min(10000, calls × 10))
+  --callers-process N    split the callers over N child processes (default 0: in the bench process)
+  --baseline             also run each engine with the earlier outbound framing
+                         (PARLEY_OUTBOUND_FRAMING=stringify); reports Parley CPU per call-second new/baseline
+  --baseline-first       with --baseline: run the baseline before the new path (order check)
+  CAPACITY_PROFILE=DIR   write a V8 CPU profile of each serve process to DIR
+Prints one JSON object (last line): per run calls, lateness, underruns, CPU % per party,
+Parley CPU ms per call-second, RSS per call, cut-off and truncation figures, load average.
+`;

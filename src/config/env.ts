@@ -76,6 +76,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'PARLEY_AUDIOSOCKET_ALLOW', path: 'telephony.audiosocketAllow', kind: 'string' },
   { env: 'PARLEY_AUDIOSOCKET_UUID_PREFIX', path: 'telephony.audiosocketUuidPrefix', kind: 'string' },
   { env: 'PARLEY_REPORTED_CUSHION_MS', path: 'telephony.reportedCushionMs', kind: 'int' },
+  { env: 'PARLEY_OUTBOUND_FRAMING', path: 'telephony.outboundFraming', kind: 'string' },
   { env: 'PARLEY_DRAIN_MS', path: 'shutdown.drainMs', kind: 'int' },
   { env: 'PARLEY_TWILIO_API_URL', path: 'platform.twilioApiUrl', kind: 'string' },
   { env: 'PARLEY_TWILIO_ACCOUNT_SID', path: 'platform.twilioAccountSid', kind: 'string' },

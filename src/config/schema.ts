@@ -193,6 +193,10 @@ const telephony = z
     reportedCushionMs: int(0, 200)
       .default(40)
       .describe('far sides with play reports (Twilio, Telnyx, Plivo, Exotel, Vonage, chan_websocket): agent audio kept ahead beyond the lookahead, so a delta that arrives a little late when the AI streams at about real time finds audio still queued (the lead is capped at 200 ms)'),
+    outboundFraming: z
+      .enum(['template', 'stringify'])
+      .default('template')
+      .describe("how JSON platforms' outbound audio and mark messages are built (same bytes either way): from a per-call template, or JSON.stringify per message (the earlier path, kept as the capacity bench's --baseline)"),
   })
   .prefault({});
 

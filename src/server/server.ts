@@ -259,7 +259,7 @@ export class ParleyServer {
     };
     let call: LiveCall;
     try {
-      call = this.opts.handler.accept({ ws, protocol, url, remoteAddress, cork });
+      call = this.opts.handler.accept({ ws, protocol, url, remoteAddress, cork, writeFrames: (frames) => void socket.write(frames) });
     } catch (err) {
       this.opts.log.error({ err }, 'call setup failed');
       ws.close(1011, 'internal error');

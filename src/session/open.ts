@@ -68,7 +68,14 @@ function openAround(c: CallParts, start: CallStart, aiFormat: AudioFormat, media
     moduleMinFillMs: cfg.telephony.audioStreamMinFillMs,
     jitterMarginMs: cfg.telephony.unflushableJitterMs,
   });
-  const out = new TelephonyOut(c.conn.ws, c.platform.createEncoder(start), farSide, c.platform.farSide === 'unflushable' ? leadMs(cfg, c.platform) : undefined);
+  const framing = cfg.telephony.outboundFraming;
+  const out = new TelephonyOut(
+    c.conn.ws,
+    c.platform.createEncoder(start, { framing }),
+    farSide,
+    c.platform.farSide === 'unflushable' ? leadMs(cfg, c.platform) : undefined,
+    framing === 'template' ? c.conn.writeFrames : undefined, // 'stringify': ws.send per message, as before
+  );
   const aiBpm = bytesPerMs(aiFormat);
   const playoutFeed = new PlayoutFeed(media, aiFormat.codec === 'pcm16', {
     backlogBytes: Math.round(cfg.media.playoutBacklogMs * aiBpm),

@@ -31,6 +31,12 @@ export interface CallConnection {
    * frame and its mark) leave in one write. Uncork before returning to the event loop.
    */
   readonly cork: () => () => void;
+  /**
+   * WebSocket transports: writes finished frames to the socket itself, past ws's two writes per
+   * message (no per-message extension is negotiated, so a frame is header + payload). Only while
+   * `ws` is OPEN, and in order with `ws.send` (both write synchronously).
+   */
+  readonly writeFrames?: (frames: Buffer) => void;
 }
 
 /** A call as the server sees it. Every method must not throw. */

@@ -5,6 +5,7 @@
 // src/telephony/<platform>/platform.ts; registry.ts lists them.
 import type { AudioFormat } from '../media/types.js';
 import type { CallStart, DecoderOptions, FarSideModel, InboundDecoder, OutboundEncoder } from './types.js';
+import type { EncoderOptions } from './encoder-template.js';
 
 /**
  * What the far side buffers and what it tells us (specs/BargeIn.tla, FarSideKind):
@@ -62,7 +63,7 @@ export interface Platform {
   readonly closeIsHangup: boolean;
   createDecoder(options: DecoderOptions): InboundDecoder;
   /** Needs the start: e.g. Twilio's streamSid goes on every message, audio-stream's rate. */
-  createEncoder(start: CallStart): OutboundEncoder;
+  createEncoder(start: CallStart, options?: EncoderOptions): OutboundEncoder;
   createFarSide(format: AudioFormat, options: FarSideOptions): FarSideModel;
   /**
    * The platform's own credential (a signature or token), checked on the upgrade. Undefined

@@ -24,6 +24,7 @@ import { flattenState, Metrics, silentLogger, type CallTrace, type Logger, type 
 import { Call } from '../../src/session/call.js';
 import type { CallConnection } from '../../src/session/seam.js';
 import type { TelephonyProtocol } from '../../src/telephony/types.js';
+import type { CallRecorder } from '../../src/records/index.js';
 
 export class FakeMediaCall implements MediaCall {
   readonly id = 1;
@@ -240,7 +241,7 @@ export interface Rig {
 }
 
 /** A Call on fakes, with a manual clock and (by default) a fixed random for the backoff jitter. */
-export function rig(protocol: TelephonyProtocol = 'twilio', overrides: ConfigInput = {}, random: () => number = () => 0.5, extra: { readonly tools?: ToolRegistry; readonly log?: Logger } = {}): Rig {
+export function rig(protocol: TelephonyProtocol = 'twilio', overrides: ConfigInput = {}, random: () => number = () => 0.5, extra: { readonly tools?: ToolRegistry; readonly log?: Logger; readonly records?: CallRecorder } = {}): Rig {
   const config = loadConfig({ env: {}, overrides: { logLevel: 'silent', ...overrides } });
   const clock = new ManualClock();
   const engine = new FakeEngine();

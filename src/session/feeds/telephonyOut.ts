@@ -1,7 +1,8 @@
 // Parley → telephony leg: agent frames (with a play report per frame where the platform has
 // them), clear, and the goodbye. A socket that cannot keep up loses frames (counted), never
 // memory.
-import type { FarSideModel, OutboundEncoder } from '../../telephony/types.js';
+import { textFrames } from '../../telephony/encoder-template.js';
+import type { FarSideModel, OutboundEncoder, OutboundFrame } from '../../telephony/types.js';
 import type { TelephonySocket } from '../seam.js';
 
 /** Frames are dropped while this many bytes wait in the socket. */
@@ -35,6 +36,8 @@ export class TelephonyOut {
      * not recall; the rest waits here, where a clear can drop it.
      */
     private readonly paceAheadMs?: number,
+    /** WebSocket legs: a frame's messages (audio and its mark) as finished frames in one write. */
+    private readonly writeFrames?: (frames: Buffer) => void,
   ) {}
 
   /** Audio held back by pacing, not yet handed over (ms). */
@@ -75,8 +78,13 @@ export class TelephonyOut {
 
   private handOver(bytes: Buffer, epoch: number, item: number, durationMs: number, nowMs: number): void {
     const mark = this.farSide.onSent({ epoch, item, durationMs }, nowMs);
-    for (const m of this.encoder.audio(bytes, mark)) this.ws.send(m);
+    this.sendAll(this.encoder.audio(bytes, mark));
     this.framesSent += 1;
+  }
+
+  private sendAll(messages: readonly OutboundFrame[]): void {
+    if (this.writeFrames && messages.every((m) => typeof m === 'string')) this.writeFrames(textFrames(messages as readonly string[]));
+    else for (const m of messages) this.ws.send(m);
   }
 
   private dropHeld(n: number): void {
@@ -93,7 +101,7 @@ export class TelephonyOut {
   silence(bytes: number, durationMs: number, epoch: number, nowMs: number): void {
     if (!this.open || bytes <= 0) return;
     const mark = this.farSide.onSent({ epoch, item: 0, durationMs }, nowMs);
-    for (const m of this.encoder.audio(Buffer.alloc(bytes), mark)) this.ws.send(m);
+    this.sendAll(this.encoder.audio(Buffer.alloc(bytes), mark));
   }
 
   clear(nowMs: number): void {

@@ -6,6 +6,7 @@ import type { MediaCall, MediaEvent, PlayoutFrame } from '../../media/types.js';
 import { FRAME_MS } from '../../media/types.js';
 import type { PlayoutState } from '../../generated/playout.js';
 import type { LinkMode } from '../feeds/captureFeed.js';
+import { NO_OBSERVER } from '../../records/index.js';
 import type { CallParts, OpenParts } from '../parts.js';
 
 export function onMediaTick(c: CallParts): void {
@@ -97,6 +98,9 @@ function sendFrames(c: CallParts, o: OpenParts, frames: readonly PlayoutFrame[],
   const sent: string[] = [];
   if (frames.some((f) => f.epoch === media.epoch && f.samples > 0)) countSendUnderrun(c, o, frames, now, events);
   let backpressure = false;
+  // The far side's queue before each frame is for the call record only: not asked when none listens.
+  const observed = c.observer !== NO_OBSERVER;
+  let framesOut = 0;
   for (const f of frames) {
     // Frames emitted between requestFlush and its execution belong to the old epoch: they
     // never leave Parley (the cut-off is the clear, not the media thread's next tick).
@@ -106,18 +110,19 @@ function sendFrames(c: CallParts, o: OpenParts, frames: readonly PlayoutFrame[],
     }
     const ms = (f.samples / media.config.ai.rate) * 1000;
     const tEpoch = f.epoch % c.turnCtx().epochModulus;
-    const aheadMs = o.farSide.queuedMs(now); // what the far side plays before this frame
+    const aheadMs = observed ? o.farSide.queuedMs(now) : 0; // what the far side plays before this frame
     if (out.frame(f.bytes, tEpoch, f.item, ms, now)) {
-      c.deps.metrics.framesOut.inc({ protocol: c.protocol });
+      framesOut += 1;
       if (f.samples > 0) c.playout.playingItem = f.item;
       const itemId = c.items.idOf(f.item);
       sent.push(itemId ?? `#${f.item}`);
-      c.observer.agentFrame(f.bytes, itemId, now, aheadMs);
+      if (observed) c.observer.agentFrame(f.bytes, itemId, now, aheadMs);
     } else {
       c.drop(out.open ? 'outbound_backpressure' : 'closed', 1, FRAME_MS / 1000); // a gone socket is not backpressure
       backpressure ||= out.open;
     }
   }
+  if (framesOut > 0) c.deps.metrics.framesOut.inc({ protocol: c.protocol }, framesOut); // one label lookup per tick
   if (backpressure) c.deps.metrics.sendUnderruns.inc({ cause: 'socket_backpressure' });
   if (sent.length > 0) c.playout.ranDry = false;
   // One trace line per tick for the frames that left Parley (trace validation checks them

@@ -13,7 +13,7 @@ export const audioStream: Platform = {
   farSide: 'flushable-model',
   closeIsHangup: true,
   createDecoder: (options) => new AudioStreamDecoder(options),
-  createEncoder: (start) => new AudioStreamEncoder(start.format.rate === 16000 ? 16000 : 8000),
+  createEncoder: (start, options) => new AudioStreamEncoder(start.format.rate === 16000 ? 16000 : 8000, options),
   createFarSide: (format, options) =>
     new AudioStreamFarSide({
       sampleRate: format.rate,

@@ -14,7 +14,7 @@ export const exotel: Platform = {
   farSide: 'flushable-reports',
   closeIsHangup: false,
   createDecoder: (options) => new ExotelDecoder(options),
-  createEncoder: (start) => new ExotelEncoder(start.streamId),
+  createEncoder: (start, options) => new ExotelEncoder(start.streamId, options),
   createFarSide: () => new ReportedFarSide(),
   authenticate: basicAuth,
 };

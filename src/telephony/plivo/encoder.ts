@@ -3,25 +3,27 @@
 // `playedStream` tells when it has played; `clearAudio` on barge-in; `sendDTMF` plays digits
 // into the call (the send_dtmf tool).
 import type { AudioFormat } from '../../media/types.js';
+import { jsonMessage, type EncoderOptions } from '../encoder-template.js';
 import type { OutboundEncoder } from '../types.js';
 
 export class PlivoEncoder implements OutboundEncoder {
   readonly protocol = 'plivo' as const;
-  private readonly contentType: string;
+  private readonly play: (payload: string) => string;
+  private readonly checkpoint: (name: string) => string;
 
   constructor(
     private readonly streamId: string,
-    private readonly format: AudioFormat,
+    format: AudioFormat,
+    options: EncoderOptions = {},
   ) {
-    this.contentType = format.codec === 'mulaw' ? 'audio/x-mulaw' : 'audio/x-l16';
+    const contentType = format.codec === 'mulaw' ? 'audio/x-mulaw' : 'audio/x-l16';
+    this.play = jsonMessage(options.framing, (payload) => ({ event: 'playAudio', media: { contentType, sampleRate: format.rate, payload } }), true);
+    this.checkpoint = jsonMessage(options.framing, (name) => ({ event: 'checkpoint', streamId, name }));
   }
 
   audio(payload: Buffer, checkpoint?: string): string[] {
-    const play = JSON.stringify({
-      event: 'playAudio',
-      media: { contentType: this.contentType, sampleRate: this.format.rate, payload: payload.toString('base64') },
-    });
-    return checkpoint === undefined ? [play] : [play, JSON.stringify({ event: 'checkpoint', streamId: this.streamId, name: checkpoint })];
+    const play = this.play(payload.toString('base64'));
+    return checkpoint === undefined ? [play] : [play, this.checkpoint(checkpoint)];
   }
 
   clear(): string[] {

@@ -14,6 +14,6 @@ export const plivo: Platform = {
   farSide: 'flushable-reports',
   closeIsHangup: true,
   createDecoder: (options) => new PlivoDecoder(options),
-  createEncoder: (start) => new PlivoEncoder(start.streamId, start.format),
+  createEncoder: (start, options) => new PlivoEncoder(start.streamId, start.format, options),
   createFarSide: () => new ReportedFarSide(),
 };

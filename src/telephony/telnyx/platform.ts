@@ -15,7 +15,7 @@ export const telnyx: Platform = {
   farSide: 'flushable-reports',
   closeIsHangup: false,
   createDecoder: (options) => new TelnyxDecoder(options),
-  createEncoder: (start) => new TelnyxEncoder(start.format),
+  createEncoder: (start, options) => new TelnyxEncoder(start.format, options),
   createFarSide: () => new ReportedFarSide(),
   authenticate: headerTokenAuth('x-telnyx-streaming-auth-token'),
 };

@@ -13,7 +13,7 @@ export const twilio: Platform = {
   farSide: 'flushable-reports',
   closeIsHangup: false, // Twilio says `stop` first; a bare close is a failure
   createDecoder: (options) => new TwilioDecoder(options),
-  createEncoder: (start) => new TwilioEncoder(start.streamId),
+  createEncoder: (start, options) => new TwilioEncoder(start.streamId, options),
   createFarSide: () => new ReportedFarSide(),
   // Twilio cannot send a bearer header (and drops query strings from <Stream> URLs): its request
   // signature, keyed with the account's auth token, stands in for it when configured.

@@ -1,6 +1,7 @@
 // Media-core input (src/session/in/media.ts): frames out, stale frames dropped, the core's
 // events into the machines, caller audio on, and the end-of-speech report.
 import { describe, expect, it } from 'vitest';
+import { NO_OBSERVER, type CallObserver } from '../../../src/records/index.js';
 import { rig, startedCall, TWILIO_START, type Rig } from '../fakes.js';
 
 function speaking(r: Rig): number {
@@ -20,6 +21,18 @@ describe('media input', () => {
     expect(msgs.filter((m) => m['event'] === 'media')).toHaveLength(2);
     expect(msgs.filter((m) => m['event'] === 'mark')).toHaveLength(2);
     expect(r.trace.records('media', 'frames')).toHaveLength(1);
+  });
+
+  it('counts every frame out (once per tick), and a call record gets the far side’s queue before each frame', async () => {
+    const aheads: number[] = [];
+    const observer: CallObserver = { ...NO_OBSERVER, agentFrame: (_b, _id, _now, aheadMs) => void aheads.push(aheadMs) };
+    const r = rig('twilio', {}, undefined, { records: { observe: () => observer } });
+    const item = speaking(r);
+    r.media().frames = [0, 1, 2].map(() => ({ bytes: Buffer.alloc(160), epoch: 0, item, samples: 480 }));
+    r.call.onTick();
+    const ms = (480 / r.media().config.ai.rate) * 1000;
+    expect(aheads).toEqual([0, ms, 2 * ms]);
+    expect(await r.metrics.registry.getSingleMetricAsString('parley_frames_out_total')).toMatch(/protocol="twilio"[^\n]* 3/);
   });
 
   it('a frame of an older epoch never leaves Parley: dropped and counted as stale_epoch', async () => {

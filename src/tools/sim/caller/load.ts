@@ -1,15 +1,28 @@
 // `parley sim-call --calls N`: N concurrent simulated calls, started over a ramp, summarised.
+// The capacity bench splits the callers over processes: each runs its share (`runLoad` with
+// `keepSamples`) and the parent summarises the union (`summariseLoad`).
 import { SimCall } from './call.js';
 import { percentiles } from './stats.js';
 import { ticker } from './ticker.js';
 import type { CallReport, LoadOptions, LoadSummary } from './types.js';
 
+/** A per-call report as the load run keeps it (timelines dropped to keep the result small). */
+export type LoadReport = Omit<CallReport, 'timeline' | 'frames'>;
+
 export interface LoadResult extends LoadSummary {
-  /** Per-call reports (timelines dropped to keep the result small). */
-  readonly reports: readonly Omit<CallReport, 'timeline' | 'frames'>[];
+  readonly reports: readonly LoadReport[];
+  /** Every outbound frame's lateness (ms), when asked for: percentiles of a union need them all. */
+  readonly latenessSamples?: readonly number[];
 }
 
-export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+export interface LoadRunOptions {
+  /** Keep the raw lateness samples in the result. */
+  readonly keepSamples?: boolean;
+  /** Delay before the first call starts (ms): interleaves the ramps of several processes. */
+  readonly offsetMs?: number;
+}
+
+export async function runLoad(options: LoadOptions, run: LoadRunOptions = {}): Promise<LoadResult> {
   const n = Math.max(1, Math.floor(options.calls));
   const ramp = options.rampMs ?? Math.min(10_000, n * 20);
   const started = performance.now();
@@ -19,7 +32,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const calls: SimCall[] = [];
   const runs: Promise<CallReport>[] = [];
   for (let i = 0; i < n; i++) {
-    const delay = n === 1 ? 0 : (ramp * i) / (n - 1);
+    const delay = (run.offsetMs ?? 0) + (n === 1 ? 0 : (ramp * i) / (n - 1));
     runs.push(
       new Promise<CallReport>((resolve) => {
         setTimeout(() => {
@@ -35,6 +48,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const reports = await Promise.all(runs);
   const cpu = process.cpuUsage(cpu0);
   const wallMs = performance.now() - started;
+  const samples = calls.flatMap((c) => [...c.latenessSamples()]);
+  const generator = {
+    ticksSkipped: ticker.stats.skipped - skipped0,
+    maxTickLateMs: Math.round(ticker.stats.maxLateMs),
+    cpuPct: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
+  };
+  const kept = reports.map(({ timeline: _t, frames: _f, ...rest }) => rest);
+  return { ...summariseLoad(kept, samples, wallMs, generator), reports: kept, ...(run.keepSamples ? { latenessSamples: samples } : {}) };
+}
+
+/** The summary of a set of calls (one process's, or the union of several processes'). */
+export function summariseLoad(reports: readonly LoadReport[], latenessSamples: readonly number[], wallMs: number, generator: LoadSummary['generator']): LoadSummary {
   const failures: Record<string, number> = {};
   for (const r of reports) {
     if (r.ok) continue;
@@ -43,13 +68,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
   const bargeIns = reports.flatMap((r) => r.bargeIns);
   return {
-    calls: n,
+    calls: reports.length,
     ok: reports.filter((r) => r.ok).length,
     failed: reports.filter((r) => !r.ok).length,
     failures,
     framesSent: sum(reports.map((r) => r.framesSent)),
     framesReceived: sum(reports.map((r) => r.framesReceived)),
-    lateness: percentiles(calls.flatMap((c) => [...c.latenessSamples()])),
+    lateness: percentiles(latenessSamples),
     underruns: sum(reports.map((r) => r.underruns)),
     underrunMs: sum(reports.map((r) => r.underrunMs)),
     betweenResponses: {
@@ -65,12 +90,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     staleFramesAfterClear: sum(bargeIns.map((b) => b.staleFramesAfterClear)),
     protocolErrors: sum(reports.map((r) => r.protocolErrors)),
     wallMs: Math.round(wallMs),
-    generator: {
-      ticksSkipped: ticker.stats.skipped - skipped0,
-      maxTickLateMs: Math.round(ticker.stats.maxLateMs),
-      cpuPct: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
-    },
-    reports: reports.map(({ timeline: _t, frames: _f, ...rest }) => rest),
+    generator,
   };
 }
 

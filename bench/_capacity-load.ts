@@ -1,0 +1,65 @@
+// The capacity bench's load generator: in this process (default), or split over N caller
+// processes (`--callers-process N`) so the generator is not the bottleneck. Either way one
+// LoadResult comes back (a split run's summary is computed over the union of the shares' calls
+// and lateness samples) with the CPU each caller process used.
+import { runLoad, summariseLoad, type LoadResult } from '../src/tools/sim/caller/load.js';
+import { cpuSeconds, startNode, type Proc } from './_proc.js';
+import type { CallerShare } from './_capacity-callers.js';
+import { LEAD_MS, script } from './_capacity-script.js';
+
+export interface CallerLoad {
+  readonly url: string;
+  readonly calls: number;
+  readonly rampMs: number;
+  readonly maxCallMs: number;
+  /** 0: the callers run in the bench process itself. */
+  readonly processes: number;
+}
+
+export interface CallersResult {
+  readonly load: LoadResult;
+  /** CPU (% of one core) of each caller process over the load (the bench process when in-process). */
+  readonly cpuPctEach: readonly number[];
+}
+
+export async function runCallers(o: CallerLoad): Promise<CallersResult> {
+  if (o.processes <= 0) {
+    const load = await runLoad({ url: o.url, calls: o.calls, rampMs: o.rampMs, script: script(o.rampMs), maxCallMs: o.maxCallMs, leadMs: LEAD_MS });
+    return { load, cpuPctEach: [load.generator.cpuPct] };
+  }
+  const n = Math.min(o.processes, o.calls);
+  const procs: Proc[] = [];
+  try {
+    for (let k = 0; k < n; k++) {
+      // Share k takes every n-th call of the ramp: calls k, k+n, … start at their usual times.
+      const calls = Math.floor(o.calls / n) + (k < o.calls % n ? 1 : 0);
+      const step = o.calls > 1 ? o.rampMs / (o.calls - 1) : 0;
+      const share: CallerShare = { url: o.url, calls, rampMs: step * n * Math.max(0, calls - 1), offsetMs: step * k, maxCallMs: o.maxCallMs, callId: `load${k}` };
+      procs.push(startNode(['dist/bench/_capacity-callers.js'], { CAPACITY_CALLERS: JSON.stringify(share) }));
+    }
+    await Promise.all(procs.map((p) => p.line(/^\{"ready":true\}$/, 30_000)));
+    const cpu0 = procs.map((p) => cpuSeconds(p.pid));
+    const t0 = performance.now();
+    const cpuEnd: number[] = [];
+    const results = await Promise.all(
+      procs.map(async (p, k) => {
+        p.child.kill('SIGUSR2');
+        const m = await p.line(/^\{"callers".*$/, o.rampMs + o.maxCallMs + 60_000);
+        cpuEnd[k] = cpuSeconds(p.pid);
+        return (JSON.parse(m[0]) as { callers: LoadResult }).callers;
+      }),
+    );
+    const wallMs = performance.now() - t0;
+    const reports = results.flatMap((r) => r.reports);
+    const samples = results.flatMap((r) => r.latenessSamples ?? []);
+    const generator = {
+      ticksSkipped: results.reduce((a, r) => a + r.generator.ticksSkipped, 0),
+      maxTickLateMs: Math.max(...results.map((r) => r.generator.maxTickLateMs)),
+      cpuPct: results.reduce((a, r) => a + r.generator.cpuPct, 0),
+    };
+    const load: LoadResult = { ...summariseLoad(reports, samples, wallMs, generator), reports };
+    return { load, cpuPctEach: procs.map((_, k) => Math.round((((cpuEnd[k] ?? cpu0[k]!) - cpu0[k]!) / (wallMs / 1000)) * 100)) };
+  } finally {
+    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGTERM');
+  }
+}
