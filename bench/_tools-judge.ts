@@ -4,6 +4,15 @@
 import type { TraceRecord } from '../src/obs/index.js';
 import { percentiles } from '../src/tools/sim/caller/index.js';
 
+export type ArmKind = 'tools' | 'none';
+
+/** The arms after the warm-up: without, with, with, without, … (`reps` of each), so a drift over the run falls on both. */
+export function armOrder(reps: number): ArmKind[] {
+  const order: ArmKind[] = [];
+  for (let i = 0; i < reps; i++) order.push(...(i % 2 === 0 ? (['none', 'tools'] as const) : (['tools', 'none'] as const)));
+  return order;
+}
+
 export interface ToolArmJudgement {
   /** tool.call records: the calls Parley started. */
   readonly calls: number;
@@ -14,6 +23,8 @@ export interface ToolArmJudgement {
   readonly superseded: number;
   /** Calls whose caller began a newer turn while a tool ran. */
   readonly barged: number;
+  /** Provider error events Parley received, by code (trace records `ai error`). */
+  readonly providerErrors: Record<string, number>;
 }
 
 /** Per call's trace: tool latencies, stale response.creates, superseded responses, barges mid-tool. */
@@ -23,6 +34,7 @@ export function judgeTraces(traces: readonly (readonly TraceRecord[])[]): ToolAr
   let stale = 0;
   let superseded = 0;
   let barged = 0;
+  const providerErrors: Record<string, number> = {};
   for (const t of traces) {
     let open = false;
     let running = 0;
@@ -40,6 +52,9 @@ export function judgeTraces(traces: readonly (readonly TraceRecord[])[]): ToolAr
       } else if (rec.event === 'speech_started' && rec.src === 'ai') {
         if (open) speechSinceCall = true;
         if (running > 0) bargedHere = true;
+      } else if (rec.event === 'error' && rec.src === 'ai') {
+        const code = String((rec.data as { code?: unknown } | undefined)?.code ?? 'unknown').slice(0, 60);
+        providerErrors[code] = (providerErrors[code] ?? 0) + 1;
       } else if (rec.event === 'tool.response_superseded') superseded++;
       else if (rec.machine === 'toolCalls' && rec.actions?.includes('sendOutputs')) {
         if (rec.actions.includes('createResponse') && speechSinceCall) stale++;
@@ -48,7 +63,7 @@ export function judgeTraces(traces: readonly (readonly TraceRecord[])[]): ToolAr
     }
     if (bargedHere) barged++;
   }
-  return { calls, latencyMs, stale, superseded, barged };
+  return { calls, latencyMs, stale, superseded, barged, providerErrors };
 }
 
 /** Outputs per issued call_id: {0, 1, more} (TC1: only 0 or 1), from the agent's counts. */

@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import type { TraceRecord } from '../src/obs/index.js';
 import { runLoad, type ScriptStep } from '../src/tools/sim/caller/index.js';
 import { cpuSeconds, freePort, repoRoot, startNode, startServe, type Proc } from './_proc.js';
-import { judgeTraces, latencySummary, latenessVerdict, outputsHistogram } from './_tools-judge.js';
+import { armOrder, judgeTraces, latencySummary, latenessVerdict, outputsHistogram, type ArmKind } from './_tools-judge.js';
 
 const SCRIPT: ScriptStep[] = [
   { kind: 'say', ms: 700 },
@@ -38,7 +38,6 @@ const SCRIPT: ScriptStep[] = [
   { kind: 'hangup' },
 ];
 
-type ArmKind = 'tools' | 'none';
 
 interface AgentStats {
   readonly toolCalls: number;
@@ -56,6 +55,8 @@ interface ArmResult {
   readonly cpuPct: { parley: number; agent: number; toolServer: number; callers: number };
   readonly agent: AgentStats;
   readonly judged: ReturnType<typeof judgeTraces>;
+  /** Parley's warnings and errors logged during the arm, by message and code ("AI error: <code>"). */
+  readonly parleyWarnings: Record<string, number>;
   readonly wallS: number;
   /** Parley's CPU per call of the arm: the extra work of tools, seen even on a busy machine. */
   readonly parleyCpuMsPerCall: number;
@@ -65,13 +66,6 @@ interface ArmResult {
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The arms after the warm-up: without, with, with, without, … (`reps` of each). */
-export function armOrder(reps: number): ArmKind[] {
-  const order: ArmKind[] = [];
-  for (let i = 0; i < reps; i++) order.push(...(i % 2 === 0 ? (['none', 'tools'] as const) : (['tools', 'none'] as const)));
-  return order;
-}
 
 async function metricsText(base: string): Promise<string> {
   return (await fetch(`${base}/metrics`)).text();
@@ -110,11 +104,19 @@ interface Setup {
   readonly tool: Proc;
   readonly agentPort: number;
   readonly traceDir: string;
+  /** Where serve's JSON log lines go while an arm runs. */
+  onServeLog: ((line: Record<string, unknown>) => void) | undefined;
 }
 
 async function arm(s: Setup, kind: ArmKind, index: number, calls: number, warmup: boolean): Promise<ArmResult> {
   const agent = startNode([`${repoRoot}dist/bench/_tools-remote.js`, 'agent'], { TOOLS_AGENT_PORT: String(s.agentPort), TOOLS_CALL: kind === 'tools' ? '1' : '0' });
   await agent.line(/^\{"url"/);
+  const warnings: Record<string, number> = {};
+  s.onServeLog = (l) => {
+    if (l['level'] === undefined || Number(l['level']) < 40) return;
+    const k = `${String(l['msg'])}${l['code'] !== undefined ? `: ${String(l['code'])}` : ''}`.slice(0, 120);
+    warnings[k] = (warnings[k] ?? 0) + 1;
+  };
   const pids = { parley: s.serve.proc.pid, agent: agent.pid, toolServer: s.tool.pid };
   const cpu0 = { parley: cpuSeconds(pids.parley), agent: cpuSeconds(pids.agent), toolServer: cpuSeconds(pids.toolServer) };
   const t0 = performance.now();
@@ -146,6 +148,7 @@ async function arm(s: Setup, kind: ArmKind, index: number, calls: number, warmup
   await sleep(300);
   agent.child.kill('SIGTERM');
   await agent.exited;
+  s.onServeLog = undefined;
   const stats = (agent.json.find((j) => 'stats' in j) as { stats: AgentStats } | undefined)?.stats ?? { toolCalls: 0, errorsSent: -1, outputsPerCallId: [] };
   const pct = (sec: number) => Math.round((sec / wallS) * 100);
   return {
@@ -158,6 +161,7 @@ async function arm(s: Setup, kind: ArmKind, index: number, calls: number, warmup
     cpuPct: { parley: pct(cpu.parley), agent: pct(cpu.agent), toolServer: pct(cpu.toolServer), callers: load.generator.cpuPct },
     agent: stats,
     judged: judgeTraces(takeTraces(s.traceDir)),
+    parleyWarnings: warnings,
     wallS: Math.round(wallS),
     parleyCpuMsPerCall: r1((cpu.parley * 1000) / calls),
     monotonicUs: [mono0, mono1],
@@ -178,6 +182,8 @@ function armSummary(a: ArmResult) {
     toolCalls: a.agent.toolCalls,
     toolCallsStarted: a.judged.calls,
     providerErrors: a.agent.errorsSent,
+    providerErrorCodes: a.judged.providerErrors,
+    parleyWarnings: a.parleyWarnings,
     wallS: a.wallS,
   };
 }
@@ -219,9 +225,16 @@ export async function run(argv: string[]): Promise<void> {
       PARLEY_LOG_LEVEL: 'warn',
       PARLEY_TRACE_DIR: traceDir,
       TOOLS_STALL_MS: String(stallMs),
-      ...(nodeArgs.length ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${nodeArgs.join(' ')}`.trim() } : {}),
+    }, undefined, nodeArgs);
+    const setup: Setup = { calls, seed, maxLatencyMs, serve, tool, agentPort, traceDir, onServeLog: undefined };
+    serve.proc.onLine((l) => {
+      if (!setup.onServeLog || !l.startsWith('{')) return;
+      try {
+        setup.onServeLog(JSON.parse(l) as Record<string, unknown>);
+      } catch {
+        // not a log line
+      }
     });
-    const setup: Setup = { calls, seed, maxLatencyMs, serve, tool, agentPort, traceDir };
     const arms: ArmResult[] = [];
     process.stderr.write(`tools bench: warm-up (${Math.min(calls, 20)} calls with tools), then ${reps} × (without, with) of ${calls} calls\n`);
     arms.push(await arm(setup, 'tools', 0, Math.min(calls, 20), true));
