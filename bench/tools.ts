@@ -1,4 +1,4 @@
-// `npm run bench -- tools [--calls 100] [--reps 3] [--max-latency-ms 2000] [--seed 7] [--inject-tool-stall-ms N]`
+// `npm run bench -- tools [--calls 100] [--reps 3] [--ramp-ms min(8000, 80×calls)] [--max-latency-ms 2000] [--seed 7] [--inject-tool-stall-ms N]`
 //
 // Issue 15: does calling tools cost the media path? `--calls` concurrent Twilio calls through a
 // `parley serve` child (openai mode, one HTTP tool declared) against the sim-agent, in arms:
@@ -9,10 +9,12 @@
 //                  the answer started.
 //   without tools  the same calls, utterances and seeds, the same Parley process and config;
 //                  only the agent answers by speaking instead of calling.
-// A warm-up arm with tools (not counted) runs first; then `--reps` pairs, alternating (without,
-// with, with, without, …) so drift over the run falls on both. The spread of p99 lateness among
-// the arms without tools is the noise band; `lateness.withinNoise` is the verdict (the rule is in
-// the JSON). Processes: Parley, the agent (one per arm), the tool server, and this one (the callers);
+// Calls start over the ramp and stay up until the last has started (all concurrent then), so one
+// call's tool work falls while others play audio. A warm-up arm with tools (not counted) runs
+// first (the first calls of a process pay for compiling and loading code); then `--reps` pairs,
+// alternating (without, with, with, without, …) so drift over the run falls on both. The spread
+// of p99 lateness among the arms without tools is the noise band; `lateness.withinNoise` is the
+// verdict (the rule is in the JSON). Processes: Parley, the agent (one per arm), the tool server, and this one (the callers);
 // `cpuPct` per arm says how much of a core each used.
 // `--inject-tool-stall-ms N` blocks Parley's event loop N ms on every tool request (a preload in
 // the serve process): the check that the bench can see a costly tool path.
@@ -27,16 +29,24 @@ import { runLoad, type ScriptStep } from '../src/tools/sim/caller/index.js';
 import { cpuSeconds, freePort, repoRoot, startNode, startServe, type Proc } from './_proc.js';
 import { armOrder, judgeTraces, latencySummary, latenessVerdict, outputsHistogram, type ArmKind } from './_tools-judge.js';
 
-const SCRIPT: ScriptStep[] = [
-  { kind: 'say', ms: 700 },
-  // The turn ends after the VAD's 500 ms of silence and the tool starts; ~1 s later the caller speaks again.
-  { kind: 'silence', ms: 1500 },
-  { kind: 'say', ms: 600 },
-  { kind: 'listen', quietMs: 500, timeoutMs: 20_000 },
-  { kind: 'say', ms: 600 },
-  { kind: 'listen', quietMs: 500, timeoutMs: 20_000 },
-  { kind: 'hangup' },
-];
+/**
+ * Every call's script. Calls start spread over the ramp and end with a silence as long as it, so
+ * all are up together at the end of the ramp and their tool calls fall while other calls play
+ * audio (a tool path that blocks the loop shows as lateness of those calls).
+ */
+function script(rampMs: number): ScriptStep[] {
+  return [
+    { kind: 'say', ms: 700 },
+    // The turn ends after the VAD's 500 ms of silence and the tool starts; ~1 s later the caller speaks again.
+    { kind: 'silence', ms: 1500 },
+    { kind: 'say', ms: 600 },
+    { kind: 'listen', quietMs: 500, timeoutMs: 20_000 },
+    { kind: 'say', ms: 600 },
+    { kind: 'listen', quietMs: 500, timeoutMs: 20_000 },
+    { kind: 'silence', ms: rampMs },
+    { kind: 'hangup' },
+  ];
+}
 
 
 interface AgentStats {
@@ -100,6 +110,7 @@ interface Setup {
   readonly calls: number;
   readonly seed: number;
   readonly maxLatencyMs: number;
+  readonly rampMs: number;
   readonly serve: { proc: Proc; base: string; port: number };
   readonly tool: Proc;
   readonly agentPort: number;
@@ -134,7 +145,8 @@ async function arm(s: Setup, kind: ArmKind, index: number, calls: number, warmup
   }, 1000);
   let load;
   try {
-    load = await runLoad({ url: `ws://127.0.0.1:${s.serve.port}/twilio`, calls, rampMs: Math.min(5000, calls * 20), script: SCRIPT, seed: s.seed, callId: `a${index}` });
+    const rampMs = warmup ? 1000 : s.rampMs;
+    load = await runLoad({ url: `ws://127.0.0.1:${s.serve.port}/twilio`, calls, rampMs, script: script(rampMs), seed: s.seed, callId: `a${index}`, maxCallMs: rampMs * 2 + 40_000 });
   } finally {
     clearInterval(sampler);
   }
@@ -197,6 +209,7 @@ export async function run(argv: string[]): Promise<void> {
       'max-latency-ms': { type: 'string', default: '2000' },
       seed: { type: 'string', default: '7' },
       'inject-tool-stall-ms': { type: 'string', default: '0' },
+      'ramp-ms': { type: 'string' },
     },
   });
   const calls = Number(values.calls);
@@ -204,6 +217,7 @@ export async function run(argv: string[]): Promise<void> {
   const seed = Number(values.seed);
   const maxLatencyMs = Number(values['max-latency-ms']);
   const stallMs = Number(values['inject-tool-stall-ms']);
+  const rampMs = Number(values['ramp-ms'] ?? Math.min(8000, calls * 80));
   const loadAvgAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
   const dir = mkdtempSync(join(tmpdir(), 'parley-bench-tools-'));
   const traceDir = join(dir, 'traces');
@@ -226,7 +240,7 @@ export async function run(argv: string[]): Promise<void> {
       PARLEY_TRACE_DIR: traceDir,
       TOOLS_STALL_MS: String(stallMs),
     }, undefined, nodeArgs);
-    const setup: Setup = { calls, seed, maxLatencyMs, serve, tool, agentPort, traceDir, onServeLog: undefined };
+    const setup: Setup = { calls, seed, maxLatencyMs, rampMs, serve, tool, agentPort, traceDir, onServeLog: undefined };
     serve.proc.onLine((l) => {
       if (!setup.onServeLog || !l.startsWith('{')) return;
       try {
@@ -254,6 +268,7 @@ export async function run(argv: string[]): Promise<void> {
       calls,
       reps,
       maxLatencyMs,
+      rampMs,
       ...(stallMs > 0 ? { injectedToolStallMs: stallMs } : {}),
       cores: (await import('node:os')).cpus().length,
       loadAvgAtStart,
