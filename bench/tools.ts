@@ -60,6 +60,9 @@ interface ArmResult {
   readonly warmup: boolean;
   readonly ok: number;
   readonly failed: number;
+  readonly failures: Record<string, number>;
+  /** The callers' own clock: when it is late (or skips ticks) the callers, not Parley, are late. */
+  readonly callers: { readonly maxTickLateMs: number; readonly ticksSkipped: number };
   readonly latenessMs: { p50: number; p99: number; max: number; frames: number };
   readonly eventLoopDelayMs: { p99Max: number | null; max: number | null };
   readonly cpuPct: { parley: number; agent: number; toolServer: number; callers: number };
@@ -168,6 +171,8 @@ async function arm(s: Setup, kind: ArmKind, index: number, calls: number, warmup
     warmup,
     ok: load.ok,
     failed: load.failed,
+    failures: load.failures,
+    callers: { maxTickLateMs: load.generator.maxTickLateMs, ticksSkipped: load.generator.ticksSkipped },
     latenessMs: { p50: r1(load.lateness.p50), p99: r1(load.lateness.p99), max: r1(load.lateness.max), frames: load.lateness.count },
     eventLoopDelayMs: { p99Max: loop.length ? r1(Math.max(...loop.map((x) => x.p99))) : null, max: loop.length ? r1(Math.max(...loop.map((x) => x.max))) : null },
     cpuPct: { parley: pct(cpu.parley), agent: pct(cpu.agent), toolServer: pct(cpu.toolServer), callers: load.generator.cpuPct },
@@ -186,7 +191,9 @@ function armSummary(a: ArmResult) {
     ...(a.warmup ? { warmup: true } : {}),
     ok: a.ok,
     failed: a.failed,
+    ...(a.failed > 0 ? { failures: a.failures } : {}),
     latenessMs: a.latenessMs,
+    callerClock: a.callers,
     eventLoopDelayMs: a.eventLoopDelayMs,
     cpuPct: a.cpuPct,
     parleyCpuMsPerCall: a.parleyCpuMsPerCall,
