@@ -1,4 +1,4 @@
-// `npm run bench -- tools [--calls 100] [--reps 3] [--ramp-ms min(8000, 80×calls)] [--max-latency-ms 2000] [--seed 7] [--inject-tool-stall-ms N]`
+// `npm run bench -- tools [--calls 100] [--reps 3] [--ramp-ms 8000] [--max-latency-ms 2000] [--seed 7] [--inject-tool-stall-ms N]`
 //
 // Issue 15: does calling tools cost the media path? `--calls` concurrent Twilio calls through a
 // `parley serve` child (openai mode, one HTTP tool declared) against the sim-agent, in arms:
@@ -224,7 +224,7 @@ export async function run(argv: string[]): Promise<void> {
   const seed = Number(values.seed);
   const maxLatencyMs = Number(values['max-latency-ms']);
   const stallMs = Number(values['inject-tool-stall-ms']);
-  const rampMs = Number(values['ramp-ms'] ?? Math.min(8000, calls * 80));
+  const rampMs = Number(values['ramp-ms'] ?? 8000);
   const loadAvgAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
   const dir = mkdtempSync(join(tmpdir(), 'parley-bench-tools-'));
   const traceDir = join(dir, 'traces');
