@@ -116,11 +116,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** `parley serve` as a child process; resolves once /healthz answers (any log level), with its port. */
-export async function startServe(env: Record<string, string>, cwd?: string): Promise<{ proc: Proc; port: number; base: string }> {
+/** `parley serve` as a child process; resolves once /healthz answers (any log level), with its port. nodeArgs go before the script (e.g. --cpu-prof). */
+export async function startServe(env: Record<string, string>, cwd?: string, nodeArgs: readonly string[] = []): Promise<{ proc: Proc; port: number; base: string }> {
   const port = await freePort();
   // cwd only changes where parley.config.* is looked for.
-  const proc = startNode([`${repoRoot}dist/src/cli/main.js`, 'serve'], { PARLEY_HOST: '127.0.0.1', PARLEY_LOG_LEVEL: 'info', ...env, PORT: String(port) }, cwd ? { cwd } : {});
+  const proc = startNode([...nodeArgs, `${repoRoot}dist/src/cli/main.js`, 'serve'], { PARLEY_HOST: '127.0.0.1', PARLEY_LOG_LEVEL: 'info', ...env, PORT: String(port) }, cwd ? { cwd } : {});
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   let exited = false;

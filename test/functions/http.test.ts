@@ -3,7 +3,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ToolRegistry } from '../../src/functions/registry.js';
 import { MAX_TOOL_RESPONSE_BYTES } from '../../src/functions/http.js';
 import { Metrics } from '../../src/obs/metrics.js';
@@ -12,6 +12,7 @@ const SECRET = 'whsec-test';
 type Handler = (body: string, req: IncomingMessage, res: ServerResponse) => void;
 const routes = new Map<string, Handler>();
 const seen: { path: string; body: string; signatureOk: boolean; auth: string | undefined }[] = [];
+const closedEarly: string[] = [];
 let server: Server;
 let base: string;
 
@@ -40,7 +41,21 @@ beforeAll(async () => {
     res.end(JSON.stringify({ output: { order: args.order, status: 'shipped' } }));
   });
   routes.set('/text', (_b, _r, res) => res.end(JSON.stringify({ output: 'plain words' })));
-  routes.set('/slow', (_b, _r, res) => setTimeout(() => res.end('{"output":1}'), 1000).unref());
+  routes.set('/slow', (_b, _r, res) => {
+    setTimeout(() => res.end('{"output":1}'), 1000).unref();
+    // The client gave up before the answer: its request (and connection) is gone (TC3).
+    res.on('close', () => {
+      if (!res.writableFinished) closedEarly.push('/slow');
+    });
+  });
+  routes.set('/moved', (_b, _r, res) => {
+    res.writeHead(302, { location: '/ok' });
+    res.end();
+  });
+  routes.set('/declared-big', (_b, _r, res) => {
+    res.writeHead(200, { 'content-length': String(MAX_TOOL_RESPONSE_BYTES + 1) });
+    res.write('{"output":"');
+  });
   routes.set('/500', (_b, _r, res) => {
     res.statusCode = 503;
     res.end('{"output":"never"}');
@@ -63,7 +78,7 @@ function registry(metrics: Metrics, timeoutMs = 300) {
     timeoutMs,
     headers: { authorization: 'Bearer from-env' },
   });
-  const tools = Object.fromEntries(['ok', 'text', 'slow', '500', 'notjson', 'nooutput', 'big'].map((n) => [n, tool(`/${n}`)]));
+  const tools = Object.fromEntries(['ok', 'text', 'slow', '500', 'notjson', 'nooutput', 'big', 'moved', 'declared-big'].map((n) => [n, tool(`/${n}`)]));
   return new ToolRegistry(tools, { metrics, secret: SECRET });
 }
 
@@ -97,6 +112,8 @@ describe('HTTP tools', () => {
     ['notjson', 'bad_json', /not JSON/],
     ['nooutput', 'bad_json', /no output field/],
     ['big', 'oversize', /size limit/],
+    ['declared-big', 'oversize', /size limit/],
+    ['moved', 'http_error', /HTTP 302/],
   ];
   for (const [name, outcome, reason] of failures) {
     it(`${name}: an error output the model can apologise from (${outcome}), counted`, async () => {
@@ -128,14 +145,26 @@ describe('HTTP tools', () => {
     expect(await metrics.value('parley_tool_calls_total', { tool: 'unknown', outcome: 'unknown_tool' })).toBe(1);
   });
 
-  it('the call ending aborts the request at once (aborted)', async () => {
+  it('the call ending aborts the request at once (aborted): the server sees it closed', async () => {
     const ac = new AbortController();
     const t0 = Date.now();
+    const before = closedEarly.length;
     const pending = run(registry(new Metrics(), 5000), 'slow', '{"order":"1"}', ac.signal);
     setTimeout(() => ac.abort(), 50);
     const res = await pending;
     expect(res.outcome).toBe('aborted');
     expect(Date.now() - t0).toBeLessThan(500);
+    await vi.waitFor(() => expect(closedEarly.length).toBe(before + 1), { timeout: 2000 });
+  });
+
+  it('does not go through fetch (its first use blocks the event loop while undici loads)', async () => {
+    const fetchSpy = vi.spyOn(globalThis, 'fetch').mockRejectedValue(new Error('fetch must not be used'));
+    try {
+      expect((await run(registry(new Metrics()), 'ok')).outcome).toBe('ok');
+      expect(fetchSpy).not.toHaveBeenCalled();
+    } finally {
+      fetchSpy.mockRestore();
+    }
   });
 
   it('lists the definitions for session.update', () => {
