@@ -20,7 +20,8 @@ afterAll(async () => {
 
 describe('GatedEngine core traces', () => {
   it('keeps the records the runtime took: the trace starts at the first tick with nothing read', async () => {
-    const call = engine.open(MULAW);
+    engine.open(MULAW);
+    const call = engine.calls.at(-1)!;
     expect(call.tracing).toBe(true);
     call.writePlayout(taggedMulaw(1, 6 * FRAME), { epoch: 0, item: 1 });
     call.setState('playing');
