@@ -1,6 +1,7 @@
 // The whole model-based suite: plan the paths of every machine, run them against the bridge,
-// compute coverage, run the randomised scenarios, validate every recorded trace with TLC and
-// make sure deliberately corrupted traces are rejected. Produces the `parley mbt` report.
+// compute coverage, run the randomised scenarios, validate every recorded trace with TLC, make
+// sure deliberately corrupted traces are rejected, and check the media core's trace-mode records
+// of every run against TracePlayoutCore. Produces the `parley mbt` report.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
