@@ -33,14 +33,19 @@ P == INSTANCE Playout WITH pst <- pst, queued <- queued, w <- w, epoch <- mepoch
        inflight <- 0, staged <- <<>>, reported <- FALSE, delivered <- 0, toJs <- <<>>, slots <- 0,
        emitted <- 0, lastOut <- 0, barrier <- 0,
        CAP <- 1, OFFERS <- 1, EPOCHS <- 0, ITEMS <- 1, LOOKAHEAD <- Lookahead, FRAME <- 1, MUTANT <- "none"
-G(name, e, p) == P!G(name, e, p)
+\* The start rule as the code has it (machines/playout.ts): the lookahead queued and, beyond the
+\* chunk just written, the far side's cushion. Playout.tla abstracts the cushion away (its WRITE
+\* carries no chunk size); with Cushion = 0 the two agree.
+G(name, e, p) == IF name = "lookaheadReached"
+                   THEN P!G(name, e, p) /\ e.buffered - e.chunk >= Cushion
+                   ELSE P!G(name, e, p)
 PM == INSTANCE PlayoutMachine WITH state <- pst
 
 Line == Traces[k][l]
 Range(s) == {s[i] : i \in DOMAIN s}
 
 \* The logged event as Playout.tla's events carry it.
-Ev(x) == [type |-> x.e.type, buffered |-> x.e.buffered, at |-> IF x.e.caughtUp THEN w ELSE w + 1]
+Ev(x) == [type |-> x.e.type, buffered |-> x.e.buffered, chunk |-> x.e.chunk, at |-> IF x.e.caughtUp THEN w ELSE w + 1]
 Runs(x, a) == PM!Runs(pst, Ev(x), G, a)
 Effects1(x) == {a \in Range(PM!ActionsOf(pst, Ev(x), G)) : a \in Effects.playout}
 QueuedAfter(x) == IF Runs(x, "noteQueuedDuringFlush") THEN TRUE

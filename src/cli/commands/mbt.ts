@@ -1,6 +1,8 @@
 // `parley mbt [--json] [--only machine,…] [--random N] [--seed S] [--depth D] [--simple N]
-// [--no-tlc] [--traces DIR] [--report FILE]`: the model-based tests against the running bridge,
-// coverage per machine, randomised runs, and TLC trace validation (issue 7). `--json` prints the
+// [--no-tlc] [--no-core-traces] [--traces DIR] [--report FILE]`: the model-based tests against the
+// running bridge, coverage per machine, randomised runs, TLC trace validation (issue 7) and the
+// media core's trace-mode records of every path checked against TracePlayoutCore (issue 18;
+// `--no-core-traces` skips that check, `--core-traces` names the default). `--json` prints the
 // report object (machines, traces, seconds) as the only stdout line; progress goes to stderr.
 // Exit 0 when everything passed, 1 when something failed, 2 on bad usage or a missing
 // prerequisite (Java, TLC).
@@ -12,7 +14,7 @@ import { SIM_PROTOCOLS } from '../../tools/sim/caller/leg-factory.js';
 import { PrerequisiteError } from '../../tools/verify/prereq.js';
 
 const USAGE =
-  'usage: parley mbt [--json] [--only session,aiLink,turn,playout,toolCalls] [--random N] [--seed S] [--depth D] [--simple N] [--no-tlc] [--core-traces] [--reports-platform ID] [--traces DIR] [--report FILE]\n';
+  'usage: parley mbt [--json] [--only session,aiLink,turn,playout,toolCalls] [--random N] [--seed S] [--depth D] [--simple N] [--no-tlc] [--no-core-traces] [--reports-platform ID] [--traces DIR] [--report FILE]\n';
 
 export interface MbtArgs extends SuiteOptions {
   readonly json: boolean;
@@ -45,6 +47,7 @@ export function parseArgs(argv: readonly string[]): MbtArgs {
     else if (a === '--simple') out.maxSimple = count(0);
     else if (a === '--no-tlc') out.tlc = false;
     else if (a === '--core-traces') out.coreTraces = true;
+    else if (a === '--no-core-traces') out.coreTraces = false;
     else if (a === '--reports-platform') {
       const id = value();
       const p = platformById(id);

@@ -12,6 +12,7 @@ import { checkEnd, checkMedia, finishCall } from './runner.js';
 import { Bridge } from './sut/bridge.js';
 import { isReconnectTimer, sleep } from './stimuli/common.js';
 import { World } from './world.js';
+import type { CoreTraceRecord } from '../../media/core-trace.js';
 
 export type Command =
   | { readonly kind: 'respond'; readonly deltas: number; readonly ms: number; readonly bargeInAfter: number | null }
@@ -159,6 +160,8 @@ export interface RandomRunResult {
   readonly trace: string | undefined;
   readonly framesHeard: number;
   readonly clears: number;
+  /** The media core's trace-mode records of each call (from its first tick; complete once closed). */
+  readonly coreTraces: readonly (readonly CoreTraceRecord[])[];
 }
 
 /** One scenario against a fresh bridge; throws when an end check fails. */
@@ -166,6 +169,7 @@ export async function runScenario(scenario: Scenario, traceDir: string): Promise
   mkdirSync(traceDir, { recursive: true });
   const bridge = await Bridge.start({ traceDir });
   let world: World | undefined;
+  let out: Omit<RandomRunResult, 'coreTraces'>;
   try {
     bridge.engine.release();
     bridge.net.setHolding(false);
@@ -183,11 +187,12 @@ export async function runScenario(scenario: Scenario, traceDir: string): Promise
     await checkEnd(world);
     checkMedia(world);
     const files = readdirSync(traceDir).filter((f) => f.endsWith('.ndjson'));
-    return { scenario, trace: files.length === 1 ? join(traceDir, files[0]!) : undefined, framesHeard: caller.framesReceived, clears: caller.clears };
+    out = { scenario, trace: files.length === 1 ? join(traceDir, files[0]!) : undefined, framesHeard: caller.framesReceived, clears: caller.clears };
   } finally {
     world?.observer.close();
     await bridge.close().catch(() => undefined);
   }
+  return { ...out, coreTraces: bridge.engine.calls.filter((c) => c.tracing).map((c) => c.coreTrace()) };
 }
 
 export interface RandomOptions {

@@ -1,6 +1,7 @@
 // The whole model-based suite: plan the paths of every machine, run them against the bridge,
-// compute coverage, run the randomised scenarios, validate every recorded trace with TLC and
-// make sure deliberately corrupted traces are rejected. Produces the `parley mbt` report.
+// compute coverage, run the randomised scenarios, validate every recorded trace with TLC, make
+// sure deliberately corrupted traces are rejected, and check the media core's trace-mode records
+// of every run against TracePlayoutCore. Produces the `parley mbt` report.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,11 +13,10 @@ import { MODELS, type MbtMachineName } from './models/index.js';
 import { planMachine, type PlannedPath } from './paths.js';
 import { randomRuns, type RandomSummary } from './random.js';
 import { runPath, type PathResult } from './runner.js';
-import { checkTraces, type CheckResult, type TraceInput, type TraceSpec } from './trace/check.js';
+import { checkTraces, type CheckResult, type TraceInput } from './trace/check.js';
 import { convertTrace, parseNdjson } from './trace/convert.js';
 import { CORRUPTIONS } from './trace/corrupt.js';
-import { checkCoreTraces, type CoreTraceInput } from './trace/core.js';
-import { CORE_CORRUPTIONS } from './trace/core-corrupt.js';
+import { checkCorruption, checkPathCoreTraces, type CorruptedResult } from './suite-checks.js';
 
 export interface SuiteOptions {
   readonly machines?: readonly MbtMachineName[];
@@ -28,11 +28,7 @@ export interface SuiteOptions {
   readonly seed?: number;
   /** Validate traces with TLC (default true). */
   readonly tlc?: boolean;
-  /**
-   * Check the media core's trace-mode records of each path against TracePlayoutCore (off by
-   * default: in the integrated run every path's core trace starts with the read index already
-   * moved — records missing at the start, not yet explained — so they are not yet evidence).
-   */
+  /** Check the media core's trace-mode records of each path against TracePlayoutCore (default true). */
   readonly coreTraces?: boolean;
   /**
    * The flushable-reports platform the paths run on (default twilio; e.g. telnyx): its own caller
@@ -61,13 +57,7 @@ export interface MbtReport {
   readonly seconds: number;
 }
 
-export interface CorruptedResult {
-  readonly name: string;
-  readonly property: string;
-  readonly source: string | undefined;
-  readonly rejectedBy: readonly string[];
-  readonly ok: boolean;
-}
+export type { CorruptedResult } from './suite-checks.js';
 
 export interface SuiteResult {
   readonly report: MbtReport;
@@ -81,8 +71,6 @@ export interface SuiteResult {
   /** TLC wall time per trace checked (all specs, batched). */
   readonly tlcSecondsPerTrace: number | null;
 }
-
-const SPEC_OF: Readonly<Record<string, TraceSpec>> = { SE: 'TraceSession', AL: 'TraceReconnect', BI: 'TraceBargeIn', PL: 'TracePlayout' };
 
 export async function runSuite(opts: SuiteOptions = {}): Promise<SuiteResult> {
   const t0 = performance.now();
@@ -144,54 +132,35 @@ export async function runSuite(opts: SuiteOptions = {}): Promise<SuiteResult> {
     }
     let check: CheckResult | undefined;
     const corrupted: CorruptedResult[] = [];
+    const core = { checked: 0, valid: 0, rejectedCorrupted: 0 };
     let tlcSeconds = 0;
     if (opts.tlc ?? true) {
-      const root = repoRoot();
-      const tlc = { root, java: requireJava().java, jar: ensureTlcJar() };
-      check = await checkTraces(traces, tlc);
-      tlcSeconds += check.runs.reduce((n, r) => n + r.seconds, 0);
-      for (const [id, rej] of check.rejections) if (rej.length > 0) problems.push(`trace of ${id} rejected: ${rej.map((r) => `${r.spec} at seq ${r.seq}: ${r.why}`).join('; ')}`);
-      say(`traces: ${traces.length - [...check.rejections.values()].filter((r) => r.length > 0).length} of ${traces.length} valid (TLC ${tlcSeconds.toFixed(1)} s)`);
-      for (const c of CORRUPTIONS) {
-        const source = sources.find((s) => s.file && c.apply(parseNdjson(readFileSync(s.file, 'utf8'))));
-        if (!source?.file) {
-          corrupted.push({ name: c.name, property: c.property, source: undefined, rejectedBy: [], ok: false });
-          problems.push(`corruption ${c.name}: no recorded trace to corrupt`);
-          continue;
-        }
-        const bad = c.apply(parseNdjson(readFileSync(source.file, 'utf8')))!;
-        const spec = SPEC_OF[c.property.slice(0, 2)]!;
-        const r = await checkTraces([{ id: c.name, trace: convertTrace(bad) }], { ...tlc, specs: [spec] });
-        const reasons = r.rejections.get(c.name) ?? [];
-        const ok = reasons.some((x) => x.why.startsWith(c.property));
-        corrupted.push({ name: c.name, property: c.property, source: source.id, rejectedBy: reasons.map((x) => `${x.spec}: ${x.why}`), ok });
-        if (!ok) problems.push(`corrupted trace ${c.name} (${c.describe}) was not rejected for ${c.property}: ${reasons.map((x) => x.why).join('; ') || 'accepted'}`);
-        say(`corrupted ${c.name}: ${ok ? 'rejected' : 'NOT rejected'} (${reasons.map((x) => x.why).join('; ')})`);
-      }
-    }
-    // 5. The media core below the machine table: its trace-mode records refine Playout.
-    const core = { checked: 0, valid: 0, rejectedCorrupted: 0 };
-    if ((opts.tlc ?? true) && (opts.coreTraces ?? false)) {
       const tlc = { root: repoRoot(), java: requireJava().java, jar: ensureTlcJar() };
-      const inputs: CoreTraceInput[] = results.flatMap((r) => r.coreTraces.map((records, i) => ({ id: `${r.id}#${i}`, records })));
-      const bad = CORE_CORRUPTIONS.map((c) => {
-        const source = inputs.find((t) => c.apply(t.records));
-        return { c, input: source ? { id: `corrupt:${c.name}`, records: c.apply(source.records)! } : undefined };
-      });
-      const res = await checkCoreTraces([...inputs, ...bad.flatMap((b) => (b.input ? [b.input] : []))], tlc);
-      core.checked = inputs.filter((t) => t.records.length > 0).length;
-      for (const t of inputs) {
-        const rej = res.rejected.get(t.id);
-        if (rej) problems.push(`core trace of ${t.id} rejected at record ${rej.at ?? 'end'}: ${rej.why}`);
-        else if (t.records.length > 0) core.valid++;
-      }
-      for (const { c, input } of bad) {
-        const why = input ? res.rejected.get(input.id)?.why : undefined;
-        const ok = why?.startsWith(`${c.property}:`) ?? false;
-        if (ok) core.rejectedCorrupted++;
-        else problems.push(input ? `corrupted core trace ${c.name} (${c.describe}) was not rejected for ${c.property}: ${why ?? 'accepted'}` : `core corruption ${c.name}: no recorded core trace to corrupt`);
-      }
-      say(`core traces: ${core.valid} of ${core.checked} refine Playout; ${core.rejectedCorrupted} of ${CORE_CORRUPTIONS.length} corrupted rejected (TLC ${res.seconds} s, ${res.records} records)`);
+      // The main check's batches are uneven (grouped by trace settings), so one TLC slot sits
+      // idle most of the time: the corrupted traces and the media core's traces run in it,
+      // one TLC run after another, beside the main check.
+      const side = async (): Promise<void> => {
+        for (const c of CORRUPTIONS) {
+          const r = await checkCorruption(c, sources, tlc);
+          corrupted.push(r.result);
+          if (r.problem) problems.push(r.problem);
+          say(`corrupted ${c.name}: ${r.result.ok ? 'rejected' : 'NOT rejected'} (${r.result.rejectedBy.join('; ')})`);
+        }
+        if (opts.coreTraces ?? true) {
+          const runs = [...results, ...(random?.results ?? []).map((x, i) => ({ id: `random-${i}`, coreTraces: x.coreTraces }))];
+          const r = await checkPathCoreTraces(runs, tlc);
+          Object.assign(core, r.core);
+          problems.push(...r.problems);
+          say(r.line);
+        }
+      };
+      const main = async (): Promise<void> => {
+        check = await checkTraces(traces, tlc);
+        tlcSeconds += check.runs.reduce((n, r) => n + r.seconds, 0);
+        for (const [id, rej] of check.rejections) if (rej.length > 0) problems.push(`trace of ${id} rejected: ${rej.map((r) => `${r.spec} at seq ${r.seq}: ${r.why}`).join('; ')}`);
+        say(`traces: ${traces.length - [...check.rejections.values()].filter((r) => r.length > 0).length} of ${traces.length} valid (TLC ${tlcSeconds.toFixed(1)} s)`);
+      };
+      await Promise.all([main(), side()]);
     }
     const valid = check ? [...check.rejections.values()].filter((r) => r.length === 0).length : 0;
     const report: MbtReport = {

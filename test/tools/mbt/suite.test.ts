@@ -1,7 +1,7 @@
 // The model-based suite end to end, as `npm run mbt -- --json` runs it: every machine's paths
 // against a real bridge (real media core, scripted agent, step-driven caller), coverage at 100 %,
 // randomised runs, every recorded trace accepted by TLC and every corrupted one rejected for the
-// property it breaks.
+// property it breaks; the media core's trace-mode records of every path refine Playout.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../../../src/cli/commands/mbt.js';
 import { MODELS } from '../../../src/tools/mbt/models/index.js';
 import { CORRUPTIONS } from '../../../src/tools/mbt/trace/corrupt.js';
+import { CORE_CORRUPTIONS } from '../../../src/tools/mbt/trace/core-corrupt.js';
 
 const CLI = 'dist/src/cli/main.js';
 const dir = mkdtempSync(join(tmpdir(), 'parley-mbt-test-'));
@@ -54,9 +55,11 @@ describe('parley mbt --json', () => {
     // One trace per path and per randomised run, all accepted.
     expect(report.traces.checked).toBe(paths + 8);
     expect(report.traces.valid).toBe(report.traces.checked);
-    // The media core's own records are checked against TracePlayoutCore by test/tools/mbt/core-trace.test.ts
-    // (a real call) and core-trace-chaos.test.ts; on the MBT paths only with --core-traces (see suite.ts).
-    expect(report.coreTraces.checked).toBe(0);
+    // The media core's own records (trace mode, from each call's first tick) refine Playout on every
+    // path that opened media; each corrupted core trace is rejected for its property.
+    expect(report.coreTraces.checked).toBeGreaterThan(paths / 2); // paths that never open media have none
+    expect(report.coreTraces.valid).toBe(report.coreTraces.checked);
+    expect(report.coreTraces.rejectedCorrupted).toBe(CORE_CORRUPTIONS.length);
     // Each corruption rejected, and for the property it breaks (not by accident).
     expect(report.traces.rejectedCorrupted).toBe(CORRUPTIONS.length);
     for (const c of CORRUPTIONS) {
@@ -69,6 +72,8 @@ describe('parley mbt --json', () => {
   it('refuses bad options with exit 2 and names the accepted values', async () => {
     expect(() => parseArgs(['--only', 'sesion'])).toThrow(`unknown machine 'sesion' (known: ${Object.keys(MODELS).join(', ')})`);
     expect(() => parseArgs(['--random', '-1'])).toThrow(/--random needs an integer >= 0/);
+    expect(parseArgs([]).coreTraces).toBeUndefined(); // the suite's default: checked
+    expect(parseArgs(['--no-core-traces']).coreTraces).toBe(false);
     const r = await mbt(['--depth', 'x']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--depth needs an integer >= 1/);

@@ -48,8 +48,14 @@ export class ObservedCall implements MediaCall {
     return this.inner.setTrace?.(on) ?? false;
   }
 
+  /**
+   * The runtime takes the core's records on every wake-up (session/in/media.ts writes them into
+   * the call trace); the harness keeps a copy of each, so its trace starts at the call's first tick.
+   */
   takeTrace(): CoreTraceRecord[] {
-    return this.inner.takeTrace?.() ?? [];
+    const taken = this.inner.takeTrace?.() ?? [];
+    this.#core.push(...taken);
+    return taken;
   }
 
   coreWords(): { readonly state: PlayoutState; readonly epoch: number } | undefined {
@@ -58,7 +64,7 @@ export class ObservedCall implements MediaCall {
 
   /** Every trace-mode record of the call so far (complete once close() resolved). */
   coreTrace(): readonly CoreTraceRecord[] {
-    this.#core.push(...this.takeTrace());
+    this.takeTrace();
     return this.#core;
   }
 

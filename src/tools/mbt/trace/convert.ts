@@ -20,6 +20,8 @@ export interface TraceEvent {
   readonly fatal: boolean;
   readonly timer: string;
   readonly buffered: number;
+  /** The chunk a WRITE just added (ms): the start rule wants the cushion beyond it. */
+  readonly chunk: number;
   readonly caughtUp: boolean;
 }
 
@@ -59,6 +61,8 @@ export interface TraceLine {
 /** Per-call settings the specs need as constants (traces of one batch share them). */
 export interface TraceSettings {
   readonly lookaheadMs: number;
+  /** The far side's cushion a response needs queued beyond the chunk just written to start. */
+  readonly cushionMs: number;
   readonly maxAttempts: number;
   readonly epochModulus: number;
   readonly seqModulus: number;
@@ -71,7 +75,7 @@ export interface ConvertedTrace {
 }
 
 const NO_EVENT: TraceEvent = {
-  type: '', responseId: 0, itemId: 0, epoch: 0, written: 0, ms: 0, sentMs: 0, generation: 0, fatal: false, timer: '', buffered: 0, caughtUp: false,
+  type: '', responseId: 0, itemId: 0, epoch: 0, written: 0, ms: 0, sentMs: 0, generation: 0, fatal: false, timer: '', buffered: 0, chunk: 0, caughtUp: false,
 };
 const NO_CTX: TraceCtx = {
   epoch: 0, written: 0, active: 0, cancelled: 0, mark: false, truncMs: -1, generation: 0, attempt: 0, everOpened: false, queued: false, reason: '', down: false,
@@ -132,6 +136,7 @@ function eventOf(type: string, data: Obj, ids: Ids): TraceEvent {
     fatal: bool(data['fatal']),
     timer: str(data['timer']),
     buffered: int(data['bufferedMs']),
+    chunk: int(data['chunkMs']),
     caughtUp: bool(data['caughtUp']),
   };
 }
@@ -167,13 +172,16 @@ const TRACED_MACHINES = new Set(['session', 'aiLink', 'turn', 'playout']);
 export function convertTrace(records: readonly TraceRecord[]): ConvertedTrace {
   const ids = new Ids();
   const lines: TraceLine[] = [];
-  const settings = { lookaheadMs: 80, maxAttempts: 5, epochModulus: 65536, seqModulus: 1 << 20, generationModulus: 1024 };
+  const settings = { lookaheadMs: 80, cushionMs: 0, maxAttempts: 5, epochModulus: 65536, seqModulus: 1 << 20, generationModulus: 1024 };
   for (const r of records) {
     const data = obj(r.data);
     if (r.src === 'machine') {
       if (r.event === 'xstate.init') {
         const c = obj(r.ctx);
-        if (r.machine === 'playout') settings.lookaheadMs = int(c['lookaheadMs'], settings.lookaheadMs);
+        if (r.machine === 'playout') {
+          settings.lookaheadMs = int(c['lookaheadMs'], settings.lookaheadMs);
+          settings.cushionMs = int(c['cushionMs'], settings.cushionMs);
+        }
         if (r.machine === 'aiLink') {
           settings.maxAttempts = int(c['maxAttempts'], settings.maxAttempts);
           settings.generationModulus = int(c['generationModulus'], settings.generationModulus);
@@ -270,6 +278,7 @@ export function renderTraceModule(input: TraceModuleInput): string {
     `EXTENDS Integers, Sequences`,
     `TraceIds == <<${input.traces.map((t) => tlaString(t.id)).join(', ')}>>`,
     `Lookahead == ${tlaInt(s.lookaheadMs)}`,
+    `Cushion == ${tlaInt(s.cushionMs)}`,
     `MaxAttempts == ${tlaInt(s.maxAttempts)}`,
     `EpochModulus == ${tlaInt(s.epochModulus)}`,
     `SeqModulus == ${tlaInt(s.seqModulus)}`,
