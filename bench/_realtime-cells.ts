@@ -52,6 +52,8 @@ export interface CellOptions {
   /** cascade: the TTS cache on (default off: every sentence streams from the provider at `speed`). */
   readonly cache: boolean;
   readonly endpoint: Endpoint;
+  /** cascade: sentences asked of the TTS ahead of the one being spoken (tts.prefetch; default 1). */
+  readonly prefetch?: 0 | 1;
 }
 
 function script(): ScriptStep[] {
@@ -89,7 +91,7 @@ async function cascadeCell(o: CellOptions): Promise<Cell> {
       host: '127.0.0.1',
       logLevel: 'silent',
       ai: { mode: 'cascade', openaiUrl: agent.url, openaiApiKey: 'sk-bench', elevenlabsApiKey: 'el-bench', elevenlabsUrl: o.endpoint === 'http' ? fakes.elevenlabs.httpUrl! : fakes.elevenlabs.url },
-      tts: { openaiTtsUrl: fakes.openai.url, elevenlabsEndpoint: o.endpoint, ...(o.cache ? {} : { cacheBytes: 0 }) },
+      tts: { openaiTtsUrl: fakes.openai.url, elevenlabsEndpoint: o.endpoint, prefetch: o.prefetch ?? 1, ...(o.cache ? {} : { cacheBytes: 0 }) },
     },
   });
   const app = await startParley({ config });

@@ -129,6 +129,7 @@ const tts = z
     timeoutMs: int(500, 60_000)
       .default(5000)
       .describe('a TTS request fails when the provider connects, starts or continues its audio slower than this'),
+    prefetch: int(0, 1).default(1).describe("sentences asked of the TTS ahead of the one being spoken (1: the next one is generated while the current one plays, so a provider's first-chunk latency is hidden at 1× real time; 0: one at a time)"),
     cacheBytes: int(0, 1024 * 1024 * 1024)
       .default(64 * 1024 * 1024)
       .describe('TTS cache cap for the whole process, bytes (0 disables the cache)'),
