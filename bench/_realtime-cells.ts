@@ -90,7 +90,8 @@ async function cascadeCell(o: CellOptions): Promise<Cell> {
       port: 0,
       host: '127.0.0.1',
       logLevel: 'silent',
-      ai: { mode: 'cascade', openaiUrl: agent.url, openaiApiKey: 'sk-bench', elevenlabsApiKey: 'el-bench', elevenlabsUrl: o.endpoint === 'http' ? fakes.elevenlabs.httpUrl! : fakes.elevenlabs.url },
+      // The ws:// URL for every endpoint: the http endpoint reads ws(s) as http(s) (same port).
+      ai: { mode: 'cascade', openaiUrl: agent.url, openaiApiKey: 'sk-bench', elevenlabsApiKey: 'el-bench', elevenlabsUrl: fakes.elevenlabs.url },
       tts: { openaiTtsUrl: fakes.openai.url, elevenlabsEndpoint: o.endpoint, prefetch: o.prefetch ?? 1, ...(o.cache ? {} : { cacheBytes: 0 }) },
     },
   });
