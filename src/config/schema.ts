@@ -111,7 +111,7 @@ const tts = z
       .enum(['multi', 'single', 'http'])
       .default('multi')
       .describe(
-        'ElevenLabs endpoint: multi (WebSocket multi-stream-input, one context per turn, close_context on barge-in), single (WebSocket stream-input, one socket per sentence) or http (POST /v1/text-to-speech/{voice}/stream, one request per sentence; PARLEY_ELEVENLABS_URL with ws(s) read as http(s))',
+        'ElevenLabs endpoint: multi (WebSocket multi-stream-input, two contexts per turn — its sentence and the next asked for ahead — close_context on barge-in), single (WebSocket stream-input, one socket per sentence) or http (POST /v1/text-to-speech/{voice}/stream, one request per sentence; PARLEY_ELEVENLABS_URL with ws(s) read as http(s))',
       ),
     elevenlabsVoice: z.string().min(1).max(64).default('21m00Tcm4TlvDq8ikWAM').describe('ElevenLabs voice id'),
     elevenlabsModel: z.string().min(1).max(64).default('eleven_flash_v2_5').describe('ElevenLabs model id'),
