@@ -29,7 +29,7 @@ const FRAME = 160; // samples per 20 ms
 const MS_PER_CHAR = 30;
 
 /** A streaming TTS at 1×: `firstMs` latency, then 200 ms chunks paced at real time; several requests may run at once (a multi-context socket, HTTP). */
-export function pacedProvider(name: 'elevenlabs' | 'openai', firstMs: number, log: string[] = []): TtsProvider {
+function pacedProvider(name: 'elevenlabs' | 'openai', firstMs: number, log: string[] = []): TtsProvider {
   return {
     name,
     voice: 'v',
