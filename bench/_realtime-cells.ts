@@ -52,6 +52,8 @@ export interface CellOptions {
   /** cascade: the TTS cache on (default off: every sentence streams from the provider at `speed`). */
   readonly cache: boolean;
   readonly endpoint: Endpoint;
+  /** cascade: sentences asked of the TTS ahead of the one being spoken (tts.prefetch; default 1). */
+  readonly prefetch?: 0 | 1;
 }
 
 function script(): ScriptStep[] {
@@ -88,8 +90,9 @@ async function cascadeCell(o: CellOptions): Promise<Cell> {
       port: 0,
       host: '127.0.0.1',
       logLevel: 'silent',
-      ai: { mode: 'cascade', openaiUrl: agent.url, openaiApiKey: 'sk-bench', elevenlabsApiKey: 'el-bench', elevenlabsUrl: o.endpoint === 'http' ? fakes.elevenlabs.httpUrl! : fakes.elevenlabs.url },
-      tts: { openaiTtsUrl: fakes.openai.url, elevenlabsEndpoint: o.endpoint, ...(o.cache ? {} : { cacheBytes: 0 }) },
+      // The ws:// URL for every endpoint: the http endpoint reads ws(s) as http(s) (same port).
+      ai: { mode: 'cascade', openaiUrl: agent.url, openaiApiKey: 'sk-bench', elevenlabsApiKey: 'el-bench', elevenlabsUrl: fakes.elevenlabs.url },
+      tts: { openaiTtsUrl: fakes.openai.url, elevenlabsEndpoint: o.endpoint, prefetch: o.prefetch ?? 1, ...(o.cache ? {} : { cacheBytes: 0 }) },
     },
   });
   const app = await startParley({ config });

@@ -1,5 +1,6 @@
 // `npm run bench -- realtime-delivery [--calls 10] [--speeds 1,1.2,3] [--protocols twilio,audio-stream]
-//                                     [--modes openai,cascade] [--cache off|on] [--endpoint multi|single|http]`
+//                                     [--modes openai,cascade] [--cache off|on] [--endpoint multi|single|http]
+//                                     [--prefetch 1|0]`
 //
 // Issue 20 (part 3): agent audio that reaches Parley at about real time must play without a
 // dropout inside a response, and never twice or out of order. For each mode × protocol × provider
@@ -26,6 +27,7 @@ export async function run(argv: string[]): Promise<void> {
       modes: { type: 'string', default: 'openai,cascade' },
       cache: { type: 'string', default: 'off' },
       endpoint: { type: 'string', default: 'multi' },
+      prefetch: { type: 'string', default: '1' },
     },
   });
   const calls = Number(values.calls);
@@ -36,7 +38,7 @@ export async function run(argv: string[]): Promise<void> {
   for (const mode of modes) {
     for (const protocol of protocols) {
       for (const speed of speeds) {
-        const c = await runCell({ mode, protocol, speed, calls, cache: values.cache === 'on', endpoint: values.endpoint as Endpoint });
+        const c = await runCell({ mode, protocol, speed, calls, cache: values.cache === 'on', endpoint: values.endpoint as Endpoint, prefetch: values.prefetch === '0' ? 0 : 1 });
         cells.push(c);
         const m = c.marks ? `, ${c.marks.duplicates} duplicates, ${c.marks.reorderings} reorderings, ${c.marks.missing} missing of ${c.marks.answers} answers` : '';
         process.stderr.write(`${mode} ${protocol} ${speed}x: ${c.responses} responses, ${c.bargeIns} barge-ins, ${c.underruns} underruns (${c.underrunMs} ms)${m}, lead ${c.observedLeadMs} ms\n`);

@@ -27,10 +27,11 @@ CONSTANTS
     EPOCHS,     \* barge-ins the caller makes
     ITEMS,      \* AI items over the call
     LOOKAHEAD,  \* chunks buffered before the first frame
+    CUSHION,    \* chunks the ring must hold beyond the chunk just written before the first frame
     FRAME,      \* chunks (units of audio) per emitted frame
     MUTANT      \* "none", or the bug to re-introduce
 
-ASSUME CAP >= 1 /\ OFFERS >= 1 /\ LOOKAHEAD >= 1 /\ ITEMS >= 1 /\ FRAME >= 1
+ASSUME CAP >= 1 /\ OFFERS >= 1 /\ LOOKAHEAD >= 1 /\ CUSHION >= 0 /\ ITEMS >= 1 /\ FRAME >= 1
 ASSUME MUTANT \in {"none", "flush_by_requester", "producer_moves_read", "no_epoch_check",
                    "count_on_write", "flush_to_head", "flush_ack_lost", "credit_first_item",
                    "count_padding"}
@@ -76,7 +77,8 @@ Slot(i) == (i - 1) % CAP            \* the slot of free-running index i (1-based
 (* The generated machine, with the meaning of its guards.                  *)
 (***************************************************************************)
 G(name, e, p) ==
-    CASE name = "lookaheadReached"  -> e.buffered >= LOOKAHEAD
+    \* machines/playout.ts: the lookahead queued, and the cushion beyond the chunk just written
+    CASE name = "lookaheadReached"  -> e.buffered >= LOOKAHEAD /\ e.buffered - e.chunk >= CUSHION
       [] name = "caughtUp"          -> e.at = w
       [] name = "queuedDuringFlush" -> queued
 
@@ -163,7 +165,7 @@ Offer ==
            THEN /\ refused' = refused + 1
                 /\ UNCHANGED <<pst, queued, w, slots, delivered, r, flushTo>>
            ELSE /\ SetRing(g)
-                /\ Machine([type |-> "WRITE", buffered |-> g.w - g.r])
+                /\ Machine([type |-> "WRITE", buffered |-> g.w - g.r, chunk |-> 1])
                 /\ delivered' = IF MUTANT = "count_on_write"
                                   THEN [delivered EXCEPT ![c.it] = @ + 1] ELSE delivered
                 /\ UNCHANGED refused

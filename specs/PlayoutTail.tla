@@ -22,9 +22,10 @@ CONSTANTS
     FRAME,      \* units per frame
     LEAD,       \* frames the media thread may be ahead of the far side
     LOOKAHEAD,  \* units buffered before the first frame
+    CUSHION,    \* units the ring must hold beyond the unit just written before the first frame
     MUTANT      \* "none", "pad_on_underrun", "end_before_written", "module_pad_on_drain"
 
-ASSUME UNITS >= 1 /\ FRAME >= 2 /\ LEAD >= 1 /\ LOOKAHEAD >= 1
+ASSUME UNITS >= 1 /\ FRAME >= 2 /\ LEAD >= 1 /\ LOOKAHEAD >= 1 /\ CUSHION >= 0
 ASSUME MUTANT \in {"none", "pad_on_underrun", "end_before_written", "module_pad_on_drain"}
 
 VARIABLES
@@ -43,7 +44,8 @@ VARIABLES
 vars == <<pst, written, ended, taken, staged, lead, emitted, reported, toJs, padded, padLive>>
 
 G(name, e, p) ==
-    CASE name = "lookaheadReached"  -> e.buffered >= LOOKAHEAD
+    \* machines/playout.ts: the lookahead queued, and the cushion beyond the unit just written
+    CASE name = "lookaheadReached"  -> e.buffered >= LOOKAHEAD /\ e.buffered - e.chunk >= CUSHION
       [] name = "caughtUp"          -> e.at = written
       [] name = "queuedDuringFlush" -> FALSE
 
@@ -67,7 +69,7 @@ Init ==
 Write ==
     /\ written < UNITS
     /\ written' = written + 1
-    /\ pst' = PM!Next(pst, [type |-> "WRITE", buffered |-> written + 1 - taken], G)
+    /\ pst' = PM!Next(pst, [type |-> "WRITE", buffered |-> written + 1 - taken, chunk |-> 1], G)
     /\ UNCHANGED <<ended, taken, staged, lead, emitted, reported, toJs, padded, padLive>>
 
 \* The response is done and its last unit is in the ring: END_OF_RESPONSE, plus the drain

@@ -1,7 +1,7 @@
 --------------------------------- MODULE Tts ---------------------------------
 (***************************************************************************)
 (* Cascade mode: LLM text -> sentence queue -> streaming TTS -> playout     *)
-(* (src/ai/cascade; specs/PROPERTIES.md TT1-TT5).                         *)
+(* (src/ai/cascade; specs/PROPERTIES.md TT1-TT6).                         *)
 (*                                                                         *)
 (* LLM (text-only realtime session): creates responses one at a time and   *)
 (* emits each response's sentences (the sentence buffer's output), then    *)
@@ -31,8 +31,19 @@
 (*                                                                         *)
 (* Other calls: put entries of their own into the process-wide cache.     *)
 (*                                                                         *)
-(* One call's breaker view: its requests are sequential, so an outcome is  *)
-(* always the outcome of the request the breaker routed.                  *)
+(* One ahead (issue 20): while a sentence is spoken, the next queued one   *)
+(* of the same response may be asked for (ahead) from the provider the    *)
+(* current one was routed to, while the breaker still routes there (never *)
+(* as or beside the probe), unless cached. Its chunks are held, not       *)
+(* written, until the sentence before it is done; then it becomes the     *)
+(* request in flight (held chunks heard at once). When the sentence       *)
+(* before it fails, a prefetch not yet complete is dropped back to the    *)
+(* head of the queue (its chunks in flight discarded by context id).      *)
+(* A prefetch's outcome reaches the breaker only once it is in flight.    *)
+(*                                                                         *)
+(* One call's breaker view: an outcome reaches the breaker only for the   *)
+(* request in flight; a prefetch routed while the breaker was closed may  *)
+(* report after it opened (as other calls' requests do in the runtime).   *)
 (* MUTANT re-introduces one original bug (specs/mutants/Tts_*.cfg).         *)
 (***************************************************************************)
 EXTENDS Naturals, Sequences, FiniteSets
@@ -49,13 +60,14 @@ CONSTANTS
     CALLCAP,    \* cache: bytes one call may hold
     MAXN,       \* cache: the entry count the original's count-only eviction kept
     OTHERS,     \* entries other calls put
+    AHEAD,      \* sentences asked for ahead of the one in flight (tts.prefetch: 0 or 1)
     MUTANT      \* "none", or the bug to re-introduce
 
 ASSUME RESPS >= 1 /\ SENTS >= 1 /\ CHUNKS >= 1 /\ THRESH >= 1 /\ FAILS >= 0 /\ FFAILS >= 0 /\ HANGUP \in BOOLEAN
-ASSUME CALLCAP >= 1 /\ PROCCAP >= CALLCAP /\ MAXN >= 1 /\ OTHERS >= 0
+ASSUME CALLCAP >= 1 /\ PROCCAP >= CALLCAP /\ MAXN >= 1 /\ OTHERS >= 0 /\ AHEAD \in {0, 1}
 ASSUME MUTANT \in {"none", "no_response_check", "rate_from_primary", "count_aborts", "count_only_eviction",
                    "rest_lost", "restart_past_heard", "no_context_check", "rate_of_current", "probe_abort_unmarked",
-                   "cache_partial"}
+                   "cache_partial", "ahead_unheld"}
 
 
 R == 1..RESPS
@@ -73,6 +85,8 @@ Sents == R \X Keys
 \* The request in flight: sentence (r, s), provider p, chunks produced n, probe, the position it
 \* starts after (0: the whole sentence; a rescue may restart at a clause), rescue (P failed in it).
 NoReq == [r |-> 0, s |-> 0, p |-> "P", n |-> 0, probe |-> FALSE, from |-> 0, rescue |-> FALSE]
+\* The sentence asked for ahead: (r, s), provider p, chunks produced n.
+NoAhead == [r |-> 0, s |-> 0, p |-> "P", n |-> 0]
 \* Reasons a sentence may be counted lost with (parley_tts_sentences_lost_total{reason}).
 LossReasons == {"both_failed", "fallback_failed", "barge_in", "call_ended"}
 
@@ -86,6 +100,8 @@ VARIABLES
     cancelled,  \* responses cancelled by barge-in (history)
     queue,      \* Seq([r, s]): sentences waiting for TTS
     busy,       \* the request in flight, or NoReq (r = 0)
+    ahead,      \* the sentence asked for ahead, or NoAhead (r = 0)
+    held,       \* its chunks received and held: positions 1..held
     bst,        \* ttsBreaker configuration
     bfail,      \* its context.failures
     cool,       \* its cooldown timer is armed
@@ -109,7 +125,9 @@ VARIABLES
     badRate     \* a chunk was converted from a rate other than its producer's
 
 vars == <<cur, emitted, textDone, live, cancelled, queue, busy, bst, bfail, cool, cache, others,
-          net, fails, ffails, filt, ended, said, done, heard, lost, genuine, badSend, badSpeak, badRate>>
+          net, fails, ffails, filt, ended, said, done, heard, lost, genuine, badSend, badSpeak, badRate, ahead, held>>
+\* The prefetch's variables (unchanged by the actions that do not touch it).
+aheadVars == <<ahead, held>>
 \* The new variables of TT5 (unchanged by the actions that do not speak).
 sentVars == <<ffails, filt, ended, said, done, heard, lost>>
 
@@ -204,6 +222,24 @@ Taken(c) ==
 InFlight(r, s, p) == \E i \in 1..Len(net) : net[i].r = r /\ net[i].s = s /\ net[i].p = p
 X(r, s) == <<r, s>>
 
+\* The chunk belongs to the sentence asked for ahead, of a live response (its own context id).
+OfAhead(c) == ahead.r /= 0 /\ ahead.r \in live /\ c.r = ahead.r /\ c.s = ahead.s /\ c.p = ahead.p
+\* The ahead request has all its audio (the provider reported it complete).
+AheadComplete == ahead.r /= 0 /\ ahead.n = CHUNKS /\ ~InFlight(ahead.r, ahead.s, ahead.p)
+\* Where the breaker routes a request now (the code's peek, which never takes the probe), and
+\* where the request in flight was routed.
+PeekRoute == IF BM!HasTag(bst, "tts.primary") THEN "primary" ELSE IF BM!HasTag(bst, "tts.probe") THEN "probe" ELSE "fallback"
+BusyRoute == IF busy.probe THEN "probe" ELSE IF busy.p = "F" /\ ~busy.rescue THEN "fallback" ELSE "primary"
+\* The sentence before it failed: a prefetch not yet complete goes back to the head of the queue,
+\* its chunks in flight discarded (closed context id), nothing reported.
+DropAhead ==
+    IF ahead.r /= 0 /\ ~AheadComplete
+      THEN /\ queue' = <<[r |-> ahead.r, s |-> ahead.s]>> \o queue
+           /\ net' = SelectSeq(net, LAMBDA c : ~(c.r = ahead.r /\ c.s = ahead.s /\ c.p = ahead.p))
+           /\ ahead' = NoAhead
+           /\ held' = 0
+      ELSE UNCHANGED <<queue, net, ahead, held>>
+
 (***************************************************************************)
 (* LLM                                                                     *)
 (***************************************************************************)
@@ -216,6 +252,7 @@ LlmCreate ==
     /\ live' = live \cup {cur + 1}
     /\ UNCHANGED <<cancelled, queue, busy, bst, bfail, cool, cache, others, net, fails, genuine, badSend, badSpeak, badRate>>
     /\ UNCHANGED sentVars
+    /\ UNCHANGED aheadVars
 
 \* A sentence of cur leaves the sentence buffer. A cancelled response's buffer was dropped;
 \* without the response-id check its text still reaches the queue.
@@ -227,12 +264,14 @@ LlmSentence ==
     /\ said' = said \cup {X(cur, emitted + 1)}
     /\ UNCHANGED <<cur, textDone, live, cancelled, busy, bst, bfail, cool, cache, others, net, fails, genuine, badSend, badSpeak, badRate>>
     /\ UNCHANGED <<ffails, filt, ended, done, heard, lost>>
+    /\ UNCHANGED aheadVars
 
 LlmDone ==
     /\ cur > 0 /\ ~textDone /\ (emitted = SENTS \/ cur \in cancelled \/ ended)
     /\ textDone' = TRUE
     /\ UNCHANGED <<cur, emitted, live, cancelled, queue, busy, bst, bfail, cool, cache, others, net, fails, genuine, badSend, badSpeak, badRate>>
     /\ UNCHANGED sentVars
+    /\ UNCHANGED aheadVars
 
 (***************************************************************************)
 (* JS thread                                                               *)
@@ -250,6 +289,7 @@ AbortBusy ==
 DropResponse(r, why) ==
     LET q == {X(x.r, x.s) : x \in {queue[i] : i \in DOMAIN queue}}
         mine == {x \in q : x[1] = r} \cup (IF busy.r = r THEN {X(busy.r, busy.s)} ELSE {})
+                                    \cup (IF ahead.r = r THEN {X(ahead.r, ahead.s)} ELSE {})
     IN /\ done' = done \cup mine
        /\ lost' = [x \in Sents |-> IF x \in mine THEN why ELSE lost[x]]
 
@@ -265,6 +305,7 @@ BargeIn ==
          THEN /\ busy' = NoReq
               /\ AbortBusy
          ELSE UNCHANGED <<busy, bst, bfail, cool>>
+    /\ IF ahead.r = cur THEN ahead' = NoAhead /\ held' = 0 ELSE UNCHANGED aheadVars
     /\ UNCHANGED <<cur, emitted, textDone, cache, others, net, fails, genuine, badSend, badSpeak, badRate>>
     /\ UNCHANGED <<ffails, filt, ended, said, heard>>
 
@@ -275,17 +316,18 @@ HangUp ==
     /\ live' = {}
     /\ queue' = <<>>
     /\ LET q == {X(x.r, x.s) : x \in {queue[i] : i \in DOMAIN queue}}
-           mine == q \cup (IF busy.r /= 0 THEN {X(busy.r, busy.s)} ELSE {})
+           mine == q \cup (IF busy.r /= 0 THEN {X(busy.r, busy.s)} ELSE {}) \cup (IF ahead.r /= 0 THEN {X(ahead.r, ahead.s)} ELSE {})
        IN /\ done' = done \cup mine
           /\ lost' = [x \in Sents |-> IF x \in mine THEN "call_ended" ELSE lost[x]]
     /\ busy' = NoReq
+    /\ ahead' = NoAhead /\ held' = 0
     /\ IF busy.r /= 0 THEN AbortBusy ELSE UNCHANGED <<bst, bfail, cool>>
     /\ UNCHANGED <<cur, emitted, textDone, cancelled, cache, others, net, fails, genuine, badSend, badSpeak, badRate>>
     /\ UNCHANGED <<ffails, filt, said, heard>>
 
 \* The speaker takes the next sentence.
 Dequeue ==
-    /\ busy.r = 0 /\ queue /= <<>>
+    /\ busy.r = 0 /\ ahead.r = 0 /\ queue /= <<>>
     /\ LET h == Head(queue)
            k == Key(h.r, h.s)
            skip == h.r \notin live /\ MUTANT /= "no_response_check"
@@ -314,6 +356,7 @@ Dequeue ==
                   /\ UNCHANGED <<bst, bfail, cool, cache, badRate, done, heard, filt>>
     /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, others, net, fails, genuine>>
     /\ UNCHANGED <<ffails, ended, said, lost>>
+    /\ UNCHANGED aheadVars
 
 \* A chunk reaches JS: taken by the code's filter (else dropped), converted — after the filter's
 \* tail when it holds another provider's samples — and written; the caller hears it in order.
@@ -322,15 +365,20 @@ Receive ==
     /\ LET c == Head(net)
            x == X(c.r, c.s)
        IN /\ net' = Tail(net)
-          /\ IF Taken(c)
+          /\ IF Taken(c) \/ (MUTANT = "ahead_unheld" /\ OfAhead(c))
                THEN /\ badSpeak' = (badSpeak \/ c.r \in cancelled)
                     /\ badRate' = (badRate \/ ConvertFrom(c.p) /= Rate[c.p]
                                           \/ (filt \notin {"none", c.p} /\ TailFrom(filt) /= Rate[filt]))
                     /\ filt' = c.p
                     /\ heard' = [heard EXCEPT ![x] = IF c.i = @ + 1 THEN c.i ELSE @]
-               ELSE UNCHANGED <<badSpeak, badRate, filt, heard>>
+                    /\ UNCHANGED held
+             ELSE IF OfAhead(c)
+               \* Held, unconverted, until its turn (the mutant writes it at once).
+               THEN /\ held' = IF c.i = held + 1 THEN c.i ELSE held
+                    /\ UNCHANGED <<badSpeak, badRate, filt, heard>>
+               ELSE UNCHANGED <<badSpeak, badRate, filt, heard, held>>
     /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, queue, busy, bst, bfail, cool, cache, others, fails, genuine, badSend>>
-    /\ UNCHANGED <<ffails, ended, said, done, lost>>
+    /\ UNCHANGED <<ffails, ended, said, done, lost, ahead>>
 
 \* (Before issue 20 this action also wrote cool' = FALSE beside Breaker's cool' — a contradiction
 \* that kept it from ever firing: halfOpen and probing were unreachable.)
@@ -339,6 +387,7 @@ CooldownFires ==
     /\ Breaker([type |-> "TIMER_FIRED", timer |-> "cooldown"])
     /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, queue, busy, cache, others, net, fails, genuine, badSend, badSpeak, badRate>>
     /\ UNCHANGED sentVars
+    /\ UNCHANGED aheadVars
 
 (***************************************************************************)
 (* TTS sockets                                                             *)
@@ -349,6 +398,7 @@ Produce ==
     /\ busy' = [busy EXCEPT !.n = @ + 1]
     /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, queue, bst, bfail, cool, cache, others, fails, genuine, badSend, badSpeak, badRate>>
     /\ UNCHANGED sentVars
+    /\ UNCHANGED aheadVars
 
 \* The request's last chunk has been handled: done; a whole sentence's audio goes into the cache.
 Complete ==
@@ -356,12 +406,15 @@ Complete ==
     /\ busy' = NoReq
     /\ done' = done \cup {X(busy.r, busy.s)}
     /\ cache' = IF busy.from = 0 THEN Put(cache, Key(busy.r, busy.s), Me, CHUNKS, Rate[busy.p]) ELSE cache
+    \* (A prefetch's success may reach the breaker after it opened, which then keeps its count:
+    \* the history restarts only where the breaker's count does.)
     /\ IF busy.p = "P"
          THEN /\ Breaker([type |-> "PRIMARY_OK"])
-              /\ genuine' = 0
+              /\ genuine' = IF BM!Runs(bst, [type |-> "PRIMARY_OK"], G, "resetFailures") THEN 0 ELSE genuine
          ELSE UNCHANGED <<bst, bfail, cool, genuine>>
     /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, queue, others, net, fails, badSend, badSpeak, badRate>>
     /\ UNCHANGED <<ffails, filt, ended, said, heard, lost>>
+    /\ UNCHANGED aheadVars
 
 \* The primary fails in a sentence (error + close, drop, timeout) before its last chunk was
 \* handled — its chunks may still be in flight. The fallback re-says the sentence at once from a
@@ -383,7 +436,8 @@ PrimaryFails ==
          ELSE /\ \E f \in (IF MUTANT = "restart_past_heard" THEN (heard[x] + 1)..CHUNKS ELSE 0..heard[x]) :
                     busy' = [busy EXCEPT !.p = "F", !.n = 0, !.probe = FALSE, !.from = IF busy.n = 0 THEN 0 ELSE f, !.rescue = TRUE]
               /\ UNCHANGED <<done, lost>>
-    /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, queue, others, net, badSend, badSpeak, badRate>>
+    /\ DropAhead
+    /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, others, badSend, badSpeak, badRate>>
     /\ UNCHANGED <<ffails, filt, ended, said, heard>>
 
 \* The fallback fails too: the sentence is counted lost (both_failed after a rescue, else
@@ -395,8 +449,48 @@ FallbackFails ==
     /\ busy' = NoReq
     /\ done' = done \cup {X(busy.r, busy.s)}
     /\ lost' = [lost EXCEPT ![X(busy.r, busy.s)] = IF busy.rescue THEN "both_failed" ELSE "fallback_failed"]
-    /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, queue, bst, bfail, cool, cache, others, net, fails, genuine, badSend, badSpeak, badRate>>
+    \* (A rescue's failure leaves a prefetch made during the rescue in place, as the code does.)
+    /\ IF busy.rescue THEN UNCHANGED <<queue, net, ahead, held>> ELSE DropAhead
+    /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, bst, bfail, cool, cache, others, fails, genuine, badSend, badSpeak, badRate>>
     /\ UNCHANGED <<filt, ended, said, heard>>
+
+(***************************************************************************)
+(* One ahead                                                               *)
+(***************************************************************************)
+\* The next queued sentence of the response being spoken is asked for now.
+Prefetch ==
+    /\ AHEAD = 1
+    /\ busy.r /= 0 /\ busy.r \in live /\ ahead.r = 0 /\ queue /= <<>> /\ ~ended
+    /\ LET h == Head(queue) IN
+       /\ h.r = busy.r
+       /\ ~Cached(cache, Key(h.r, h.s))
+       /\ PeekRoute = BusyRoute /\ PeekRoute /= "probe"
+       /\ ahead' = [r |-> h.r, s |-> h.s, p |-> IF PeekRoute = "primary" THEN "P" ELSE "F", n |-> 0]
+    /\ queue' = Tail(queue)
+    /\ held' = 0
+    /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, busy, bst, bfail, cool, cache, others, net, fails, genuine, badSend, badSpeak, badRate>>
+    /\ UNCHANGED sentVars
+
+ProduceAhead ==
+    /\ ahead.r /= 0 /\ ahead.n < CHUNKS
+    /\ net' = Append(net, [r |-> ahead.r, s |-> ahead.s, p |-> ahead.p, i |-> ahead.n + 1])
+    /\ ahead' = [ahead EXCEPT !.n = @ + 1]
+    /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, queue, busy, bst, bfail, cool, cache, others, fails, genuine, badSend, badSpeak, badRate, held>>
+    /\ UNCHANGED sentVars
+
+\* The sentence before it is done: the prefetch becomes the request in flight; what it holds is
+\* converted (from its own provider's rate) and written now, in order.
+Promote ==
+    /\ busy.r = 0 /\ ahead.r /= 0
+    /\ busy' = [NoReq EXCEPT !.r = ahead.r, !.s = ahead.s, !.p = ahead.p, !.n = ahead.n]
+    /\ heard' = [heard EXCEPT ![X(ahead.r, ahead.s)] = IF held > @ THEN held ELSE @]
+    /\ badSpeak' = (badSpeak \/ (held > 0 /\ ahead.r \in cancelled))
+    /\ badRate' = (badRate \/ (held > 0 /\ filt \notin {"none", ahead.p} /\ TailFrom(filt) /= Rate[filt]))
+    /\ filt' = IF held > 0 THEN ahead.p ELSE filt
+    /\ ahead' = NoAhead
+    /\ held' = 0
+    /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, queue, bst, bfail, cool, cache, others, net, fails, genuine, badSend>>
+    /\ UNCHANGED <<ffails, ended, said, done, lost>>
 
 (***************************************************************************)
 (* Other calls                                                             *)
@@ -407,24 +501,26 @@ OtherPut ==
     /\ \E n \in 1..CALLCAP : cache' = Put(cache, OtherKey + others, "other", n, 24)
     /\ UNCHANGED <<cur, emitted, textDone, live, cancelled, queue, busy, bst, bfail, cool, net, fails, genuine, badSend, badSpeak, badRate>>
     /\ UNCHANGED sentVars
+    /\ UNCHANGED aheadVars
 
 (***************************************************************************)
 Init ==
     /\ cur = 0 /\ emitted = 0 /\ textDone = FALSE
-    /\ live = {} /\ cancelled = {} /\ queue = <<>> /\ busy = NoReq
+    /\ live = {} /\ cancelled = {} /\ queue = <<>> /\ busy = NoReq /\ ahead = NoAhead /\ held = 0
     /\ bst = BM!Initial /\ bfail = 0 /\ cool = FALSE
     /\ cache = <<>> /\ others = 0
     /\ net = <<>> /\ fails = 0 /\ ffails = 0 /\ filt = "none" /\ ended = FALSE
     /\ said = {} /\ done = {} /\ heard = [x \in Sents |-> 0] /\ lost = [x \in Sents |-> "none"]
     /\ genuine = 0 /\ badSend = FALSE /\ badSpeak = FALSE /\ badRate = FALSE
 
-Quiet == (cur = RESPS \/ ended) /\ (textDone \/ ended) /\ queue = <<>> /\ busy.r = 0 /\ net = <<>>
+Quiet == (cur = RESPS \/ ended) /\ (textDone \/ ended) /\ queue = <<>> /\ busy.r = 0 /\ ahead.r = 0 /\ net = <<>>
 
 \* Everything said, nothing in flight: the run is over (not a deadlock).
 Finished == Quiet /\ UNCHANGED vars
 
 Next == LlmCreate \/ LlmSentence \/ LlmDone \/ BargeIn \/ HangUp \/ Dequeue \/ Receive \/ CooldownFires
         \/ Produce \/ Complete \/ PrimaryFails \/ FallbackFails \/ OtherPut \/ Finished
+        \/ Prefetch \/ ProduceAhead \/ Promote
 
 Spec == Init /\ [][Next]_vars
 
@@ -439,6 +535,7 @@ TypeOK ==
     /\ Len(net) <= 2 * RESPS * SENTS * CHUNKS /\ fails \in 0..FAILS /\ ffails \in 0..FFAILS
     /\ filt \in {"none", "P", "F"} /\ said \subseteq Sents /\ done \subseteq Sents
     /\ heard \in [Sents -> 0..CHUNKS]
+    /\ ahead.r \in 0..RESPS /\ ahead.p \in Providers /\ ahead.n \in 0..CHUNKS /\ held \in 0..ahead.n
 
 \* TT1: no audio of a cancelled response is written to playout and none of its sentences is sent
 \* to TTS — with the filter as the code has it (a chunk is taken when it belongs to the flight in
@@ -471,5 +568,10 @@ TT4_NoDeadWait ==
 TT5_NoSilentLoss ==
     /\ \A x \in done : heard[x] = CHUNKS \/ lost[x] \in LossReasons
     /\ Quiet => said \subseteq done
+
+\* TT6 (issue 20, one ahead): sentences are heard in order — no audio of a sentence is written
+\* before every earlier sentence of its response is done (spoken, or dropped and counted).
+TT6_InOrder ==
+    \A x \in Sents : heard[x] > 0 => \A e \in 1..(x[2] - 1) : X(x[1], e) \in done
 
 =============================================================================

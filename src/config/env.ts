@@ -59,6 +59,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'PARLEY_TTS_FAILOVER_THRESHOLD', path: 'tts.failoverThreshold', kind: 'int' },
   { env: 'PARLEY_TTS_COOLDOWN_MS', path: 'tts.cooldownMs', kind: 'int' },
   { env: 'PARLEY_TTS_TIMEOUT_MS', path: 'tts.timeoutMs', kind: 'int' },
+  { env: 'PARLEY_TTS_PREFETCH', path: 'tts.prefetch', kind: 'int' },
   { env: 'PARLEY_TTS_CACHE_BYTES', path: 'tts.cacheBytes', kind: 'int' },
   { env: 'PARLEY_TTS_CACHE_CALL_BYTES', path: 'tts.cacheCallBytes', kind: 'int' },
   { env: 'PARLEY_TTS_CACHE_TTL_MS', path: 'tts.cacheTtlMs', kind: 'int' },

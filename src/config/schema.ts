@@ -111,7 +111,7 @@ const tts = z
       .enum(['multi', 'single', 'http'])
       .default('multi')
       .describe(
-        'ElevenLabs endpoint: multi (WebSocket multi-stream-input, one context per turn, close_context on barge-in), single (WebSocket stream-input, one socket per sentence) or http (POST /v1/text-to-speech/{voice}/stream, one request per sentence; PARLEY_ELEVENLABS_URL with ws(s) read as http(s))',
+        'ElevenLabs endpoint: multi (WebSocket multi-stream-input, two contexts per turn — its sentence and the next asked for ahead — close_context on barge-in), single (WebSocket stream-input, one socket per sentence) or http (POST /v1/text-to-speech/{voice}/stream, one request per sentence; PARLEY_ELEVENLABS_URL with ws(s) read as http(s))',
       ),
     elevenlabsVoice: z.string().min(1).max(64).default('21m00Tcm4TlvDq8ikWAM').describe('ElevenLabs voice id'),
     elevenlabsModel: z.string().min(1).max(64).default('eleven_flash_v2_5').describe('ElevenLabs model id'),
@@ -129,6 +129,7 @@ const tts = z
     timeoutMs: int(500, 60_000)
       .default(5000)
       .describe('a TTS request fails when the provider connects, starts or continues its audio slower than this'),
+    prefetch: int(0, 1).default(1).describe("sentences asked of the TTS ahead of the one being spoken (1: the next one is generated while the current one plays, so a provider's first-chunk latency is hidden at 1× real time; 0: one at a time)"),
     cacheBytes: int(0, 1024 * 1024 * 1024)
       .default(64 * 1024 * 1024)
       .describe('TTS cache cap for the whole process, bytes (0 disables the cache)'),

@@ -41,16 +41,19 @@ describe.concurrent('cascade mode end to end', () => {
       // Three replies were heard; the second only in part.
       expect(report.turns.filter((t) => t.firstAgentAudioMs !== undefined).length).toBe(3);
 
-      // What ElevenLabs was asked to say, per turn (its context = the response id).
+      // What ElevenLabs was asked to say, per turn (its contexts: the response id, and `_b` for
+      // the sentence asked for ahead).
+      const turnOf = (contextId: string) => contextId.replace(/(_b)?(_r\d+)?$/, '');
       const texts = bridge.fakes.elevenlabs.texts();
-      const contexts = [...new Set(texts.map((t) => t.contextId))];
+      const contexts = [...new Set(texts.map((t) => turnOf(t.contextId)))];
       expect(contexts).toHaveLength(3);
       const interrupted = contexts[1]!;
-      const closed = bridge.fakes.elevenlabs.closes().find((c) => c.contextId === interrupted);
+      const closed = bridge.fakes.elevenlabs.closes().find((c) => turnOf(c.contextId) === interrupted);
       expect(closed).toBeDefined();
-      const sentFor = texts.filter((t) => t.contextId === interrupted);
-      // Not every sentence of the interrupted reply reached TTS, and none after the cancel.
-      expect(sentFor.length).toBeLessThan(3);
+      const sentFor = texts.filter((t) => turnOf(t.contextId) === interrupted);
+      // None of the interrupted reply's sentences reached TTS after the cancel (the one asked
+      // for ahead went before it).
+      expect(sentFor.length).toBeGreaterThan(0);
       expect(sentFor.every((t) => t.t <= closed!.t)).toBe(true);
       const fullMs = ['Sure, I can help with that.', 'Dr. Smith is available on Monday at 9 a.m. or on Tuesday afternoon.', 'Which one works better for you?']
         .map((s) => [...s].filter((c) => c.trim()).length * MS_PER_CHAR)
@@ -105,8 +108,15 @@ describe.concurrent('cascade mode end to end', () => {
       expect(Math.abs(heardMs - expectedMs)).toBeLessThan(expectedMs * 0.1);
       await bridge.idle();
       expect(bridge.app.cascade!.breaker.state).toBe('open');
-      // Two failures opened the breaker; then ElevenLabs was not asked again.
-      expect(await bridge.metric('parley_tts_requests_total', { provider: 'elevenlabs', outcome: 'failed' })).toBe(2);
+      // Two failures opened the breaker; then ElevenLabs was not asked again: every text it got
+      // belongs to the first reply. (A sentence asked for ahead fails with the one before it on
+      // the same socket: a failed request, dropped unreported to the breaker and asked for
+      // again — so two reported failures may take up to four failed requests.)
+      const failed = await bridge.metric('parley_tts_requests_total', { provider: 'elevenlabs', outcome: 'failed' });
+      expect(failed).toBeGreaterThanOrEqual(2);
+      expect(failed).toBeLessThanOrEqual(4);
+      const turns = new Set(bridge.fakes.elevenlabs.texts().map((t) => t.contextId.replace(/(_b)?(_r\d+)?$/, '')));
+      expect(turns.size).toBe(1);
       expect(await bridge.metric('parley_tts_failovers_total')).toBe(2);
       expect(await bridge.metric('parley_tts_breaker_transitions_total', { to: 'fallback' })).toBe(1);
       expect(await bridge.metric('parley_tts_sentences_lost_total')).toBe(0);

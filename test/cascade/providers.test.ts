@@ -67,6 +67,45 @@ describe('ElevenLabs clients against the fake', () => {
     }
   });
 
+  it('multi-context: a sentence asked for ahead runs on the turn\'s second context, each gets only its own audio; the socket keeps a context spare', async () => {
+    const p = new ElevenLabsMultiContext(opts());
+    try {
+      expect(p.canPrefetch('resp_p')).toBe(true);
+      const a = run(p, 'The sentence being spoken now.', 'resp_p');
+      const b = run(p, 'And the one asked for ahead.', 'resp_p');
+      // Both lanes of the turn are busy: a third sentence waits (the speaker never asks for one).
+      expect(p.canPrefetch('resp_p')).toBe(false);
+      expect(await run(p, 'A third one.', 'resp_p').done).toMatchObject({ kind: 'failed', code: 'busy' });
+      expect((await a.done).kind).toBe('ok');
+      expect((await b.done).kind).toBe('ok');
+      expect(total(a.chunks)).toBe(expectedBytes('The sentence being spoken now.', 16000));
+      expect(total(b.chunks)).toBe(expectedBytes('And the one asked for ahead.', 16000));
+      const contexts = fake.texts().filter((t) => t.contextId.startsWith('resp_p')).map((t) => [t.contextId, t.text]);
+      expect(contexts).toEqual([
+        ['resp_p', 'The sentence being spoken now.'],
+        ['resp_p_b', 'And the one asked for ahead.'],
+      ]);
+      // Two turns' contexts open (four): a prefetch would leave none spare for the next turn.
+      expect((await run(p, 'Another turn.', 'resp_q').done).kind).toBe('ok');
+      expect((await run(p, 'Its second sentence.', 'resp_q').done).kind).toBe('ok');
+      const q = run(p, 'Busy on lane one.', 'resp_q');
+      await q.done;
+      expect((await run(p, 'Then lane two.', 'resp_r').done).kind).toBe('ok');
+      // open: resp_p, resp_p_b, resp_q, resp_r — a second context for resp_r would be the fifth.
+      const r = run(p, 'Spoken on resp_r.', 'resp_r');
+      expect(p.canPrefetch('resp_r')).toBe(false);
+      await r.done;
+      p.endTurn('resp_p', false);
+      await new Promise((res) => setTimeout(res, 100));
+      const s = run(p, 'Spoken on resp_r again.', 'resp_r');
+      expect(p.canPrefetch('resp_r')).toBe(true);
+      await s.done;
+      expect(fake.stats().contextLimitHits).toBe(0);
+    } finally {
+      p.close();
+    }
+  });
+
   it('multi-context: an abort is "aborted", and audio still in flight for the context is never passed on (TT1, TT3)', async () => {
     const p = new ElevenLabsMultiContext(opts());
     try {

@@ -68,6 +68,12 @@ export class TtsBreaker {
     return 'fallback';
   }
 
+  /** Where a request would go now, without taking the probe (the speaker's prefetch never probes). */
+  peek(): Route {
+    const s = this.actor.getSnapshot();
+    return s.hasTag('tts.primary') ? 'primary' : s.hasTag('tts.probe') ? 'probe' : 'fallback';
+  }
+
   /** The outcome of a request to the primary. Aborts (ours) are reported as such, never as failures (TT3). */
   report(outcome: TtsOutcome, probe: boolean): void {
     if (outcome.kind === 'ok') this.actor.send({ type: 'PRIMARY_OK' });

@@ -87,6 +87,12 @@ export class TtsCache {
     return this.getAny([key]);
   }
 
+  /** Whether `key` would hit now — a peek: not counted as a lookup, the LRU order untouched. */
+  has(key: string): boolean {
+    const e = this.all.get(key);
+    return e !== undefined && this.now() - e.createdAt <= this.opts.ttlMs;
+  }
+
   /** The first of `keys` held (e.g. the same text by either provider): one lookup, counted once. */
   getAny(keys: readonly string[]): CachedAudio | undefined {
     for (const key of keys) {

@@ -90,6 +90,7 @@ export class CascadeService {
         owner,
         out: new TtsAudioOut(format, this.opts.resampler),
         metrics: this.metrics,
+        ahead: this.opts.config.tts.prefetch === 0 ? 0 : 1,
       },
       onClose: () => this.cache.release(owner),
     });

@@ -1,6 +1,16 @@
-// The TTS side of one call: sentences (tagged with their response id) are synthesized one at a
-// time, in order — from the cache, else from the provider the breaker picks — and their audio,
+// The TTS side of one call: sentences (tagged with their response id) are spoken one at a time,
+// in order — from the cache, else from the provider the breaker picks — and their audio,
 // converted from the producing provider's own rate (TT2), is handed on tagged with the response id.
+//
+// One ahead (issue 20): while a sentence is being spoken, the next one of the same response is
+// already asked for (`ahead`, default 1), so its first chunk is there when the current one ends —
+// at 1× a provider's first-chunk latency at every boundary otherwise ate the far side's margin.
+// Its chunks are held, unconverted, until every byte of the sentence before it has been handed
+// on (order is never traded). A prefetch goes where the sentence before it went while the breaker
+// still routes there (never as or beside the probe); its outcome reaches the breaker only when its
+// turn comes (as if sent then); when the sentence before it fails it is dropped back into the
+// queue, unreported (the same fault most likely took it too; it is asked for again after the
+// rescue). A cancel drops it like a queued sentence (counted lost with the same reason).
 //
 // A primary failure never loses the sentence it happens in (TT5, issue 20): the fallback re-says
 // it at once — whole when the primary failed before any audio, else from the start of the clause
@@ -13,12 +23,12 @@
 // the converter's filter state is discarded, and any chunk that still arrives for it is dropped
 // at the sink. Only outcomes of requests we did not abort are reported to the breaker as
 // failures (TT3).
-import type { TtsBreaker } from './breaker.js';
+import type { Route, TtsBreaker } from './breaker.js';
 import { cacheKey, type CachedAudio, type TtsCache } from './cache.js';
 import type { TtsAudioOut } from './audioOut.js';
 import type { CascadeMetrics, SentenceLossReason } from './metrics.js';
 import { restartPoint } from './restart.js';
-import type { TtsOutcome, TtsProvider } from './tts/types.js';
+import type { TtsChunk, TtsOutcome, TtsProvider } from './tts/types.js';
 
 /** Sentences waiting for TTS per call (docs/ARCHITECTURE.md#bounds: every queue has a bound); beyond it the newest are dropped and counted as lost. */
 export const MAX_QUEUED_SENTENCES = 256;
@@ -40,6 +50,8 @@ export interface SpeakerDeps {
   readonly out: TtsAudioOut;
   readonly metrics?: CascadeMetrics;
   readonly now?: () => number;
+  /** Sentences asked for ahead of the one being spoken: 0 (one at a time) or 1 (default). */
+  readonly ahead?: 0 | 1;
   /** Converted audio of a live response, in order. */
   onAudio(responseId: string, audio: Buffer, sentence: Sentence | undefined): void;
   /** Every sentence of an ended response has been spoken (or lost). */
@@ -50,11 +62,29 @@ export interface SpeakerDeps {
   onRescue?(sentence: Sentence, info: { readonly primaryMs: number; readonly repeatedMs: number; readonly restartAt: number }): void;
 }
 
+/** Where a request's chunks go: held (a prefetch whose turn has not come) or straight on. */
+interface Gate {
+  held: TtsChunk[] | undefined;
+}
+
+/** The next sentence, asked for while the one before it is spoken. */
+interface Ahead {
+  readonly sentence: Sentence;
+  readonly provider: TtsProvider;
+  readonly route: Route;
+  readonly ctl: AbortController;
+  readonly gate: Gate;
+  readonly outcome: Promise<TtsOutcome>;
+  /** Known once the request ended. */
+  settled: TtsOutcome | undefined;
+}
+
 export class Speaker {
   private queue: Sentence[] = [];
   private readonly live = new Set<string>();
   private readonly ending = new Set<string>();
-  private busy: { readonly sentence: Sentence; readonly ctl: AbortController } | undefined;
+  private busy: { readonly sentence: Sentence; readonly ctl: AbortController; route?: Route } | undefined;
+  private ahead: Ahead | undefined;
   /** The response whose audio sits in the converter's filter. */
   private outOwner: string | undefined;
   private running = false;
@@ -86,6 +116,7 @@ export class Speaker {
       return;
     }
     this.queue.push(s);
+    this.prefetch();
     void this.pump();
   }
 
@@ -104,6 +135,14 @@ export class Speaker {
     this.queue = this.queue.filter((s) => s.responseId !== responseId);
     if (dropped.length > 0) this.deps.metrics?.cancelledDrops.inc({ stage: 'queue' }, dropped.length);
     for (const s of dropped) this.lost(s, reason);
+    const ahead = this.ahead;
+    if (ahead?.sentence.responseId === responseId) {
+      // Asked for ahead but never spoken: dropped like a queued sentence.
+      this.ahead = undefined;
+      ahead.ctl.abort();
+      this.deps.metrics?.cancelledDrops.inc({ stage: 'queue' });
+      this.lost(ahead.sentence, reason);
+    }
     if (this.busy?.sentence.responseId === responseId) {
       if (!this.busy.ctl.signal.aborted) this.lost(this.busy.sentence, reason);
       this.busy.ctl.abort();
@@ -142,14 +181,17 @@ export class Speaker {
     this.running = true;
     try {
       while (!this.stopped) {
-        const s = this.queue.shift();
+        const pre = this.ahead;
+        this.ahead = undefined;
+        const s = pre?.sentence ?? this.queue.shift();
         if (!s) break;
         if (!this.live.has(s.responseId)) {
+          pre?.ctl.abort();
           this.deps.metrics?.cancelledDrops.inc({ stage: 'queue' });
           continue;
         }
         try {
-          await this.speak(s);
+          await this.speak(s, pre);
         } catch (err) {
           // Our own fault, not a provider's: the sentence is counted, the queue keeps moving and
           // the response still ends (its response_done is never held by a dead sentence).
@@ -165,6 +207,7 @@ export class Speaker {
 
   private finishIfDone(responseId: string): void {
     if (!this.ending.has(responseId) || this.busy?.sentence.responseId === responseId) return;
+    if (this.ahead?.sentence.responseId === responseId) return;
     if (this.queue.some((s) => s.responseId === responseId)) return;
     this.ending.delete(responseId);
     this.live.delete(responseId);
@@ -178,22 +221,36 @@ export class Speaker {
     this.deps.onResponseSpoken(responseId);
   }
 
-  private async speak(s: Sentence): Promise<void> {
+  private async speak(s: Sentence, pre: Ahead | undefined): Promise<void> {
     const { primary, fallback, cache, breaker } = this.deps;
-    const ctl = new AbortController();
+    const ctl = pre?.ctl ?? new AbortController();
     this.busy = { sentence: s, ctl };
     try {
-      const hit = cache.getAny([this.key(primary, s.text), this.key(fallback, s.text)]);
-      if (hit) {
-        this.emit(s, hit.pcm, hit.rate);
-        this.deps.onSentence?.(s, 'cache');
-        return;
+      let route: Route;
+      let first: TtsProvider;
+      let request: Promise<TtsOutcome>;
+      if (pre) {
+        // Its turn has come: what it already has goes out now, the rest as it arrives.
+        ({ route, provider: first, outcome: request } = pre);
+        const held = pre.gate.held ?? [];
+        pre.gate.held = undefined;
+        for (const c of held) this.emit(s, c.pcm, c.rate);
+      } else {
+        const hit = cache.getAny([this.key(primary, s.text), this.key(fallback, s.text)]);
+        if (hit) {
+          this.emit(s, hit.pcm, hit.rate);
+          this.deps.onSentence?.(s, 'cache');
+          return;
+        }
+        route = breaker.route();
+        first = route === 'fallback' ? fallback : primary;
+        request = this.synthesize(first, s, s.text, ctl, { held: undefined });
       }
-      const route = breaker.route();
-      const first = route === 'fallback' ? fallback : primary;
+      this.busy.route = route;
+      this.prefetch();
       let outcome: TtsOutcome;
       try {
-        outcome = await this.synthesize(first, s, s.text, ctl);
+        outcome = await request;
       } catch (err) {
         // Never leave the breaker waiting on a probe that can no longer report (TT4): a throw
         // on our side says nothing about the provider — reported as an abort.
@@ -203,6 +260,7 @@ export class Speaker {
       if (first === primary) breaker.report(outcome, route === 'probe');
       if (outcome.kind === 'ok') return this.deps.onSentence?.(s, first === primary ? 'primary' : 'fallback');
       if (outcome.kind === 'aborted' || ctl.signal.aborted || !this.live.has(s.responseId)) return; // counted by cancel()
+      this.dropAhead();
       if (first === fallback) return this.lost(s, 'fallback_failed');
       // The primary failed in this sentence: the fallback says it now — whole, or from the start
       // of the clause the primary's audio had reached — without waiting for the breaker.
@@ -215,12 +273,54 @@ export class Speaker {
         this.deps.onRescue?.(s, { primaryMs, repeatedMs, restartAt: at.offset });
       }
       this.deps.metrics?.failovers.inc();
-      const rest = await this.synthesize(fallback, s, s.text.slice(at.offset), ctl);
+      // Nothing is asked for ahead while the fallback rescues: the primary just failed, and the
+      // breaker has yet to hear of the next sentence's fate from the primary itself.
+      this.busy.route = undefined;
+      const rest = await this.synthesize(fallback, s, s.text.slice(at.offset), ctl, { held: undefined });
       if (rest.kind === 'ok') this.deps.onSentence?.(s, outcome.bytes > 0 ? 'rescued' : 'fallback');
       else if (rest.kind === 'failed' && !ctl.signal.aborted && this.live.has(s.responseId)) this.lost(s, 'both_failed');
     } finally {
       this.busy = undefined;
     }
+  }
+
+  /**
+   * Asks for the next queued sentence while the current one is spoken: one ahead at most, of the
+   * same response, not from the cache (that is instant anyway), from the provider the current one
+   * was routed to while the breaker still routes there (never as or beside the probe), and only
+   * when the provider has room for a second request of the turn.
+   */
+  private prefetch(): void {
+    const busy = this.busy;
+    const next = this.queue[0];
+    if ((this.deps.ahead ?? 1) < 1 || this.ahead || !busy || busy.ctl.signal.aborted || this.stopped) return;
+    if (!next || next.responseId !== busy.sentence.responseId || !this.live.has(next.responseId)) return;
+    const { primary, fallback, breaker, cache } = this.deps;
+    if (cache.has(this.key(primary, next.text)) || cache.has(this.key(fallback, next.text))) return;
+    // Only where the sentence before it went, steadily: never as the probe, nor beside one (its
+    // outcome decides where the next sentence goes), nor across a breaker change.
+    const route = breaker.peek();
+    if (route === 'probe' || route !== busy.route) return;
+    const provider = route === 'primary' ? primary : fallback;
+    if (provider.canPrefetch?.(next.responseId) === false) return;
+    this.queue.shift();
+    const ctl = new AbortController();
+    const gate: Gate = { held: [] };
+    const ahead: Ahead = { sentence: next, provider, route, ctl, gate, outcome: this.synthesize(provider, next, next.text, ctl, gate), settled: undefined };
+    ahead.outcome.then(
+      (o) => (ahead.settled = o),
+      () => (ahead.settled = { kind: 'aborted' }),
+    );
+    this.ahead = ahead;
+  }
+
+  /** The sentence before it failed: the prefetch is dropped unreported and its sentence asked for again in turn (unless it already completed). */
+  private dropAhead(): void {
+    const a = this.ahead;
+    if (!a || a.settled?.kind === 'ok') return;
+    this.ahead = undefined;
+    a.ctl.abort();
+    this.queue.unshift(a.sentence);
   }
 
   private lost(s: Sentence, reason: SentenceLossReason): void {
@@ -237,7 +337,7 @@ export class Speaker {
    * arrives and, only when the request completes, into the cache under that text's key — an
    * aborted or failed request's audio is never stored.
    */
-  private async synthesize(p: TtsProvider, s: Sentence, text: string, ctl: AbortController): Promise<TtsOutcome> {
+  private async synthesize(p: TtsProvider, s: Sentence, text: string, ctl: AbortController, gate: Gate): Promise<TtsOutcome> {
     const now = this.deps.now ?? Date.now;
     const t0 = now();
     let firstChunk = true;
@@ -261,7 +361,8 @@ export class Speaker {
         parts.push(c.pcm);
         if (rate !== undefined && rate !== c.rate) mixedRates = true;
         rate = c.rate;
-        this.emit(s, c.pcm, c.rate);
+        if (gate.held) gate.held.push(c);
+        else this.emit(s, c.pcm, c.rate);
       },
     });
     // Whoever ended it, an abort we asked for is an abort (TT3).

@@ -47,6 +47,11 @@ export interface TtsProvider {
   /** The rate this provider's chunks come at. */
   readonly rate: number;
   synthesize(req: TtsRequest): Promise<TtsOutcome>;
+  /**
+   * Whether a second sentence of `turn` may be requested now, while one is in flight (the
+   * speaker's prefetch). Absent: requests are independent (HTTP, a socket per sentence), always.
+   */
+  canPrefetch?(turn: string): boolean;
   /** The turn is over (spoken, or cancelled): release what the provider holds for it (close_context). */
   endTurn(turn: string, cancelled: boolean): void;
   /** Aborts what is in flight and closes sockets (the call ended, or its AI link dropped); a later request may open new ones. */
