@@ -32,13 +32,11 @@ P == INSTANCE Playout WITH pst <- pst, queued <- queued, w <- w, epoch <- mepoch
        item <- 1, offered <- 0, refused <- 0, flushTo <- 0, freq <- 0, r <- 0, fack <- 0,
        inflight <- 0, staged <- <<>>, reported <- FALSE, delivered <- 0, toJs <- <<>>, slots <- 0,
        emitted <- 0, lastOut <- 0, barrier <- 0,
-       CAP <- 1, OFFERS <- 1, EPOCHS <- 0, ITEMS <- 1, LOOKAHEAD <- Lookahead, FRAME <- 1, MUTANT <- "none"
+       CAP <- 1, OFFERS <- 1, EPOCHS <- 0, ITEMS <- 1, LOOKAHEAD <- Lookahead, CUSHION <- Cushion,
+       FRAME <- 1, MUTANT <- "none"
 \* The start rule as the code has it (machines/playout.ts): the lookahead queued and, beyond the
-\* chunk just written, the far side's cushion. Playout.tla abstracts the cushion away (its WRITE
-\* carries no chunk size); with Cushion = 0 the two agree.
-G(name, e, p) == IF name = "lookaheadReached"
-                   THEN P!G(name, e, p) /\ e.buffered - e.chunk >= Cushion
-                   ELSE P!G(name, e, p)
+\* chunk just written, the far side's cushion (the call's own, in ms, from the trace).
+G(name, e, p) == P!G(name, e, p)
 PM == INSTANCE PlayoutMachine WITH state <- pst
 
 Line == Traces[k][l]
