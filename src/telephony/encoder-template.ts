@@ -41,9 +41,16 @@ export function jsonTemplate(build: (hole: string) => unknown): JsonTemplate {
  * same object per message. `plain` says the value needs no escaping (base64).
  */
 export function jsonMessage(framing: OutboundFraming | undefined, build: (value: string) => unknown, plain = false): (value: string) => string {
-  if (framing === 'stringify') return (value) => JSON.stringify(build(value));
+  const each = (value: string): string => JSON.stringify(build(value));
+  if (framing === 'stringify') return each;
+  // A platform-chosen id equal to the hole makes a second hole: that call keeps stringify.
+  if (holes(build) !== 1) return each;
   const t = jsonTemplate(build);
   return plain ? t.fillPlain : t.fill;
+}
+
+function holes(build: (hole: string) => unknown): number {
+  return JSON.stringify(build(HOLE)).split(QUOTED_HOLE).length - 1;
 }
 
 /**

@@ -46,6 +46,13 @@ describe('outbound framing: template and stringify give the same bytes', () => {
     expect(mark).toBe(`{"event":"mark","streamSid":${JSON.stringify(SID)},"mark":{"name":"a\\"b"}}`);
   });
 
+  it('a stream id that is the template hole itself still encodes, byte-identical (the platform chooses the id)', () => {
+    const hole = '\u0000';
+    const [media, mark] = new TwilioEncoder(hole).audio(Buffer.from([1, 2, 3]), 'm');
+    expect(media).toBe(JSON.stringify({ event: 'media', streamSid: hole, media: { payload: 'AQID' } }));
+    expect(mark).toBe(JSON.stringify({ event: 'mark', streamSid: hole, mark: { name: 'm' } }));
+  });
+
   it('a template needs exactly one hole', () => {
     expect(() => jsonTemplate(() => ({ a: 1 }))).toThrow(/one hole/);
     expect(() => jsonTemplate((h) => ({ a: h, b: h }))).toThrow(/one hole/);
