@@ -3,6 +3,7 @@
 // LoadResult comes back (a split run's summary is computed over the union of the shares' calls
 // and lateness samples) with the CPU each caller process used.
 import { runLoad, summariseLoad, type LoadResult } from '../src/tools/sim/caller/load.js';
+import { runAudioSocketLoad, type AudioSocketLoadResult, type AudioSocketLoadReport } from '../src/tools/sim/caller/audiosocket-load.js';
 import { cpuSeconds, startNode, type Proc } from './_proc.js';
 import type { CallerShare } from './_capacity-callers.js';
 import { LEAD_MS, script } from './_capacity-script.js';
@@ -27,6 +28,31 @@ export async function runCallers(o: CallerLoad): Promise<CallersResult> {
     const load = await runLoad({ url: o.url, calls: o.calls, rampMs: o.rampMs, script: script(o.rampMs), maxCallMs: o.maxCallMs, leadMs: LEAD_MS });
     return { load, cpuPctEach: [load.generator.cpuPct] };
   }
+  const { results, wallMs, cpuPctEach } = await runShares<LoadResult>(o, 'ws');
+  const reports = results.flatMap((r) => r.reports);
+  const samples = results.flatMap((r) => r.latenessSamples ?? []);
+  const generator = {
+    ticksSkipped: results.reduce((a, r) => a + r.generator.ticksSkipped, 0),
+    maxTickLateMs: Math.max(...results.map((r) => r.generator.maxTickLateMs)),
+    cpuPct: results.reduce((a, r) => a + r.generator.cpuPct, 0),
+  };
+  const load: LoadResult = { ...summariseLoad(reports, samples, wallMs, generator), reports };
+  return { load, cpuPctEach };
+}
+
+/** AudioSocket calls (url tcp://host:port): AudioSocketCaller legs, in this process or split like runCallers. */
+export async function runAudioSocketCallers(o: CallerLoad): Promise<{ load: AudioSocketLoadResult; cpuPctEach: readonly number[] }> {
+  if (o.processes <= 0) {
+    const load = await runAudioSocketLoad({ url: o.url, calls: o.calls, rampMs: o.rampMs, maxCallMs: o.maxCallMs, keepSamples: true });
+    return { load, cpuPctEach: [load.cpuPct] };
+  }
+  const { results, wallMs, cpuPctEach } = await runShares<AudioSocketLoadResult>(o, 'audiosocket');
+  const reports: AudioSocketLoadReport[] = results.flatMap((r) => r.reports);
+  return { load: { kind: 'audiosocket', reports, wallMs: Math.round(wallMs), cpuPct: results.reduce((a, r) => a + r.cpuPct, 0) }, cpuPctEach };
+}
+
+/** Splits the calls over caller processes, starts them together, and collects each one's result. */
+async function runShares<R>(o: CallerLoad, kind: CallerShare['kind']): Promise<{ results: R[]; wallMs: number; cpuPctEach: number[] }> {
   const n = Math.min(o.processes, o.calls);
   const procs: Proc[] = [];
   try {
@@ -34,7 +60,7 @@ export async function runCallers(o: CallerLoad): Promise<CallersResult> {
       // Share k takes every n-th call of the ramp: calls k, k+n, … start at their usual times.
       const calls = Math.floor(o.calls / n) + (k < o.calls % n ? 1 : 0);
       const step = o.calls > 1 ? o.rampMs / (o.calls - 1) : 0;
-      const share: CallerShare = { url: o.url, calls, rampMs: step * n * Math.max(0, calls - 1), offsetMs: step * k, maxCallMs: o.maxCallMs, callId: `load${k}` };
+      const share: CallerShare = { url: o.url, calls, rampMs: step * n * Math.max(0, calls - 1), offsetMs: step * k, maxCallMs: o.maxCallMs, callId: `load${k}`, kind };
       procs.push(startNode(['dist/bench/_capacity-callers.js'], { CAPACITY_CALLERS: JSON.stringify(share) }));
     }
     await Promise.all(procs.map((p) => p.line(/^\{"ready":true\}$/, 30_000)));
@@ -46,19 +72,11 @@ export async function runCallers(o: CallerLoad): Promise<CallersResult> {
         p.child.kill('SIGUSR2');
         const m = await p.line(/^\{"callers".*$/, o.rampMs + o.maxCallMs + 60_000);
         cpuEnd[k] = cpuSeconds(p.pid);
-        return (JSON.parse(m[0]) as { callers: LoadResult }).callers;
+        return (JSON.parse(m[0]) as { callers: R }).callers;
       }),
     );
     const wallMs = performance.now() - t0;
-    const reports = results.flatMap((r) => r.reports);
-    const samples = results.flatMap((r) => r.latenessSamples ?? []);
-    const generator = {
-      ticksSkipped: results.reduce((a, r) => a + r.generator.ticksSkipped, 0),
-      maxTickLateMs: Math.max(...results.map((r) => r.generator.maxTickLateMs)),
-      cpuPct: results.reduce((a, r) => a + r.generator.cpuPct, 0),
-    };
-    const load: LoadResult = { ...summariseLoad(reports, samples, wallMs, generator), reports };
-    return { load, cpuPctEach: procs.map((_, k) => Math.round((((cpuEnd[k] ?? cpu0[k]!) - cpu0[k]!) / (wallMs / 1000)) * 100)) };
+    return { results, wallMs, cpuPctEach: procs.map((_, k) => Math.round((((cpuEnd[k] ?? cpu0[k]!) - cpu0[k]!) / (wallMs / 1000)) * 100)) };
   } finally {
     for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGTERM');
   }

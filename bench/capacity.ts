@@ -1,72 +1,29 @@
-// `npm run bench -- capacity [--calls N] [--media native|js|both] [--protocol twilio|audio-stream|telnyx|plivo|exotel|asterisk] [--ai openai|cascade] [--callers-process N] [--baseline]`
+// `npm run bench -- capacity [--calls N] [--media native|js|both] [--protocol twilio|audio-stream|telnyx|plivo|exotel|asterisk|audiosocket] [--ai openai|cascade] [--callers-process N] [--baseline]`
 // N simulated calls (default 200) through a real `parley serve` process and the offline agent
 // (its own process), each with a barge-in; prints one JSON object (last line) per the issue's
 // Done-when: calls, frames, outbound frame lateness at the caller, underruns caused by Parley,
 // drops, CPU %, RSS per call, cut-off latency and truncation error — per media engine.
 // `--ai cascade` runs PARLEY_AI=cascade (the agent as a text-only LLM, the TTS fakes in a third
 // process) and adds the TTS figures; every run reports time-to-first-audio per turn.
+// `--protocol audiosocket` serves Asterisk AudioSocket on a TCP port and drives AudioSocketCaller
+// legs (an unflushable far side): figures that need a clear are null with a note; see
+// _capacity-audiosocket.ts for what replaces them (far-side queue, stale audio after a barge-in).
 //
 // Processes: serve (measured: CPU and RSS from /proc), the agent, and the callers — in this
 // process, or split over N processes with `--callers-process N`; each party's CPU is reported.
 // The callers' own tick lateness is reported too: when it is high the caller, not Parley, is late.
 // `--baseline` runs each engine a second time with the earlier outbound framing
 // (PARLEY_OUTBOUND_FRAMING=stringify) and reports Parley's CPU per call-second as new/baseline.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bargeInsHonoured, bargeSteps, percentiles, type LoadResult } from '../src/tools/sim/caller/index.js';
 import type { TelephonyProtocol } from '../src/telephony/types.js';
 import { cpuSeconds, rssKiB } from './_proc.js';
 import { byLabel, histQuantile, parseMetrics } from './_prom.js';
-import { runCallers } from './_capacity-load.js';
+import { runAudioSocketCallers, runCallers } from './_capacity-load.js';
+import { audioSocketFigures } from './_capacity-audiosocket.js';
+import { start } from './_capacity-proc.js';
+import type { AudioSocketLoadResult } from '../src/tools/sim/caller/audiosocket-load.js';
 import { LEAD_MS, script } from './_capacity-script.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url)); // dist/bench → repo root
-interface Proc {
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-  /** Resolves with the first stdout line matching. */
-  line(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
-  /** Every JSON line seen on stdout so far. */
-  readonly json: unknown[];
-}
-
-function start(args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const json: unknown[] = [];
-  const waiters: { re: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
-  let buf = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buf += String(d);
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const l = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      if (l.startsWith('{"url"') || l.startsWith('{"truncate"') || l.startsWith('{"stats"') || l.startsWith('{"tts')) json.push(JSON.parse(l));
-      for (const w of [...waiters]) {
-        const m = w.re.exec(l);
-        if (m) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve(m);
-        }
-      }
-    }
-  });
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err = (err + String(d)).slice(-4000)));
-  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-  return {
-    child,
-    exited,
-    json,
-    line: (re, timeoutMs = 20_000) =>
-      new Promise((resolve, reject) => {
-        waiters.push({ re, resolve });
-        setTimeout(() => reject(new Error(`timed out waiting for ${re} (stderr: ${err})`)), timeoutMs).unref();
-        void exited.then((c) => reject(new Error(`process exited (${c}) before ${re}: ${err}`)));
-      }),
-  };
-}
 
 const r1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
 
@@ -124,10 +81,14 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     PARLEY_LOG_LEVEL: 'info',
     PARLEY_TRACE_DIR: '',
     PARLEY_OUTBOUND_FRAMING: o.framing,
+    // AudioSocket is raw TCP on its own port (any free one; loopback is allowed by default).
+    ...(o.protocol === 'audiosocket' ? { PARLEY_AUDIOSOCKET_PORT: '0' } : {}),
     ...(ttsUrls ? cascadeEnv(ttsUrls) : {}),
   });
   try {
-    const port = Number((await serve.line(/"port":(\d+),"host":"127\.0\.0\.1","msg":"listening"/))[1]);
+    // Both waiters at once: they see only lines still to come, and the two listeners log in either order.
+    const [http, tcp] = await Promise.all([serve.line(/"port":(\d+),"host":"127\.0\.0\.1","msg":"listening"/), o.protocol === 'audiosocket' ? serve.line(/"port":(\d+),"host":"127\.0\.0\.1","msg":"AudioSocket listening"/) : undefined]);
+    const port = Number(http[1]);
     const base = `http://127.0.0.1:${port}`;
     const pid = serve.child.pid!;
     const agentPid = agent.child.pid!;
@@ -159,11 +120,14 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
         })
         .catch(() => {});
     }, 1000);
-    let load: LoadResult;
+    let load: LoadResult | undefined;
+    let asLoad: AudioSocketLoadResult | undefined;
     let callersCpuPct: readonly number[];
     try {
+      const callers = { calls: o.calls, rampMs: o.rampMs, maxCallMs: o.rampMs + 40_000, processes: o.callersProcess };
       // The media core's lookahead (80 ms) counts the frame in flight; the caller's lead does not.
-      ({ load, cpuPctEach: callersCpuPct } = await runCallers({ url: `${base}/${o.protocol}`, calls: o.calls, rampMs: o.rampMs, maxCallMs: o.rampMs + 40_000, processes: o.callersProcess }));
+      if (tcp) ({ load: asLoad, cpuPctEach: callersCpuPct } = await runAudioSocketCallers({ ...callers, url: `tcp://127.0.0.1:${tcp[1]}` }));
+      else ({ load, cpuPctEach: callersCpuPct } = await runCallers({ ...callers, url: `${base}/${o.protocol}` }));
     } finally {
       clearInterval(sampler);
     }
@@ -171,7 +135,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     const parleyCpuS = cpuSeconds(pid) - cpu0;
     const cpuPct = (parleyCpuS / wallS) * 100;
     // Whole run: serve's CPU over the calls' summed durations (robust when two runs peak differently).
-    const callSeconds = load.reports.reduce((a, r) => a + r.durationMs, 0) / 1000;
+    const callSeconds = (load?.reports ?? asLoad?.reports ?? []).reduce<number>((a, r) => a + r.durationMs, 0) / 1000;
     const agentCpuPct = ((cpuSeconds(agentPid) - agentCpu0) / wallS) * 100;
     const benchCpu = process.cpuUsage(benchCpu0);
     const benchCpuPct = ((benchCpu.user + benchCpu.system) / 1e6 / wallS) * 100;
@@ -187,7 +151,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     const agentStats = (agent.json.find((j) => typeof j === 'object' && j !== null && 'stats' in j) as { stats: Record<string, number> } | undefined)?.stats;
     // Pair each truncate (its event id starts with the call id) with what that caller heard.
     const heardByCall = new Map<string, number>();
-    for (const r of load.reports) {
+    for (const r of load?.reports ?? []) {
       const b = r.bargeIns[0];
       // What the caller heard of the interrupted reply: less the earlier reply's stranded tail.
       if (b) heardByCall.set(r.callId, b.heardMs - b.carriedOverMs);
@@ -200,7 +164,64 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
       if (heard !== undefined) errors.push(Math.abs(t.audioEndMs - heard));
     }
     const trunc = percentiles(errors);
-    const { reports: _reports, ...summary } = load;
+    const parley = {
+      framesIn: m.get(`parley_frames_in_total{protocol="${o.protocol}"}`) ?? 0,
+      framesOut: m.get(`parley_frames_out_total{protocol="${o.protocol}"}`) ?? 0,
+      underrunsParley: m.get('parley_underruns_total{cause="parley"}') ?? 0,
+      underrunsAi: m.get('parley_underruns_total{cause="ai"}') ?? 0,
+      cutoff: { p50: r1(scale(histQuantile(m, 'parley_cutoff_latency_seconds', 0.5))), p99: r1(scale(histQuantile(m, 'parley_cutoff_latency_seconds', 0.99))), note: 'speech_started in → clear out; from histogram buckets' },
+      firstAudio: { p50: r1(scale(histQuantile(m, 'parley_ai_first_audio_seconds', 0.5))), p99: r1(scale(histQuantile(m, 'parley_ai_first_audio_seconds', 0.99))), note: 'speech_stopped → first agent audio delta, inside Parley; from histogram buckets' },
+      rejectedTruncates: agentStats?.['rejectedTruncates'] ?? null,
+    };
+    // The callers' figures: a WebSocket SimCall load, or AudioSocket legs (an unflushable far side).
+    const wsFigures = (load: LoadResult) => {
+      const { reports: _reports, ...summary } = load;
+      return {
+        head: {
+          ok: summary.ok,
+          failed: summary.failed,
+          failures: summary.failures,
+          frames: {
+            callerSent: summary.framesSent,
+            callerReceived: summary.framesReceived,
+            parleyIn: parley.framesIn,
+            parleyOut: parley.framesOut,
+          },
+          outboundLatenessMs: { ...summary.lateness, note: `over whole responses (a stall inside a response is late by the stall), vs real-time pacing with ${LEAD_MS} ms lead beyond the frame in flight` },
+          betweenResponses: { ...summary.betweenResponses, note: 'silences where one response ended and the next began (caller turn, clear, or > 3 s unprompted): neither lateness nor underruns' },
+          underruns: {
+            causedByParley: parley.underrunsParley,
+            aiStarved: parley.underrunsAi,
+            callerObserved: summary.underruns,
+            callerObservedMs: summary.underrunMs,
+          },
+        },
+        tail: {
+          cutoffLatencyMs: {
+            parley: parley.cutoff,
+            caller: { ...summary.cutoffLatency, note: 'caller speech start → playback cleared; includes the agent VAD' },
+          },
+          truncationErrorMs: {
+            ...trunc,
+            rejected: parley.rejectedTruncates,
+            note:
+              o.protocol === 'audio-stream'
+                ? "|audio_end_ms − (caller's heard − carriedOverMs)| per call: the < 60 ms the module stranded from the previous reply, measured by the caller, is not part of this reply"
+                : "|audio_end_ms − caller's heard| per call",
+          },
+          staleFramesAfterClear: summary.staleFramesAfterClear,
+          bargeIns: bargeInsHonoured(load.reports.map((r) => ({ callId: r.callId, report: r, attempts: bargeSteps(script(o.rampMs)) }))),
+          responseLatencyMs: summary.responseLatency,
+          timeToFirstAudioMs: {
+            perTurn: firstAudioPerTurn(load.reports),
+            parley: parley.firstAudio,
+            note: 'per turn: caller speech end → first agent audio heard (barge-in turns excluded)',
+          },
+        },
+        generator: summary.generator,
+      };
+    };
+    const figures = load ? wsFigures(load) : audioSocketFigures(asLoad!, truncs, parley);
     return {
       engine: o.media,
       framing: o.framing,
@@ -208,23 +229,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
       ai: o.ai,
       calls: o.calls,
       peakConcurrentCalls: peakCalls,
-      ok: summary.ok,
-      failed: summary.failed,
-      failures: summary.failures,
-      frames: {
-        callerSent: summary.framesSent,
-        callerReceived: summary.framesReceived,
-        parleyIn: m.get(`parley_frames_in_total{protocol="${o.protocol}"}`) ?? 0,
-        parleyOut: m.get(`parley_frames_out_total{protocol="${o.protocol}"}`) ?? 0,
-      },
-      outboundLatenessMs: { ...summary.lateness, note: `over whole responses (a stall inside a response is late by the stall), vs real-time pacing with ${LEAD_MS} ms lead beyond the frame in flight` },
-      betweenResponses: { ...summary.betweenResponses, note: 'silences where one response ended and the next began (caller turn, clear, or > 3 s unprompted): neither lateness nor underruns' },
-      underruns: {
-        causedByParley: m.get('parley_underruns_total{cause="parley"}') ?? 0,
-        aiStarved: m.get('parley_underruns_total{cause="ai"}') ?? 0,
-        callerObserved: summary.underruns,
-        callerObservedMs: summary.underrunMs,
-      },
+      ...figures.head,
       drops: byLabel(m, 'parley_drops_total', 'reason'),
       cpuPct: {
         parley: Math.round(cpuPct),
@@ -236,26 +241,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
       },
       parleyCpu: { ...cpuAtLoad(samples, peakCalls), wholeRunMsPerCallSecond: callSeconds > 0 ? Math.round((parleyCpuS * 1000 * 100) / callSeconds) / 100 : null, cpuUsPerFrameOut: Math.round((parleyCpuS * 1e6) / Math.max(1, m.get(`parley_frames_out_total{protocol="${o.protocol}"}`) ?? 0)) },
       rss: { baselineMiB: Math.round(rss0 / 1024), peakMiB: Math.round(peakRss / 1024), perCallKiB: peakCalls ? Math.round((peakRss - rss0) / peakCalls) : null, jsHeapPerCallKiB: peakCalls ? Math.round((heapAtPeak - heap0) / 1024 / peakCalls) : null },
-      cutoffLatencyMs: {
-        parley: { p50: r1(scale(histQuantile(m, 'parley_cutoff_latency_seconds', 0.5))), p99: r1(scale(histQuantile(m, 'parley_cutoff_latency_seconds', 0.99))), note: 'speech_started in → clear out; from histogram buckets' },
-        caller: { ...summary.cutoffLatency, note: 'caller speech start → playback cleared; includes the agent VAD' },
-      },
-      truncationErrorMs: {
-        ...trunc,
-        rejected: agentStats?.['rejectedTruncates'] ?? null,
-        note:
-          o.protocol === 'audio-stream'
-            ? "|audio_end_ms − (caller's heard − carriedOverMs)| per call: the < 60 ms the module stranded from the previous reply, measured by the caller, is not part of this reply"
-            : "|audio_end_ms − caller's heard| per call",
-      },
-      staleFramesAfterClear: summary.staleFramesAfterClear,
-      bargeIns: bargeInsHonoured(load.reports.map((r) => ({ callId: r.callId, report: r, attempts: bargeSteps(script(o.rampMs)) }))),
-      responseLatencyMs: summary.responseLatency,
-      timeToFirstAudioMs: {
-        perTurn: firstAudioPerTurn(load.reports),
-        parley: { p50: r1(scale(histQuantile(m, 'parley_ai_first_audio_seconds', 0.5))), p99: r1(scale(histQuantile(m, 'parley_ai_first_audio_seconds', 0.99))), note: 'speech_stopped → first agent audio delta, inside Parley; from histogram buckets' },
-        note: 'per turn: caller speech end → first agent audio heard (barge-in turns excluded)',
-      },
+      ...figures.tail,
       ...(o.ai === 'cascade'
         ? {
             tts: {
@@ -276,7 +262,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
       },
       eventLoopLagP99Ms: r1(scale(m.get('parley_event_loop_lag_seconds{quantile="0.99"}') ?? null)),
       callsEnded: byLabel(m, 'parley_calls_ended_total', 'reason'),
-      callerGenerator: summary.generator,
+      callerGenerator: figures.generator,
       serveExitCode: serveExit,
       wallS: Math.round(wallS),
     };
@@ -371,7 +357,8 @@ function vsBaseline(now: Record<string, unknown>, base: Record<string, unknown>)
 const USAGE = `npm run bench -- capacity [options]
   --calls N              simulated calls (default 200), each with a barge-in
   --media native|js|both media engine(s) to run (default both)
-  --protocol P           twilio (default), audio-stream, telnyx, plivo, exotel, asterisk, ...
+  --protocol P           twilio (default), audio-stream, telnyx, plivo, exotel, asterisk, ...,
+                         audiosocket (raw TCP: AudioSocket callers, far-side queue figures)
   --ai openai|cascade    the offline agent as realtime AI, or as the LLM of a TTS cascade
   --ramp-ms MS           spread call starts over MS (default min(10000, calls × 10))
   --callers-process N    split the callers over N child processes (default 0: in the bench process)

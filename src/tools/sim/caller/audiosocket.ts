@@ -36,6 +36,8 @@ export class AudioSocketCaller {
   maxQueuedMs = 0;
   /** The queue just after each audio message arrived (ms). */
   readonly queued: number[] = [];
+  /** Times the far side ran dry less than 1 s before the next audio message (ms it had nothing to play): gaps inside a reply. */
+  readonly dryGaps: number[] = [];
   /** Messages that were not whole slin/hang-up/error messages. */
   malformed = 0;
   /** Parley sent the hang-up message (0x00), or an error (0xff). */
@@ -151,6 +153,7 @@ export class AudioSocketCaller {
     else if (kind === 0x10 && payload.length > 0 && payload.length % 2 === 0) {
       // Asterisk plays what it is handed in order, at real time; nothing is ever taken back.
       const now = this.now();
+      if (this.playEnd > 0 && now > this.playEnd && now - this.playEnd < 1000) this.dryGaps.push(now - this.playEnd);
       const start = Math.max(now, this.playEnd);
       this.playEnd = start + (payload.length / 16000) * 1000;
       this.maxQueuedMs = Math.max(this.maxQueuedMs, this.playEnd - now);
