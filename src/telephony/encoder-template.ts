@@ -23,9 +23,16 @@ export interface JsonTemplate {
 }
 
 export function jsonTemplate(build: (hole: string) => unknown): JsonTemplate {
+  const t = templateOf(build);
+  if (!t) throw new Error('a JSON template needs exactly one hole');
+  return t;
+}
+
+/** The template, or undefined when `build(HOLE)` serialises to other than exactly one hole. */
+function templateOf(build: (hole: string) => unknown): JsonTemplate | undefined {
   const whole = JSON.stringify(build(HOLE));
   const at = whole.indexOf(QUOTED_HOLE);
-  if (at < 0 || whole.indexOf(QUOTED_HOLE, at + 1) >= 0) throw new Error('a JSON template needs exactly one hole');
+  if (at < 0 || whole.indexOf(QUOTED_HOLE, at + 1) >= 0) return undefined;
   const prefix = whole.slice(0, at);
   const suffix = whole.slice(at + QUOTED_HOLE.length);
   const prefixQ = `${prefix}"`;
@@ -44,13 +51,9 @@ export function jsonMessage(framing: OutboundFraming | undefined, build: (value:
   const each = (value: string): string => JSON.stringify(build(value));
   if (framing === 'stringify') return each;
   // A platform-chosen id equal to the hole makes a second hole: that call keeps stringify.
-  if (holes(build) !== 1) return each;
-  const t = jsonTemplate(build);
+  const t = templateOf(build);
+  if (!t) return each;
   return plain ? t.fillPlain : t.fill;
-}
-
-function holes(build: (hole: string) => unknown): number {
-  return JSON.stringify(build(HOLE)).split(QUOTED_HOLE).length - 1;
 }
 
 /**
