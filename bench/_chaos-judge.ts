@@ -141,19 +141,23 @@ const SLACK_MS = 100;
 
 /**
  * Matches the first audio a caller heard after a clear (wall clock `heardWall`) with what the
- * trace says Parley sent between the barge-in before it and that moment (± SLACK_MS for the two
+ * trace says Parley sent between the barge-in whose clear the caller saw (the last one before
+ * `clearWall`; without it, the last one before the audio) and that moment (± SLACK_MS for the two
  * processes' clocks). The worst finding wins: a frame of the cut item, then untagged audio,
  * then nothing at all; new audio (notice, a new response) only when it is all there was.
  */
-export function explainStaleHeard(lines: readonly TraceRecord[], heardWall: number): StaleExplanation {
+export function explainStaleHeard(lines: readonly TraceRecord[], heardWall: number, clearWall?: number): StaleExplanation {
   const start = lines[0];
   const wall0 = start?.event === 'trace.start' ? Date.parse(String((start.data as { wall?: string } | undefined)?.wall)) : NaN;
   if (!Number.isFinite(wall0)) return 'unexplained';
   const until = heardWall - wall0 + SLACK_MS;
+  // A later barge-in inside the slack (the caller's own, after an earlier late one) must not
+  // move the window past the audio it is meant to explain (chaos-2-199).
+  const clearBy = clearWall !== undefined ? Math.min(until, clearWall - wall0 + SLACK_MS) : until;
   let cut = -1;
   const interrupted = new Set<string>();
   lines.forEach((l, i) => {
-    if (l.src === 'runtime' && l.event === 'barge_in' && l.t <= until) {
+    if (l.src === 'runtime' && l.event === 'barge_in' && l.t <= clearBy) {
       cut = i;
       const item = (l.data as { truncate?: { itemId?: unknown } | null } | undefined)?.truncate?.itemId;
       if (typeof item === 'string') interrupted.add(item);

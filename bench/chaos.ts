@@ -294,7 +294,8 @@ export async function run(argv: string[]): Promise<void> {
     const staleBarge = (r.report?.bargeIns ?? []).find((b) => b.staleFramesAfterClear > 0);
     const explanation: StaleExplanation | undefined =
       staleBarge === undefined ? undefined
-      : staleBarge.firstStaleAtMs !== undefined && r.connectedAt !== undefined ? explainStaleHeard(lines, r.connectedAt + staleBarge.firstStaleAtMs)
+      : staleBarge.firstStaleAtMs !== undefined && r.connectedAt !== undefined
+        ? explainStaleHeard(lines, r.connectedAt + staleBarge.firstStaleAtMs, staleBarge.clearAtMs !== undefined ? r.connectedAt + staleBarge.clearAtMs : undefined)
       : summary?.noticeAfterBargeIn ? 'notice' : 'unexplained';
     if (staleHere > 0 && (explanation === 'notice' || explanation === 'new_response')) staleExplained += staleHere;
     if (staleHere > 0) {

@@ -147,6 +147,23 @@ describe('audio a caller heard after a clear, matched against what Parley sent',
     // audio sent after the caller heard it cannot explain it
     expect(explainStaleHeard(withAfter([line(bargeAt + 400, 'media', 'frames', { data: { epoch: 1, items: ['item_b'] } })]), heard)).toBe('unexplained');
   });
+  // chaos-2-199 (kept trace): an overloaded agent reported the caller's previous turn late, so
+  // Parley cleared (barge-in 1) and the agent answered that turn (item_b) while the caller was
+  // still speaking; the caller's real barge-in came 270 ms later (barge-in 2). The caller heard
+  // item_b 210 ms after the clear, within SLACK_MS of barge-in 2: matched against barge-in 2
+  // (the last one before heard + slack), nothing was sent after it — "unexplained". The window
+  // starts at the barge-in whose clear the caller saw.
+  it('the window starts at the barge-in whose clear the caller saw, not at a later one', () => {
+    const t = withAfter([
+      line(310, 'media', 'frames', { data: { epoch: 1, items: ['item_b'] } }),
+      line(370, 'runtime', 'barge_in', { data: { cutoffMs: 0.1, epoch: 2, truncate: { itemId: 'item_b', ms: 60, op: 'truncate' } } }),
+    ]);
+    const clearWall = WALL + bargeAt + 3;
+    expect(explainStaleHeard(t, WALL + 313, clearWall)).toBe('new_response');
+    // and a frame of the cut item in the same window is still caught
+    const cut = withAfter([line(310, 'media', 'frames', { data: { epoch: 1, items: ['item_a'] } }), line(370, 'runtime', 'barge_in', { data: { epoch: 2 } })]);
+    expect(explainStaleHeard(cut, WALL + 313, clearWall)).toBe('cut_response');
+  });
   it('the worst finding wins', () => {
     const both = withAfter([
       line(140, 'media', 'frames', { data: { epoch: 1, items: ['item_b'] } }),
