@@ -181,6 +181,23 @@ export function explainStaleHeard(lines: readonly TraceRecord[], heardWall: numb
   return found.has('notice') ? 'notice' : 'new_response';
 }
 
+/**
+ * When the AI reported speech the caller began at `speechWall` (its first speech_started into
+ * the turn machine from SLACK_MS before), and whether the turn machine still held agent audio
+ * then (the transition went to `interrupted`, so Parley cut). Realtime mode's barge-in follows
+ * the AI's report: a report that came after the agent's audio had ended — or never — is the
+ * AI's lateness, not a barge-in Parley ignored.
+ */
+export function aiSpeechReport(lines: readonly TraceRecord[], speechWall: number): { lagMs?: number; cut: boolean } {
+  const start = lines[0];
+  const wall0 = start?.event === 'trace.start' ? Date.parse(String((start.data as { wall?: string } | undefined)?.wall)) : NaN;
+  if (!Number.isFinite(wall0)) return { cut: false };
+  const from = speechWall - wall0 - SLACK_MS;
+  const report = lines.find((l) => l.src === 'machine' && l.machine === 'turn' && l.event === 'SPEECH_STARTED' && l.t >= from);
+  if (!report) return { cut: false };
+  return { lagMs: Math.round(report.t - (speechWall - wall0)), cut: String(report.to ?? '').startsWith('interrupted') };
+}
+
 export interface Verdict {
   readonly ok: boolean;
   readonly expected: readonly string[];

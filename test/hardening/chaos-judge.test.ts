@@ -3,7 +3,7 @@
 // the right outcomes (including the fatal-error race with a leaving caller) must pass.
 import { describe, expect, it } from 'vitest';
 import type { TraceRecord } from '../../src/obs/trace.js';
-import { explainStaleHeard, judge, summariseTrace, type CallFacts, type FiredFault } from '../../bench/_chaos-judge.js';
+import { aiSpeechReport, explainStaleHeard, judge, summariseTrace, type CallFacts, type FiredFault } from '../../bench/_chaos-judge.js';
 
 const WALL = Date.parse('2025-01-01T00:00:00.000Z');
 let seq = 0;
@@ -170,5 +170,26 @@ describe('audio a caller heard after a clear, matched against what Parley sent',
       line(150, 'media', 'frames', { data: { epoch: 1, items: ['item_a'] } }),
     ]);
     expect(explainStaleHeard(both, heard)).toBe('cut_response');
+  });
+});
+
+// chaos-3-0 (kept trace): the caller barged in at 4.6 s; the overloaded agent reported the speech
+// 1.9 s later, after Parley's audio had ended (the turn machine went to userSpeaking, not
+// interrupted) — the AI's lateness, not a barge-in Parley ignored.
+describe("when the AI reported a barge-in's speech", () => {
+  const speech = (t: number, to: string): TraceRecord => line(t, 'machine', 'SPEECH_STARTED', { machine: 'turn', from: 'agentSpeaking', to });
+  const withSpeech = (extra: TraceRecord[]) => {
+    const t = trace({ reason: 'hangup' });
+    return [...t.slice(0, 4), ...extra, ...t.slice(4)];
+  };
+  it('a report while agent audio was held cuts it', () => {
+    expect(aiSpeechReport(withSpeech([speech(400, 'interrupted.speaking')]), WALL + 350)).toEqual({ lagMs: 50, cut: true });
+  });
+  it('a report after the audio had ended, or none, is the AI late', () => {
+    expect(aiSpeechReport(withSpeech([speech(2300, 'userSpeaking')]), WALL + 400)).toEqual({ lagMs: 1900, cut: false });
+    expect(aiSpeechReport(withSpeech([]), WALL + 400)).toEqual({ cut: false });
+  });
+  it('an earlier turn’s report is not this barge-in’s', () => {
+    expect(aiSpeechReport(withSpeech([speech(100, 'interrupted.speaking'), speech(900, 'userSpeaking')]), WALL + 600)).toEqual({ lagMs: 300, cut: false });
   });
 });
