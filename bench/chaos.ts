@@ -260,6 +260,7 @@ export async function run(argv: string[]): Promise<void> {
   const sessionsOf = new Map<string, string[]>();
   const staleCalls: { callId: string; frames: number; action: string; aiFaults: string[]; giveUpNotice: boolean; explanation: StaleExplanation; reconnects: number; clearAtMs?: number; agentStopped: boolean }[] = [];
   let fatalCalls = 0;
+  const firedAfterClose: Record<string, number> = {};
   let staleHeard = 0;
   let staleSent = 0;
   let staleExplained = 0;
@@ -327,6 +328,11 @@ export async function run(argv: string[]): Promise<void> {
     };
     const v = judge(facts, summary, fired);
     if (v.fatalFault) fatalCalls++;
+    // Faults the agent fired on a socket Parley had already closed: they reached no live link.
+    for (const f of fired) {
+      const closed = summary?.sessionClosedWall.get(f.session);
+      if (closed !== undefined && f.t > closed) firedAfterClose[f.kind] = (firedAfterClose[f.kind] ?? 0) + 1;
+    }
     endReasons[v.got ?? 'none'] = (endReasons[v.got ?? 'none'] ?? 0) + 1;
     actions[r.action.kind] = (actions[r.action.kind] ?? 0) + 1;
     if (!v.ok) wrong.push({ callId: r.callId, expected: v.expected, got: v.got, ...(v.why ? { why: v.why } : {}), action: r.action.kind });
@@ -362,6 +368,7 @@ export async function run(argv: string[]): Promise<void> {
       ai: firedByKind,
       aiConnectionsFaulted: fired.length,
       callsWithFatalAiError: fatalCalls,
+      firedOnSocketsParleyHadClosed: firedAfterClose,
       agentSigstops: stops,
       telephonyDropsMidMessage: actions['drop'] ?? 0,
       hangupsDuringBackoff: { attempted: backoffHangups, verifiedInTrace: verifiedBackoffHangups },

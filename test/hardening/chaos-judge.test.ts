@@ -113,6 +113,23 @@ describe('chaos verdicts', () => {
     expect(judge(facts({ kind: 'script', at: WALL + 4950 }), summariseTrace(trace({ reason: 'hangup' })), elsewhere).ok).toBe(true);
   });
 
+  // A fatal error fired on a socket Parley had already closed (it gave the link up and moved on
+  // while the agent was frozen, and the agent's timer fired before it read the close) never
+  // reached the live link: the caller's own hang-up is the right ending.
+  it('a fatal error fired on a connection Parley had already closed does not decide the ending', () => {
+    const fatal: FiredFault[] = [{ session: 'sess_7', kind: 'error_fatal', t: WALL + 1000 }];
+    const closedAt = (t: number) => {
+      const lines = trace({ reason: 'hangup', endAt: 21_050 });
+      lines.splice(3, 0, line(t, 'ai', 'closed', { data: { gen: 1, code: 1006 } }));
+      return summariseTrace(lines);
+    };
+    expect(judge(facts({ kind: 'script', at: WALL + 21_000 }), closedAt(500), fatal).ok).toBe(true);
+    // closed 50 ms after it fired: either may have come first — both endings are right
+    expect(judge(facts({ kind: 'script', at: WALL + 21_000 }), closedAt(1050), fatal).ok).toBe(true);
+    // closed long after it fired: the error reached the live link, so Parley should have given up
+    expect(judge(facts({ kind: 'script', at: WALL + 21_000 }), closedAt(3000), fatal).ok).toBe(false);
+  });
+
   it('the server closing a call without a give-up is wrong', () => {
     expect(judge(facts({ kind: 'script', at: undefined }, 'twilio', true), summariseTrace(trace({ reason: 'hangup' })), [])).toMatchObject({ ok: false, why: 'the server closed the call' });
   });
