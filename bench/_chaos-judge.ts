@@ -50,7 +50,7 @@ export interface TraceSummary {
   readonly noticeAfterBargeIn: boolean;
   /** SE1/SE2-style structural problems found in the trace. */
   readonly problems: readonly string[];
-  /** Wall time Parley closed each AI session's socket (its `ai closed` line), by session id. */
+  /** Wall time Parley left each AI session (its link machine left `open`, or the socket closed), by session id. */
   readonly sessionClosedWall: ReadonlyMap<string, number>;
 }
 
@@ -81,6 +81,7 @@ export function summariseTrace(lines: readonly TraceRecord[]): TraceSummary {
   let prevSeq = -1;
   const sessionOfGen = new Map<number, string>();
   const sessionClosedWall = new Map<string, number>();
+  let liveSession: string | undefined;
   for (const l of lines) {
     if (typeof l.seq === 'number') {
       if (l.seq > prevSeq + 1) seqGaps += l.seq - prevSeq - 1;
@@ -104,10 +105,14 @@ export function summariseTrace(lines: readonly TraceRecord[]): TraceSummary {
       if (typeof id === 'string') sessions.add(id);
       if (typeof id === 'string' && typeof gen === 'number') sessionOfGen.set(gen, id);
     }
-    if (l.src === 'ai' && l.event === 'closed') {
-      const id = sessionOfGen.get(Number((l.data as { gen?: unknown } | undefined)?.gen));
+    if (l.src === 'ai' && l.event === 'session_created') liveSession = [...sessions].at(-1);
+    // Parley leaves a session when its link machine leaves `open` (it drops the connection: a
+    // stall, a close, the call ending) or when the socket closes, whichever it learns first.
+    const leave = (id: string | undefined) => {
       if (id !== undefined && !sessionClosedWall.has(id)) sessionClosedWall.set(id, wall0 + l.t);
-    }
+    };
+    if (l.src === 'ai' && l.event === 'closed') leave(sessionOfGen.get(Number((l.data as { gen?: unknown } | undefined)?.gen)));
+    if (l.src === 'machine' && l.machine === 'aiLink' && l.from === 'open' && l.to !== 'open') leave(liveSession);
     if (l.src === 'runtime' && l.event === 'reconnect.scheduled') reconnects++;
     if (l.src === 'machine' && l.machine === 'aiLink' && l.to !== undefined) aiLinkState = l.to;
     if (l.src === 'telephony' && (l.event === 'stop' || l.event === 'socket.close') && !cleanupBegun && aiLinkState === 'backoff') hungUpInBackoff = true;
