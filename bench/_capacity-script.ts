@@ -15,6 +15,8 @@ export interface ScriptSpec {
   readonly rampMs: number;
   /** Extra time every call stays up after the last one has started. */
   readonly holdMs: number;
+  /** 'talk' (default): the hold is plain turns; 'silence': the caller stays silent (a lighter load, fewer chances to time out). */
+  readonly hold?: 'talk' | 'silence';
 }
 
 /**
@@ -23,9 +25,10 @@ export interface ScriptSpec {
  * call is up at once for at least the hold — in conversation, not silent, so the peak is a real load.
  */
 export function script(spec: ScriptSpec): ScriptStep[] {
-  const turns = Math.max(1, Math.ceil((spec.rampMs + spec.holdMs) / HOLD_TURN_MIN_MS));
+  const holdMs = spec.rampMs + spec.holdMs;
   const hold: ScriptStep[] = [];
-  for (let k = 0; k < turns; k++) hold.push({ kind: 'say', ms: 800 }, { kind: 'listen', quietMs: 500, timeoutMs: 20_000 });
+  if (spec.hold === 'silence') hold.push({ kind: 'silence', ms: holdMs });
+  else for (let k = 0; k < Math.max(1, Math.ceil(holdMs / HOLD_TURN_MIN_MS)); k++) hold.push({ kind: 'say', ms: 800 }, { kind: 'listen', quietMs: 500, timeoutMs: 20_000 });
   return [
     { kind: 'say', ms: 1200 },
     { kind: 'listen', quietMs: 500, timeoutMs: 20_000 },

@@ -36,8 +36,9 @@ interface RunOptions {
   readonly media: 'native' | 'js';
   readonly protocol: TelephonyProtocol;
   readonly rampMs: number;
-  /** Every call stays up at least this long after the ramp. */
+  /** Every call stays up at least this long after the ramp, in turns or silent. */
   readonly holdMs: number;
+  readonly hold: 'talk' | 'silence';
   /** `parley serve --workers N` (1: no cluster). */
   readonly workers: number;
   readonly ai: 'openai' | 'cascade';
@@ -107,7 +108,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     let asLoad: AudioSocketLoadResult | undefined;
     let callersCpuPct: readonly number[];
     try {
-      const callers = { calls: o.calls, rampMs: o.rampMs, holdMs: o.holdMs, maxCallMs: o.rampMs + o.holdMs + 40_000, processes: o.callersProcess };
+      const callers = { calls: o.calls, rampMs: o.rampMs, holdMs: o.holdMs, hold: o.hold, maxCallMs: o.rampMs + o.holdMs + 40_000, processes: o.callersProcess };
       // The media core's lookahead (80 ms) counts the frame in flight; the caller's lead does not.
       if (tcpPort !== undefined) ({ load: asLoad, cpuPctEach: callersCpuPct } = await runAudioSocketCallers({ ...callers, url: `tcp://127.0.0.1:${tcpPort}` }));
       else ({ load, cpuPctEach: callersCpuPct } = await runCallers({ ...callers, url: `${base}/${o.protocol}` }));
@@ -194,7 +195,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
                 : "|audio_end_ms − caller's heard| per call",
           },
           staleFramesAfterClear: summary.staleFramesAfterClear,
-          bargeIns: bargeInsHonoured(load.reports.map((r) => ({ callId: r.callId, report: r, attempts: bargeSteps(script({ rampMs: o.rampMs, holdMs: o.holdMs })) }))),
+          bargeIns: bargeInsHonoured(load.reports.map((r) => ({ callId: r.callId, report: r, attempts: bargeSteps(script({ rampMs: o.rampMs, holdMs: o.holdMs, hold: o.hold })) }))),
           responseLatencyMs: summary.responseLatency,
           timeToFirstAudioMs: {
             perTurn: firstAudioPerTurn(load.reports),
@@ -289,6 +290,7 @@ export async function run(argv: string[]): Promise<void> {
       protocol: { type: 'string' },
       'ramp-ms': { type: 'string' },
       'hold-s': { type: 'string' },
+      hold: { type: 'string' },
       workers: { type: 'string' },
       ai: { type: 'string' },
       'callers-process': { type: 'string' },
@@ -311,6 +313,8 @@ export async function run(argv: string[]): Promise<void> {
   const rampMs = Number(values['ramp-ms'] ?? Math.min(10_000, calls * 10));
   const holdMs = values['hold-s'] !== undefined ? Number(values['hold-s']) * 1000 : DEFAULT_HOLD_MS;
   if (!Number.isFinite(holdMs) || holdMs < 0) throw new Error(`--hold-s must be a number ≥ 0, got '${String(values['hold-s'])}'`);
+  const hold = (values.hold ?? 'talk') as 'talk' | 'silence';
+  if (hold !== 'talk' && hold !== 'silence') throw new Error(`--hold must be talk or silence, got '${String(values.hold)}'`);
   const workers = Number(values.workers ?? 1);
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a whole number ≥ 1, got '${String(values.workers)}'`);
   const loadAtStart = (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100);
@@ -321,9 +325,9 @@ export async function run(argv: string[]): Promise<void> {
   for (const media of engines) {
     const byFraming: Record<string, Record<string, unknown>> = {};
     for (const framing of framings) {
-      process.stderr.write(`capacity: ${calls} ${protocol} calls, ${ai}, ${media} media engine, ${framing} framing, callers ${callersProcess || 'in-process'}, ${framing === 'stringify' ? 1 : workers} worker(s), ramp ${rampMs} ms, hold ${holdMs} ms ...\n`);
+      process.stderr.write(`capacity: ${calls} ${protocol} calls, ${ai}, ${media} media engine, ${framing} framing, callers ${callersProcess || 'in-process'}, ${framing === 'stringify' ? 1 : workers} worker(s), ramp ${rampMs} ms, hold ${holdMs} ms (${hold}) ...\n`);
       // The baseline is the issue's "today's single-worker JS framing path": one process, whatever --workers says.
-      const r = await runOnce({ calls, media, protocol, rampMs, holdMs, workers: framing === 'stringify' ? 1 : workers, ai, framing, callersProcess });
+      const r = await runOnce({ calls, media, protocol, rampMs, holdMs, hold, workers: framing === 'stringify' ? 1 : workers, ai, framing, callersProcess });
       byFraming[framing] = r;
       runs.push(r);
     }
@@ -331,7 +335,7 @@ export async function run(argv: string[]): Promise<void> {
   }
   const os = await import('node:os');
   // Other work on the machine skews every figure here: say how busy it was.
-  process.stdout.write(`${JSON.stringify({ bench: 'capacity', calls, protocol, ai, workers, cores: os.cpus().length, loadAvgAtStart: loadAtStart, loadAvgAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100), ...(ratios.length ? { vsBaseline: ratios } : {}), runs })}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'capacity', calls, protocol, ai, workers, rampMs, holdMs, hold, cores: os.cpus().length, loadAvgAtStart: loadAtStart, loadAvgAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100), ...(ratios.length ? { vsBaseline: ratios } : {}), runs })}\n`);
 }
 
 /** Parley's CPU per call-second (and the rest a reader compares) of a run against its baseline in the same invocation. */
@@ -362,6 +366,8 @@ const USAGE = `npm run bench -- capacity [options]
   --ramp-ms MS           spread call starts over MS (default min(10000, calls × 10))
   --hold-s S             every call stays up (still in conversation) at least S seconds after
                          the last one started (default 5): the run reports allConcurrentAtPeak
+  --hold talk|silence    the hold is plain turns (default: every call in conversation at peak)
+                         or silence (a lighter load; the calls' sockets and rings still up)
   --workers N            parley serve --workers N (default 1); CPU and RSS summed over the
                          primary and every worker, cores reported per process
   --callers-process N    split the callers over N child processes (default 0: in the bench process)

@@ -79,6 +79,10 @@ describe('capacity script', () => {
       const turns = s.slice(bargeAt + 2).filter((x) => x.kind === 'say').length;
       expect(turns * (800 + 2400 + 500)).toBeGreaterThanOrEqual(rampMs + holdMs);
       expect(s.at(-1)!.kind).toBe('hangup');
+      // Silent hold: one silence covering ramp + hold after the conversation.
+      const silent = script({ rampMs, holdMs, hold: 'silence' });
+      expect(silent.filter((x) => x.kind === 'barge')).toHaveLength(1);
+      expect(Math.max(...silent.map((x) => (x.kind === 'silence' ? x.ms : 0)))).toBeGreaterThanOrEqual(rampMs + holdMs);
     }
   });
 });
