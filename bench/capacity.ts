@@ -28,6 +28,7 @@ import type { AudioSocketLoadResult } from '../src/tools/sim/caller/audiosocket-
 import { DEFAULT_HOLD_MS, LEAD_MS, script } from './_capacity-script.js';
 import { ServeWatch, waitServing } from './_capacity-serve.js';
 import { coresOf } from './_capacity-tree.js';
+import { truncationErrors } from './_capacity-truncation.js';
 
 const r1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
 
@@ -134,21 +135,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     const ttsStats = (ttsProc?.json.find((j) => typeof j === 'object' && j !== null && 'ttsStats' in j) as { ttsStats: unknown } | undefined)?.ttsStats;
     const truncs = agent.json.filter((j): j is { truncate: { eventId: string; audioEndMs: number } } => typeof j === 'object' && j !== null && 'truncate' in j);
     const agentStats = (agent.json.find((j) => typeof j === 'object' && j !== null && 'stats' in j) as { stats: Record<string, number> } | undefined)?.stats;
-    // Pair each truncate (its event id starts with the call id) with what that caller heard.
-    const heardByCall = new Map<string, number>();
-    for (const r of load?.reports ?? []) {
-      const b = r.bargeIns[0];
-      // What the caller heard of the interrupted reply: less the earlier reply's stranded tail.
-      if (b) heardByCall.set(r.callId, b.heardMs - b.carriedOverMs);
-    }
-    const errors: number[] = [];
-    for (const { truncate: t } of truncs) {
-      const callId = String(t.eventId).split('.truncate.')[0]!;
-      // Platforms dress the caller's id (Twilio CA…, Telnyx v3:…); the rest pass it as is.
-      const heard = heardByCall.get(callId) ?? heardByCall.get(callId.replace(/^(CA|v3:)/, ''));
-      if (heard !== undefined) errors.push(Math.abs(t.audioEndMs - heard));
-    }
-    const trunc = percentiles(errors);
+    const trunc = truncationErrors(load?.reports ?? [], truncs);
     const parley = {
       framesIn: m.get(`parley_frames_in_total{protocol="${o.protocol}"}`) ?? 0,
       framesOut: m.get(`parley_frames_out_total{protocol="${o.protocol}"}`) ?? 0,
@@ -191,8 +178,8 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
             rejected: parley.rejectedTruncates,
             note:
               o.protocol === 'audio-stream'
-                ? "|audio_end_ms − (caller's heard − carriedOverMs)| per call: the < 60 ms the module stranded from the previous reply, measured by the caller, is not part of this reply"
-                : "|audio_end_ms − caller's heard| per call",
+                ? "|audio_end_ms − (caller's heard − carriedOverMs)| per call: the < 60 ms the module stranded from the previous reply, measured by the caller, is not part of this reply; calls with more truncates than barge-ins are counted, not paired"
+                : "|audio_end_ms − caller's heard| per call; calls with more truncates than barge-ins are counted, not paired",
           },
           staleFramesAfterClear: summary.staleFramesAfterClear,
           bargeIns: bargeInsHonoured(load.reports.map((r) => ({ callId: r.callId, report: r, attempts: bargeSteps(script({ rampMs: o.rampMs, holdMs: o.holdMs, hold: o.hold })) }))),

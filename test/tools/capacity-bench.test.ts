@@ -1,11 +1,14 @@
 // The capacity bench's measuring pieces: serve's process tree (a parent and the child it forked,
 // CPU summed over both, a child that exits keeps the CPU it had used), the calls up summed over
-// protocols, and the script that keeps every call up (in conversation) for ramp + hold.
+// protocols, the script that keeps every call up (in conversation) for ramp + hold, and the
+// truncation error that pairs a truncate with a barge-in only when the call had no other.
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { descendants, ServeTree } from '../../bench/_capacity-tree.js';
 import { callsActive } from '../../bench/_capacity-serve.js';
 import { script } from '../../bench/_capacity-script.js';
+import { truncationErrors } from '../../bench/_capacity-truncation.js';
+import type { LoadResult } from '../../src/tools/sim/caller/index.js';
 
 /** Node code: when `trigger` fires, burn 300 ms of CPU (not of wall time: the machine may be busy), print "burnt". */
 const BURN = `const burn = () => { const cpu = () => { const u = process.cpuUsage(); return u.user + u.system; }; const end = cpu() + 300_000; while (cpu() < end); console.log('burnt'); };`;
@@ -84,5 +87,22 @@ describe('capacity script', () => {
       expect(silent.filter((x) => x.kind === 'barge')).toHaveLength(1);
       expect(Math.max(...silent.map((x) => (x.kind === 'silence' ? x.ms : 0)))).toBeGreaterThanOrEqual(rampMs + holdMs);
     }
+  });
+});
+
+describe('truncationErrors', () => {
+  const report = (callId: string, heardMs: number | undefined) =>
+    ({ callId, bargeIns: heardMs === undefined ? [] : [{ heardMs, carriedOverMs: 20 }] }) as unknown as LoadResult['reports'][number];
+  const trunc = (callId: string, audioEndMs: number) => ({ truncate: { eventId: `${callId}.truncate.1`, audioEndMs } });
+
+  it('pairs a call’s only truncate with its barge-in, and counts calls it cannot pair', () => {
+    const reports = [report('a', 1000), report('b', 500), report('c', 700), report('d', undefined)];
+    // a: one truncate (Twilio dresses the id with CA), 30 ms off; b: two truncates; c: none; d: no barge-in.
+    const r = truncationErrors(reports, [trunc('CAa', 1010), trunc('b', 480), trunc('b', 2000), trunc('d', 100)]);
+    expect(r.count).toBe(1);
+    expect(r.max).toBe(30); // |1010 − (1000 − 20)|
+    expect(r.callsWithExtraTruncates).toBe(1);
+    expect(r.callsWithoutTruncate).toBe(1);
+    expect(r.truncates).toBe(4);
   });
 });
