@@ -340,7 +340,8 @@ function vsBaseline(now: Record<string, unknown>, base: Record<string, unknown>)
     wholeRunCpuMsPerCallSecond: { new: w, baseline: wb, ratio: w !== null && wb ? Math.round((w / wb) * 1000) / 1000 : null, note: "serve's CPU over the run / the calls' summed durations" },
     outboundLatenessP99Ms: { new: p99(now), baseline: p99(base) },
     rssPerCallKiB: { new: rss(now), baseline: rss(base) },
-    note: 'baseline: PARLEY_OUTBOUND_FRAMING=stringify (ws.send of JSON.stringify per outbound message) in the same invocation',
+    workers: { new: now['workers'] ?? null, baseline: base['workers'] ?? null },
+    note: 'baseline: PARLEY_OUTBOUND_FRAMING=stringify (ws.send of JSON.stringify per outbound message) in one worker, in the same invocation',
   };
 }
 
