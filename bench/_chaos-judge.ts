@@ -50,6 +50,10 @@ export interface TraceSummary {
   readonly noticeAfterBargeIn: boolean;
   /** SE1/SE2-style structural problems found in the trace. */
   readonly problems: readonly string[];
+  /** Wall time Parley received a fatal AI error (an `ai error` of severity fatal, or a fatal close). */
+  readonly fatalErrorWall: number | undefined;
+  /** Wall time Parley received the caller's end (telephony stop or socket close). */
+  readonly callerLeftWall: number | undefined;
   /** Wall time Parley left each AI session (its link machine left `open`, or the socket closed), by session id. */
   readonly sessionClosedWall: ReadonlyMap<string, number>;
 }
@@ -82,6 +86,8 @@ export function summariseTrace(lines: readonly TraceRecord[]): TraceSummary {
   const sessionOfGen = new Map<number, string>();
   const sessionClosedWall = new Map<string, number>();
   let liveSession: string | undefined;
+  let fatalErrorWall: number | undefined;
+  let callerLeftWall: number | undefined;
   for (const l of lines) {
     if (typeof l.seq === 'number') {
       if (l.seq > prevSeq + 1) seqGaps += l.seq - prevSeq - 1;
@@ -111,6 +117,9 @@ export function summariseTrace(lines: readonly TraceRecord[]): TraceSummary {
     const leave = (id: string | undefined) => {
       if (id !== undefined && !sessionClosedWall.has(id)) sessionClosedWall.set(id, wall0 + l.t);
     };
+    const d = (l.data ?? {}) as { severity?: unknown; fatal?: unknown };
+    if (l.src === 'ai' && ((l.event === 'error' && d.severity === 'fatal') || (l.event === 'closed' && d.fatal === true))) fatalErrorWall ??= wall0 + l.t;
+    if (l.src === 'telephony' && (l.event === 'stop' || l.event === 'socket.close')) callerLeftWall ??= wall0 + l.t;
     if (l.src === 'ai' && l.event === 'closed') leave(sessionOfGen.get(Number((l.data as { gen?: unknown } | undefined)?.gen)));
     if (l.src === 'machine' && l.machine === 'aiLink' && l.from === 'open' && l.to !== 'open') leave(liveSession);
     if (l.src === 'runtime' && l.event === 'reconnect.scheduled') reconnects++;
@@ -140,7 +149,7 @@ export function summariseTrace(lines: readonly TraceRecord[]): TraceSummary {
   const linesDropped = Math.max(Number.isFinite(declared) ? declared : 0, seqGaps);
   const staleCountable = last?.event === 'trace.end' && linesDropped === 0;
   if (!staleCountable) problems.push(`stale-frame count unusable: ${linesDropped} trace lines dropped${last?.event === 'trace.end' ? '' : ', no trace.end'}`);
-  return { endReason, endWall, sessions, reconnects, hungUpInBackoff, staleFramesSent, linesDropped, staleCountable, bargeInsTraced, noticeAfterBargeIn, problems, sessionClosedWall };
+  return { endReason, endWall, sessions, reconnects, hungUpInBackoff, staleFramesSent, linesDropped, staleCountable, bargeInsTraced, noticeAfterBargeIn, problems, sessionClosedWall, fatalErrorWall, callerLeftWall };
 }
 
 /** What Parley sent that a caller heard after a clear while still speaking. */
@@ -236,9 +245,15 @@ export function judge(call: CallFacts, trace: TraceSummary | undefined, fired: r
   const callerEnd = call.action.kind === 'drop' ? (call.protocol === 'twilio' ? 'socket_error' : 'hangup') : 'hangup';
   const callerAt = call.action.at;
   const expected = new Set<string>();
-  if (fatal && (callerAt === undefined || fatal.t < callerAt)) {
+  // What reached Parley first decides. Under load an error the agent fired seconds before the
+  // caller hung up can reach Parley after the caller's stop (chaos-6-94: fired ≥ 4 s before the
+  // hang-up, received 0.4 s after it); with both in the trace, Parley's receipt times are used.
+  const errAt = trace.fatalErrorWall ?? fatal?.t;
+  const leftAt = trace.callerLeftWall ?? callerAt;
+  const callerFirst = trace.fatalErrorWall !== undefined && trace.callerLeftWall !== undefined && trace.callerLeftWall < trace.fatalErrorWall;
+  if (fatal && errAt !== undefined && !callerFirst && (callerAt === undefined || fatal.t < callerAt)) {
     expected.add('ai_gave_up');
-    if ((callerAt !== undefined && callerAt - fatal.t < RACE_MS) || fatalMayBeMissed) expected.add(callerEnd);
+    if ((leftAt !== undefined && leftAt - errAt < RACE_MS) || fatalMayBeMissed) expected.add(callerEnd);
   } else {
     expected.add(callerEnd);
   }

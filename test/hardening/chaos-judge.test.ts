@@ -130,6 +130,19 @@ describe('chaos verdicts', () => {
     expect(judge(facts({ kind: 'script', at: WALL + 21_000 }), closedAt(3000), fatal).ok).toBe(false);
   });
 
+  // chaos-6-94 (kept trace, load 17): the agent fired the fatal error ≥ 4 s before the caller hung
+  // up, but Parley received it 0.4 s after the caller's stop — the caller's end came first.
+  it('a fatal error Parley received only after the caller had left does not decide the ending; one received well before does', () => {
+    const fatal: FiredFault[] = [{ session: 'sess_7', kind: 'error_fatal', t: WALL + 1000 }];
+    const received = (t: number) => {
+      const lines = trace({ reason: 'hangup', endAt: 21_050 });
+      lines.splice(3, 0, line(t, 'ai', 'error', { data: { gen: 1, severity: 'fatal', code: 'invalid_api_key' } }));
+      return summariseTrace(lines.sort((a, b) => a.t - b.t));
+    };
+    expect(judge(facts({ kind: 'script', at: WALL + 21_000 }), received(21_020), fatal).ok).toBe(true);
+    expect(judge(facts({ kind: 'script', at: WALL + 21_000 }), received(1100), fatal)).toMatchObject({ ok: false, expected: ['ai_gave_up'] });
+  });
+
   it('the server closing a call without a give-up is wrong', () => {
     expect(judge(facts({ kind: 'script', at: undefined }, 'twilio', true), summariseTrace(trace({ reason: 'hangup' })), [])).toMatchObject({ ok: false, why: 'the server closed the call' });
   });
