@@ -28,10 +28,8 @@ template <> struct IntOf<v8d> { using type = v8u; };
 /** One class's filtered outputs for t in [t_lo, t_hi). */
 struct ClassArgs {
   const double* coef;         // nonzero taps of the class
-  const int32_t* stream;      // which input stream each tap reads
-  const int64_t* offset;      // where in that stream, relative to t (already minus the stream origin)
+  const double* const* x;     // each tap's input for t = t_lo (one of M deinterleaved streams)
   int taps;
-  const double* const* streams;  // M deinterleaved input streams of this block
   int64_t t_lo, t_hi;
   int64_t out_base;           // output index of t = 0 within `out`, stepping by `out_step`
   int64_t out_step;           // L
@@ -72,7 +70,7 @@ template <class V>
   for (int64_t t = a.t_lo; t < a.t_hi; t += kAcc * W) {
     V acc[kAcc] = {};
     for (int k = 0; k < a.taps; ++k) {
-      const double* x = a.streams[a.stream[k]] + a.offset[k] + t;
+      const double* x = a.x[k] + (t - a.t_lo);
       const double c = a.coef[k];
 #pragma GCC unroll 4
       for (int v = 0; v < kAcc; ++v) {
