@@ -142,6 +142,11 @@ export const playoutMachine = setup({
       tags: ['media.accept'],
       on: {
         WRITE: [{ guard: 'lookaheadReached', target: 'playing' }, { target: 'prefill' }],
+        // The ring is dry but the far side may still be playing what left it (marks
+        // outstanding): a barge-in now flushes too — the epoch moves on and the media thread
+        // flushes the empty ring. Chaos traces under load caught the runtime doing this while
+        // the machine ignored FLUSH here (PL2 rejected them): the machine now says it.
+        FLUSH: { target: 'flushing', actions: 'requestFlush' },
       },
     },
     closed: {

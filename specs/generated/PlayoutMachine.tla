@@ -68,7 +68,7 @@ Handles(s) ==
   [] s = "flushing" ->
          {"CLOSE", "FLUSH", "MEDIA_FLUSHED", "WRITE"}
   [] s = "drained" ->
-         {"CLOSE", "WRITE"}
+         {"CLOSE", "FLUSH", "WRITE"}
   [] OTHER -> {}
 
 \* The configuration after event e in s (XState semantics); s itself when e is ignored.
@@ -118,6 +118,8 @@ Next(s, e, G(_, _, _)) ==
          "flushing"
   [] s = "drained" /\ e.type = "CLOSE" ->
          "closed"
+  [] s = "drained" /\ e.type = "FLUSH" ->
+         "flushing"
   [] s = "drained" /\ e.type = "WRITE" ->
          IF G("lookaheadReached", e, NoParams)
             THEN "playing"
@@ -149,6 +151,8 @@ ActionsOf(s, e, G(_, _, _)) ==
          <<"noteQueuedDuringFlush">>
   [] s = "drained" /\ e.type = "CLOSE" ->
          <<"releaseCall">>
+  [] s = "drained" /\ e.type = "FLUSH" ->
+         <<"requestFlush", "clearQueuedDuringFlush">>
   [] OTHER -> <<>>
 
 \* Whether that step runs the named action a.
