@@ -178,6 +178,14 @@ export function createCallSystem(fx: CallEffects, trace: CallTrace, opts: System
   const turn = createActor(turnLogic(fx.turn, route), { input: { position: opts.turn.position, bargeIn: opts.turn.bargeIn }, inspect: trace.inspector('turn') });
   const playout = createActor(playoutLogic(fx.playout, route), { input: { lookaheadMs: opts.lookaheadMs, cushionMs: opts.cushionMs ?? 0 }, inspect: trace.inspector('playout') });
   const callControl = createActor(callControlLogic(fx.callControl, route), { inspect: trace.inspector('callControl') });
+  // Live inspection (/inspect) attaches to these only while someone watches.
+  if (trace.watch) {
+    trace.watch('session', session);
+    trace.watch('aiLink', aiLink);
+    trace.watch('turn', turn);
+    trace.watch('playout', playout);
+    trace.watch('callControl', callControl);
+  }
   actors = {
     session: finishedIgnores(session, 'session', trace),
     callControl: finishedIgnores(callControl, 'callControl', trace),
