@@ -14,6 +14,7 @@
 // The callers' own tick lateness is reported too: when it is high the caller, not Parley, is late.
 // `--baseline` runs each engine a second time with the earlier outbound framing
 // (PARLEY_OUTBOUND_FRAMING=stringify) and reports Parley's CPU per call-second as new/baseline.
+import { mainJsVsBaseline, threadCpu, threadReport, threadSplit } from './_proc-threads.js';
 import { parseArgs } from 'node:util';
 import { bargeInsHonoured, bargeSteps, percentiles, type LoadResult } from '../src/tools/sim/caller/index.js';
 import type { TelephonyProtocol } from '../src/telephony/types.js';
@@ -94,6 +95,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     const agentPid = agent.child.pid!;
     const rss0 = rssKiB(pid);
     const cpu0 = cpuSeconds(pid);
+    const threads0 = threadCpu(pid);
     const agentCpu0 = cpuSeconds(agentPid);
     const benchCpu0 = process.cpuUsage();
     const t0 = performance.now();
@@ -133,6 +135,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     }
     const wallS = (performance.now() - t0) / 1000;
     const parleyCpuS = cpuSeconds(pid) - cpu0;
+    const threads = threadSplit(pid, threads0, threadCpu(pid));
     const cpuPct = (parleyCpuS / wallS) * 100;
     // Whole run: serve's CPU over the calls' summed durations (robust when two runs peak differently).
     const callSeconds = (load?.reports ?? asLoad?.reports ?? []).reduce<number>((a, r) => a + r.durationMs, 0) / 1000;
@@ -240,6 +243,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
         note: '% of one core over the whole run, per party (100 = one core); callers in-process: the bench process',
       },
       parleyCpu: { ...cpuAtLoad(samples, peakCalls), wholeRunMsPerCallSecond: callSeconds > 0 ? Math.round((parleyCpuS * 1000 * 100) / callSeconds) / 100 : null, cpuUsPerFrameOut: Math.round((parleyCpuS * 1e6) / Math.max(1, m.get(`parley_frames_out_total{protocol="${o.protocol}"}`) ?? 0)) },
+      parleyThreads: threadReport(threads, wallS, callSeconds),
       rss: { baselineMiB: Math.round(rss0 / 1024), peakMiB: Math.round(peakRss / 1024), perCallKiB: peakCalls ? Math.round((peakRss - rss0) / peakCalls) : null, jsHeapPerCallKiB: peakCalls ? Math.round((heapAtPeak - heap0) / 1024 / peakCalls) : null },
       ...figures.tail,
       ...(o.ai === 'cascade'
@@ -350,6 +354,7 @@ function vsBaseline(now: Record<string, unknown>, base: Record<string, unknown>)
     wholeRunCpuMsPerCallSecond: { new: w, baseline: wb, ratio: w !== null && wb ? Math.round((w / wb) * 1000) / 1000 : null, note: "serve's CPU over the run / the calls' summed durations" },
     outboundLatenessP99Ms: { new: p99(now), baseline: p99(base) },
     rssPerCallKiB: { new: rss(now), baseline: rss(base) },
+    mainJsThreadMsPerCallSecond: mainJsVsBaseline(now, base),
     note: 'baseline: PARLEY_OUTBOUND_FRAMING=stringify (ws.send of JSON.stringify per outbound message) in the same invocation',
   };
 }

@@ -240,18 +240,20 @@ export class InspectHub {
    * Wraps a call's trace so that every machine it inspects also reports here: the one-line
    * hook for a runtime that already hands `trace.inspector(machine)` to its actors.
    */
-  traced(trace: CallTrace, connId: string, protocol: string): CallTrace {
+  traced(trace: CallTrace, connId: string, protocol: string, opts: { readonly alwaysInspect?: boolean } = {}): CallTrace {
     const call = this.openCall(connId, protocol);
     const inspected = new Set<string>();
     return {
       record: (src, event, fields) => trace.record(src, event, fields),
       // With the trace inspecting anyway (tracing on), the hub rides along on every step;
-      // otherwise nothing is inspected until someone subscribes (watch).
+      // otherwise nothing is inspected until someone subscribes (watch). alwaysInspect keeps
+      // the earlier always-on hook (the capacity bench's baseline).
       inspector: (machine) => {
         const a = trace.inspector(machine);
-        if (!a) return undefined;
+        if (!a && !opts.alwaysInspect) return undefined;
         inspected.add(machine);
         const b = call.inspector(machine);
+        if (!a) return b;
         return (ev) => {
           a(ev);
           b(ev);
