@@ -194,6 +194,8 @@ describe('InspectHub', () => {
     const traced = hub.traced(NULL_TRACE, 'conn', 'twilio');
     // Tracing off: no always-on inspector, so XState builds no inspection events.
     expect(traced.inspector('playout')).toBeUndefined();
+    // The earlier always-on hook, kept for the capacity bench's baseline.
+    expect(new InspectHub().traced(NULL_TRACE, 'c2', 'twilio', { alwaysInspect: true }).inspector('playout')).toBeTypeOf('function');
     const actor = createActor(playoutMachine, { input: {}, inspect: traced.inspector('playout') });
     let observed = 0;
     actor.system.inspect(() => (observed += 1));
