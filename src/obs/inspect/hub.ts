@@ -181,6 +181,9 @@ export class InspectHub {
         }
       },
       watch: (machine, actor) => {
+        // A newer actor of the same machine (the next tool-call group) replaces the older one.
+        const prev = call.watched.get(machine);
+        if (prev) this.detach(prev);
         const w: Watched = { actor, sub: undefined };
         call.watched.set(machine, w);
         call.snapshots.delete(machine);
