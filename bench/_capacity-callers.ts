@@ -3,7 +3,7 @@
 // load result with the raw lateness samples as one JSON line, for the bench to merge.
 import { runLoad } from '../src/tools/sim/caller/index.js';
 import { runAudioSocketLoad } from '../src/tools/sim/caller/audiosocket-load.js';
-import { script, LEAD_MS } from './_capacity-script.js';
+import { script, LEAD_MS, type ScriptSpec } from './_capacity-script.js';
 
 export interface CallerShare {
   readonly url: string;
@@ -15,6 +15,8 @@ export interface CallerShare {
   readonly callId: string;
   /** ws: SimCall over the WebSocket url; audiosocket: AudioSocketCaller legs over tcp://host:port. */
   readonly kind: 'ws' | 'audiosocket';
+  /** The whole run's script (not this share's ramp): every caller says the same. */
+  readonly script: ScriptSpec;
 }
 
 const share = JSON.parse(process.env.CAPACITY_CALLERS ?? 'null') as CallerShare | null;
@@ -28,7 +30,7 @@ const result =
   share.kind === 'audiosocket'
     ? await runAudioSocketLoad({ url: share.url, calls: share.calls, rampMs: share.rampMs, maxCallMs: share.maxCallMs, callId: share.callId, offsetMs: share.offsetMs, keepSamples: true })
     : await runLoad(
-        { url: share.url, calls: share.calls, rampMs: share.rampMs, script: script(share.rampMs), maxCallMs: share.maxCallMs, leadMs: LEAD_MS, callId: share.callId },
+        { url: share.url, calls: share.calls, rampMs: share.rampMs, script: script(share.script), maxCallMs: share.maxCallMs, leadMs: LEAD_MS, callId: share.callId },
         { keepSamples: true, offsetMs: share.offsetMs },
       );
 process.stdout.write(`${JSON.stringify({ callers: result })}\n`);

@@ -13,6 +13,9 @@ export interface CallerLoad {
   readonly calls: number;
   readonly rampMs: number;
   readonly maxCallMs: number;
+  /** How long every call stays up after the ramp, and how (see _capacity-script.ts). */
+  readonly holdMs: number;
+  readonly hold: 'talk' | 'silence';
   /** 0: the callers run in the bench process itself. */
   readonly processes: number;
 }
@@ -25,7 +28,7 @@ export interface CallersResult {
 
 export async function runCallers(o: CallerLoad): Promise<CallersResult> {
   if (o.processes <= 0) {
-    const load = await runLoad({ url: o.url, calls: o.calls, rampMs: o.rampMs, script: script(o.rampMs), maxCallMs: o.maxCallMs, leadMs: LEAD_MS });
+    const load = await runLoad({ url: o.url, calls: o.calls, rampMs: o.rampMs, script: script({ rampMs: o.rampMs, holdMs: o.holdMs, hold: o.hold }), maxCallMs: o.maxCallMs, leadMs: LEAD_MS });
     return { load, cpuPctEach: [load.generator.cpuPct] };
   }
   const { results, wallMs, cpuPctEach } = await runShares<LoadResult>(o, 'ws');
@@ -60,7 +63,7 @@ async function runShares<R>(o: CallerLoad, kind: CallerShare['kind']): Promise<{
       // Share k takes every n-th call of the ramp: calls k, k+n, … start at their usual times.
       const calls = Math.floor(o.calls / n) + (k < o.calls % n ? 1 : 0);
       const step = o.calls > 1 ? o.rampMs / (o.calls - 1) : 0;
-      const share: CallerShare = { url: o.url, calls, rampMs: step * n * Math.max(0, calls - 1), offsetMs: step * k, maxCallMs: o.maxCallMs, callId: `load${k}`, kind };
+      const share: CallerShare = { url: o.url, calls, rampMs: step * n * Math.max(0, calls - 1), offsetMs: step * k, maxCallMs: o.maxCallMs, callId: `load${k}`, kind, script: { rampMs: o.rampMs, holdMs: o.holdMs, hold: o.hold } };
       procs.push(startNode(['dist/bench/_capacity-callers.js'], { CAPACITY_CALLERS: JSON.stringify(share) }));
     }
     await Promise.all(procs.map((p) => p.line(/^\{"ready":true\}$/, 30_000)));

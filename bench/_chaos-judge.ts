@@ -50,6 +50,12 @@ export interface TraceSummary {
   readonly noticeAfterBargeIn: boolean;
   /** SE1/SE2-style structural problems found in the trace. */
   readonly problems: readonly string[];
+  /** Wall time Parley received a fatal AI error (an `ai error` of severity fatal, or a fatal close). */
+  readonly fatalErrorWall: number | undefined;
+  /** Wall time Parley received the caller's end (telephony stop or socket close). */
+  readonly callerLeftWall: number | undefined;
+  /** Wall time Parley left each AI session (its link machine left `open`, or the socket closed), by session id. */
+  readonly sessionClosedWall: ReadonlyMap<string, number>;
 }
 
 /** A fatal error lets the caller win a race this long (give-up notice, then close). */
@@ -77,6 +83,11 @@ export function summariseTrace(lines: readonly TraceRecord[]): TraceSummary {
   let bargeInsTraced = 0;
   let seqGaps = 0;
   let prevSeq = -1;
+  const sessionOfGen = new Map<number, string>();
+  const sessionClosedWall = new Map<string, number>();
+  let liveSession: string | undefined;
+  let fatalErrorWall: number | undefined;
+  let callerLeftWall: number | undefined;
   for (const l of lines) {
     if (typeof l.seq === 'number') {
       if (l.seq > prevSeq + 1) seqGaps += l.seq - prevSeq - 1;
@@ -96,9 +107,21 @@ export function summariseTrace(lines: readonly TraceRecord[]): TraceSummary {
       }
     }
     if (l.src === 'ai' && l.event === 'session_created') {
-      const id = (l.data as { sessionId?: unknown } | undefined)?.sessionId;
+      const { sessionId: id, gen } = (l.data ?? {}) as { sessionId?: unknown; gen?: unknown };
       if (typeof id === 'string') sessions.add(id);
+      if (typeof id === 'string' && typeof gen === 'number') sessionOfGen.set(gen, id);
     }
+    if (l.src === 'ai' && l.event === 'session_created') liveSession = [...sessions].at(-1);
+    // Parley leaves a session when its link machine leaves `open` (it drops the connection: a
+    // stall, a close, the call ending) or when the socket closes, whichever it learns first.
+    const leave = (id: string | undefined) => {
+      if (id !== undefined && !sessionClosedWall.has(id)) sessionClosedWall.set(id, wall0 + l.t);
+    };
+    const d = (l.data ?? {}) as { severity?: unknown; fatal?: unknown };
+    if (l.src === 'ai' && ((l.event === 'error' && d.severity === 'fatal') || (l.event === 'closed' && d.fatal === true))) fatalErrorWall ??= wall0 + l.t;
+    if (l.src === 'telephony' && (l.event === 'stop' || l.event === 'socket.close')) callerLeftWall ??= wall0 + l.t;
+    if (l.src === 'ai' && l.event === 'closed') leave(sessionOfGen.get(Number((l.data as { gen?: unknown } | undefined)?.gen)));
+    if (l.src === 'machine' && l.machine === 'aiLink' && l.from === 'open' && l.to !== 'open') leave(liveSession);
     if (l.src === 'runtime' && l.event === 'reconnect.scheduled') reconnects++;
     if (l.src === 'machine' && l.machine === 'aiLink' && l.to !== undefined) aiLinkState = l.to;
     if (l.src === 'telephony' && (l.event === 'stop' || l.event === 'socket.close') && !cleanupBegun && aiLinkState === 'backoff') hungUpInBackoff = true;
@@ -126,7 +149,7 @@ export function summariseTrace(lines: readonly TraceRecord[]): TraceSummary {
   const linesDropped = Math.max(Number.isFinite(declared) ? declared : 0, seqGaps);
   const staleCountable = last?.event === 'trace.end' && linesDropped === 0;
   if (!staleCountable) problems.push(`stale-frame count unusable: ${linesDropped} trace lines dropped${last?.event === 'trace.end' ? '' : ', no trace.end'}`);
-  return { endReason, endWall, sessions, reconnects, hungUpInBackoff, staleFramesSent, linesDropped, staleCountable, bargeInsTraced, noticeAfterBargeIn, problems };
+  return { endReason, endWall, sessions, reconnects, hungUpInBackoff, staleFramesSent, linesDropped, staleCountable, bargeInsTraced, noticeAfterBargeIn, problems, sessionClosedWall, fatalErrorWall, callerLeftWall };
 }
 
 /** What Parley sent that a caller heard after a clear while still speaking. */
@@ -141,19 +164,23 @@ const SLACK_MS = 100;
 
 /**
  * Matches the first audio a caller heard after a clear (wall clock `heardWall`) with what the
- * trace says Parley sent between the barge-in before it and that moment (± SLACK_MS for the two
+ * trace says Parley sent between the barge-in whose clear the caller saw (the last one before
+ * `clearWall`; without it, the last one before the audio) and that moment (± SLACK_MS for the two
  * processes' clocks). The worst finding wins: a frame of the cut item, then untagged audio,
  * then nothing at all; new audio (notice, a new response) only when it is all there was.
  */
-export function explainStaleHeard(lines: readonly TraceRecord[], heardWall: number): StaleExplanation {
+export function explainStaleHeard(lines: readonly TraceRecord[], heardWall: number, clearWall?: number): StaleExplanation {
   const start = lines[0];
   const wall0 = start?.event === 'trace.start' ? Date.parse(String((start.data as { wall?: string } | undefined)?.wall)) : NaN;
   if (!Number.isFinite(wall0)) return 'unexplained';
   const until = heardWall - wall0 + SLACK_MS;
+  // A later barge-in inside the slack (the caller's own, after an earlier late one) must not
+  // move the window past the audio it is meant to explain (chaos-2-199).
+  const clearBy = clearWall !== undefined ? Math.min(until, clearWall - wall0 + SLACK_MS) : until;
   let cut = -1;
   const interrupted = new Set<string>();
   lines.forEach((l, i) => {
-    if (l.src === 'runtime' && l.event === 'barge_in' && l.t <= until) {
+    if (l.src === 'runtime' && l.event === 'barge_in' && l.t <= clearBy) {
       cut = i;
       const item = (l.data as { truncate?: { itemId?: unknown } | null } | undefined)?.truncate?.itemId;
       if (typeof item === 'string') interrupted.add(item);
@@ -177,6 +204,26 @@ export function explainStaleHeard(lines: readonly TraceRecord[], heardWall: numb
   return found.has('notice') ? 'notice' : 'new_response';
 }
 
+/**
+ * When the AI reported speech the caller began at `speechWall` (its first speech_started into
+ * the turn machine from SLACK_MS before), and whether the turn machine still held agent audio
+ * then (the transition went to `interrupted`, so Parley cut). Realtime mode's barge-in follows
+ * the AI's report: a report that came after the agent's audio had ended — or never — is the
+ * AI's lateness, not a barge-in Parley ignored.
+ */
+export function aiSpeechReport(lines: readonly TraceRecord[], speechWall: number): { lagMs?: number; cut: boolean } {
+  const start = lines[0];
+  const wall0 = start?.event === 'trace.start' ? Date.parse(String((start.data as { wall?: string } | undefined)?.wall)) : NaN;
+  if (!Number.isFinite(wall0)) return { cut: false };
+  const from = speechWall - wall0 - SLACK_MS;
+  const report = lines.find((l) => l.src === 'machine' && l.machine === 'turn' && l.event === 'SPEECH_STARTED' && l.t >= from);
+  if (!report) return { cut: false };
+  return { lagMs: Math.round(report.t - (speechWall - wall0)), cut: String(report.to ?? '').startsWith('interrupted') };
+}
+
+/** The fault fired within SLACK_MS before Parley closed its socket: either may have come first. */
+const racedClose = (f: FiredFault, closedWall: number): boolean => f.t > closedWall - SLACK_MS;
+
 export interface Verdict {
   readonly ok: boolean;
   readonly expected: readonly string[];
@@ -188,13 +235,25 @@ export interface Verdict {
 export function judge(call: CallFacts, trace: TraceSummary | undefined, fired: readonly FiredFault[]): Verdict {
   if (!trace) return { ok: false, expected: [], got: undefined, why: 'no trace', fatalFault: false };
   const mine = fired.filter((f) => trace.sessions.has(f.session) && (trace.endWall === undefined || f.t <= trace.endWall));
-  const fatal = mine.find((f) => f.kind === 'error_fatal');
+  // A fault the agent fired on a socket Parley had already closed (it gave the link up as
+  // stalled and moved to a new one; the frozen agent learnt of the close later) never reached
+  // Parley's live link: it cannot decide how the call ends. Within SLACK_MS of the close either
+  // may have come first, so the fault may or may not count.
+  const closedAt = (f: FiredFault) => trace.sessionClosedWall.get(f.session) ?? Infinity;
+  const fatal = mine.find((f) => f.kind === 'error_fatal' && f.t < closedAt(f) + SLACK_MS);
+  const fatalMayBeMissed = fatal !== undefined && racedClose(fatal, closedAt(fatal));
   const callerEnd = call.action.kind === 'drop' ? (call.protocol === 'twilio' ? 'socket_error' : 'hangup') : 'hangup';
   const callerAt = call.action.at;
   const expected = new Set<string>();
-  if (fatal && (callerAt === undefined || fatal.t < callerAt)) {
+  // What reached Parley first decides. Under load an error the agent fired seconds before the
+  // caller hung up can reach Parley after the caller's stop (chaos-6-94: fired ≥ 4 s before the
+  // hang-up, received 0.4 s after it); with both in the trace, Parley's receipt times are used.
+  const errAt = trace.fatalErrorWall ?? fatal?.t;
+  const leftAt = trace.callerLeftWall ?? callerAt;
+  const callerFirst = trace.fatalErrorWall !== undefined && trace.callerLeftWall !== undefined && trace.callerLeftWall < trace.fatalErrorWall;
+  if (fatal && errAt !== undefined && !callerFirst && (callerAt === undefined || fatal.t < callerAt)) {
     expected.add('ai_gave_up');
-    if (callerAt !== undefined && callerAt - fatal.t < RACE_MS) expected.add(callerEnd);
+    if ((leftAt !== undefined && leftAt - errAt < RACE_MS) || fatalMayBeMissed) expected.add(callerEnd);
   } else {
     expected.add(callerEnd);
   }

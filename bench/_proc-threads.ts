@@ -1,37 +1,44 @@
-// CPU of one process split by thread, from /proc/<pid>/task/<tid>/stat: the main JS thread
-// (tid = pid), the media core's thread (named "parley-media" by the native core) and the rest
-// (V8's GC and compiler helpers, libuv's pool). A thread that started after the first reading
-// counts from zero; one that ended before the second is lost (the process total still has it).
+// CPU of serve split by thread, from /proc/<pid>/task/<tid>/stat over serve's process tree (the
+// primary and every worker): the main JS threads (tid = pid), the media core's threads (named
+// "parley-media" by the native core) and the rest (V8's GC and compiler helpers, libuv's pool).
+// A thread that started after the first reading counts from zero; one that ended before the
+// second is lost (the tree's process totals still have it).
 import { readdirSync, readFileSync } from 'node:fs';
+import { descendants } from './_capacity-tree.js';
 
 const CLK_TCK = 100;
 const MEDIA_THREAD = 'parley-media';
 
-export interface ThreadCpu {
-  /** Seconds of CPU per thread id, with the thread's name. */
-  readonly byTid: ReadonlyMap<number, { readonly comm: string; readonly s: number }>;
+interface Thread {
+  readonly comm: string;
+  readonly s: number;
+  readonly main: boolean;
 }
 
-export function threadCpu(pid: number): ThreadCpu {
-  const byTid = new Map<number, { comm: string; s: number }>();
-  let tids: string[] = [];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return { byTid };
-  }
-  for (const t of tids) {
+/** CPU seconds so far of every thread of the tree under `root`, keyed "pid/tid". */
+export type ThreadCpu = ReadonlyMap<string, Thread>;
+
+export function threadCpu(root: number): ThreadCpu {
+  const out = new Map<string, Thread>();
+  for (const pid of descendants(root)) {
+    let tids: string[];
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
-      const open = stat.indexOf('(');
-      const close = stat.lastIndexOf(')');
-      const f = stat.slice(close + 2).split(' ');
-      byTid.set(Number(t), { comm: stat.slice(open + 1, close), s: (Number(f[11]) + Number(f[12])) / CLK_TCK });
+      tids = readdirSync(`/proc/${pid}/task`);
     } catch {
-      // the thread ended between the listing and the read
+      continue; // the process ended
+    }
+    for (const t of tids) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+        const close = stat.lastIndexOf(')');
+        const f = stat.slice(close + 2).split(' ');
+        out.set(`${pid}/${t}`, { comm: stat.slice(stat.indexOf('(') + 1, close), s: (Number(f[11]) + Number(f[12])) / CLK_TCK, main: Number(t) === pid });
+      } catch {
+        // the thread ended between the listing and the read
+      }
     }
   }
-  return { byTid };
+  return out;
 }
 
 export interface ThreadSplit {
@@ -42,14 +49,14 @@ export interface ThreadSplit {
 }
 
 /** CPU seconds between two readings, by kind of thread. */
-export function threadSplit(pid: number, before: ThreadCpu, after: ThreadCpu): ThreadSplit {
+export function threadSplit(before: ThreadCpu, after: ThreadCpu): ThreadSplit {
   let mainJsS = 0;
   let mediaS = 0;
   let otherS = 0;
   let mediaThreads = 0;
-  for (const [tid, a] of after.byTid) {
-    const d = a.s - (before.byTid.get(tid)?.s ?? 0);
-    if (tid === pid) mainJsS += d;
+  for (const [key, a] of after) {
+    const d = a.s - (before.get(key)?.s ?? 0);
+    if (a.main) mainJsS += d;
     else if (a.comm === MEDIA_THREAD) {
       mediaS += d;
       mediaThreads += 1;
@@ -66,11 +73,11 @@ export function threadReport(s: ThreadSplit, wallS: number, callSeconds: number)
     mainJs: { pct: pct(s.mainJsS), msPerCallSecond: perCallS(s.mainJsS) },
     media: { pct: pct(s.mediaS), msPerCallSecond: perCallS(s.mediaS), threads: s.mediaThreads },
     other: { pct: pct(s.otherS), msPerCallSecond: perCallS(s.otherS) },
-    note: "serve's CPU by thread over the whole run (main JS thread = tid pid; media = the core's 'parley-media' thread; other = GC/compiler/libuv helpers)",
+    note: "serve's CPU by thread over the whole run, summed over its processes (main JS threads = tid pid, the primary's included; media = the cores' 'parley-media' threads; other = GC/compiler/libuv helpers)",
   };
 }
 
-/** The main JS thread's ms per call-second of a run against its baseline run. */
+/** The main JS threads' ms per call-second of a run against its baseline run. */
 export function mainJsVsBaseline(now: Record<string, unknown>, base: Record<string, unknown>): { new: number | null; baseline: number | null; ratio: number | null } {
   const ms = (r: Record<string, unknown>) => (r['parleyThreads'] as { mainJs?: { msPerCallSecond: number | null } } | undefined)?.mainJs?.msPerCallSecond ?? null;
   const a = ms(now);

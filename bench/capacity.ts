@@ -1,4 +1,4 @@
-// `npm run bench -- capacity [--calls N] [--media native|js|both] [--protocol twilio|audio-stream|telnyx|plivo|exotel|asterisk|audiosocket] [--ai openai|cascade] [--callers-process N] [--baseline]`
+// `npm run bench -- capacity [--calls N] [--media native|js|both] [--protocol twilio|audio-stream|telnyx|plivo|exotel|asterisk|audiosocket] [--ai openai|cascade] [--callers-process N] [--workers N] [--ramp-ms MS] [--hold-s S] [--baseline]`
 // N simulated calls (default 200) through a real `parley serve` process and the offline agent
 // (its own process), each with a barge-in; prints one JSON object (last line) per the issue's
 // Done-when: calls, frames, outbound frame lateness at the caller, underruns caused by Parley,
@@ -9,22 +9,27 @@
 // legs (an unflushable far side): figures that need a clear are null with a note; see
 // _capacity-audiosocket.ts for what replaces them (far-side queue, stale audio after a barge-in).
 //
-// Processes: serve (measured: CPU and RSS from /proc), the agent, and the callers — in this
-// process, or split over N processes with `--callers-process N`; each party's CPU is reported.
+// Processes: serve (measured: CPU and RSS from /proc, summed over its workers with `--workers N`;
+// _capacity-serve.ts), the agent, and the callers — in this process, or split over N processes
+// with `--callers-process N`; each party's CPU is reported. Every call is up at once for at least
+// `--hold-s` after the ramp (_capacity-script.ts); the run says whether all calls were.
 // The callers' own tick lateness is reported too: when it is high the caller, not Parley, is late.
 // `--baseline` runs each engine a second time with the earlier outbound framing
 // (PARLEY_OUTBOUND_FRAMING=stringify) and reports Parley's CPU per call-second as new/baseline.
-import { mainJsVsBaseline, threadCpu, threadReport, threadSplit } from './_proc-threads.js';
 import { parseArgs } from 'node:util';
 import { bargeInsHonoured, bargeSteps, percentiles, type LoadResult } from '../src/tools/sim/caller/index.js';
 import type { TelephonyProtocol } from '../src/telephony/types.js';
-import { cpuSeconds, rssKiB } from './_proc.js';
+import { cpuSeconds } from './_proc.js';
 import { byLabel, histQuantile, parseMetrics } from './_prom.js';
 import { runAudioSocketCallers, runCallers } from './_capacity-load.js';
 import { audioSocketFigures } from './_capacity-audiosocket.js';
 import { start } from './_capacity-proc.js';
 import type { AudioSocketLoadResult } from '../src/tools/sim/caller/audiosocket-load.js';
-import { LEAD_MS, script } from './_capacity-script.js';
+import { DEFAULT_HOLD_MS, LEAD_MS, script } from './_capacity-script.js';
+import { ServeWatch, waitServing } from './_capacity-serve.js';
+import { coresOf } from './_capacity-tree.js';
+import { truncationErrors } from './_capacity-truncation.js';
+import { mainJsVsBaseline, threadCpu, threadReport, threadSplit } from './_proc-threads.js';
 
 const r1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
 
@@ -33,6 +38,11 @@ interface RunOptions {
   readonly media: 'native' | 'js';
   readonly protocol: TelephonyProtocol;
   readonly rampMs: number;
+  /** Every call stays up at least this long after the ramp, in turns or silent. */
+  readonly holdMs: number;
+  readonly hold: 'talk' | 'silence';
+  /** `parley serve --workers N` (1: no cluster). */
+  readonly workers: number;
   readonly ai: 'openai' | 'cascade';
   /** PARLEY_OUTBOUND_FRAMING: 'stringify' is the baseline. */
   readonly framing: 'template' | 'stringify';
@@ -72,7 +82,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
   const ttsUrls = ttsProc ? (JSON.parse((await ttsProc.line(/^\{"tts".*$/))[0]) as { tts: { elevenlabs: string; openai: string } }).tts : undefined;
   // CAPACITY_PROFILE=<dir>: write a V8 CPU profile of the serve process there.
   const prof = process.env.CAPACITY_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.CAPACITY_PROFILE] : [];
-  const serve = start([...prof, 'dist/src/cli/main.js', 'serve'], {
+  const serve = start([...prof, 'dist/src/cli/main.js', 'serve', '--workers', String(o.workers)], {
     PORT: '0',
     PARLEY_HOST: '127.0.0.1',
     PARLEY_AI: 'openai',
@@ -87,55 +97,31 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     ...(ttsUrls ? cascadeEnv(ttsUrls) : {}),
   });
   try {
-    // Both waiters at once: they see only lines still to come, and the two listeners log in either order.
-    const [http, tcp] = await Promise.all([serve.line(/"port":(\d+),"host":"127\.0\.0\.1","msg":"listening"/), o.protocol === 'audiosocket' ? serve.line(/"port":(\d+),"host":"127\.0\.0\.1","msg":"AudioSocket listening"/) : undefined]);
-    const port = Number(http[1]);
+    const { port, tcpPort } = await waitServing(serve, o.workers, o.protocol === 'audiosocket');
     const base = `http://127.0.0.1:${port}`;
-    const pid = serve.child.pid!;
     const agentPid = agent.child.pid!;
-    const rss0 = rssKiB(pid);
-    const cpu0 = cpuSeconds(pid);
-    const threads0 = threadCpu(pid);
+    // Idle baseline of serve's whole process tree (every worker up), then a sample a second.
+    const watch = new ServeWatch(serve.child.pid!, base, o.calls);
+    await watch.start();
+    const threads0 = threadCpu(serve.child.pid!);
     const agentCpu0 = cpuSeconds(agentPid);
     const benchCpu0 = process.cpuUsage();
     const t0 = performance.now();
-    let peakRss = rss0;
-    let peakCalls = 0;
-    const heap0 = Number(/^parley_nodejs_heap_size_used_bytes (\S+)/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? 0);
-    let heapAtPeak = heap0;
-    // Once a second: CPU of serve, calls in progress (from /metrics), RSS.
-    const samples: { t: number; cpu: number; calls: number }[] = [];
-    let last = { t: t0, cpu: cpu0 };
-    const sampler = setInterval(() => {
-      peakRss = Math.max(peakRss, rssKiB(pid));
-      const now = { t: performance.now(), cpu: cpuSeconds(pid) };
-      const prev = last;
-      last = now;
-      void fetch(`${base}/metrics`)
-        .then((r) => r.text())
-        .then((t) => {
-          const calls = Number(/^parley_calls_active\{protocol="[^"]+"\} (\d+)/m.exec(t)?.[1] ?? 0);
-          peakCalls = Math.max(peakCalls, calls);
-          const heap = Number(/^parley_nodejs_heap_size_used_bytes (\S+)/m.exec(t)?.[1] ?? 0);
-          if (calls >= peakCalls) heapAtPeak = Math.max(heapAtPeak, heap);
-          samples.push({ t: (now.t - prev.t) / 1000, cpu: now.cpu - prev.cpu, calls });
-        })
-        .catch(() => {});
-    }, 1000);
     let load: LoadResult | undefined;
     let asLoad: AudioSocketLoadResult | undefined;
     let callersCpuPct: readonly number[];
     try {
-      const callers = { calls: o.calls, rampMs: o.rampMs, maxCallMs: o.rampMs + 40_000, processes: o.callersProcess };
+      const callers = { calls: o.calls, rampMs: o.rampMs, holdMs: o.holdMs, hold: o.hold, maxCallMs: o.rampMs + o.holdMs + 40_000, processes: o.callersProcess };
       // The media core's lookahead (80 ms) counts the frame in flight; the caller's lead does not.
-      if (tcp) ({ load: asLoad, cpuPctEach: callersCpuPct } = await runAudioSocketCallers({ ...callers, url: `tcp://127.0.0.1:${tcp[1]}` }));
+      if (tcpPort !== undefined) ({ load: asLoad, cpuPctEach: callersCpuPct } = await runAudioSocketCallers({ ...callers, url: `tcp://127.0.0.1:${tcpPort}` }));
       else ({ load, cpuPctEach: callersCpuPct } = await runCallers({ ...callers, url: `${base}/${o.protocol}` }));
     } finally {
-      clearInterval(sampler);
+      watch.stop();
     }
     const wallS = (performance.now() - t0) / 1000;
-    const parleyCpuS = cpuSeconds(pid) - cpu0;
-    const threads = threadSplit(pid, threads0, threadCpu(pid));
+    const parleyCpuS = watch.stop();
+    const threads = threadSplit(threads0, threadCpu(serve.child.pid!));
+    const { peakCalls, samples } = watch;
     const cpuPct = (parleyCpuS / wallS) * 100;
     // Whole run: serve's CPU over the calls' summed durations (robust when two runs peak differently).
     const callSeconds = (load?.reports ?? asLoad?.reports ?? []).reduce<number>((a, r) => a + r.durationMs, 0) / 1000;
@@ -152,21 +138,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     const ttsStats = (ttsProc?.json.find((j) => typeof j === 'object' && j !== null && 'ttsStats' in j) as { ttsStats: unknown } | undefined)?.ttsStats;
     const truncs = agent.json.filter((j): j is { truncate: { eventId: string; audioEndMs: number } } => typeof j === 'object' && j !== null && 'truncate' in j);
     const agentStats = (agent.json.find((j) => typeof j === 'object' && j !== null && 'stats' in j) as { stats: Record<string, number> } | undefined)?.stats;
-    // Pair each truncate (its event id starts with the call id) with what that caller heard.
-    const heardByCall = new Map<string, number>();
-    for (const r of load?.reports ?? []) {
-      const b = r.bargeIns[0];
-      // What the caller heard of the interrupted reply: less the earlier reply's stranded tail.
-      if (b) heardByCall.set(r.callId, b.heardMs - b.carriedOverMs);
-    }
-    const errors: number[] = [];
-    for (const { truncate: t } of truncs) {
-      const callId = String(t.eventId).split('.truncate.')[0]!;
-      // Platforms dress the caller's id (Twilio CA…, Telnyx v3:…); the rest pass it as is.
-      const heard = heardByCall.get(callId) ?? heardByCall.get(callId.replace(/^(CA|v3:)/, ''));
-      if (heard !== undefined) errors.push(Math.abs(t.audioEndMs - heard));
-    }
-    const trunc = percentiles(errors);
+    const trunc = truncationErrors(load?.reports ?? [], truncs);
     const parley = {
       framesIn: m.get(`parley_frames_in_total{protocol="${o.protocol}"}`) ?? 0,
       framesOut: m.get(`parley_frames_out_total{protocol="${o.protocol}"}`) ?? 0,
@@ -209,11 +181,11 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
             rejected: parley.rejectedTruncates,
             note:
               o.protocol === 'audio-stream'
-                ? "|audio_end_ms − (caller's heard − carriedOverMs)| per call: the < 60 ms the module stranded from the previous reply, measured by the caller, is not part of this reply"
-                : "|audio_end_ms − caller's heard| per call",
+                ? "|audio_end_ms − (caller's heard − carriedOverMs)| per call: the < 60 ms the module stranded from the previous reply, measured by the caller, is not part of this reply; calls with more truncates than barge-ins are counted, not paired"
+                : "|audio_end_ms − caller's heard| per call; calls with more truncates than barge-ins are counted, not paired",
           },
           staleFramesAfterClear: summary.staleFramesAfterClear,
-          bargeIns: bargeInsHonoured(load.reports.map((r) => ({ callId: r.callId, report: r, attempts: bargeSteps(script(o.rampMs)) }))),
+          bargeIns: bargeInsHonoured(load.reports.map((r) => ({ callId: r.callId, report: r, attempts: bargeSteps(script({ rampMs: o.rampMs, holdMs: o.holdMs, hold: o.hold })) }))),
           responseLatencyMs: summary.responseLatency,
           timeToFirstAudioMs: {
             perTurn: firstAudioPerTurn(load.reports),
@@ -231,7 +203,9 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
       protocol: o.protocol,
       ai: o.ai,
       calls: o.calls,
+      workers: o.workers,
       peakConcurrentCalls: peakCalls,
+      concurrency: watch.concurrency(),
       ...figures.head,
       drops: byLabel(m, 'parley_drops_total', 'reason'),
       cpuPct: {
@@ -242,9 +216,15 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
         bench: Math.round(benchCpuPct),
         note: '% of one core over the whole run, per party (100 = one core); callers in-process: the bench process',
       },
+      cores: {
+        serve: watch.cores(wallS),
+        agent: Math.round(agentCpuPct) / 100,
+        callers: Math.round((o.callersProcess > 0 ? callersCpuPct.reduce((a, x) => a + x, 0) : benchCpuPct)) / 100,
+        note: 'cores used over the whole run (1 = one core busy throughout); serve: the primary and each worker',
+      },
       parleyCpu: { ...cpuAtLoad(samples, peakCalls), wholeRunMsPerCallSecond: callSeconds > 0 ? Math.round((parleyCpuS * 1000 * 100) / callSeconds) / 100 : null, cpuUsPerFrameOut: Math.round((parleyCpuS * 1e6) / Math.max(1, m.get(`parley_frames_out_total{protocol="${o.protocol}"}`) ?? 0)) },
       parleyThreads: threadReport(threads, wallS, callSeconds),
-      rss: { baselineMiB: Math.round(rss0 / 1024), peakMiB: Math.round(peakRss / 1024), perCallKiB: peakCalls ? Math.round((peakRss - rss0) / peakCalls) : null, jsHeapPerCallKiB: peakCalls ? Math.round((heapAtPeak - heap0) / 1024 / peakCalls) : null },
+      rss: watch.rss(),
       ...figures.tail,
       ...(o.ai === 'cascade'
         ? {
@@ -300,6 +280,9 @@ export async function run(argv: string[]): Promise<void> {
       media: { type: 'string' },
       protocol: { type: 'string' },
       'ramp-ms': { type: 'string' },
+      'hold-s': { type: 'string' },
+      hold: { type: 'string' },
+      workers: { type: 'string' },
       ai: { type: 'string' },
       'callers-process': { type: 'string' },
       baseline: { type: 'boolean' },
@@ -319,6 +302,12 @@ export async function run(argv: string[]): Promise<void> {
   const protocol = (values.protocol ?? 'twilio') as TelephonyProtocol;
   const engines = (values.media ?? 'both') === 'both' ? (['native', 'js'] as const) : ([values.media as 'native' | 'js'] as const);
   const rampMs = Number(values['ramp-ms'] ?? Math.min(10_000, calls * 10));
+  const holdMs = values['hold-s'] !== undefined ? Number(values['hold-s']) * 1000 : DEFAULT_HOLD_MS;
+  if (!Number.isFinite(holdMs) || holdMs < 0) throw new Error(`--hold-s must be a number ≥ 0, got '${String(values['hold-s'])}'`);
+  const hold = (values.hold ?? 'talk') as 'talk' | 'silence';
+  if (hold !== 'talk' && hold !== 'silence') throw new Error(`--hold must be talk or silence, got '${String(values.hold)}'`);
+  const workers = Number(values.workers ?? 1);
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a whole number ≥ 1, got '${String(values.workers)}'`);
   const loadAtStart = (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100);
   const runs: Record<string, unknown>[] = [];
   // Run order matters on a loaded machine: --baseline-first runs the baseline first, to check.
@@ -327,8 +316,9 @@ export async function run(argv: string[]): Promise<void> {
   for (const media of engines) {
     const byFraming: Record<string, Record<string, unknown>> = {};
     for (const framing of framings) {
-      process.stderr.write(`capacity: ${calls} ${protocol} calls, ${ai}, ${media} media engine, ${framing} framing, callers ${callersProcess || 'in-process'}, ramp ${rampMs} ms ...\n`);
-      const r = await runOnce({ calls, media, protocol, rampMs, ai, framing, callersProcess });
+      process.stderr.write(`capacity: ${calls} ${protocol} calls, ${ai}, ${media} media engine, ${framing} framing, callers ${callersProcess || 'in-process'}, ${framing === 'stringify' ? 1 : workers} worker(s), ramp ${rampMs} ms, hold ${holdMs} ms (${hold}) ...\n`);
+      // The baseline is the issue's "today's single-worker JS framing path": one process, whatever --workers says.
+      const r = await runOnce({ calls, media, protocol, rampMs, holdMs, hold, workers: framing === 'stringify' ? 1 : workers, ai, framing, callersProcess });
       byFraming[framing] = r;
       runs.push(r);
     }
@@ -336,7 +326,7 @@ export async function run(argv: string[]): Promise<void> {
   }
   const os = await import('node:os');
   // Other work on the machine skews every figure here: say how busy it was.
-  process.stdout.write(`${JSON.stringify({ bench: 'capacity', calls, protocol, ai, cores: os.cpus().length, loadAvgAtStart: loadAtStart, loadAvgAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100), ...(ratios.length ? { vsBaseline: ratios } : {}), runs })}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'capacity', calls, protocol, ai, workers, rampMs, holdMs, hold, cores: os.cpus().length, loadAvgAtStart: loadAtStart, loadAvgAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100), ...(ratios.length ? { vsBaseline: ratios } : {}), runs })}\n`);
 }
 
 /** Parley's CPU per call-second (and the rest a reader compares) of a run against its baseline in the same invocation. */
@@ -354,8 +344,9 @@ function vsBaseline(now: Record<string, unknown>, base: Record<string, unknown>)
     wholeRunCpuMsPerCallSecond: { new: w, baseline: wb, ratio: w !== null && wb ? Math.round((w / wb) * 1000) / 1000 : null, note: "serve's CPU over the run / the calls' summed durations" },
     outboundLatenessP99Ms: { new: p99(now), baseline: p99(base) },
     rssPerCallKiB: { new: rss(now), baseline: rss(base) },
+    workers: { new: now['workers'] ?? null, baseline: base['workers'] ?? null },
     mainJsThreadMsPerCallSecond: mainJsVsBaseline(now, base),
-    note: 'baseline: PARLEY_OUTBOUND_FRAMING=stringify (ws.send of JSON.stringify per outbound message) in the same invocation',
+    note: 'baseline: PARLEY_OUTBOUND_FRAMING=stringify (ws.send of JSON.stringify per outbound message) in one worker, in the same invocation',
   };
 }
 
@@ -366,9 +357,15 @@ const USAGE = `npm run bench -- capacity [options]
                          audiosocket (raw TCP: AudioSocket callers, far-side queue figures)
   --ai openai|cascade    the offline agent as realtime AI, or as the LLM of a TTS cascade
   --ramp-ms MS           spread call starts over MS (default min(10000, calls × 10))
+  --hold-s S             every call stays up (still in conversation) at least S seconds after
+                         the last one started (default 5): the run reports allConcurrentAtPeak
+  --hold talk|silence    the hold is plain turns (default: every call in conversation at peak)
+                         or silence (a lighter load; the calls' sockets and rings still up)
+  --workers N            parley serve --workers N (default 1); CPU and RSS summed over the
+                         primary and every worker, cores reported per process
   --callers-process N    split the callers over N child processes (default 0: in the bench process)
   --baseline             also run each engine with the earlier outbound framing
-                         (PARLEY_OUTBOUND_FRAMING=stringify); reports Parley CPU per call-second new/baseline
+                         (PARLEY_OUTBOUND_FRAMING=stringify) in one worker; reports Parley CPU per call-second new/baseline
   --baseline-first       with --baseline: run the baseline before the new path (order check)
   CAPACITY_PROFILE=DIR   write a V8 CPU profile of each serve process to DIR
 Prints one JSON object (last line): per run calls, lateness, underruns, CPU % per party,

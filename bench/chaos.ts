@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import type { TraceRecord } from '../src/obs/trace.js';
 import { bargeInsHonoured, bargeSteps, SimCall, type BargeInCall, type CallReport, type ScriptStep } from '../src/tools/sim/caller/index.js';
 import type { TelephonyProtocol } from '../src/telephony/types.js';
-import { explainStaleHeard, judge, summariseTrace, type CallFacts, type CallerAction, type FiredFault, type StaleExplanation, type TraceSummary } from './_chaos-judge.js';
+import { aiSpeechReport, explainStaleHeard, judge, summariseTrace, type CallFacts, type CallerAction, type FiredFault, type StaleExplanation, type TraceSummary } from './_chaos-judge.js';
 import { watchMachineState } from './_inspect-watch.js';
 import { validateCoreTraces, validateTraces } from './_chaos-tlc.js';
 import { cpuSeconds, openFds, repoRoot, rssKiB, startNode, startServe, threads } from './_proc.js';
@@ -260,6 +260,7 @@ export async function run(argv: string[]): Promise<void> {
   const sessionsOf = new Map<string, string[]>();
   const staleCalls: { callId: string; frames: number; action: string; aiFaults: string[]; giveUpNotice: boolean; explanation: StaleExplanation; reconnects: number; clearAtMs?: number; agentStopped: boolean }[] = [];
   let fatalCalls = 0;
+  const firedAfterClose: Record<string, number> = {};
   let staleHeard = 0;
   let staleSent = 0;
   let staleExplained = 0;
@@ -267,6 +268,7 @@ export async function run(argv: string[]): Promise<void> {
   let noTrace = 0;
   const barges: BargeInCall[] = [];
   const bargeTrace = new Map<string, { traced: number; agentStopped: boolean; action: string }>();
+  const aiReportLags: (number | null)[] = []; // ms from the caller's speech to the AI's report; null: never
   for (const r of records) {
     const path = files.get(r.traceId);
     let summary: TraceSummary | undefined;
@@ -283,7 +285,11 @@ export async function run(argv: string[]): Promise<void> {
     // Frozen agent around the caller's barge-in speech (wall clock), ±2 s like staleCalls.
     const speechAt = r.connectedAt !== undefined ? r.report?.bargeIns.map((b) => r.connectedAt! + b.speechStartMs) ?? [] : [];
     const agentStopped = speechAt.some((t) => stopWindows.some(([a, b]) => t >= a - 2000 && t <= b + 2000));
-    barges.push({ callId: r.callId, report: r.report, attempts: bargeSteps(SCRIPT), aiFault: fired.some((f) => mySessions.has(f.session)), agentStopped });
+    // Did the AI report the barge-in speech while Parley still held agent audio (from the trace)?
+    const reports = speechAt.map((t) => aiSpeechReport(lines, t));
+    const aiReportedLate = path !== undefined && reports.length > 0 && reports.every((x) => !x.cut);
+    if (aiReportedLate) aiReportLags.push(reports[0]?.lagMs ?? null);
+    barges.push({ callId: r.callId, report: r.report, attempts: bargeSteps(SCRIPT), aiFault: fired.some((f) => mySessions.has(f.session)), agentStopped, aiReportedLate });
     bargeTrace.set(r.callId, { traced: summary?.bargeInsTraced ?? 0, agentStopped, action: r.action.kind });
     const staleHere = (r.report?.bargeIns ?? []).reduce((a, b) => a + b.staleFramesAfterClear, 0);
     staleHeard += staleHere;
@@ -294,7 +300,8 @@ export async function run(argv: string[]): Promise<void> {
     const staleBarge = (r.report?.bargeIns ?? []).find((b) => b.staleFramesAfterClear > 0);
     const explanation: StaleExplanation | undefined =
       staleBarge === undefined ? undefined
-      : staleBarge.firstStaleAtMs !== undefined && r.connectedAt !== undefined ? explainStaleHeard(lines, r.connectedAt + staleBarge.firstStaleAtMs)
+      : staleBarge.firstStaleAtMs !== undefined && r.connectedAt !== undefined
+        ? explainStaleHeard(lines, r.connectedAt + staleBarge.firstStaleAtMs, staleBarge.clearAtMs !== undefined ? r.connectedAt + staleBarge.clearAtMs : undefined)
       : summary?.noticeAfterBargeIn ? 'notice' : 'unexplained';
     if (staleHere > 0 && (explanation === 'notice' || explanation === 'new_response')) staleExplained += staleHere;
     if (staleHere > 0) {
@@ -321,6 +328,11 @@ export async function run(argv: string[]): Promise<void> {
     };
     const v = judge(facts, summary, fired);
     if (v.fatalFault) fatalCalls++;
+    // Faults the agent fired on a socket Parley had already closed: they reached no live link.
+    for (const f of fired) {
+      const closed = summary?.sessionClosedWall.get(f.session);
+      if (closed !== undefined && f.t > closed) firedAfterClose[f.kind] = (firedAfterClose[f.kind] ?? 0) + 1;
+    }
     endReasons[v.got ?? 'none'] = (endReasons[v.got ?? 'none'] ?? 0) + 1;
     actions[r.action.kind] = (actions[r.action.kind] ?? 0) + 1;
     if (!v.ok) wrong.push({ callId: r.callId, expected: v.expected, got: v.got, ...(v.why ? { why: v.why } : {}), action: r.action.kind });
@@ -356,6 +368,7 @@ export async function run(argv: string[]): Promise<void> {
       ai: firedByKind,
       aiConnectionsFaulted: fired.length,
       callsWithFatalAiError: fatalCalls,
+      firedOnSocketsParleyHadClosed: firedAfterClose,
       agentSigstops: stops,
       telephonyDropsMidMessage: actions['drop'] ?? 0,
       hangupsDuringBackoff: { attempted: backoffHangups, verifiedInTrace: verifiedBackoffHangups },
@@ -377,7 +390,11 @@ export async function run(argv: string[]): Promise<void> {
       const h = bargeInsHonoured(barges);
       // For each barge-in nothing explains: did the runtime take it at all (trace), what did the caller see.
       const detail = h.notHonoured.map((id) => ({ callId: id, ...bargeTrace.get(id), caller: records.find((x) => x.callId === id)?.report?.bargeIns }));
-      return { ...h, notHonouredDetail: detail };
+      // The AI's report lag over every call whose barge-in speech it reported only after Parley's
+      // audio had ended (whether or not the barge-in was otherwise explained).
+      const lags = aiReportLags.filter((x): x is number => x !== null).sort((a, b) => a - b);
+      const aiReportLag = { calls: aiReportLags.length, never: aiReportLags.length - lags.length, p50Ms: lags[Math.floor(lags.length / 2)] ?? null, maxMs: lags.at(-1) ?? null };
+      return { ...h, notHonouredDetail: detail, aiReportedLate: aiReportLag };
     })(),
     leftAfterAllCallsEnded: {
       callsActive: left.calls,

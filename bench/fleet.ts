@@ -7,6 +7,7 @@
 //   --instances N (3)  --calls N (300)  --spread-ms N (75000)  --roll-after-ms N (15000)
 //   --drain-ms N (PARLEY_DRAIN_MS, default the config default)  --protocols twilio,audio-stream
 //   --script S (sim-call's syntax; default its default conversation, ~12 s with a barge-in)
+//   --workers N (PARLEY_WORKERS of every instance; default 1, no cluster)
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/index.js';
 import { runFleet } from '../src/tools/fleet/fleet.js';
@@ -24,6 +25,7 @@ export async function run(argv: string[]): Promise<void> {
       'drain-ms': { type: 'string' },
       protocols: { type: 'string', default: 'twilio,audio-stream' },
       script: { type: 'string' },
+      workers: { type: 'string', default: '1' },
     },
   });
   const int = (name: string, v: string | undefined, min: number): number => {
@@ -43,6 +45,7 @@ export async function run(argv: string[]): Promise<void> {
     rollAfterMs: int('roll-after-ms', values['roll-after-ms'], 0),
     drainMs,
     protocols: protocols as TelephonyProtocol[],
+    env: { PARLEY_WORKERS: String(int('workers', values.workers, 1)) },
     ...(script ? { script } : {}),
     say: (l) => process.stderr.write(`${l}\n`),
   });

@@ -47,6 +47,7 @@ describe('fleet behind HAProxy', () => {
       expect(p.peakSaturation).not.toBeNull();
       expect(p.peakSaturation!).toBeGreaterThanOrEqual(0);
       expect(p.peakSaturation!).toBeLessThanOrEqual(1);
+      expect(p.workers).toBeNull(); // one process, no cluster
     }
     expect(r.latenessDuringRollMs.count).toBeGreaterThan(0);
   }, 90_000);
@@ -74,6 +75,8 @@ describe('fleet behind HAProxy', () => {
       expect(p.endReasons['shutdown'] ?? 0).toBe(0);
       expect(p.endReasons['error'] ?? 0).toBe(0);
       expect(p.peakCallsActive).toBeGreaterThan(0);
+      // Each instance really ran as a cluster of two (its aggregate /metrics said so).
+      expect(p.workers).toBe(2);
     }
   }, 90_000);
 

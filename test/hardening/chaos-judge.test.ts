@@ -3,7 +3,7 @@
 // the right outcomes (including the fatal-error race with a leaving caller) must pass.
 import { describe, expect, it } from 'vitest';
 import type { TraceRecord } from '../../src/obs/trace.js';
-import { explainStaleHeard, judge, summariseTrace, type CallFacts, type FiredFault } from '../../bench/_chaos-judge.js';
+import { aiSpeechReport, explainStaleHeard, judge, summariseTrace, type CallFacts, type FiredFault } from '../../bench/_chaos-judge.js';
 
 const WALL = Date.parse('2025-01-01T00:00:00.000Z');
 let seq = 0;
@@ -113,6 +113,36 @@ describe('chaos verdicts', () => {
     expect(judge(facts({ kind: 'script', at: WALL + 4950 }), summariseTrace(trace({ reason: 'hangup' })), elsewhere).ok).toBe(true);
   });
 
+  // A fatal error fired on a socket Parley had already closed (it gave the link up and moved on
+  // while the agent was frozen, and the agent's timer fired before it read the close) never
+  // reached the live link: the caller's own hang-up is the right ending.
+  it('a fatal error fired on a connection Parley had already closed does not decide the ending', () => {
+    const fatal: FiredFault[] = [{ session: 'sess_7', kind: 'error_fatal', t: WALL + 1000 }];
+    const closedAt = (t: number) => {
+      const lines = trace({ reason: 'hangup', endAt: 21_050 });
+      lines.splice(3, 0, line(t, 'ai', 'closed', { data: { gen: 1, code: 1006 } }));
+      return summariseTrace(lines);
+    };
+    expect(judge(facts({ kind: 'script', at: WALL + 21_000 }), closedAt(500), fatal).ok).toBe(true);
+    // closed 50 ms after it fired: either may have come first — both endings are right
+    expect(judge(facts({ kind: 'script', at: WALL + 21_000 }), closedAt(1050), fatal).ok).toBe(true);
+    // closed long after it fired: the error reached the live link, so Parley should have given up
+    expect(judge(facts({ kind: 'script', at: WALL + 21_000 }), closedAt(3000), fatal).ok).toBe(false);
+  });
+
+  // chaos-6-94 (kept trace, load 17): the agent fired the fatal error ≥ 4 s before the caller hung
+  // up, but Parley received it 0.4 s after the caller's stop — the caller's end came first.
+  it('a fatal error Parley received only after the caller had left does not decide the ending; one received well before does', () => {
+    const fatal: FiredFault[] = [{ session: 'sess_7', kind: 'error_fatal', t: WALL + 1000 }];
+    const received = (t: number) => {
+      const lines = trace({ reason: 'hangup', endAt: 21_050 });
+      lines.splice(3, 0, line(t, 'ai', 'error', { data: { gen: 1, severity: 'fatal', code: 'invalid_api_key' } }));
+      return summariseTrace(lines.sort((a, b) => a.t - b.t));
+    };
+    expect(judge(facts({ kind: 'script', at: WALL + 21_000 }), received(21_020), fatal).ok).toBe(true);
+    expect(judge(facts({ kind: 'script', at: WALL + 21_000 }), received(1100), fatal)).toMatchObject({ ok: false, expected: ['ai_gave_up'] });
+  });
+
   it('the server closing a call without a give-up is wrong', () => {
     expect(judge(facts({ kind: 'script', at: undefined }, 'twilio', true), summariseTrace(trace({ reason: 'hangup' })), [])).toMatchObject({ ok: false, why: 'the server closed the call' });
   });
@@ -147,11 +177,49 @@ describe('audio a caller heard after a clear, matched against what Parley sent',
     // audio sent after the caller heard it cannot explain it
     expect(explainStaleHeard(withAfter([line(bargeAt + 400, 'media', 'frames', { data: { epoch: 1, items: ['item_b'] } })]), heard)).toBe('unexplained');
   });
+  // chaos-2-199 (kept trace): an overloaded agent reported the caller's previous turn late, so
+  // Parley cleared (barge-in 1) and the agent answered that turn (item_b) while the caller was
+  // still speaking; the caller's real barge-in came 270 ms later (barge-in 2). The caller heard
+  // item_b 210 ms after the clear, within SLACK_MS of barge-in 2: matched against barge-in 2
+  // (the last one before heard + slack), nothing was sent after it — "unexplained". The window
+  // starts at the barge-in whose clear the caller saw.
+  it('the window starts at the barge-in whose clear the caller saw, not at a later one', () => {
+    const t = withAfter([
+      line(310, 'media', 'frames', { data: { epoch: 1, items: ['item_b'] } }),
+      line(370, 'runtime', 'barge_in', { data: { cutoffMs: 0.1, epoch: 2, truncate: { itemId: 'item_b', ms: 60, op: 'truncate' } } }),
+    ]);
+    const clearWall = WALL + bargeAt + 3;
+    expect(explainStaleHeard(t, WALL + 313, clearWall)).toBe('new_response');
+    // and a frame of the cut item in the same window is still caught
+    const cut = withAfter([line(310, 'media', 'frames', { data: { epoch: 1, items: ['item_a'] } }), line(370, 'runtime', 'barge_in', { data: { epoch: 2 } })]);
+    expect(explainStaleHeard(cut, WALL + 313, clearWall)).toBe('cut_response');
+  });
   it('the worst finding wins', () => {
     const both = withAfter([
       line(140, 'media', 'frames', { data: { epoch: 1, items: ['item_b'] } }),
       line(150, 'media', 'frames', { data: { epoch: 1, items: ['item_a'] } }),
     ]);
     expect(explainStaleHeard(both, heard)).toBe('cut_response');
+  });
+});
+
+// chaos-3-0 (kept trace): the caller barged in at 4.6 s; the overloaded agent reported the speech
+// 1.9 s later, after Parley's audio had ended (the turn machine went to userSpeaking, not
+// interrupted) — the AI's lateness, not a barge-in Parley ignored.
+describe("when the AI reported a barge-in's speech", () => {
+  const speech = (t: number, to: string): TraceRecord => line(t, 'machine', 'SPEECH_STARTED', { machine: 'turn', from: 'agentSpeaking', to });
+  const withSpeech = (extra: TraceRecord[]) => {
+    const t = trace({ reason: 'hangup' });
+    return [...t.slice(0, 4), ...extra, ...t.slice(4)];
+  };
+  it('a report while agent audio was held cuts it', () => {
+    expect(aiSpeechReport(withSpeech([speech(400, 'interrupted.speaking')]), WALL + 350)).toEqual({ lagMs: 50, cut: true });
+  });
+  it('a report after the audio had ended, or none, is the AI late', () => {
+    expect(aiSpeechReport(withSpeech([speech(2300, 'userSpeaking')]), WALL + 400)).toEqual({ lagMs: 1900, cut: false });
+    expect(aiSpeechReport(withSpeech([]), WALL + 400)).toEqual({ cut: false });
+  });
+  it('an earlier turn’s report is not this barge-in’s', () => {
+    expect(aiSpeechReport(withSpeech([speech(100, 'interrupted.speaking'), speech(900, 'userSpeaking')]), WALL + 600)).toEqual({ lagMs: 300, cut: false });
   });
 });

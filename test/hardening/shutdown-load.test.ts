@@ -6,10 +6,10 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { WebSocket } from 'ws';
 import { SimCall, type CallReport } from '../../src/tools/sim/caller/index.js';
-import { get, metricValue } from '../server/workersProcess.js';
+import { get, killGroup, metricValue } from '../server/workersProcess.js';
 
 const CALLS = Number(process.env.PARLEY_SHUTDOWN_CALLS ?? 200);
 const DRAIN_MS = 3000;
@@ -29,12 +29,20 @@ function serve(workers: number) {
       PARLEY_LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group: no worker outlives a timed-out test
   });
+  const pgid = child.pid ?? 0;
+  onTestFinished(() => killGroup(pgid)); // a timed-out test's `finally` never runs
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += String(d)));
   child.stderr.on('data', (d) => (err += String(d)));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((r) => child.on('exit', (code, signal) => r({ code, signal, at: Date.now() })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((r) =>
+    child.on('exit', (code, signal) => {
+      killGroup(pgid); // a worker left behind by its primary
+      r({ code, signal, at: Date.now() });
+    }),
+  );
   const port = new Promise<number>((resolve, reject) => {
     const timer = setInterval(() => {
       const m = /"port":(\d+),"host":"127\.0\.0\.1","msg":"listening"/.exec(out);

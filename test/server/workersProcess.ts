@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
+import { onTestFinished } from 'vitest';
 
 export interface LogLine {
   readonly msg?: string;
@@ -13,18 +14,37 @@ export interface LogLine {
   readonly [k: string]: unknown;
 }
 
+/** SIGKILL to a cluster's whole process group: a test that timed out (its `finally` never ran) or a
+ * primary killed first must not leave workers behind (a worker outlived its SIGKILLed primary once). */
+export function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 export function serveWorkers(workers: number, env: Record<string, string>) {
   const child = spawn(process.execPath, [`${process.cwd()}/dist/src/cli/main.js`, 'serve', '--workers', String(workers)], {
     cwd: mkdtempSync(`${tmpdir()}/parley-workers-`),
     env: { PATH: process.env.PATH ?? '', PORT: '0', PARLEY_HOST: '127.0.0.1', PARLEY_AI: 'local', PARLEY_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, with its workers
   });
+  // After the test, pass or fail: a timed-out test's `finally` never runs, and vitest ends its
+  // worker without an 'exit' event.
+  const pgid = child.pid ?? 0;
+  onTestFinished(() => killGroup(pgid));
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += String(d)));
   child.stderr.on('data', (d) => (err += String(d)));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((r) =>
-    child.on('exit', (code, signal) => r({ code, signal, at: Date.now() })),
+    child.on('exit', (code, signal) => {
+      // The primary is gone: whatever of its group is left (a worker) goes too.
+      killGroup(pgid);
+      r({ code, signal, at: Date.now() });
+    }),
   );
   const lines = (): LogLine[] =>
     out.split('\n').flatMap((l) => {

@@ -46,6 +46,8 @@ export interface InstanceSummary {
   /** Highest parley_calls_active and parley_media_saturation scraped from its /metrics. */
   readonly peakCallsActive: number;
   readonly peakSaturation: number | null;
+  /** Highest parley_workers scraped (`--workers N`: the workers serving); null without a cluster. */
+  readonly workers: number | null;
   /** Media-thread deadlines missed over both lives, and the worst tick lateness seen (from the first missed deadline). */
   readonly missedTicks: number;
   readonly tickLatenessMaxMs: number | null;
@@ -173,6 +175,7 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
         backInRotationMs: back.get(p.name)?.backInRotationMs ?? 0,
         peakCallsActive: peaks.get(p.name)?.calls ?? 0,
         peakSaturation: peaks.get(p.name)?.saturation ?? null,
+        workers: peaks.get(p.name)?.workers ?? null,
         missedTicks: (peaks.get(p.name)?.missedBase ?? 0) + (peaks.get(p.name)?.missedLast ?? 0),
         tickLatenessMaxMs: peaks.get(p.name)?.lateMaxMs ?? null,
         endReasons: p.endReasons,
@@ -198,12 +201,13 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
 interface Peak {
   calls: number;
   saturation: number | null;
+  workers: number | null;
   /** parley_media_missed_ticks counts per process: earlier lives' counts are kept in missedBase. */
   missedBase: number;
   missedLast: number;
   lateMaxMs: number | null;
 }
-const newPeak = (): Peak => ({ calls: 0, saturation: null, missedBase: 0, missedLast: 0, lateMaxMs: null });
+const newPeak = (): Peak => ({ calls: 0, saturation: null, workers: null, missedBase: 0, missedLast: 0, lateMaxMs: null });
 
 function pollGauges(instances: readonly ParleyInstance[], peaks: Map<string, Peak>): () => void {
   let stopped = false;
@@ -218,6 +222,8 @@ function pollGauges(instances: readonly ParleyInstance[], peaks: Map<string, Pea
           peak.calls = Math.max(peak.calls, metricSum(text, 'parley_calls_active') ?? 0);
           const sat = metricSum(text, 'parley_media_saturation');
           if (sat !== undefined) peak.saturation = Math.max(peak.saturation ?? 0, sat);
+          const workers = metricSum(text, 'parley_workers');
+          if (workers !== undefined) peak.workers = Math.max(peak.workers ?? 0, workers);
           const missed = metricSum(text, 'parley_media_missed_ticks');
           if (missed !== undefined) {
             if (missed < peak.missedLast) peak.missedBase += peak.missedLast; // a new life

@@ -93,6 +93,32 @@ describe('reference DSP', () => {
     }
   });
 
+  it('the TTS compressor: +6 dB makeup under its knee, 3:1 over -18 dB, attack in ~5 ms blocks, release over ~50 ms', () => {
+    // Transparent filters and an open gate, so |out / in| is the compressor's gain. A Nyquist
+    // tone at -40 dBFS, then -6 dBFS, then -40 again (each 0.5 s). Expected from the curve:
+    // +6 dB when quiet; 12 dB over the threshold gives -8 dB, +6 makeup = -2 dB when loud.
+    // Timing, from the envelope's per-block steps (2 ms at 8 kHz, 1 - e^(-16/40) attack,
+    // 1 - e^(-16/400) release): 63 % of the +6 -> -2 dB swing after ~12 ms (the envelope must
+    // cross most of the 34 dB step first), back within 0.5 dB of +6 after ~22 ms.
+    const p = { ...TTS_CHAIN_DEFAULTS, shelfDb: 0, lpfHz: 4000, clipThreshold: 1, gateThresholdDb: -90 };
+    const rate = 8000;
+    const seg = rate / 2;
+    const x = new Int16Array(3 * seg).map((_, i) => (i % 2 ? -1 : 1) * (i >= seg && i < 2 * seg ? 16423 : 328));
+    const y = x.slice();
+    new TtsChain(rate, p).process(y);
+    const gainDb = Array.from(y, (v, i) => db(Math.abs(v / x[i]!)));
+    expect(gainDb[seg - 1]!).toBeCloseTo(6.0, 1);
+    expect(gainDb[2 * seg - 1]!).toBeGreaterThan(-2.3);
+    expect(gainDb[2 * seg - 1]!).toBeLessThan(-1.7);
+    const ms = (samples: number): number => (samples * 1000) / rate;
+    const attack = gainDb.slice(seg).findIndex((g) => g <= 6 - 0.63 * 8);
+    const release = gainDb.slice(2 * seg).findIndex((g) => g >= 5.5);
+    expect(ms(attack)).toBeGreaterThan(8);
+    expect(ms(attack)).toBeLessThan(18);
+    expect(ms(release)).toBeGreaterThan(15);
+    expect(ms(release)).toBeLessThan(32);
+  });
+
   it('the TTS compressor ramps its gain across each block: a 34 dB jump moves it < 0.5 dB a sample, > 6 dB in all', () => {
     // Filters made transparent and the gate open, so |out / in| is the compressor's gain
     // (a full-scale Nyquist tone passes the DC blocker; -40 dBFS, then -6 dBFS).

@@ -26,9 +26,10 @@ describe('barge-ins honoured', () => {
       { callId: 'cut', attempts: 1, report: { bargeIns: [barge({ speechEnded: false })] } },
       { callId: 'fault', attempts: 1, aiFault: true, report: { bargeIns: [barge({})] } },
       { callId: 'frozen', attempts: 1, agentStopped: true, report: { bargeIns: [barge({})] } },
-      { callId: 'bad', attempts: 1, report: { bargeIns: [barge({})] } },
+      { callId: 'late', attempts: 1, aiReportedLate: true, report: { bargeIns: [barge({})] } },
+      { callId: 'bad', attempts: 1, aiReportedLate: false, report: { bargeIns: [barge({})] } },
     ]);
-    expect(r).toMatchObject({ attempts: 9, started: 6, cleared: 1, notCleared: 8, notHonoured: ['bad'] });
+    expect(r).toMatchObject({ attempts: 10, started: 7, cleared: 1, notCleared: 9, notHonoured: ['bad'] });
     expect(r.notClearedWhy).toEqual({
       no_agent_audio_to_interrupt: 1,
       call_ended_before_barge_in: 2,
@@ -36,6 +37,7 @@ describe('barge-ins honoured', () => {
       call_ended_while_speaking: 1,
       ai_fault: 1,
       agent_stopped: 1,
+      ai_reported_late: 1,
       not_honoured: 1,
     });
   });

@@ -47,7 +47,7 @@ Resampler::Resampler(int in_rate, int out_rate, ResamplerQuality quality)
       cl.stream.push_back(r);
       cl.q.push_back(floor_div(dk, M));
     }
-    cl.offset.resize(cl.q.size());
+    cl.x.resize(cl.q.size());
   }
 #if defined(__x86_64__)
   __builtin_cpu_init();
@@ -109,9 +109,11 @@ void Resampler::run_block(size_t b, int16_t* out) {
       for (int64_t t = t_lo; t < t_hi; ++t) out[out_base + t * L] = static_cast<int16_t>(s[t]);
       continue;
     }
-    for (size_t k = 0; k < cl.q.size(); ++k) cl.offset[k] = cl.q[k] - origin[cl.stream[k]];
-    const kernel::ClassArgs a{cl.coef.data(), cl.stream.data(), cl.offset.data(), static_cast<int>(cl.coef.size()),
-                              stream_ptrs_.data(), t_lo, t_hi, out_base, L, out};
+    // Each tap's first read (at t_lo) resolved once per block: the kernel then loads one pointer
+    // per tap instead of a stream number, that stream's pointer and an offset.
+    for (size_t k = 0; k < cl.q.size(); ++k)
+      cl.x[k] = stream_ptrs_[static_cast<size_t>(cl.stream[k])] + (cl.q[k] - origin[cl.stream[k]] + t_lo);
+    const kernel::ClassArgs a{cl.coef.data(), cl.x.data(), static_cast<int>(cl.coef.size()), t_lo, t_hi, out_base, L, out};
     switch (isa_) {
 #if defined(__x86_64__)
       case Isa::kAvx512: run_avx512(a); break;

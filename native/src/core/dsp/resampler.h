@@ -57,7 +57,7 @@ class Resampler {
     std::vector<double> coef;
     std::vector<int32_t> stream;
     std::vector<int64_t> q;       // floor((a - (K-1) + k) / M): stream index = t + q
-    std::vector<int64_t> offset;  // q minus the current block's stream origin (per block)
+    std::vector<const double*> x;  // per block: each tap's input for t = t_lo (its stream at t_lo + q - origin)
   };
 
   void run_block(size_t b, int16_t* out);

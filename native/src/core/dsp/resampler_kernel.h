@@ -28,10 +28,8 @@ template <> struct IntOf<v8d> { using type = v8u; };
 /** One class's filtered outputs for t in [t_lo, t_hi). */
 struct ClassArgs {
   const double* coef;         // nonzero taps of the class
-  const int32_t* stream;      // which input stream each tap reads
-  const int64_t* offset;      // where in that stream, relative to t (already minus the stream origin)
+  const double* const* x;     // each tap's input for t = t_lo (one of M deinterleaved streams)
   int taps;
-  const double* const* streams;  // M deinterleaved input streams of this block
   int64_t t_lo, t_hi;
   int64_t out_base;           // output index of t = 0 within `out`, stepping by `out_step`
   int64_t out_step;           // L
@@ -39,25 +37,29 @@ struct ClassArgs {
 };
 
 // acc is an exact integer below 2^46 in magnitude; the output is floor(acc / 2^30 + 1/2),
-// saturated. Adding 2^29 + 2^47 keeps it positive and exact; adding 1.5 * 2^52 puts the
-// integer in the low mantissa bits, so the conversion needs no floating-point rounding.
+// saturated. Saturation comes first, in doubles (exact): below lo every acc rounds to -32768
+// or less, above hi to 32767 or more. Then adding 2^29 + 2^47 keeps it positive and exact,
+// and adding 1.5 * 2^52 puts the integer in the low mantissa bits, so the conversion needs no
+// floating-point rounding: bits >> 30 is the result + 2^17, whose low 16 bits are the int16.
+// (All in vector registers: a round trip through memory per lane cost a third of the kernel.)
 template <class V>
-[[gnu::always_inline]] inline void store_lanes(const V& acc, int64_t t, const ClassArgs& a) {
+[[gnu::always_inline]] inline void store_lanes(const V& sum, int64_t t, const ClassArgs& a) {
   using I = typename IntOf<V>::type;
   constexpr int W = sizeof(V) / sizeof(double);
   constexpr double kMagic = 6755399441055744.0;  // 1.5 * 2^52
+  constexpr double kLo = -32768.0 * 1073741824.0 - 536870912.0, kHi = 32767.0 * 1073741824.0;
+  V acc = sum < kLo ? kLo : sum;
+  acc = acc > kHi ? kHi : acc;
   const V biased = acc + (536870912.0 + 140737488355328.0 + kMagic);
   I bits;
   std::memcpy(&bits, &biased, sizeof bits);
-  uint64_t magic_bits;
-  std::memcpy(&magic_bits, &kMagic, sizeof magic_bits);
-  const I shifted = (bits - magic_bits) >> 30;  // floor((acc + 2^29) / 2^30) + 2^17, non-negative
-  uint64_t lanes[W];
-  std::memcpy(lanes, &shifted, sizeof lanes);
-  for (int i = 0; i < W && t + i < a.t_hi; ++i) {
-    const int64_t r = static_cast<int64_t>(lanes[i]) - 131072;
-    const int64_t v = r > 32767 ? 32767 : (r < -32768 ? -32768 : r);
-    a.out[a.out_base + (t + i) * a.out_step] = static_cast<int16_t>(v);
+  const I shifted = bits >> 30;  // result + 2^17 + the magic's bits, all above bit 15
+  int16_t* out = a.out + a.out_base + t * a.out_step;
+  if (t + W <= a.t_hi) {
+#pragma GCC unroll 8
+    for (int i = 0; i < W; ++i) out[i * a.out_step] = static_cast<int16_t>(shifted[i]);
+  } else {
+    for (int i = 0; t + i < a.t_hi; ++i) out[i * a.out_step] = static_cast<int16_t>(shifted[i]);
   }
 }
 
@@ -68,7 +70,7 @@ template <class V>
   for (int64_t t = a.t_lo; t < a.t_hi; t += kAcc * W) {
     V acc[kAcc] = {};
     for (int k = 0; k < a.taps; ++k) {
-      const double* x = a.streams[a.stream[k]] + a.offset[k] + t;
+      const double* x = a.x[k] + (t - a.t_lo);
       const double c = a.coef[k];
 #pragma GCC unroll 4
       for (int v = 0; v < kAcc; ++v) {

@@ -11,6 +11,7 @@ export type NoClearWhy =
   | 'call_ended_while_speaking' // the caller's speech never finished: the call ended under it
   | 'ai_fault' // the call's AI connection met a fault (the bench says so)
   | 'agent_stopped' // the AI agent's process was frozen (SIGSTOP) around the barge-in (the bench says so)
+  | 'ai_reported_late' // the AI reported the speech only once Parley had no agent audio left to cut, or never (the bench reads Parley's trace)
   | 'not_honoured'; // agent audio was there and kept coming, and no clear came
 
 export interface BargeInCall {
@@ -23,6 +24,12 @@ export interface BargeInCall {
   readonly aiFault?: boolean;
   /** The bench froze the AI agent's process around this call's barge-in. */
   readonly agentStopped?: boolean;
+  /**
+   * Parley's trace says the AI's speech_started for this barge-in came only when the turn machine
+   * no longer held agent audio (or never came): in realtime mode the barge-in follows the AI's
+   * report, so an overloaded or slow AI, not Parley, left the audio running.
+   */
+  readonly aiReportedLate?: boolean;
 }
 
 export interface BargeInsHonoured {
@@ -61,6 +68,7 @@ export function bargeInsHonoured(calls: readonly BargeInCall[]): BargeInsHonoure
       else if (!b.speechEnded) add('call_ended_while_speaking');
       else if (c.aiFault) add('ai_fault');
       else if (c.agentStopped) add('agent_stopped');
+      else if (c.aiReportedLate) add('ai_reported_late');
       else {
         add('not_honoured');
         if (notHonoured.length < 20) notHonoured.push(c.callId);

@@ -1,0 +1,108 @@
+// The capacity bench's measuring pieces: serve's process tree (a parent and the child it forked,
+// CPU summed over both, a child that exits keeps the CPU it had used), the calls up summed over
+// protocols, the script that keeps every call up (in conversation) for ramp + hold, and the
+// truncation error that pairs a truncate with a barge-in only when the call had no other.
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { descendants, ServeTree } from '../../bench/_capacity-tree.js';
+import { callsActive } from '../../bench/_capacity-serve.js';
+import { script } from '../../bench/_capacity-script.js';
+import { truncationErrors } from '../../bench/_capacity-truncation.js';
+import type { LoadResult } from '../../src/tools/sim/caller/index.js';
+
+/** Node code: when `trigger` fires, burn 300 ms of CPU (not of wall time: the machine may be busy), print "burnt". */
+const BURN = `const burn = () => { const cpu = () => { const u = process.cpuUsage(); return u.user + u.system; }; const end = cpu() + 300_000; while (cpu() < end); console.log('burnt'); };`;
+
+describe('ServeTree', () => {
+  it('sums CPU over the parent and its child, keeps an exited child’s CPU, and RSS over the living', async () => {
+    // The child burns 300 ms when signalled; then the parent burns 300 ms when it hears so.
+    const childSrc = `${BURN} process.on('SIGUSR2', burn); console.log('ready'); setInterval(() => {}, 1000);`;
+    const parentSrc = `${BURN}
+      const { spawn } = require('node:child_process');
+      const c = spawn(process.execPath, ['-e', ${JSON.stringify(childSrc)}], { stdio: ['ignore', 'pipe', 'inherit'] });
+      c.stdout.on('data', (d) => (String(d).includes('ready') ? console.log('child ' + c.pid) : burn()));
+      setInterval(() => {}, 1000);`;
+    const parent = spawn(process.execPath, ['-e', parentSrc], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      let out = '';
+      parent.stdout.on('data', (d) => (out += String(d)));
+      const until = async (re: RegExp) => {
+        for (const end = Date.now() + 10_000; !re.test(out); ) {
+          if (Date.now() > end) throw new Error(`no ${re}: ${out}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      await until(/child (\d+)/);
+      const child = Number(/child (\d+)/.exec(out)![1]);
+      const tree = new ServeTree(parent.pid!);
+      const base = tree.sample();
+      expect(descendants(parent.pid!)).toEqual([parent.pid, child]);
+      expect(base.alive).toBe(2);
+      expect(base.cpuS).toBe(0);
+      process.kill(child, 'SIGUSR2');
+      await until(/burnt/);
+      const both = tree.sample();
+      // The child's 300 ms and the parent's 300 ms, both after the baseline.
+      expect(both.cpuS).toBeGreaterThanOrEqual(0.5);
+      expect(both.rssKiB).toBeGreaterThan(base.rssKiB / 2);
+      process.kill(child, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 300));
+      const after = tree.sample();
+      expect(after.alive).toBe(1);
+      expect(after.cpuS).toBeGreaterThanOrEqual(both.cpuS);
+      expect(after.rssKiB).toBeLessThan(both.rssKiB);
+      const roles = tree.perProcess().map((p) => p.role);
+      expect(roles).toEqual(['primary', 'worker']);
+      expect(tree.perProcess().find((p) => p.pid === child)!.cpuS).toBeGreaterThan(0);
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  }, 15_000);
+});
+
+describe('callsActive', () => {
+  it('sums the calls up over every protocol series', () => {
+    const text = ['# TYPE parley_calls_active gauge', 'parley_calls_active{protocol="audio-stream"} 4', 'parley_calls_active{protocol="twilio"} 7', 'parley_calls_active_other 100'].join('\n');
+    expect(callsActive(text)).toBe(11);
+    expect(callsActive('parley_calls_active 3')).toBe(3);
+  });
+});
+
+describe('capacity script', () => {
+  it('keeps every call in conversation for ramp + hold after its barge-in', () => {
+    for (const [rampMs, holdMs] of [
+      [10_000, 5000],
+      [1000, 0],
+      [0, 30_000],
+    ] as const) {
+      const s = script({ rampMs, holdMs });
+      expect(s.filter((x) => x.kind === 'barge')).toHaveLength(1);
+      const bargeAt = s.findIndex((x) => x.kind === 'barge');
+      // After the barge-in: say + listen turns, each at least 800 ms said + a 2400 ms reply + 500 ms quiet.
+      const turns = s.slice(bargeAt + 2).filter((x) => x.kind === 'say').length;
+      expect(turns * (800 + 2400 + 500)).toBeGreaterThanOrEqual(rampMs + holdMs);
+      expect(s.at(-1)!.kind).toBe('hangup');
+      // Silent hold: one silence covering ramp + hold after the conversation.
+      const silent = script({ rampMs, holdMs, hold: 'silence' });
+      expect(silent.filter((x) => x.kind === 'barge')).toHaveLength(1);
+      expect(Math.max(...silent.map((x) => (x.kind === 'silence' ? x.ms : 0)))).toBeGreaterThanOrEqual(rampMs + holdMs);
+    }
+  });
+});
+
+describe('truncationErrors', () => {
+  const report = (callId: string, heardMs: number | undefined) =>
+    ({ callId, bargeIns: heardMs === undefined ? [] : [{ heardMs, carriedOverMs: 20 }] }) as unknown as LoadResult['reports'][number];
+  const trunc = (callId: string, audioEndMs: number) => ({ truncate: { eventId: `${callId}.truncate.1`, audioEndMs } });
+
+  it('pairs a call’s only truncate with its barge-in, and counts calls it cannot pair', () => {
+    const reports = [report('a', 1000), report('b', 500), report('c', 700), report('d', undefined)];
+    // a: one truncate (Twilio dresses the id with CA), 30 ms off; b: two truncates; c: none; d: no barge-in.
+    const r = truncationErrors(reports, [trunc('CAa', 1010), trunc('b', 480), trunc('b', 2000), trunc('d', 100)]);
+    expect(r.count).toBe(1);
+    expect(r.max).toBe(30); // |1010 − (1000 − 20)|
+    expect(r.callsWithExtraTruncates).toBe(1);
+    expect(r.callsWithoutTruncate).toBe(1);
+    expect(r.truncates).toBe(4);
+  });
+});
