@@ -29,6 +29,7 @@ import { DEFAULT_HOLD_MS, LEAD_MS, script } from './_capacity-script.js';
 import { ServeWatch, waitServing } from './_capacity-serve.js';
 import { coresOf } from './_capacity-tree.js';
 import { truncationErrors } from './_capacity-truncation.js';
+import { mainJsVsBaseline, threadCpu, threadReport, threadSplit } from './_proc-threads.js';
 
 const r1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
 
@@ -102,6 +103,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     // Idle baseline of serve's whole process tree (every worker up), then a sample a second.
     const watch = new ServeWatch(serve.child.pid!, base, o.calls);
     await watch.start();
+    const threads0 = threadCpu(serve.child.pid!);
     const agentCpu0 = cpuSeconds(agentPid);
     const benchCpu0 = process.cpuUsage();
     const t0 = performance.now();
@@ -118,6 +120,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     }
     const wallS = (performance.now() - t0) / 1000;
     const parleyCpuS = watch.stop();
+    const threads = threadSplit(threads0, threadCpu(serve.child.pid!));
     const { peakCalls, samples } = watch;
     const cpuPct = (parleyCpuS / wallS) * 100;
     // Whole run: serve's CPU over the calls' summed durations (robust when two runs peak differently).
@@ -220,6 +223,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
         note: 'cores used over the whole run (1 = one core busy throughout); serve: the primary and each worker',
       },
       parleyCpu: { ...cpuAtLoad(samples, peakCalls), wholeRunMsPerCallSecond: callSeconds > 0 ? Math.round((parleyCpuS * 1000 * 100) / callSeconds) / 100 : null, cpuUsPerFrameOut: Math.round((parleyCpuS * 1e6) / Math.max(1, m.get(`parley_frames_out_total{protocol="${o.protocol}"}`) ?? 0)) },
+      parleyThreads: threadReport(threads, wallS, callSeconds),
       rss: watch.rss(),
       ...figures.tail,
       ...(o.ai === 'cascade'
@@ -341,6 +345,7 @@ function vsBaseline(now: Record<string, unknown>, base: Record<string, unknown>)
     outboundLatenessP99Ms: { new: p99(now), baseline: p99(base) },
     rssPerCallKiB: { new: rss(now), baseline: rss(base) },
     workers: { new: now['workers'] ?? null, baseline: base['workers'] ?? null },
+    mainJsThreadMsPerCallSecond: mainJsVsBaseline(now, base),
     note: 'baseline: PARLEY_OUTBOUND_FRAMING=stringify (ws.send of JSON.stringify per outbound message) in one worker, in the same invocation',
   };
 }

@@ -96,7 +96,8 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     records,
     ...(tools ? { tools } : {}),
     platform: platform.drivers,
-    wrapTrace: (trace, connId, protocol) => inspect.traced(trace, connId, protocol),
+    // The earlier JS path (the capacity bench's --baseline) also kept the always-on inspector.
+    wrapTrace: (trace, connId, protocol) => inspect.traced(trace, connId, protocol, { alwaysInspect: config.telephony.outboundFraming === 'stringify' }),
     engine,
     metrics,
     log,

@@ -197,7 +197,7 @@ const telephony = z
     outboundFraming: z
       .enum(['template', 'stringify'])
       .default('template')
-      .describe("how JSON platforms' outbound audio and mark messages are built (same bytes either way): from a per-call template, or JSON.stringify per message (the earlier path, kept as the capacity bench's --baseline)"),
+      .describe("how JSON platforms' outbound audio and mark messages are built (same bytes either way): from a per-call template, or JSON.stringify per message (the earlier path, kept as the capacity bench's --baseline; it also keeps the earlier per-message JS work: every echoed mark a turn-machine step, machine inspection always on)"),
   })
   .prefault({});
 

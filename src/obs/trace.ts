@@ -20,6 +20,7 @@ import { createWriteStream, existsSync, mkdirSync, openSync, renameSync, type Wr
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { InspectionEvent } from 'xstate';
+import type { InspectableActor } from './inspect/hub.js';
 
 export type TraceSource = 'machine' | 'media' | 'telephony' | 'ai' | 'runtime';
 
@@ -43,8 +44,13 @@ export interface TraceRecord {
 export interface CallTrace {
   /** Records one step of a machine (called from the inspector) or any other source. */
   record(src: TraceSource, event: string, fields?: Omit<TraceRecord, 'seq' | 't' | 'src' | 'event'>): void;
-  /** An XState `inspect` callback that records every processed event of the named machine. */
-  inspector(machine: string): (ev: InspectionEvent) => void;
+  /**
+   * An XState `inspect` callback that records every processed event of the named machine, or
+   * undefined when nothing records them (XState then builds no inspection events at all).
+   */
+  inspector(machine: string): ((ev: InspectionEvent) => void) | undefined;
+  /** Hands over a created actor for inspection on demand (the /inspect hub); optional. */
+  watch?(machine: string, actor: InspectableActor): void;
   /** Renames the file after the call's id once it is known (keeps the old name on collision). */
   rename(id: string): void;
   /** The file path, or undefined when tracing is off. */
@@ -88,8 +94,8 @@ class NullTrace implements CallTrace {
   readonly path = undefined;
   record(): void {}
   rename(): void {}
-  inspector(): (ev: InspectionEvent) => void {
-    return () => {};
+  inspector(): undefined {
+    return undefined;
   }
   async close(): Promise<void> {}
 }

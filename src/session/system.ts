@@ -11,6 +11,7 @@ import { turnMachine } from '../../machines/turn.js';
 import { callControlMachine } from '../../machines/callControl.js';
 import type { CallTrace } from '../obs/index.js';
 import type { CallEffects, EffectResult } from './effects/types.js';
+import { coalesceMarkEchoes, type MarkEchoes } from './markEchoes.js';
 
 export type MachineName = 'session' | 'aiLink' | 'turn' | 'playout' | 'toolCalls' | 'callControl';
 
@@ -130,6 +131,8 @@ export interface CallActors {
   readonly callControl: Actor<ReturnType<typeof callControlLogic>>;
   /** The live toolCalls actors (one per response with tool calls): a route's event goes to each. */
   readonly toolCalls: ToolCallsTarget;
+  /** Set when echoed marks are coalesced (markEchoes.ts): ticked once per media wake-up. */
+  readonly markEchoes?: MarkEchoes;
 }
 
 export interface ToolCallsTarget {
@@ -147,6 +150,11 @@ export interface SystemOptions {
   /** Audio held beyond the chunk just written before a response starts (the far side's cushion). */
   readonly cushionMs?: number;
   readonly turn: { readonly position: 'marks' | 'delivered'; readonly bargeIn: boolean };
+  /**
+   * Coalesce echoed marks of the current epoch (markEchoes.ts). Not done when the trace records
+   * machine steps: a traced run (trace validation, MBT, chaos) delivers every echo as its own step.
+   */
+  readonly coalesceMarks?: boolean;
 }
 
 /**
@@ -175,16 +183,27 @@ export function createCallSystem(fx: CallEffects, trace: CallTrace, opts: System
   };
   const session = createActor(sessionLogic(fx.session, route), { inspect: trace.inspector('session') });
   const aiLink = createActor(aiLinkLogic(fx.aiLink, route), { input: { maxAttempts: opts.maxAttempts }, inspect: trace.inspector('aiLink') });
-  const turn = createActor(turnLogic(fx.turn, route), { input: { position: opts.turn.position, bargeIn: opts.turn.bargeIn }, inspect: trace.inspector('turn') });
+  const turnInspect = trace.inspector('turn');
+  const turn = createActor(turnLogic(fx.turn, route), { input: { position: opts.turn.position, bargeIn: opts.turn.bargeIn }, inspect: turnInspect });
   const playout = createActor(playoutLogic(fx.playout, route), { input: { lookaheadMs: opts.lookaheadMs, cushionMs: opts.cushionMs ?? 0 }, inspect: trace.inspector('playout') });
   const callControl = createActor(callControlLogic(fx.callControl, route), { inspect: trace.inspector('callControl') });
+  // Live inspection (/inspect) attaches to these only while someone watches.
+  if (trace.watch) {
+    trace.watch('session', session);
+    trace.watch('aiLink', aiLink);
+    trace.watch('turn', turn);
+    trace.watch('playout', playout);
+    trace.watch('callControl', callControl);
+  }
+  const turnActor = finishedIgnores(turn, 'turn', trace);
   actors = {
     session: finishedIgnores(session, 'session', trace),
     callControl: finishedIgnores(callControl, 'callControl', trace),
     aiLink: finishedIgnores(aiLink, 'aiLink', trace),
-    turn: finishedIgnores(turn, 'turn', trace),
+    turn: turnActor,
     playout: finishedIgnores(playout, 'playout', trace),
     toolCalls,
+    ...(opts.coalesceMarks && !turnInspect ? { markEchoes: coalesceMarkEchoes(turnActor) } : {}),
   };
   return actors;
 }

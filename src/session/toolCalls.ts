@@ -136,6 +136,7 @@ export class ToolCallRuns {
       },
     });
     (g as { actor: ToolGroup['actor'] }).actor = createActor(logic, { inspect: this.c.trace.inspector('toolCalls') });
+    this.c.trace.watch?.('toolCalls', g.actor);
     this.groups.set(responseId, g);
     let busy = false;
     g.actor.subscribe((s) => {

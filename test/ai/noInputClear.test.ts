@@ -17,6 +17,7 @@ const calls: Record<string, () => Record<string, unknown>> = {
   sessionUpdate: () =>
     cmd.sessionUpdate({ inputFormat: { codec: 'pcm16', rate: 24000 }, outputFormat: { codec: 'pcm16', rate: 24000 }, turnDetection: null }),
   append: () => cmd.append(Buffer.alloc(4)),
+  appendBytes: () => JSON.parse(cmd.appendBytes(Buffer.alloc(4), 'evt_1').toString('utf8')) as Record<string, unknown>,
   commit: () => cmd.commit(),
   responseCreate: () => cmd.responseCreate('hi'),
   responseCancel: () => cmd.responseCancel('resp_1'),

@@ -294,3 +294,16 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+describe('input_audio_buffer.append bytes', () => {
+  it('are exactly JSON.stringify of the append command with its event id', async () => {
+    const { append, appendBytes } = await import('../../src/ai/openai/commands.js');
+    for (const n of [1, 2, 3, 160, 959, 960, 1920]) {
+      const audio = Buffer.from(Array.from({ length: n }, (_, i) => (i * 131 + n) & 255));
+      const id = `evt_3_${n}`;
+      const bytes = appendBytes(audio, id);
+      expect(bytes.toString('latin1')).toBe(JSON.stringify({ ...append(audio), event_id: id }));
+      expect(JSON.parse(bytes.toString('utf8'))).toEqual({ type: 'input_audio_buffer.append', audio: audio.toString('base64'), event_id: id });
+    }
+  });
+});

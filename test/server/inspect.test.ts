@@ -189,6 +189,35 @@ describe('InspectHub', () => {
     expect(hub.hello()).toMatchObject({ calls: [{ machines: { playout: { value: 'active.live' } } }] });
   });
 
+  it('inspects a watched actor only while someone subscribes (tracing off)', async () => {
+    const hub = new InspectHub();
+    const traced = hub.traced(NULL_TRACE, 'conn', 'twilio');
+    // Tracing off: no always-on inspector, so XState builds no inspection events.
+    expect(traced.inspector('playout')).toBeUndefined();
+    // The earlier always-on hook, kept for the capacity bench's baseline.
+    expect(new InspectHub().traced(NULL_TRACE, 'c2', 'twilio', { alwaysInspect: true }).inspector('playout')).toBeTypeOf('function');
+    const actor = createActor(playoutMachine, { input: {}, inspect: traced.inspector('playout') });
+    let observed = 0;
+    actor.system.inspect(() => (observed += 1));
+    traced.watch?.('playout', actor);
+    actor.start();
+    const before = observed;
+    // Nobody watching: the hub added no observer, yet its summary shows the actor's state.
+    expect(hub.hello()).toMatchObject({ calls: [{ machines: { playout: { value: 'idle' } } }] });
+    const got: InspectMessage[] = [];
+    const off = hub.subscribe((m) => got.push(m));
+    actor.send({ type: 'WRITE', bufferedMs: 0 });
+    expect(got).toEqual([expect.objectContaining({ type: 'step', machine: 'playout', from: 'idle', to: 'prefill' })]);
+    off();
+    got.length = 0;
+    actor.send({ type: 'CLOSE' });
+    expect(got).toHaveLength(0);
+    expect(observed).toBeGreaterThan(before);
+    await traced.close();
+    await Promise.resolve();
+    expect(hub.hello()).toMatchObject({ calls: [{ machines: { playout: { value: 'closed' } } }] });
+  });
+
   it('wraps a call trace: both see every step, rename and close', async () => {
     const hub = new InspectHub();
     const seen: string[] = [];

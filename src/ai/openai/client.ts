@@ -157,10 +157,12 @@ export class OpenAIRealtimeClient implements AiClient {
 
   flushAudio(): SendResult {
     if (this.batchBytes === 0) return this.isOpen() ? 'sent' : 'not_open';
+    if (!this.isOpen()) return 'not_open';
     const audio = this.batch.length === 1 ? this.batch[0]! : Buffer.concat(this.batch);
-    const r = this.send(cmd.append(audio));
-    if (r === 'sent') this.dropBatch();
-    return r;
+    // A text frame of prebuilt bytes (the same bytes send() would produce; see appendBytes).
+    this.link!.ws.send(cmd.appendBytes(audio, this.nextEventId()), { binary: false });
+    this.dropBatch();
+    return 'sent';
   }
 
   commitAudio(): SendResult {
@@ -192,9 +194,13 @@ export class OpenAIRealtimeClient implements AiClient {
 
   private send(event: Readonly<Record<string, unknown>>): SendResult {
     if (!this.isOpen()) return 'not_open';
-    const withId = event['event_id'] === undefined ? { ...event, event_id: `evt_${this.generation}_${++this.eventSeq}` } : event;
+    const withId = event['event_id'] === undefined ? { ...event, event_id: this.nextEventId() } : event;
     this.link!.ws.send(JSON.stringify(withId));
     return 'sent';
+  }
+
+  private nextEventId(): string {
+    return `evt_${this.generation}_${++this.eventSeq}`;
   }
 
   private retire(link: Link, code: number, reason: string): void {

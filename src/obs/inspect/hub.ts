@@ -1,7 +1,9 @@
 // The bridge side of live inspection: every call's machines report their steps here (through
-// XState's inspect API), and /inspect clients subscribe. With nobody watching, a step costs one
-// map write (the latest snapshot, which the actor holds anyway); the messages, the sanitised
-// payloads and the rolling log are built only while someone subscribes.
+// XState's inspect API), and /inspect clients subscribe. A watched actor (watch()) is inspected
+// only while someone subscribes: with nobody watching, XState builds no inspection events for it
+// and its state is read from the actor when a summary is asked for. An actor whose trace already
+// inspects it (tracing on) reports every step here too; the messages, the sanitised payloads and
+// the rolling log are built only while someone subscribes.
 import type { InspectionEvent } from 'xstate';
 import type { CallTrace } from '../trace.js';
 import { flattenState } from '../trace.js';
@@ -27,11 +29,24 @@ interface SnapshotLike {
 
 export type InspectListener = (msg: InspectMessage) => void;
 
+/** An actor the hub can read and inspect on demand (an XState actor). */
+export interface InspectableActor {
+  getSnapshot(): unknown;
+  readonly system: { inspect(fn: (ev: InspectionEvent) => void): { unsubscribe(): void } };
+}
+
 /** What a call's runtime holds: one XState inspect callback per machine, rename, end. */
 export interface CallInspection {
   inspector(machine: string): (ev: InspectionEvent) => void;
+  /** Inspects the actor only while someone subscribes (instead of an always-on inspector). */
+  watch(machine: string, actor: InspectableActor): void;
   rename(callId: string): void;
   end(): void;
+}
+
+interface Watched {
+  readonly actor: InspectableActor;
+  sub: { unsubscribe(): void } | undefined;
 }
 
 function view(s: SnapshotLike): MachineView {
@@ -45,6 +60,8 @@ class HubCall {
   ending = false;
   seq = 0;
   readonly snapshots = new Map<string, SnapshotLike>();
+  /** Actors inspected on demand: attached while the hub has subscribers. */
+  readonly watched = new Map<string, Watched>();
   last: StepMessage | null = null;
   log: StepMessage[] = [];
 
@@ -60,6 +77,7 @@ class HubCall {
   summary(): CallSummary {
     const machines: Record<string, MachineView> = {};
     for (const [m, s] of this.snapshots) machines[m] = view(s);
+    for (const [m, w] of this.watched) if (!w.sub) machines[m] = view(w.actor.getSnapshot() as SnapshotLike);
     return {
       connId: this.connId,
       callId: this.callId,
@@ -105,7 +123,29 @@ export class InspectHub {
   /** Subscribes; returns the unsubscribe function. Send `hello()` first yourself. */
   subscribe(fn: InspectListener): () => void {
     this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    if (this.listeners.size === 1) for (const call of this.calls.values()) for (const [m, w] of call.watched) this.attach(call, m, w);
+    return () => {
+      if (!this.listeners.delete(fn) || this.listeners.size > 0) return;
+      for (const call of this.calls.values()) for (const w of call.watched.values()) this.detach(w);
+    };
+  }
+
+  /** Starts inspecting a watched actor; its current state becomes the step's `from`. */
+  private attach(call: HubCall, machine: string, w: Watched): void {
+    if (w.sub) return;
+    call.snapshots.set(machine, w.actor.getSnapshot() as SnapshotLike);
+    w.sub = w.actor.system.inspect((ev) => {
+      try {
+        this.step(call, machine, ev);
+      } catch {
+        this.errors += 1;
+      }
+    });
+  }
+
+  private detach(w: Watched): void {
+    w.sub?.unsubscribe();
+    w.sub = undefined;
   }
 
   hello(): InspectMessage {
@@ -140,6 +180,15 @@ export class InspectHub {
           this.errors += 1;
         }
       },
+      watch: (machine, actor) => {
+        // A newer actor of the same machine (the next tool-call group) replaces the older one.
+        const prev = call.watched.get(machine);
+        if (prev) this.detach(prev);
+        const w: Watched = { actor, sub: undefined };
+        call.watched.set(machine, w);
+        call.snapshots.delete(machine);
+        if (this.listeners.size && !call.ending) this.attach(call, machine, w);
+      },
       rename: (callId) => {
         if (call.ending || callId === call.callId) return;
         call.callId = callId;
@@ -154,6 +203,7 @@ export class InspectHub {
         queueMicrotask(() => {
           call.endedAt = this.now();
           this.calls.delete(connId);
+          for (const w of call.watched.values()) this.detach(w);
           this.ended = [call.summary(), ...this.ended].slice(0, ENDED_CALLS_KEPT);
           if (this.listeners.size) this.emit({ type: 'call.end', connId, callId: call.callId, t: call.endedAt });
         });
@@ -193,17 +243,27 @@ export class InspectHub {
    * Wraps a call's trace so that every machine it inspects also reports here: the one-line
    * hook for a runtime that already hands `trace.inspector(machine)` to its actors.
    */
-  traced(trace: CallTrace, connId: string, protocol: string): CallTrace {
+  traced(trace: CallTrace, connId: string, protocol: string, opts: { readonly alwaysInspect?: boolean } = {}): CallTrace {
     const call = this.openCall(connId, protocol);
+    const inspected = new Set<string>();
     return {
       record: (src, event, fields) => trace.record(src, event, fields),
+      // With the trace inspecting anyway (tracing on), the hub rides along on every step;
+      // otherwise nothing is inspected until someone subscribes (watch). alwaysInspect keeps
+      // the earlier always-on hook (the capacity bench's baseline).
       inspector: (machine) => {
         const a = trace.inspector(machine);
+        if (!a && !opts.alwaysInspect) return undefined;
+        inspected.add(machine);
         const b = call.inspector(machine);
+        if (!a) return b;
         return (ev) => {
           a(ev);
           b(ev);
         };
+      },
+      watch: (machine, actor) => {
+        if (!inspected.has(machine)) call.watch(machine, actor);
       },
       rename: (id) => {
         trace.rename(id);

@@ -54,6 +54,8 @@ void MediaThread::stop() noexcept {
 }
 
 void MediaThread::run() noexcept {
+  // Named so that per-thread CPU (/proc/<pid>/task/<tid>/comm) tells it from the JS thread.
+  pthread_setname_np(pthread_self(), "parley-media");
   sched_.store(static_cast<std::uint8_t>(raise_priority()), std::memory_order_release);
   const std::int64_t start = now_ns();
   std::uint64_t served = 0;  // index of the last deadline served
