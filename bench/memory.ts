@@ -51,19 +51,19 @@ const gauge = (t: string, name: string) => {
 };
 
 /**
- * The media core's four rings per call, from native/src/core/engine/call.cc (a ring's capacity
- * is its byte bound rounded up to a power of two; a ring that has wrapped once is resident).
+ * The media core's four rings per call, from native/src/core/engine/call.cc (a ring is exactly
+ * its byte bound, Call::ring_bytes(); a ring that has wrapped once is resident).
  */
 export function ringBytes(ai: { rate: number; bps: number }, tel: { rate: number; bps: number }, playoutMs: number, captureMs: number): Record<string, number> {
-  const pow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(64, n)));
+  const exact = (n: number) => Math.max(64, n);
   const ms = (f: { rate: number; bps: number }, x: number) => Math.floor((f.rate * x) / 1000) * f.bps;
   const outFrame = (tel.rate / 50) * tel.bps;
-  const capOutMax = (ai.rate / 50) * ai.bps + 2 * ai.bps; // a resampler may yield a sample or two more
+  const capOutMax = (ai.rate / 50) * ai.bps + 2 * ai.bps; // a resampler may yield a sample or two more (an upper bound)
   return {
-    playoutIn: pow2(ms(ai, playoutMs) + 16 * (Math.floor(playoutMs / 20) + 1)),
-    playoutOut: pow2(25 * (16 + outFrame)),
-    captureIn: pow2(ms(tel, captureMs)),
-    captureOut: pow2(Math.max(ms(ai, 500), capOutMax * 9)),
+    playoutIn: exact(ms(ai, playoutMs) + 16 * (Math.floor(playoutMs / 20) + 1)),
+    playoutOut: exact(25 * (16 + outFrame)),
+    captureIn: exact(ms(tel, captureMs)),
+    captureOut: exact(Math.max(ms(ai, 500), capOutMax * 9)),
   };
 }
 
@@ -160,7 +160,7 @@ export async function run(argv: string[]): Promise<void> {
       if (snap) p.snapshotFile = await takeSnapshot(pid, dir, base);
       plateaus.push(p);
       const res = await load;
-      process.stderr.write(`step ${n}: ${active} active at the plateau, ${res.ok}/${res.calls} ok\n`);
+      process.stderr.write(`step ${n}: ${active} active at the plateau, ${res.ok}/${res.calls} ok ${JSON.stringify(res.failures)}\n`);
       await new Promise((r) => setTimeout(r, 3000)); // teardown
     }
     const after = await read(0);
