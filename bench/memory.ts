@@ -22,12 +22,31 @@ interface Plateau {
   readonly calls: number;
   readonly rssKiB: number;
   readonly rssAnonKiB: number;
+  readonly brkHeapKiB: number;
+  readonly otherAnonKiB: number;
   readonly heapUsed: number;
   readonly heapTotal: number;
   readonly external: number;
   readonly arrayBuffers: number | null;
   snapshot?: Map<string, HeapGroup>;
   snapshotFile?: string;
+}
+
+/** Resident KiB of the brk heap (glibc's main arena: the JS thread's mallocs, the rings among
+ *  them) and of the other anonymous mappings (V8's heap pages, mmap'd malloc chunks, thread arenas). */
+function smapsKiB(pid: number): { brkHeap: number; otherAnon: number } {
+  let name = '';
+  let brkHeap = 0;
+  let otherAnon = 0;
+  for (const l of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(l)) name = l.split(/\s+/)[5] ?? '';
+    else if (l.startsWith('Rss:')) {
+      const kib = Number(l.split(/\s+/)[1]);
+      if (name === '[heap]') brkHeap += kib;
+      else if (name === '') otherAnon += kib;
+    }
+  }
+  return { brkHeap, otherAnon };
 }
 
 function statusKiB(pid: number, key: string): number {
@@ -130,6 +149,7 @@ export async function run(argv: string[]): Promise<void> {
       calls,
       rssKiB: rssKiB(pid),
       rssAnonKiB: statusKiB(pid, 'RssAnon'),
+      ...(({ brkHeap, otherAnon }) => ({ brkHeapKiB: brkHeap, otherAnonKiB: otherAnon }))(smapsKiB(pid)),
       heapUsed: gauge(t, 'parley_nodejs_heap_size_used_bytes') ?? 0,
       heapTotal: gauge(t, 'parley_nodejs_heap_size_total_bytes') ?? 0,
       external: gauge(t, 'parley_nodejs_external_memory_bytes') ?? 0,
@@ -175,6 +195,8 @@ export async function run(argv: string[]): Promise<void> {
         perCallBytes: {
           rss: per(p.rssKiB * 1024, prev.rssKiB * 1024),
           rssAnon: per(p.rssAnonKiB * 1024, prev.rssAnonKiB * 1024),
+          mallocMainArena: per(p.brkHeapKiB * 1024, prev.brkHeapKiB * 1024),
+          otherAnon: per(p.otherAnonKiB * 1024, prev.otherAnonKiB * 1024),
           v8HeapCommitted: per(p.heapTotal, prev.heapTotal),
           v8HeapUsed: per(p.heapUsed, prev.heapUsed),
           v8HeapLive: p.snapshot && prev.snapshot ? per(totalBytes(p.snapshot), totalBytes(prev.snapshot)) : null,

@@ -352,7 +352,7 @@ TEST(IdentityPaths, CopyOneFrameOfTheSharedFormat) {
 
 // The rings are sized from the call's config, not rounded up: a G.711 call with a 2 s playout
 // ring and a 1 s capture ring holds 2 s + one header per 20 ms, 500 ms of output frames with
-// their headers, 1 s of caller audio and 500 ms of AI-format capture (34,816 bytes; 53,248
+// their headers, 1 s of caller audio and 500 ms of AI-format capture (34,016 bytes; 53,248
 // when every ring was rounded up to a power of two).
 TEST(CallRings, SizedByConfigNotRoundedUp) {
   const Format ulaw{Codec::kMulaw, 8000};
