@@ -1,4 +1,4 @@
-// `npm run bench -- memory [--steps 100,200] [--protocol twilio|audio-stream] [--media native|js] [--hold-ms N] [--no-snapshot] [--serve-flags '<node flags>']`
+// `npm run bench -- memory [--steps 100,200] [--protocol twilio|audio-stream] [--media native|js] [--hold-ms N] [--no-snapshot] [--serve-flags '<node flags>'] [--trim-probe]`
 // Where a call's memory goes. One `parley serve` (the offline agent in its own process, the
 // sim callers in this one); for each step N the calls are held concurrent in a silent stretch
 // after a conversation with a barge-in, and at that plateau the bench reads serve's RSS (anon /
@@ -8,6 +8,7 @@
 // by the difference in calls (so the process's fixed cost and warm-up drop out), plus the
 // capacity bench's definition (growth from start-up over the calls, which keeps both).
 // The native core's rings are reported from their configured sizes (see ringBytes()).
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,8 @@ interface Plateau {
   readonly heapTotal: number;
   readonly external: number;
   readonly arrayBuffers: number | null;
+  /** RSS released by malloc_trim(0) at the plateau (--trim-probe): free memory glibc kept. */
+  trimmedKiB?: number;
   snapshot?: Map<string, HeapGroup>;
   snapshotFile?: string;
 }
@@ -123,6 +126,8 @@ export async function run(argv: string[]): Promise<void> {
       'no-snapshot': { type: 'boolean', default: false },
       // Extra node flags for serve, e.g. --serve-flags=--max-semi-space-size=2 (A/B of V8 settings).
       'serve-flags': { type: 'string', default: '' },
+      // At each plateau, gdb calls malloc_trim(0) in serve: RSS that glibc held free (fragmentation).
+      'trim-probe': { type: 'boolean', default: false },
     },
   });
   const steps = values.steps.split(',').map(Number);
@@ -177,6 +182,10 @@ export async function run(argv: string[]): Promise<void> {
         await new Promise((r) => setTimeout(r, 500));
       }
       const p = await read(active);
+      if (values['trim-probe']) {
+        execFileSync('gdb', ['-p', String(pid), '-batch', '-nx', '-ex', 'call (int)malloc_trim(0)'], { stdio: 'ignore', timeout: 60_000 });
+        p.trimmedKiB = p.rssKiB - rssKiB(pid);
+      }
       if (snap) p.snapshotFile = await takeSnapshot(pid, dir, base);
       plateaus.push(p);
       const res = await load;

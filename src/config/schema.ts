@@ -54,6 +54,9 @@ const media = z
     captureRingMs: int(100, 60_000)
       .default(1000)
       .describe('capture ring bound in ms of caller audio; overflow is refused and counted'),
+    mallocTrimMs: int(0, 600_000)
+      .default(10_000)
+      .describe("every this many ms, free memory the C library holds goes back to the OS (malloc_trim, off the JS thread; about 190 KB per call at 200 calls); 0 = never"),
     playoutGainDb: z
       .number()
       .min(PLAYOUT_GAIN_DB.min)
