@@ -1,6 +1,8 @@
 // Periodic malloc_trim: the JS thread's short-lived native allocations (socket reads, frames)
 // leave glibc's main arena fragmented, and free pages between live chunks stay resident. The
 // trim runs on the libuv thread pool, one at a time: the next is scheduled when one finishes.
+// It holds the arena lock while it walks the free chunks, so a JS-thread malloc meanwhile waits:
+// 5 ms with ~9,000 free chunks, 75 ms when it released 270 MB at once. Off by default.
 import type { Clock, TimerHandle } from '../base/clock.js';
 import { loadNativeAddon } from './binding.js';
 

@@ -71,9 +71,9 @@ describe('config', () => {
     expect(p[0]).toContain('integer 40–200');
   });
 
-  it('media.mallocTrimMs: PARLEY_MALLOC_TRIM_MS, 0 (never) up to 10 minutes, default 10 s', () => {
-    expect(loadConfig({ env: {}, cwd: dir() }).media.mallocTrimMs).toBe(10_000);
-    expect(loadConfig({ env: { PARLEY_MALLOC_TRIM_MS: '0' }, cwd: dir() }).media.mallocTrimMs).toBe(0);
+  it('media.mallocTrimMs: PARLEY_MALLOC_TRIM_MS, 0 (never, the default) up to 10 minutes', () => {
+    expect(loadConfig({ env: {}, cwd: dir() }).media.mallocTrimMs).toBe(0);
+    expect(loadConfig({ env: { PARLEY_MALLOC_TRIM_MS: '10000' }, cwd: dir() }).media.mallocTrimMs).toBe(10_000);
     const p = problemsOf(() => loadConfig({ env: { PARLEY_MALLOC_TRIM_MS: '-1' }, cwd: dir() }));
     expect(p).toHaveLength(1);
     expect(p[0]).toContain('PARLEY_MALLOC_TRIM_MS (media.mallocTrimMs) = -1 from env PARLEY_MALLOC_TRIM_MS');
