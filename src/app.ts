@@ -8,6 +8,7 @@ import { McpServerLink } from './functions/mcp.js';
 import { CascadeService, createTtsBreaker } from './ai/cascade/index.js';
 import type { MediaEngine } from './media/types.js';
 import { createMediaEngine } from './media/index.js';
+import { addonMallocTrim, startMallocTrim } from './media/mallocTrim.js';
 import { Metrics, silentLogger, watchEventLoop, watchMediaEngine, type Logger } from './obs/index.js';
 import { realClock, type Clock } from './base/clock.js';
 import { SessionRuntime } from './session/runtime.js';
@@ -130,8 +131,12 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     stopMedia();
   };
   const stopSaturation = metrics.watchMedia(engine); // parley_media_saturation, for autoscaling
+  // Free C-library memory goes back to the OS every media.mallocTrimMs (the addon does it).
+  const trim = addonMallocTrim();
+  const trimmer = trim ? startMallocTrim(trim, config.media.mallocTrimMs, clock) : undefined;
   /** Everything started here, released in order (after the server stopped taking calls). */
   const release = async () => {
+    trimmer?.stop();
     stopLag();
     stopSaturation();
     runtime.close();

@@ -350,6 +350,25 @@ TEST(IdentityPaths, CopyOneFrameOfTheSharedFormat) {
   EXPECT_FALSE(make_identity_paths({{Codec::kMulaw, 8000}, {Codec::kPcm16, 24000}}).error.empty());
 }
 
+// The rings are sized from the call's config, not rounded up: a G.711 call with a 2 s playout
+// ring and a 1 s capture ring holds 2 s + one header per 20 ms, 500 ms of output frames with
+// their headers, 1 s of caller audio and 500 ms of AI-format capture (34,016 bytes; 53,248
+// when every ring was rounded up to a power of two).
+TEST(CallRings, SizedByConfigNotRoundedUp) {
+  const Format ulaw{Codec::kMulaw, 8000};
+  CallConfig cfg;
+  cfg.formats = {ulaw, ulaw};
+  cfg.playout_capacity_ms = 2000;
+  cfg.capture_capacity_ms = 1000;
+  Call call(1, cfg, make_identity_paths(cfg.formats));
+  const std::size_t playout = 16000 + 16 * (2000 / 20 + 1);
+  const std::size_t out = 25 * (16 + 160);
+  EXPECT_EQ(call.ring_bytes(), playout + out + 8000 + 4000);
+  cfg.playout_capacity_ms = 200;
+  Call small(2, cfg, make_identity_paths(cfg.formats));
+  EXPECT_EQ(call.ring_bytes() - small.ring_bytes(), 16000u - 1600u + 16u * (101u - 11u));
+}
+
 TEST_F(EngineTest, IdsOfFreedSlotsAreNotReused) {
   const std::uint32_t first = open().id();
   engine.close_call(first);

@@ -39,10 +39,25 @@ std::vector<std::uint8_t> drain(ChunkRing& r, std::vector<Piece>* pieces = nullp
 
 }  // namespace
 
-TEST(SpscBytes, CapacityIsAPowerOfTwo) {
+// Exact, not rounded up to a power of two: a call's rings are most of its native memory.
+TEST(SpscBytes, CapacityIsTheRequestedSize) {
   EXPECT_EQ(SpscBytes(1).capacity(), 64u);
-  EXPECT_EQ(SpscBytes(100).capacity(), 128u);
+  EXPECT_EQ(SpscBytes(100).capacity(), 100u);
   EXPECT_EQ(SpscBytes(4096).capacity(), 4096u);
+}
+
+TEST(SpscBytes, WrapsAroundAnOddCapacity) {
+  SpscBytes q(100);
+  std::vector<std::uint8_t> out(37);
+  for (int round = 0; round < 20; ++round) {
+    auto in = bytes(37, static_cast<std::uint8_t>(round * 11));
+    ASSERT_TRUE(q.try_write(in));
+    ASSERT_TRUE(q.try_read(out));
+    ASSERT_EQ(out, in) << "round " << round;
+  }
+  // Full at exactly the capacity: 100 bytes fit, the 101st does not.
+  ASSERT_TRUE(q.try_write(bytes(100, 1)));
+  EXPECT_FALSE(q.try_write(bytes(1, 2)));
 }
 
 TEST(SpscBytes, WrapsAroundWithBulkCopies) {

@@ -36,6 +36,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'PARLEY_MEDIA_CORE_TRACE', path: 'media.coreTrace', kind: 'bool' },
   { env: 'PARLEY_PLAYOUT_BACKLOG_MS', path: 'media.playoutBacklogMs', kind: 'int' },
   { env: 'PARLEY_CAPTURE_RING_MS', path: 'media.captureRingMs', kind: 'int' },
+  { env: 'PARLEY_MALLOC_TRIM_MS', path: 'media.mallocTrimMs', kind: 'int' },
   { env: 'PARLEY_PLAYOUT_GAIN_DB', path: 'media.playoutGainDb', kind: 'number' },
   { env: 'PARLEY_AI', path: 'ai.mode', kind: 'string' },
   { env: 'OPENAI_API_KEY', path: 'ai.openaiApiKey', kind: 'string' },

@@ -54,6 +54,9 @@ const media = z
     captureRingMs: int(100, 60_000)
       .default(1000)
       .describe('capture ring bound in ms of caller audio; overflow is refused and counted'),
+    mallocTrimMs: int(0, 600_000)
+      .default(0)
+      .describe('every this many ms, free memory the C library holds goes back to the OS (malloc_trim on the libuv pool: about 190 KB per call at 200 calls, but the JS thread waits for the arena lock while it runs, 5–75 ms measured); 0 = never'),
     playoutGainDb: z
       .number()
       .min(PLAYOUT_GAIN_DB.min)

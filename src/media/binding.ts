@@ -88,6 +88,8 @@ export interface NativeAddon {
   readonly benchRing: (frameBytes: number, frames: number) => RingBench;
   readonly engineFields: NativeEngineFields;
   readonly Engine: new (tickNs: number, maxCalls: number, onWake: () => void) => NativeEngineHandle;
+  /** malloc_trim(0) on the libuv thread pool: true when pages went back to the kernel. */
+  readonly mallocTrim: () => Promise<boolean>;
 }
 
 /** Every key of CallCounters, checked exhaustively by the compiler. */

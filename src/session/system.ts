@@ -43,92 +43,137 @@ export const ROUTES: readonly Route[] = [
 /** Runs an action's effect, then its routes (unless the effect could not be performed). */
 type Router = (from: MachineName, action: string, effect: () => EffectResult) => void;
 
-function sessionLogic(fx: CallEffects['session'], route: Router) {
-  const r = (action: keyof CallEffects['session'], effect: () => EffectResult) => () => route('session', action, effect);
-  return sessionMachine.provide({
-    actions: {
-      startAiLink: r('startAiLink', () => fx.startAiLink()),
-      startTimer: (_, params) => route('session', 'startTimer', () => fx.startTimer(params.timer)),
-      playNotice: r('playNotice', () => fx.playNotice()),
-      beginCleanup: r('beginCleanup', () => fx.beginCleanup()),
-      cancelTimers: r('cancelTimers', () => fx.cancelTimers()),
-      closeTelephony: ({ context }) => route('session', 'closeTelephony', () => fx.closeTelephony(context.reason)),
-      stopAiLink: r('stopAiLink', () => fx.stopAiLink()),
-      requestMediaRelease: r('requestMediaRelease', () => fx.requestMediaRelease()),
-      freeCall: r('freeCall', () => fx.freeCall()),
-      reportEnded: ({ context }) => route('session', 'reportEnded', () => fx.reportEnded(context.reason)),
-    },
-  });
+/**
+ * The machines with their actions are built once per process, not once per call: `provide()`
+ * builds a machine's whole state-node tree (about 70 KB of heap for the five, per call). An
+ * action finds its call's effects and router through the actor it runs in (`self`), bound in
+ * createCallSystem before the actor starts.
+ */
+interface Binding {
+  readonly fx: CallEffects;
+  readonly route: Router;
+}
+const bindings = new WeakMap<object, Binding>();
+function bound(self: object): Binding {
+  const b = bindings.get(self);
+  if (!b) throw new Error('call system: an actor ran an action before its effects were bound');
+  return b;
 }
 
-function aiLinkLogic(fx: CallEffects['aiLink'], route: Router) {
-  const r = (action: keyof CallEffects['aiLink'], effect: () => EffectResult) => () => route('aiLink', action, effect);
-  return aiLinkMachine.provide({
-    actions: {
-      openConnection: ({ context }) => route('aiLink', 'openConnection', () => fx.openConnection(context)),
-      configureSession: r('configureSession', () => fx.configureSession()),
-      replayConversation: r('replayConversation', () => fx.replayConversation()),
-      flushCaptureBacklog: r('flushCaptureBacklog', () => fx.flushCaptureBacklog()),
-      dropConnection: r('dropConnection', () => fx.dropConnection()),
-      scheduleReconnect: ({ context }) => route('aiLink', 'scheduleReconnect', () => fx.scheduleReconnect(context)),
-      reportLinkLost: r('reportLinkLost', () => fx.reportLinkLost()),
-      giveUp: r('giveUp', () => fx.giveUp()),
-      cancelReconnectTimer: r('cancelReconnectTimer', () => fx.cancelReconnectTimer()),
-      reportStopped: r('reportStopped', () => fx.reportStopped()),
-    },
-  });
+type Effects<M extends keyof CallEffects> = CallEffects[M];
+/** An action of machine `m` that runs `effect(fx)` through the router under the action's name. */
+function via<M extends MachineName & keyof CallEffects>(m: M, action: string, effect: (fx: Effects<M>) => EffectResult) {
+  return ({ self }: { self: object }) => {
+    const b = bound(self);
+    b.route(m, action, () => effect(b.fx[m]));
+  };
 }
 
-function turnLogic(fx: CallEffects['turn'], route: Router) {
-  return turnMachine.provide({
-    actions: {
-      enqueueAudio: ({ context, event }) => {
-        if (event.type === 'AUDIO_DELTA') route('turn', 'enqueueAudio', () => fx.enqueueAudio(context, event));
-      },
-      dropStaleAudio: ({ event }) => route('turn', 'dropStaleAudio', () => fx.dropStaleAudio(event)),
-      forwardText: () => route('turn', 'forwardText', () => fx.forwardText()),
-      dropStaleText: () => route('turn', 'dropStaleText', () => fx.dropStaleText()),
-      requestFlush: ({ context }) => route('turn', 'requestFlush', () => fx.requestFlush(context)),
-      sendClear: () => route('turn', 'sendClear', () => fx.sendClear()),
-      sendCancel: ({ context }) => route('turn', 'sendCancel', () => fx.sendCancel(context)),
-      sendTruncate: ({ context }) => route('turn', 'sendTruncate', () => fx.sendTruncate(context)),
-      reportBargeIn: ({ context }) => route('turn', 'reportBargeIn', () => fx.reportBargeIn(context)),
-      dropStaleMark: () => route('turn', 'dropStaleMark', () => fx.dropStaleMark()),
+const sessionLogic = sessionMachine.provide({
+  actions: {
+    startAiLink: via('session', 'startAiLink', (fx) => fx.startAiLink()),
+    startTimer: ({ self }, params) => {
+      const b = bound(self);
+      b.route('session', 'startTimer', () => b.fx.session.startTimer(params.timer));
     },
-  });
-}
+    playNotice: via('session', 'playNotice', (fx) => fx.playNotice()),
+    beginCleanup: via('session', 'beginCleanup', (fx) => fx.beginCleanup()),
+    cancelTimers: via('session', 'cancelTimers', (fx) => fx.cancelTimers()),
+    closeTelephony: ({ context, self }) => {
+      const b = bound(self);
+      b.route('session', 'closeTelephony', () => b.fx.session.closeTelephony(context.reason));
+    },
+    stopAiLink: via('session', 'stopAiLink', (fx) => fx.stopAiLink()),
+    requestMediaRelease: via('session', 'requestMediaRelease', (fx) => fx.requestMediaRelease()),
+    freeCall: via('session', 'freeCall', (fx) => fx.freeCall()),
+    reportEnded: ({ context, self }) => {
+      const b = bound(self);
+      b.route('session', 'reportEnded', () => b.fx.session.reportEnded(context.reason));
+    },
+  },
+});
 
-function playoutLogic(fx: CallEffects['playout'], route: Router) {
-  return playoutMachine.provide({
-    actions: {
-      requestFlush: () => route('playout', 'requestFlush', () => fx.requestFlush()),
-      releaseCall: () => route('playout', 'releaseCall', () => fx.releaseCall()),
+const aiLinkLogic = aiLinkMachine.provide({
+  actions: {
+    openConnection: ({ context, self }) => {
+      const b = bound(self);
+      b.route('aiLink', 'openConnection', () => b.fx.aiLink.openConnection(context));
     },
-  });
-}
+    configureSession: via('aiLink', 'configureSession', (fx) => fx.configureSession()),
+    replayConversation: via('aiLink', 'replayConversation', (fx) => fx.replayConversation()),
+    flushCaptureBacklog: via('aiLink', 'flushCaptureBacklog', (fx) => fx.flushCaptureBacklog()),
+    dropConnection: via('aiLink', 'dropConnection', (fx) => fx.dropConnection()),
+    scheduleReconnect: ({ context, self }) => {
+      const b = bound(self);
+      b.route('aiLink', 'scheduleReconnect', () => b.fx.aiLink.scheduleReconnect(context));
+    },
+    reportLinkLost: via('aiLink', 'reportLinkLost', (fx) => fx.reportLinkLost()),
+    giveUp: via('aiLink', 'giveUp', (fx) => fx.giveUp()),
+    cancelReconnectTimer: via('aiLink', 'cancelReconnectTimer', (fx) => fx.cancelReconnectTimer()),
+    reportStopped: via('aiLink', 'reportStopped', (fx) => fx.reportStopped()),
+  },
+});
 
-function callControlLogic(fx: CallEffects['callControl'], route: Router) {
-  const r = (action: keyof CallEffects['callControl'], effect: () => EffectResult) => () => route('callControl', action, effect);
-  return callControlMachine.provide({
-    actions: {
-      closeConversation: r('closeConversation', () => fx.closeConversation()),
-      startWaitTimer: r('startWaitTimer', () => fx.startWaitTimer()),
-      cancelWaitTimer: r('cancelWaitTimer', () => fx.cancelWaitTimer()),
-      issueHangup: r('issueHangup', () => fx.issueHangup()),
-      issueTransfer: r('issueTransfer', () => fx.issueTransfer()),
-      reportFailed: r('reportFailed', () => fx.reportFailed()),
-      reopenConversation: r('reopenConversation', () => fx.reopenConversation()),
-      endSession: r('endSession', () => fx.endSession()),
+const turnLogic = turnMachine.provide({
+  actions: {
+    enqueueAudio: ({ context, event, self }) => {
+      if (event.type !== 'AUDIO_DELTA') return;
+      const b = bound(self);
+      b.route('turn', 'enqueueAudio', () => b.fx.turn.enqueueAudio(context, event));
     },
-  });
-}
+    dropStaleAudio: ({ event, self }) => {
+      const b = bound(self);
+      b.route('turn', 'dropStaleAudio', () => b.fx.turn.dropStaleAudio(event));
+    },
+    forwardText: via('turn', 'forwardText', (fx) => fx.forwardText()),
+    dropStaleText: via('turn', 'dropStaleText', (fx) => fx.dropStaleText()),
+    requestFlush: ({ context, self }) => {
+      const b = bound(self);
+      b.route('turn', 'requestFlush', () => b.fx.turn.requestFlush(context));
+    },
+    sendClear: via('turn', 'sendClear', (fx) => fx.sendClear()),
+    sendCancel: ({ context, self }) => {
+      const b = bound(self);
+      b.route('turn', 'sendCancel', () => b.fx.turn.sendCancel(context));
+    },
+    sendTruncate: ({ context, self }) => {
+      const b = bound(self);
+      b.route('turn', 'sendTruncate', () => b.fx.turn.sendTruncate(context));
+    },
+    reportBargeIn: ({ context, self }) => {
+      const b = bound(self);
+      b.route('turn', 'reportBargeIn', () => b.fx.turn.reportBargeIn(context));
+    },
+    dropStaleMark: via('turn', 'dropStaleMark', (fx) => fx.dropStaleMark()),
+  },
+});
+
+const playoutLogic = playoutMachine.provide({
+  actions: {
+    requestFlush: via('playout', 'requestFlush', (fx) => fx.requestFlush()),
+    releaseCall: via('playout', 'releaseCall', (fx) => fx.releaseCall()),
+  },
+});
+
+const callControlLogic = callControlMachine.provide({
+  actions: {
+    closeConversation: via('callControl', 'closeConversation', (fx) => fx.closeConversation()),
+    startWaitTimer: via('callControl', 'startWaitTimer', (fx) => fx.startWaitTimer()),
+    cancelWaitTimer: via('callControl', 'cancelWaitTimer', (fx) => fx.cancelWaitTimer()),
+    issueHangup: via('callControl', 'issueHangup', (fx) => fx.issueHangup()),
+    issueTransfer: via('callControl', 'issueTransfer', (fx) => fx.issueTransfer()),
+    reportFailed: via('callControl', 'reportFailed', (fx) => fx.reportFailed()),
+    reopenConversation: via('callControl', 'reopenConversation', (fx) => fx.reopenConversation()),
+    endSession: via('callControl', 'endSession', (fx) => fx.endSession()),
+  },
+});
 
 export interface CallActors {
-  readonly session: Actor<ReturnType<typeof sessionLogic>>;
-  readonly aiLink: Actor<ReturnType<typeof aiLinkLogic>>;
-  readonly turn: Actor<ReturnType<typeof turnLogic>>;
-  readonly playout: Actor<ReturnType<typeof playoutLogic>>;
-  readonly callControl: Actor<ReturnType<typeof callControlLogic>>;
+  readonly session: Actor<typeof sessionLogic>;
+  readonly aiLink: Actor<typeof aiLinkLogic>;
+  readonly turn: Actor<typeof turnLogic>;
+  readonly playout: Actor<typeof playoutLogic>;
+  readonly callControl: Actor<typeof callControlLogic>;
   /** The live toolCalls actors (one per response with tool calls): a route's event goes to each. */
   readonly toolCalls: ToolCallsTarget;
   /** Set when echoed marks are coalesced (markEchoes.ts): ticked once per media wake-up. */
@@ -181,12 +226,14 @@ export function createCallSystem(fx: CallEffects, trace: CallTrace, opts: System
       if (row.from === from && row.action === action) (actors[row.to] as { send(ev: { type: string }): void }).send({ type: row.event });
     }
   };
-  const session = createActor(sessionLogic(fx.session, route), { inspect: trace.inspector('session') });
-  const aiLink = createActor(aiLinkLogic(fx.aiLink, route), { input: { maxAttempts: opts.maxAttempts }, inspect: trace.inspector('aiLink') });
+  const session = createActor(sessionLogic, { inspect: trace.inspector('session') });
+  const aiLink = createActor(aiLinkLogic, { input: { maxAttempts: opts.maxAttempts }, inspect: trace.inspector('aiLink') });
   const turnInspect = trace.inspector('turn');
-  const turn = createActor(turnLogic(fx.turn, route), { input: { position: opts.turn.position, bargeIn: opts.turn.bargeIn }, inspect: turnInspect });
-  const playout = createActor(playoutLogic(fx.playout, route), { input: { lookaheadMs: opts.lookaheadMs, cushionMs: opts.cushionMs ?? 0 }, inspect: trace.inspector('playout') });
-  const callControl = createActor(callControlLogic(fx.callControl, route), { inspect: trace.inspector('callControl') });
+  const turn = createActor(turnLogic, { input: { position: opts.turn.position, bargeIn: opts.turn.bargeIn }, inspect: turnInspect });
+  const playout = createActor(playoutLogic, { input: { lookaheadMs: opts.lookaheadMs, cushionMs: opts.cushionMs ?? 0 }, inspect: trace.inspector('playout') });
+  const callControl = createActor(callControlLogic, { inspect: trace.inspector('callControl') });
+  const binding: Binding = { fx, route };
+  for (const a of [session, aiLink, turn, playout, callControl]) bindings.set(a, binding);
   // Live inspection (/inspect) attaches to these only while someone watches.
   if (trace.watch) {
     trace.watch('session', session);

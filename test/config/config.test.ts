@@ -71,6 +71,15 @@ describe('config', () => {
     expect(p[0]).toContain('integer 40–200');
   });
 
+  it('media.mallocTrimMs: PARLEY_MALLOC_TRIM_MS, 0 (never, the default) up to 10 minutes', () => {
+    expect(loadConfig({ env: {}, cwd: dir() }).media.mallocTrimMs).toBe(0);
+    expect(loadConfig({ env: { PARLEY_MALLOC_TRIM_MS: '10000' }, cwd: dir() }).media.mallocTrimMs).toBe(10_000);
+    const p = problemsOf(() => loadConfig({ env: { PARLEY_MALLOC_TRIM_MS: '-1' }, cwd: dir() }));
+    expect(p).toHaveLength(1);
+    expect(p[0]).toContain('PARLEY_MALLOC_TRIM_MS (media.mallocTrimMs) = -1 from env PARLEY_MALLOC_TRIM_MS');
+    expect(p[0]).toContain('integer 0–600000');
+  });
+
   it('lists every bad value at once, from file and env', () => {
     const d = dir();
     writeFileSync(join(d, 'parley.config.json'), JSON.stringify({ media: { engine: 'rust' }, limits: { maxCalls: 0 } }));

@@ -121,3 +121,20 @@ describe('the routes between the machines', () => {
     expect(Object.keys(DRIVE).sort()).toEqual([...new Set(ROUTES.map((r) => `${r.from}.${r.action}`))].sort());
   });
 });
+
+describe('the machines of many calls', () => {
+  it('share one provided machine per kind (a state-node tree per call is ~70 KB of heap)', () => {
+    const a = system().actors;
+    const b = system().actors;
+    for (const m of ['session', 'aiLink', 'turn', 'playout', 'callControl'] as const) expect(a[m].logic, m).toBe(b[m].logic);
+  });
+
+  it("run each call's own effects", () => {
+    const one = system();
+    const two = system();
+    DRIVE['session.startAiLink']!(two.actors);
+    expect(two.calls).toContain('session.startAiLink');
+    expect(one.calls).not.toContain('session.startAiLink');
+    expect(one.trace.eventsOf('aiLink')).not.toContain('START');
+  });
+});

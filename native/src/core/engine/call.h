@@ -112,6 +112,11 @@ class Call {
   std::uint64_t playout_write_index() const noexcept { return in_.write_index(); }
   std::uint32_t path_delay_ai_samples() const noexcept { return playout_->delay_ai_samples(); }
 
+  /** Bytes the four rings hold (each exactly its bound; the bulk of a call's native memory). */
+  std::size_t ring_bytes() const noexcept {
+    return in_.capacity() + playout_out_.capacity() + capture_in_.capacity() + capture_out_.capacity();
+  }
+
   const ControlCounters& control_counters() const noexcept { return cc_; }
   const MediaCounters& media_counters() const noexcept { return mc_; }
 
@@ -156,7 +161,7 @@ class Call {
   const std::uint32_t lead_max_;        // frames emitted ahead of the far side's clock
   const std::uint64_t lookahead_bytes_;  // AI bytes of the lookahead
   const std::uint8_t ai_silence_;
-  // The configured bounds, exact (the rings round up to powers of two).
+  // The configured bounds, exact (the playout ring also holds the chunk headers).
   const std::uint64_t playout_bound_;  // AI payload bytes queued at most
   const std::uint64_t capture_bound_;  // telephony bytes queued at most
 

@@ -8,12 +8,17 @@
 // - Memory orders: a side loads its own index relaxed (only it writes it), loads the
 //   other side's index with acquire and publishes its own with release. Nothing stronger.
 // - Bulk copy: at most two memcpy calls around the wrap point.
+// - Any capacity (not rounded up to a power of two): a call holds four rings, and rounding
+//   up made a 2 s playout ring of 24 kHz PCM 128 KiB for 98 KB of bound. The offset is a
+//   modulo, once per copy. The buffer is not zeroed: only published bytes are ever read, so
+//   a page is resident once audio has been written to it, not at construction.
 //
 // Thread affinity is part of the contract: methods are marked [producer] or [consumer];
 // calling one from another thread is a data race (the stress tests run under TSan).
 // Nothing here allocates, locks or makes a system call after construction.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -27,20 +32,12 @@ namespace parley::ring {
 // it appears in a header, and 64 is right for every x86-64 and most AArch64 parts.
 inline constexpr std::size_t kCacheLine = 64;
 
-/** Smallest power of two >= n (n >= 1), capped to keep the arithmetic in range. */
-constexpr std::size_t round_up_pow2(std::size_t n) noexcept {
-  std::size_t c = 1;
-  while (c < n && c < (std::size_t{1} << 40)) c <<= 1;
-  return c;
-}
-
 class SpscBytes {
  public:
-  /** Capacity is `min_capacity` rounded up to a power of two (at least 64 bytes). */
+  /** Capacity is `min_capacity` exactly (at least 64 bytes, at most 2^40). */
   explicit SpscBytes(std::size_t min_capacity)
-      : cap_(round_up_pow2(min_capacity < 64 ? 64 : min_capacity)),
-        mask_(cap_ - 1),
-        buf_(std::make_unique<std::uint8_t[]>(cap_)) {}
+      : cap_(std::clamp(min_capacity, std::size_t{64}, std::size_t{1} << 40)),
+        buf_(std::make_unique_for_overwrite<std::uint8_t[]>(cap_)) {}
 
   SpscBytes(const SpscBytes&) = delete;
   SpscBytes& operator=(const SpscBytes&) = delete;
@@ -149,7 +146,7 @@ class SpscBytes {
  private:
   void copy_in(std::uint64_t index, const std::uint8_t* src, std::size_t n) noexcept {
     if (n == 0) return;
-    const std::size_t off = static_cast<std::size_t>(index) & mask_;
+    const std::size_t off = static_cast<std::size_t>(index % cap_);
     const std::size_t first = n < cap_ - off ? n : cap_ - off;
     std::memcpy(buf_.get() + off, src, first);
     if (n > first) std::memcpy(buf_.get(), src + first, n - first);
@@ -157,14 +154,13 @@ class SpscBytes {
 
   void copy_out(std::uint64_t index, std::uint8_t* dst, std::size_t n) const noexcept {
     if (n == 0) return;
-    const std::size_t off = static_cast<std::size_t>(index) & mask_;
+    const std::size_t off = static_cast<std::size_t>(index % cap_);
     const std::size_t first = n < cap_ - off ? n : cap_ - off;
     std::memcpy(dst, buf_.get() + off, first);
     if (n > first) std::memcpy(dst + first, buf_.get(), n - first);
   }
 
   const std::size_t cap_;
-  const std::size_t mask_;
   const std::unique_ptr<std::uint8_t[]> buf_;
 
   alignas(kCacheLine) std::atomic<std::uint64_t> write_{0};  // written by the producer only
