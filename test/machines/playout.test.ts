@@ -51,7 +51,7 @@ function checkInvariants(before: Snap, event: PlayoutEvent, after: Snap, effects
   if (has(after, 'media.tail')) expect(has(after, 'media.playout')).toBe(true);
   // A flush is requested exactly when a barge-in reaches a state that holds queued audio.
   const requested = effects.filter((e) => e === 'requestFlush').length;
-  const shouldRequest = event.type === 'FLUSH' && ['prefill', 'playing', 'finishing', 'flushing'].includes(String(before.value));
+  const shouldRequest = event.type === 'FLUSH' && ['prefill', 'playing', 'finishing', 'flushing', 'drained'].includes(String(before.value));
   expect(requested).toBe(shouldRequest ? 1 : 0);
   // The call is released once, on the way into closed.
   expect(effects.filter((e) => e === 'releaseCall').length).toBe(after.value === 'closed' && before.value !== 'closed' ? 1 : 0);

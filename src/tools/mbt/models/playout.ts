@@ -16,7 +16,7 @@ export const playoutModel: MachineModel = {
     inStates('WRITE', 'big', ['idle', 'prefill', 'flushing', 'drained', 'finishing'], { bufferedMs: BIG_WRITE_MS }),
     inStates('END_OF_RESPONSE', 'complete', ['prefill', 'playing']),
     // A second flush needs the turn machine speaking again, i.e. new audio written meanwhile.
-    template('FLUSH', 'bargeIn', (v, ctx) => (v === 'prefill' || v === 'playing' || v === 'finishing' || (v === 'flushing' && ctx['queuedDuringFlush'] === true) ? {} : undefined)),
+    template('FLUSH', 'bargeIn', (v, ctx) => (v === 'prefill' || v === 'playing' || v === 'finishing' || v === 'drained' || (v === 'flushing' && ctx['queuedDuringFlush'] === true) ? {} : undefined)),
     inStates('MEDIA_FLUSHED', 'pump', ['flushing']),
     // A dry ring while the response is live changes nothing (a late chunk): drained only once it ended.
     inStates('MEDIA_DRAINED', 'pump', ['finishing'], { caughtUp: true }),
