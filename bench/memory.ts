@@ -14,10 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runLoad } from '../src/tools/sim/caller/index.js';
-import type { ScriptStep } from '../src/tools/sim/caller/index.js';
 import { rssKiB, startNode, startServe } from './_proc.js';
 import { diffPerCall, summariseSnapshot, totalBytes, type HeapGroup } from './_heap-summary.js';
-import { LEAD_MS } from './_capacity-script.js';
+// The capacity bench's conversation (a barge-in), then silence while the memory is measured.
+import { LEAD_MS, script as conversation } from './_capacity-script.js';
 
 interface Plateau {
   readonly calls: number;
@@ -89,17 +89,6 @@ export function ringBytes(ai: { rate: number; bps: number }, tel: { rate: number
   };
 }
 
-function script(holdMs: number): ScriptStep[] {
-  return [
-    { kind: 'say', ms: 1200 },
-    { kind: 'listen', quietMs: 500, timeoutMs: 20_000 },
-    { kind: 'say', ms: 800 },
-    { kind: 'barge', afterMs: 600, sayMs: 1000, timeoutMs: 20_000 },
-    { kind: 'listen', quietMs: 500, timeoutMs: 20_000 },
-    { kind: 'silence', ms: holdMs },
-    { kind: 'hangup' },
-  ];
-}
 
 /** Waits until the newest .heapsnapshot in `dir` has stopped growing and serve answers again. */
 async function takeSnapshot(pid: number, dir: string, base: string): Promise<string> {
@@ -171,7 +160,7 @@ export async function run(argv: string[]): Promise<void> {
     for (const n of steps) {
       const rampMs = Math.min(10_000, n * 40);
       const holdMs = Number(values['hold-ms'] || 0) || rampMs + 20_000;
-      const load = runLoad({ url: `${base.replace('http', 'ws')}/${values.protocol}`, calls: n, rampMs, script: script(holdMs), maxCallMs: rampMs + holdMs + 30_000, leadMs: LEAD_MS });
+      const load = runLoad({ url: `${base.replace('http', 'ws')}/${values.protocol}`, calls: n, rampMs, script: conversation({ rampMs: 0, holdMs, hold: 'silence' }), maxCallMs: rampMs + holdMs + 30_000, leadMs: LEAD_MS });
       // The plateau: every call started and past its conversation (ramp + ~8 s), none ended.
       const deadline = performance.now() + rampMs + 40_000;
       let active = 0;
