@@ -78,7 +78,10 @@ describe('parley serve --workers 2', () => {
       await waitFor(() => (p.lines().filter((l) => l.msg === 'parley serving').length === 2 ? true : undefined), 20_000, p.out);
       const reports = Array.from({ length: CALLS }, (_, i) => call(port, i));
       await liveCalls(port, CALLS);
-      const started = p.lines().filter((l) => l.msg === 'call started');
+      const started = await waitFor(() => {
+        const s = p.lines().filter((l) => l.msg === 'call started');
+        return s.length === CALLS ? s : undefined;
+      }, 10_000, p.out);
       expect(new Set(started.map((l) => l.worker))).toEqual(new Set([1, 2]));
 
       const sigterm = Date.now();
@@ -115,7 +118,12 @@ describe('parley serve --workers 2', () => {
       await waitFor(() => (p.lines().filter((l) => l.msg === 'parley serving').length === 2 ? true : undefined), 20_000, p.out);
       const reports = Array.from({ length: 6 }, (_, i) => call(port, i));
       await liveCalls(port, 6);
-      const started = p.lines().filter((l) => l.msg === 'call started');
+      // The log lines come over a pipe, the live count over IPC: wait for all six lines, or the
+      // victim's share is undercounted.
+      const started = await waitFor(() => {
+        const s = p.lines().filter((l) => l.msg === 'call started');
+        return s.length === 6 ? s : undefined;
+      }, 10_000, p.out);
       const victim = started[0]!;
       const held = started.filter((l) => l.worker === victim.worker).length;
       expect(held).toBeGreaterThan(0);
