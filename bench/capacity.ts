@@ -14,8 +14,8 @@
 // with `--callers-process N`; each party's CPU is reported. Every call is up at once for at least
 // `--hold-s` after the ramp (_capacity-script.ts); the run says whether all calls were.
 // The callers' own tick lateness is reported too: when it is high the caller, not Parley, is late.
-// `--baseline` runs each engine a second time with the earlier outbound framing
-// (PARLEY_OUTBOUND_FRAMING=stringify) and reports Parley's CPU per call-second as new/baseline.
+// `--baseline` runs each engine a second time on the earlier JS path
+// (PARLEY_JS_PATH=baseline) and reports Parley's CPU per call-second as new/baseline.
 import { parseArgs } from 'node:util';
 import { bargeInsHonoured, bargeSteps, percentiles, type LoadResult } from '../src/tools/sim/caller/index.js';
 import type { TelephonyProtocol } from '../src/telephony/types.js';
@@ -44,7 +44,7 @@ interface RunOptions {
   /** `parley serve --workers N` (1: no cluster). */
   readonly workers: number;
   readonly ai: 'openai' | 'cascade';
-  /** PARLEY_OUTBOUND_FRAMING: 'stringify' is the baseline. */
+  /** 'stringify' is the baseline: PARLEY_JS_PATH=baseline. */
   readonly framing: 'template' | 'stringify';
   /** 0: callers in this process. */
   readonly callersProcess: number;
@@ -91,7 +91,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     PARLEY_MAX_CALLS: String(o.calls + 100),
     PARLEY_LOG_LEVEL: 'info',
     PARLEY_TRACE_DIR: '',
-    PARLEY_OUTBOUND_FRAMING: o.framing,
+    PARLEY_JS_PATH: o.framing === 'stringify' ? 'baseline' : 'lean',
     // AudioSocket is raw TCP on its own port (any free one; loopback is allowed by default).
     ...(o.protocol === 'audiosocket' ? { PARLEY_AUDIOSOCKET_PORT: '0' } : {}),
     ...(ttsUrls ? cascadeEnv(ttsUrls) : {}),
@@ -346,7 +346,7 @@ function vsBaseline(now: Record<string, unknown>, base: Record<string, unknown>)
     rssPerCallKiB: { new: rss(now), baseline: rss(base) },
     workers: { new: now['workers'] ?? null, baseline: base['workers'] ?? null },
     mainJsThreadMsPerCallSecond: mainJsVsBaseline(now, base),
-    note: 'baseline: PARLEY_OUTBOUND_FRAMING=stringify (ws.send of JSON.stringify per outbound message) in one worker, in the same invocation',
+    note: 'baseline: PARLEY_JS_PATH=baseline (ws.send of JSON.stringify per outbound message, every mark echo a machine step, inspection on) in one worker, in the same invocation',
   };
 }
 
@@ -365,7 +365,7 @@ const USAGE = `npm run bench -- capacity [options]
                          primary and every worker, cores reported per process
   --callers-process N    split the callers over N child processes (default 0: in the bench process)
   --baseline             also run each engine with the earlier outbound framing
-                         (PARLEY_OUTBOUND_FRAMING=stringify) in one worker; reports Parley CPU per call-second new/baseline
+                         (PARLEY_JS_PATH=baseline) in one worker; reports Parley CPU per call-second new/baseline
   --baseline-first       with --baseline: run the baseline before the new path (order check)
   CAPACITY_PROFILE=DIR   write a V8 CPU profile of each serve process to DIR
 Prints one JSON object (last line): per run calls, lateness, underruns, CPU % per party,

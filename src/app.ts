@@ -98,7 +98,7 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     ...(tools ? { tools } : {}),
     platform: platform.drivers,
     // The earlier JS path (the capacity bench's --baseline) also kept the always-on inspector.
-    wrapTrace: (trace, connId, protocol) => inspect.traced(trace, connId, protocol, { alwaysInspect: config.telephony.outboundFraming === 'stringify' }),
+    wrapTrace: (trace, connId, protocol) => inspect.traced(trace, connId, protocol, { alwaysInspect: config.jsPath === 'baseline' }),
     engine,
     metrics,
     log,

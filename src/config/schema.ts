@@ -197,10 +197,6 @@ const telephony = z
     reportedCushionMs: int(0, 200)
       .default(40)
       .describe('far sides with play reports (Twilio, Telnyx, Plivo, Exotel, Vonage, chan_websocket): agent audio kept ahead beyond the lookahead, so a delta that arrives a little late when the AI streams at about real time finds audio still queued (the lead is capped at 200 ms)'),
-    outboundFraming: z
-      .enum(['template', 'stringify'])
-      .default('template')
-      .describe("how JSON platforms' outbound audio and mark messages are built (same bytes either way): from a per-call template, or JSON.stringify per message (the earlier path, kept as the capacity bench's --baseline; it also keeps the earlier per-message JS work: every echoed mark a turn-machine step, machine inspection always on)"),
   })
   .prefault({});
 
@@ -299,6 +295,10 @@ export const configSchema = z
       .optional()
       .describe('base URL Twilio connects to (e.g. wss://parley.example.com), for X-Twilio-Signature behind TLS termination or a proxy; default wss://<Host header>'),
     traceDir: z.string().min(1).optional().describe('directory for one NDJSON trace per call'),
+    jsPath: z
+      .enum(['lean', 'baseline'])
+      .default('lean')
+      .describe("the per-message JS work of a call: 'lean'; or 'baseline', the earlier path kept only so the capacity bench's --baseline measures against it in the same run (JSON.stringify per outbound message and ws.send each, every echoed mark a turn-machine step, machine inspection always on; the same bytes on the wire)"),
     workers: int(0, 256)
       .default(1)
       .describe('serve processes sharing the port (node:cluster), each a full runtime with its own media thread; 0 = one per core; 1 = a single process, no cluster; PARLEY_MAX_CALLS is shared out among them'),

@@ -50,7 +50,7 @@ export class Call implements LiveCall {
         // Reported play positions where the far side reports them; else what the model says was delivered.
         turn: { position: c.platform.farSide === 'flushable-reports' ? 'marks' : 'delivered', bargeIn: true },
         // The earlier JS path (the capacity bench's --baseline) delivered every echo.
-        coalesceMarks: cfg.telephony.outboundFraming === 'template',
+        coalesceMarks: cfg.jsPath === 'lean',
       },
       c.toolCalls,
     );

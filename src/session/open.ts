@@ -68,13 +68,14 @@ function openAround(c: CallParts, start: CallStart, aiFormat: AudioFormat, media
     moduleMinFillMs: cfg.telephony.audioStreamMinFillMs,
     jitterMarginMs: cfg.telephony.unflushableJitterMs,
   });
-  const framing = cfg.telephony.outboundFraming;
+  // The capacity bench's baseline: JSON.stringify and ws.send per outbound message, as before.
+  const framing = cfg.jsPath === 'baseline' ? 'stringify' : 'template';
   const out = new TelephonyOut(
     c.conn.ws,
     c.platform.createEncoder(start, { framing }),
     farSide,
     c.platform.farSide === 'unflushable' ? leadMs(cfg, c.platform) : undefined,
-    framing === 'template' ? c.conn.writeFrames : undefined, // 'stringify': ws.send per message, as before
+    framing === 'template' ? c.conn.writeFrames : undefined,
   );
   const aiBpm = bytesPerMs(aiFormat);
   const playoutFeed = new PlayoutFeed(media, aiFormat.codec === 'pcm16', {

@@ -4,7 +4,7 @@
 // JSON.stringify of the same object (the template is cut from it), which `stringify` framing
 // still uses per message — the capacity bench's baseline.
 
-/** How the JSON platforms build their outbound messages (config `telephony.outboundFraming`). */
+/** How the JSON platforms build their outbound messages (`stringify` only on config jsPath 'baseline'). */
 export type OutboundFraming = 'template' | 'stringify';
 
 /** Options a platform's encoder is made with. */

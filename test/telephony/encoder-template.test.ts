@@ -1,4 +1,4 @@
-// The template framing (config telephony.outboundFraming 'template', the default) must put the
+// The template framing (config jsPath 'lean', the default) must put the
 // same bytes on the wire as JSON.stringify per message ('stringify', the bench's baseline).
 import { describe, expect, it } from 'vitest';
 import { jsonTemplate, type OutboundFraming } from '../../src/telephony/encoder-template.js';
