@@ -221,8 +221,27 @@ export function aiSpeechReport(lines: readonly TraceRecord[], speechWall: number
   return { lagMs: Math.round(report.t - (speechWall - wall0)), cut: String(report.to ?? '').startsWith('interrupted') };
 }
 
-/** The fault fired within SLACK_MS before Parley closed its socket: either may have come first. */
-const racedClose = (f: FiredFault, closedWall: number): boolean => f.t > closedWall - SLACK_MS;
+/**
+ * Who may have ended the call when the agent fired a fatal error: what reached Parley first
+ * decides. 'ai': only the give-up; 'either': the two raced; 'caller': the caller's ending.
+ * - The error must have come on a socket Parley still held (see judge); within SLACK_MS before
+ *   Parley closed it either came first — 'either'.
+ * - Parley's receipt times decide when the trace has both: under load an error fired seconds
+ *   before the hang-up can arrive after the caller's stop (chaos-6-94: fired >= 4 s before,
+ *   received 0.4 s after). Otherwise the agent's and the caller's own times are used.
+ * - A caller who left within RACE_MS of the error wins the race as often as not — 'either'.
+ */
+function fatalRace(fatal: FiredFault, trace: TraceSummary, call: CallFacts): 'ai' | 'either' | 'caller' {
+  const closedAt = trace.sessionClosedWall.get(fatal.session) ?? Infinity;
+  const callerAt = call.action.at;
+  if (callerAt !== undefined && fatal.t >= callerAt) return 'caller';
+  const { fatalErrorWall: received, callerLeftWall: left } = trace;
+  if (received !== undefined && left !== undefined && left < received) return 'caller';
+  const errAt = received ?? fatal.t;
+  const leftAt = left ?? callerAt;
+  const raced = fatal.t > closedAt - SLACK_MS || (leftAt !== undefined && leftAt - errAt < RACE_MS);
+  return raced ? 'either' : 'ai';
+}
 
 export interface Verdict {
   readonly ok: boolean;
@@ -235,28 +254,13 @@ export interface Verdict {
 export function judge(call: CallFacts, trace: TraceSummary | undefined, fired: readonly FiredFault[]): Verdict {
   if (!trace) return { ok: false, expected: [], got: undefined, why: 'no trace', fatalFault: false };
   const mine = fired.filter((f) => trace.sessions.has(f.session) && (trace.endWall === undefined || f.t <= trace.endWall));
-  // A fault the agent fired on a socket Parley had already closed (it gave the link up as
-  // stalled and moved to a new one; the frozen agent learnt of the close later) never reached
-  // Parley's live link: it cannot decide how the call ends. Within SLACK_MS of the close either
-  // may have come first, so the fault may or may not count.
-  const closedAt = (f: FiredFault) => trace.sessionClosedWall.get(f.session) ?? Infinity;
-  const fatal = mine.find((f) => f.kind === 'error_fatal' && f.t < closedAt(f) + SLACK_MS);
-  const fatalMayBeMissed = fatal !== undefined && racedClose(fatal, closedAt(fatal));
   const callerEnd = call.action.kind === 'drop' ? (call.protocol === 'twilio' ? 'socket_error' : 'hangup') : 'hangup';
-  const callerAt = call.action.at;
-  const expected = new Set<string>();
-  // What reached Parley first decides. Under load an error the agent fired seconds before the
-  // caller hung up can reach Parley after the caller's stop (chaos-6-94: fired ≥ 4 s before the
-  // hang-up, received 0.4 s after it); with both in the trace, Parley's receipt times are used.
-  const errAt = trace.fatalErrorWall ?? fatal?.t;
-  const leftAt = trace.callerLeftWall ?? callerAt;
-  const callerFirst = trace.fatalErrorWall !== undefined && trace.callerLeftWall !== undefined && trace.callerLeftWall < trace.fatalErrorWall;
-  if (fatal && errAt !== undefined && !callerFirst && (callerAt === undefined || fatal.t < callerAt)) {
-    expected.add('ai_gave_up');
-    if ((leftAt !== undefined && leftAt - errAt < RACE_MS) || fatalMayBeMissed) expected.add(callerEnd);
-  } else {
-    expected.add(callerEnd);
-  }
+  // A fatal error the agent fired on a socket Parley had already closed (it gave the link up as
+  // stalled and moved on; the frozen agent learnt of the close later) never reached the live
+  // link. The first one that may have decides.
+  const fatal = mine.find((f) => f.kind === 'error_fatal' && f.t < (trace.sessionClosedWall.get(f.session) ?? Infinity) + SLACK_MS);
+  const race = fatal ? fatalRace(fatal, trace, call) : 'caller';
+  const expected = new Set<string>(race === 'ai' ? ['ai_gave_up'] : race === 'either' ? ['ai_gave_up', callerEnd] : [callerEnd]);
   const got = trace.endReason;
   if (!got || !expected.has(got)) return { ok: false, expected: [...expected], got, why: `ended ${got ?? 'never'}`, fatalFault: !!fatal };
   // Only a give-up may close the call from Parley's side.
