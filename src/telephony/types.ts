@@ -157,8 +157,11 @@ export interface FarSideModel {
    * what it holds below it is stranded until more comes. 0 for the others.
    */
   readonly silentBelowMs: number;
-  /** Record a chunk about to be sent; returns the mark name to send with it (reports) or undefined. */
-  onSent(chunk: SentChunk, nowMs: number): string | undefined;
+  /**
+   * Record a chunk about to be sent; returns the mark name to send with it (reports) or
+   * undefined. `report` false: send it without a mark (the next one reports it too).
+   */
+  onSent(chunk: SentChunk, nowMs: number, report?: boolean): string | undefined;
   /** A mark came back (Twilio only; audio-stream returns 'unknown'). */
   onMark(name: string, nowMs: number): MarkOutcome;
   /** A clear was sent: queued audio is gone and pending marks no longer mean "played". */

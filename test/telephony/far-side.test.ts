@@ -7,7 +7,7 @@ import { createFarSideModel } from '../../src/telephony/index.js';
 describe('Twilio mark tracker', () => {
   it('advances the heard position only on echoes, in order', () => {
     const t = new TwilioMarkTracker();
-    const marks = [0, 1, 2, 3].map(() => t.onSent({ epoch: 1, item: 5, durationMs: 20 }));
+    const marks = [0, 1, 2, 3].map(() => t.onSent({ epoch: 1, item: 5, durationMs: 20 })!);
     expect(new Set(marks).size).toBe(4);
     expect(t.sentMs(5)).toBe(80);
     expect(t.heardMs(5)).toBe(0);
@@ -20,9 +20,9 @@ describe('Twilio mark tracker', () => {
 
   it('never counts marks returned by a clear as played (BI4)', () => {
     const t = new TwilioMarkTracker();
-    const a = t.onSent({ epoch: 1, item: 1, durationMs: 20 });
-    const b = t.onSent({ epoch: 1, item: 1, durationMs: 20 });
-    const c = t.onSent({ epoch: 1, item: 1, durationMs: 20 });
+    const a = t.onSent({ epoch: 1, item: 1, durationMs: 20 })!;
+    const b = t.onSent({ epoch: 1, item: 1, durationMs: 20 })!;
+    const c = t.onSent({ epoch: 1, item: 1, durationMs: 20 })!;
     expect(t.onMark(a)).toBe('played');
     t.onClear();
     expect(t.queuedMs()).toBe(0);
@@ -30,15 +30,40 @@ describe('Twilio mark tracker', () => {
     expect(t.onMark(c)).toBe('cleared');
     expect(t.heardMs(1)).toBe(20);
     // the next epoch's marks work again
-    const d = t.onSent({ epoch: 2, item: 2, durationMs: 20 });
+    const d = t.onSent({ epoch: 2, item: 2, durationMs: 20 })!;
     expect(t.onMark(d)).toBe('played');
     expect(t.heardMs(2)).toBe(20);
     expect(t.onMark('nonsense')).toBe('unknown');
   });
 
+  it('reports chunks sent without a mark with the next marked one (one mark per write)', () => {
+    const t = new TwilioMarkTracker();
+    expect(t.onSent({ epoch: 1, item: 5, durationMs: 20 }, 0, false)).toBeUndefined();
+    expect(t.onSent({ epoch: 1, item: 5, durationMs: 20 }, 0, false)).toBeUndefined();
+    const a = t.onSent({ epoch: 1, item: 5, durationMs: 20 }, 0, true)!;
+    expect(t.queuedMs()).toBe(60);
+    expect(t.onMark(a)).toBe('played'); // the two unmarked chunks before it played too
+    expect(t.heardMs(5)).toBe(60);
+    expect(t.queuedMs()).toBe(0);
+    // A mark covering chunks of two items advances both.
+    t.onSent({ epoch: 1, item: 5, durationMs: 20 }, 0, false);
+    const b = t.onSent({ epoch: 1, item: 6, durationMs: 20 }, 0, true)!;
+    expect(t.onMark(b)).toBe('played');
+    expect(t.heardMs(5)).toBe(80);
+    expect(t.heardMs(6)).toBe(20);
+    // Unmarked chunks a clear dropped are never heard, and the next mark does not cover them.
+    t.onSent({ epoch: 1, item: 6, durationMs: 20 }, 0, false);
+    t.onClear();
+    expect(t.queuedMs()).toBe(0);
+    const c = t.onSent({ epoch: 2, item: 7, durationMs: 20 }, 0, true)!;
+    expect(t.onMark(c)).toBe('played');
+    expect(t.heardMs(6)).toBe(20);
+    expect(t.heardMs(7)).toBe(20);
+  });
+
   it('keeps positions per item and bounds its memory', () => {
     const t = new TwilioMarkTracker();
-    for (let item = 0; item < 200; item++) t.onMark(t.onSent({ epoch: 0, item, durationMs: 10 }));
+    for (let item = 0; item < 200; item++) t.onMark(t.onSent({ epoch: 0, item, durationMs: 10 })!);
     expect(t.heardMs(199)).toBe(10);
     expect(t.heardMs(0)).toBe(0); // forgotten
   });

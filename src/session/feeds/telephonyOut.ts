@@ -1,5 +1,5 @@
-// Parley → telephony leg: agent frames (with a play report per frame where the platform has
-// them), clear, and the goodbye. A socket that cannot keep up loses frames (counted), never
+// Parley → telephony leg: agent frames (with a play report on the last frame of each write where
+// the platform has them), clear, and the goodbye. A socket that cannot keep up loses frames (counted), never
 // memory.
 import { textFrames } from '../../telephony/encoder-template.js';
 import type { FarSideModel, OutboundEncoder, OutboundFrame } from '../../telephony/types.js';
@@ -49,8 +49,11 @@ export class TelephonyOut {
     return this.ws.readyState === this.ws.OPEN;
   }
 
-  /** Sends one frame; false when it was dropped (socket closed or backed up). */
-  frame(bytes: Buffer, epoch: number, item: number, durationMs: number, nowMs: number): boolean {
+  /**
+   * Sends one frame; false when it was dropped (socket closed or backed up). `report` false: no
+   * play report (mark) with it; the next frame's covers it.
+   */
+  frame(bytes: Buffer, epoch: number, item: number, durationMs: number, nowMs: number, report = true): boolean {
     if (!this.open || this.ws.bufferedAmount > OUTBOUND_BUFFER_BYTES) {
       this.framesDropped += 1;
       return false;
@@ -61,7 +64,7 @@ export class TelephonyOut {
       this.heldTotalMs += durationMs;
       return true;
     }
-    this.handOver(bytes, epoch, item, durationMs, nowMs);
+    this.handOver(bytes, epoch, item, durationMs, nowMs, report);
     return true;
   }
 
@@ -76,8 +79,8 @@ export class TelephonyOut {
     if (this.held.length === 0) this.heldTotalMs = 0; // no float residue
   }
 
-  private handOver(bytes: Buffer, epoch: number, item: number, durationMs: number, nowMs: number): void {
-    const mark = this.farSide.onSent({ epoch, item, durationMs }, nowMs);
+  private handOver(bytes: Buffer, epoch: number, item: number, durationMs: number, nowMs: number, report = true): void {
+    const mark = this.farSide.onSent({ epoch, item, durationMs }, nowMs, report);
     this.sendAll(this.encoder.audio(bytes, mark));
     this.framesSent += 1;
   }

@@ -102,7 +102,12 @@ function sendFrames(c: CallParts, o: OpenParts, frames: readonly PlayoutFrame[],
   // The far side's queue before each frame is for the call record only: not asked when none listens.
   const observed = c.observer !== NO_OBSERVER;
   let framesOut = 0;
-  for (const f of frames) {
+  // One play report (mark) per write, on its last frame: the far side echoes every mark, and each
+  // echo is a message to take in. The baseline path marked every frame.
+  let lastOfWrite = -1;
+  if (c.deps.config.jsPath !== 'baseline') for (let i = frames.length - 1; i >= 0 && lastOfWrite < 0; i--) if (frames[i]!.epoch === media.epoch) lastOfWrite = i;
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i]!;
     // Frames emitted between requestFlush and its execution belong to the old epoch: they
     // never leave Parley (the cut-off is the clear, not the media thread's next tick).
     if (f.epoch !== media.epoch) {
@@ -112,7 +117,7 @@ function sendFrames(c: CallParts, o: OpenParts, frames: readonly PlayoutFrame[],
     const ms = (f.samples / media.config.ai.rate) * 1000;
     const tEpoch = f.epoch % c.turnCtx().epochModulus;
     const aheadMs = observed ? o.farSide.queuedMs(now) : 0; // what the far side plays before this frame
-    if (out.frame(f.bytes, tEpoch, f.item, ms, now)) {
+    if (out.frame(f.bytes, tEpoch, f.item, ms, now, lastOfWrite < 0 || i === lastOfWrite)) {
       framesOut += 1;
       if (f.samples > 0) c.playout.playingItem = f.item;
       const itemId = c.items.idOf(f.item);

@@ -12,15 +12,33 @@ function speaking(r: Rig): number {
 }
 
 describe('media input', () => {
-  it('sends the frames the core emitted, each with a mark, and traces them once per tick', () => {
+  it('sends the frames the core emitted, one mark after the last of them, and traces them once per tick', () => {
     const r = rig();
+    const item = speaking(r);
+    r.media().frames = [0, 1, 2].map(() => ({ bytes: Buffer.alloc(160), epoch: 0, item, samples: 160 }));
+    r.call.onTick();
+    expect(r.ws.json().map((m) => m['event'])).toEqual(['media', 'media', 'media', 'mark']);
+    expect(r.trace.records('media', 'frames')).toHaveLength(1);
+    // The mark reports all three: once echoed, the caller has heard 60 ms of the item.
+    const { name } = r.ws.json().at(-1)!['mark'] as { name: string };
+    r.call.onMessage(Buffer.from(JSON.stringify({ event: 'mark', sequenceNumber: '4', streamSid: 'MZ1', mark: { name } })), false);
+    expect(r.call.machineActors.turn.getSnapshot().context.mark).toMatchObject({ ms: 60 });
+  });
+
+  it('the baseline JS path (jsPath baseline) still marks every frame', () => {
+    const r = rig('twilio', { jsPath: 'baseline' });
     const item = speaking(r);
     r.media().frames = [0, 1].map(() => ({ bytes: Buffer.alloc(160), epoch: 0, item, samples: 160 }));
     r.call.onTick();
-    const msgs = r.ws.json();
-    expect(msgs.filter((m) => m['event'] === 'media')).toHaveLength(2);
-    expect(msgs.filter((m) => m['event'] === 'mark')).toHaveLength(2);
-    expect(r.trace.records('media', 'frames')).toHaveLength(1);
+    expect(r.ws.json().map((m) => m['event'])).toEqual(['media', 'mark', 'media', 'mark']);
+  });
+
+  it('a stale frame at the end of the tick: the mark goes on the last frame that leaves', () => {
+    const r = rig();
+    const item = speaking(r);
+    r.media().frames = [{ bytes: Buffer.alloc(160), epoch: 0, item, samples: 160 }, { bytes: Buffer.alloc(160), epoch: 7, item, samples: 160 }];
+    r.call.onTick();
+    expect(r.ws.json().map((m) => m['event'])).toEqual(['media', 'mark']);
   });
 
   it('counts every frame out (once per tick), and a call record gets the far side’s queue before each frame', async () => {
