@@ -1,5 +1,5 @@
 // Echoed marks into the turn machine without a machine step per echo. The far side echoes one
-// mark per outbound frame (50 a second); for an echo of the current epoch the machine only
+// mark per outbound write (up to 50 a second); for an echo of the current epoch the machine only
 // overwrites `mark` with the newest heard position (recordMark: no state change, no effect), so
 // a run of such echoes leaves the same context as its last one. The newest is held here and
 // delivered before any other event reaches the turn machine (the truncate decision on
