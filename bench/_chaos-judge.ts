@@ -29,6 +29,12 @@ export interface CallFacts {
   /** The caller saw the server close the call (not after its own hangup). */
   readonly serverClosed: boolean;
   readonly staleFramesAfterClear: number;
+  /**
+   * The caller hung up but its close handshake did not finish in its 2 s, so it reset the socket:
+   * a reset discards what Parley had not read yet (its stop and close frame among it), so Parley
+   * may see the socket fail instead of the hang-up.
+   */
+  readonly callerReset?: boolean;
 }
 
 export interface TraceSummary {
@@ -255,12 +261,13 @@ export function judge(call: CallFacts, trace: TraceSummary | undefined, fired: r
   if (!trace) return { ok: false, expected: [], got: undefined, why: 'no trace', fatalFault: false };
   const mine = fired.filter((f) => trace.sessions.has(f.session) && (trace.endWall === undefined || f.t <= trace.endWall));
   const callerEnd = call.action.kind === 'drop' ? (call.protocol === 'twilio' ? 'socket_error' : 'hangup') : 'hangup';
+  const callerEnds = call.callerReset && callerEnd === 'hangup' ? [callerEnd, 'socket_error'] : [callerEnd];
   // A fatal error the agent fired on a socket Parley had already closed (it gave the link up as
   // stalled and moved on; the frozen agent learnt of the close later) never reached the live
   // link. The first one that may have decides.
   const fatal = mine.find((f) => f.kind === 'error_fatal' && f.t < (trace.sessionClosedWall.get(f.session) ?? Infinity) + SLACK_MS);
   const race = fatal ? fatalRace(fatal, trace, call) : 'caller';
-  const expected = new Set<string>(race === 'ai' ? ['ai_gave_up'] : race === 'either' ? ['ai_gave_up', callerEnd] : [callerEnd]);
+  const expected = new Set<string>(race === 'ai' ? ['ai_gave_up'] : race === 'either' ? ['ai_gave_up', ...callerEnds] : callerEnds);
   const got = trace.endReason;
   if (!got || !expected.has(got)) return { ok: false, expected: [...expected], got, why: `ended ${got ?? 'never'}`, fatalFault: !!fatal };
   // Only a give-up may close the call from Parley's side.

@@ -75,6 +75,13 @@ function diff(after: Record<string, number>, before: Record<string, number>): Re
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The caller hung up and never saw the close complete: it reset the socket after its 2 s wait. */
+function callerReset(report: CallReport | undefined): boolean {
+  const tl = report?.timeline ?? [];
+  const hungUp = tl.findIndex((e) => e.kind === 'hangup');
+  return hungUp >= 0 && !tl.slice(hungUp).some((e) => e.kind === 'closed');
+}
+
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -261,6 +268,7 @@ export async function run(argv: string[]): Promise<void> {
   const staleCalls: { callId: string; frames: number; action: string; aiFaults: string[]; giveUpNotice: boolean; explanation: StaleExplanation; reconnects: number; clearAtMs?: number; agentStopped: boolean }[] = [];
   let fatalCalls = 0;
   const firedAfterClose: Record<string, number> = {};
+  let callerResets = 0;
   let staleHeard = 0;
   let staleSent = 0;
   let staleExplained = 0;
@@ -325,8 +333,10 @@ export async function run(argv: string[]): Promise<void> {
       action: r.action,
       serverClosed: r.action.kind === 'script' && /server closed the call/.test(r.report?.failure ?? ''),
       staleFramesAfterClear: staleHere,
+      callerReset: callerReset(r.report),
     };
     const v = judge(facts, summary, fired);
+    if (facts.callerReset) callerResets++;
     if (v.fatalFault) fatalCalls++;
     // Faults the agent fired on a socket Parley had already closed: they reached no live link.
     for (const f of fired) {
@@ -364,6 +374,9 @@ export async function run(argv: string[]): Promise<void> {
     wrong: wrong.slice(0, 20),
     endReasons,
     callerActions: actions,
+    // Hang-ups whose close handshake did not finish within the caller's 2 s: it reset the socket
+    // (what Parley had not read yet is lost with it; socket_error is then an accepted ending).
+    callerResets,
     faults: {
       ai: firedByKind,
       aiConnectionsFaulted: fired.length,

@@ -101,6 +101,15 @@ describe('chaos verdicts', () => {
     expect(judge(facts({ kind: 'drop', at: WALL + 4950 }), summariseTrace(trace({ reason: 'hangup' })), []).ok).toBe(false);
   });
 
+  it('a hang-up whose close handshake the caller gave up on (socket reset): socket_error is right too', () => {
+    // chaos-1-134: Parley's event loop ran seconds behind; the caller's stop and close frame sat
+    // unread when the caller reset the socket 2 s later, and the reset discards unread data.
+    const lost = summariseTrace(trace({ reason: 'socket_error' }));
+    expect(judge({ ...facts({ kind: 'script', at: WALL + 4950 }), callerReset: true }, lost, []).ok).toBe(true);
+    expect(judge(facts({ kind: 'script', at: WALL + 4950 }), lost, []).ok).toBe(false);
+    expect(judge({ ...facts({ kind: 'script', at: WALL + 4950 }), callerReset: true }, summariseTrace(trace({ reason: 'hangup' })), []).ok).toBe(true);
+  });
+
   it('a fatal AI error must end the call by giving up, unless the caller was already leaving', () => {
     const fatal: FiredFault[] = [{ session: 'sess_7', kind: 'error_fatal', t: WALL + 1000 }];
     expect(judge(facts({ kind: 'script', at: undefined }, 'twilio', true), summariseTrace(trace({ reason: 'ai_gave_up' })), fatal).ok).toBe(true);
