@@ -64,7 +64,9 @@ async function runShares<R>(o: CallerLoad, kind: CallerShare['kind']): Promise<{
       const calls = Math.floor(o.calls / n) + (k < o.calls % n ? 1 : 0);
       const step = o.calls > 1 ? o.rampMs / (o.calls - 1) : 0;
       const share: CallerShare = { url: o.url, calls, rampMs: step * n * Math.max(0, calls - 1), offsetMs: step * k, maxCallMs: o.maxCallMs, callId: `load${k}`, kind, script: { rampMs: o.rampMs, holdMs: o.holdMs, hold: o.hold } };
-      procs.push(startNode(['dist/bench/_capacity-callers.js'], { CAPACITY_CALLERS: JSON.stringify(share) }));
+      // CAPACITY_PROFILE_CALLERS=<dir>: a V8 CPU profile of each caller process.
+      const prof = process.env.CAPACITY_PROFILE_CALLERS ? ['--cpu-prof', '--cpu-prof-dir', process.env.CAPACITY_PROFILE_CALLERS] : [];
+      procs.push(startNode([...prof, 'dist/bench/_capacity-callers.js'], { CAPACITY_CALLERS: JSON.stringify(share) }));
     }
     await Promise.all(procs.map((p) => p.line(/^\{"ready":true\}$/, 30_000)));
     const cpu0 = procs.map((p) => cpuSeconds(p.pid));

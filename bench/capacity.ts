@@ -76,7 +76,9 @@ function firstAudioPerTurn(reports: LoadResult['reports']) {
 }
 
 async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
-  const agent = start(['dist/bench/_capacity-agent.js'], {});
+  // CAPACITY_PROFILE_AGENT=<dir>: a V8 CPU profile of the agent too (where the generator's time goes).
+  const agentProf = process.env.CAPACITY_PROFILE_AGENT ? ['--cpu-prof', '--cpu-prof-dir', process.env.CAPACITY_PROFILE_AGENT] : [];
+  const agent = start([...agentProf, 'dist/bench/_capacity-agent.js'], {});
   const agentUrl = JSON.parse((await agent.line(/^\{"url".*$/))[0]) as { url: string };
   const ttsProc = o.ai === 'cascade' ? start(['dist/bench/_capacity-tts.js'], {}) : undefined;
   const ttsUrls = ttsProc ? (JSON.parse((await ttsProc.line(/^\{"tts".*$/))[0]) as { tts: { elevenlabs: string; openai: string } }).tts : undefined;
@@ -368,6 +370,7 @@ const USAGE = `npm run bench -- capacity [options]
                          (PARLEY_JS_PATH=baseline) in one worker; reports Parley CPU per call-second new/baseline
   --baseline-first       with --baseline: run the baseline before the new path (order check)
   CAPACITY_PROFILE=DIR   write a V8 CPU profile of each serve process to DIR
+  CAPACITY_PROFILE_AGENT=DIR, CAPACITY_PROFILE_CALLERS=DIR   the same for the agent, the caller processes
 Prints one JSON object (last line): per run calls, lateness, underruns, CPU % per party,
 Parley CPU ms per call-second, RSS per call, cut-off and truncation figures, load average.
 `;

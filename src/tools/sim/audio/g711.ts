@@ -52,12 +52,23 @@ function alawLinear(code: number): number {
   return a & 0x80 ? t : -t;
 }
 
+// Decoding is a table lookup built from the formulas above: the offline agent decodes every
+// appended byte (the mapping form of Int16Array.from was half its CPU at 300 calls).
+const ULAW_TABLE = Int16Array.from({ length: 256 }, (_, code) => ulawLinear(code));
+const ALAW_TABLE = Int16Array.from({ length: 256 }, (_, code) => alawLinear(code));
+
+function decodeWith(table: Int16Array, bytes: Uint8Array): Int16Array {
+  const out = new Int16Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) out[i] = table[bytes[i]!]!;
+  return out;
+}
+
 export function mulawDecode(bytes: Uint8Array): Int16Array {
-  return Int16Array.from(bytes, ulawLinear);
+  return decodeWith(ULAW_TABLE, bytes);
 }
 
 export function alawDecode(bytes: Uint8Array): Int16Array {
-  return Int16Array.from(bytes, alawLinear);
+  return decodeWith(ALAW_TABLE, bytes);
 }
 
 export function mulawEncode(pcm: Int16Array): Buffer {
