@@ -13,7 +13,7 @@ import { Metrics, silentLogger, watchEventLoop, watchMediaEngine, type Logger } 
 import { realClock, type Clock } from './base/clock.js';
 import { SessionRuntime } from './session/runtime.js';
 import { InspectHub } from './obs/inspect/hub.js';
-import { InspectEndpoint } from './server/inspectEndpoint.js';
+import { InspectEndpoint, type InspectSource } from './server/inspectEndpoint.js';
 import { MACHINES } from '../machines/index.js';
 import { ParleyServer, type ServerOptions } from './server/server.js';
 import { AudioSocketListener } from './server/audiosocketListener.js';
@@ -33,6 +33,8 @@ export interface StartOptions {
   /** Passed to the server: live-call changes and the /metrics body (cluster workers). */
   readonly onCallCount?: ServerOptions['onCallCount'];
   readonly scrape?: ServerOptions['scrape'];
+  /** What /inspect streams, given this runtime's hub (cluster workers join every worker's). */
+  readonly inspectSource?: (hub: InspectHub) => InspectSource;
   /** Every call event also goes here (the demo's record; tests), and the delivery backoff. */
   readonly records?: Pick<RecordsOptions, 'onEvent' | 'backoffMs'>;
 }
@@ -81,7 +83,7 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
 
   const inspect = new InspectHub({ machines: MACHINES.map((m) => m.name) });
   const inspectEndpoint = new InspectEndpoint({
-    hub: inspect,
+    hub: opts.inspectSource?.(inspect) ?? inspect,
     authToken: config.authToken,
     onRefused: (reason) => metrics.upgradesRefused.inc({ reason }),
   });

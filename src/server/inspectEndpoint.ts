@@ -9,13 +9,21 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { isAuthorized } from './auth.js';
 import { refuseUpgrade } from './refuse.js';
 import type { UpgradeRoute } from './types.js';
-import type { InspectHub } from '../obs/inspect/hub.js';
+import type { InspectListener } from '../obs/inspect/hub.js';
 import type { InspectMessage } from '../obs/inspect/protocol.js';
 
 export const INSPECT_PATH = '/inspect';
 
+/** What the endpoint streams: the runtime's InspectHub, or with workers, all of theirs. */
+export interface InspectSource {
+  /** The first message of a connection: the calls as they are now. */
+  hello(): InspectMessage;
+  /** Every later message; returns the unsubscribe function. */
+  subscribe(fn: InspectListener): () => void;
+}
+
 export interface InspectEndpointOptions {
-  readonly hub: InspectHub;
+  readonly hub: InspectSource;
   /** PARLEY_AUTH_TOKEN; undefined means open, exactly like the telephony endpoints. */
   readonly authToken: string | undefined;
   readonly maxClients?: number;

@@ -62,7 +62,7 @@ export async function run(argv: string[]): Promise<number> {
   if (link) config = { ...config, limits: { ...config.limits, maxCalls: callShare(config.limits.maxCalls, workers) } };
   let app: ParleyApp;
   try {
-    app = await startParley({ config, log, ...(link ? { onCallCount: link.callCount, scrape: link.scrape } : {}) });
+    app = await startParley({ config, log, ...(link ? { onCallCount: link.callCount, scrape: link.scrape, inspectSource: (hub) => link.inspect(hub) } : {}) });
   } catch (err) {
     // Port in use, an unavailable AI mode or media engine: say what, not a stack.
     const msg = err instanceof Error ? err.message : String(err);

@@ -2,6 +2,7 @@
 // --workers N`). Every message carries `t`, prefixed `parley:` so other users of the channel
 // (Node's own cluster messages) are never mistaken for ours.
 import type { Registry } from 'prom-client';
+import type { CallSummary, InspectMessage } from '../../obs/inspect/protocol.js';
 import type { TelephonyProtocol } from '../../telephony/types.js';
 
 /** One registry's metrics as prom-client's getMetricsAsJSON() gives them (aggregatable). */
@@ -17,7 +18,15 @@ export type WorkerMessage =
   /** The answer to the primary's `collect`: this worker's own metrics. */
   | { readonly t: 'parley:snapshot'; readonly id: number; readonly metrics: MetricsSnapshot }
   /** Shutdown complete; every `calls` message of this worker was sent before this one. */
-  | { readonly t: 'parley:bye' };
+  | { readonly t: 'parley:bye' }
+  /** This worker has /inspect clients (on) or no longer has any (off). */
+  | { readonly t: 'parley:inspect.want'; readonly on: boolean }
+  /** What this worker's hub reported (connection ids already prefixed with the worker). */
+  | { readonly t: 'parley:inspect.msgs'; readonly msgs: readonly InspectMessage[] }
+  /** A new /inspect client here: the other workers should announce their calls to it. */
+  | { readonly t: 'parley:inspect.announce' }
+  /** This worker's calls, for worker `to`'s new client. */
+  | { readonly t: 'parley:inspect.calls'; readonly to: number; readonly calls: readonly CallSummary[] };
 
 export type PrimaryMessage =
   /** Send your own metrics (answer with `snapshot`). */
@@ -25,7 +34,15 @@ export type PrimaryMessage =
   /** The aggregate for the worker's `scrape`, or why there is none. */
   | { readonly t: 'parley:aggregate'; readonly id: number; readonly text?: string; readonly error?: string }
   /** Shut down gracefully (the primary got SIGTERM or SIGINT). */
-  | { readonly t: 'parley:drain' };
+  | { readonly t: 'parley:drain' }
+  /** Forward your hub's messages (some worker has /inspect clients), or stop. */
+  | { readonly t: 'parley:inspect.forward'; readonly on: boolean }
+  /** Other workers' inspect messages, for this worker's clients. */
+  | { readonly t: 'parley:inspect.msgs'; readonly msgs: readonly InspectMessage[] }
+  /** Send your calls for worker `to`'s new client (answer with `inspect.calls`). */
+  | { readonly t: 'parley:inspect.announce'; readonly to: number }
+  /** Another worker's live calls, for this worker's clients (as call.start). */
+  | { readonly t: 'parley:inspect.calls'; readonly calls: readonly CallSummary[] };
 
 function tagged(m: unknown): m is { t: string } {
   return typeof m === 'object' && m !== null && typeof (m as { t?: unknown }).t === 'string' && (m as { t: string }).t.startsWith('parley:');

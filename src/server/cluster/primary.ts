@@ -2,8 +2,9 @@
 // media thread) that share the listening port through node:cluster (the primary accepts and
 // hands connections round-robin), keeps each worker's live calls from its reports, answers
 // their requests for the /metrics aggregate, replaces a worker that dies (its live calls are
-// counted as ended `error` and logged, never lost silently), and on SIGTERM/SIGINT drains every
-// worker at once and exits 0 when all of them have exited cleanly.
+// counted as ended `error` and logged, never lost silently), relays /inspect messages between
+// workers while any has a client (./inspect.ts), and on SIGTERM/SIGINT drains every worker at
+// once and exits 0 when all of them have exited cleanly.
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../../obs/index.js';
 import type { TelephonyProtocol } from '../../telephony/types.js';
@@ -28,6 +29,8 @@ interface WorkerState {
   ready: boolean;
   said: 'bye' | undefined;
   readonly live: Record<TelephonyProtocol, number>;
+  /** It has /inspect clients: the others' inspect messages are relayed to it. */
+  inspecting: boolean;
 }
 
 /** Runs the cluster until it has drained; resolves with the exit code. */
@@ -46,17 +49,42 @@ export function runPrimary(opts: PrimaryOptions): Promise<number> {
 
   const fork = () => {
     const worker = cluster.fork();
-    const s: WorkerState = { worker, startedAt: Date.now(), ready: false, said: undefined, live: {} };
+    const s: WorkerState = { worker, startedAt: Date.now(), ready: false, said: undefined, live: {}, inspecting: false };
     states.set(worker.id, s);
     worker.on('message', (m: unknown) => {
       if (isWorkerMessage(m)) receive(s, m);
     });
   };
 
+  // /inspect across workers (./inspect.ts): every worker forwards while any has a client.
+  let forwarding = false;
+  const inspectForwarding = () => {
+    const on = [...states.values()].some((x) => x.inspecting);
+    if (on === forwarding) return;
+    forwarding = on;
+    for (const w of readyWorkers()) send(w, { t: 'parley:inspect.forward', on });
+  };
+  const others = (s: WorkerState) => [...states.values()].filter((x) => x !== s && x.ready);
+
   const receive = (s: WorkerState, m: WorkerMessage) => {
     switch (m.t) {
+      case 'parley:inspect.want':
+        s.inspecting = m.on;
+        return inspectForwarding();
+      case 'parley:inspect.msgs':
+        for (const x of others(s)) if (x.inspecting) send(x.worker, { t: 'parley:inspect.msgs', msgs: m.msgs });
+        return;
+      case 'parley:inspect.announce':
+        for (const x of others(s)) send(x.worker, { t: 'parley:inspect.announce', to: s.worker.id });
+        return;
+      case 'parley:inspect.calls': {
+        const to = states.get(m.to);
+        if (to) send(to.worker, { t: 'parley:inspect.calls', calls: m.calls });
+        return;
+      }
       case 'parley:ready':
         s.ready = true;
+        if (forwarding) send(s.worker, { t: 'parley:inspect.forward', on: true });
         metrics.workers.set(readyWorkers().length);
         if (!everReady) log.info({ port: m.port, workers: opts.workers }, 'parley serving (cluster)');
         everReady = true;
@@ -98,6 +126,7 @@ export function runPrimary(opts: PrimaryOptions): Promise<number> {
       if (!s) return;
       states.delete(worker.id);
       metrics.forget(worker.id);
+      inspectForwarding(); // it may have been the one with the clients
       metrics.workers.set(readyWorkers().length);
       const calls = Object.values(s.live).reduce((n, v) => n + v, 0);
       const clean = code === 0 && s.said === 'bye';

@@ -3,7 +3,9 @@
 // for the aggregate, and hears the primary's drain. The runtime itself is the ordinary one.
 import cluster from 'node:cluster';
 import type { Registry } from 'prom-client';
+import type { InspectHub } from '../../obs/inspect/hub.js';
 import type { TelephonyProtocol } from '../../telephony/types.js';
+import { ClusterInspect } from './inspect.js';
 import { isPrimaryMessage, type PrimaryMessage, type WorkerMessage } from './messages.js';
 
 /** How long an HTTP scrape on a worker waits for the primary's aggregate. */
@@ -15,6 +17,9 @@ export class WorkerLink {
   private registry: Registry | undefined;
   private drainHandler: (() => void) | undefined;
   private drainAsked = false;
+  private inspector: ClusterInspect | undefined;
+  /** The primary's last word on forwarding, kept until the runtime's hub exists. */
+  private forwarding = false;
 
   /** Listens on the IPC channel at once, so a drain sent during start-up is not lost. */
   constructor() {
@@ -30,6 +35,13 @@ export class WorkerLink {
   serve(registry: Registry, port: number): void {
     this.registry = registry;
     this.send({ t: 'parley:ready', port });
+  }
+
+  /** /inspect across workers: this worker's hub, joined with the others' through the primary. */
+  inspect(hub: InspectHub): ClusterInspect {
+    this.inspector = new ClusterInspect(hub, cluster.worker?.id ?? 0, (m) => this.send(m));
+    this.inspector.forward(this.forwarding);
+    return this.inspector;
   }
 
   /** The server's onCallCount hook. */
@@ -85,6 +97,16 @@ export class WorkerLink {
         if (!this.registry) return; // not serving yet (the primary asks only workers that said ready)
         void this.registry.getMetricsAsJSON().then((metrics) => this.send({ t: 'parley:snapshot', id: m.id, metrics }));
         return;
+      case 'parley:inspect.forward':
+        this.forwarding = m.on;
+        return this.inspector?.forward(m.on);
+      case 'parley:inspect.msgs':
+        return this.inspector?.remote(m.msgs);
+      case 'parley:inspect.announce':
+        if (this.inspector) this.send({ t: 'parley:inspect.calls', to: m.to, calls: this.inspector.calls() });
+        return;
+      case 'parley:inspect.calls':
+        return this.inspector?.remote(m.calls.map((call) => ({ type: 'call.start', call })));
       case 'parley:aggregate': {
         const s = this.scrapes.get(m.id);
         this.scrapes.delete(m.id);
