@@ -2,7 +2,7 @@
 // root, stdout read line by line (JSON lines kept, waiters for a matching line), the tail of
 // stderr kept for error messages, and the /proc figures of the process (CPU, RSS, descriptors).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -97,6 +97,17 @@ export function rssKiB(pid: number): number {
 /** Open file descriptors (sockets, files, pipes, epoll, eventfds) of the process. */
 export function openFds(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** What each open descriptor of the process points at (socket:[…], anon_inode:[eventfd], a path). */
+export function fdTargets(pid: number): string[] {
+  return readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+    try {
+      return [readlinkSync(`/proc/${pid}/fd/${fd}`).replace(/\[\d+\]$/, '[…]')];
+    } catch {
+      return []; // closed meanwhile
+    }
+  });
 }
 
 /** Threads of the process. */

@@ -22,7 +22,7 @@ import type { TelephonyProtocol } from '../src/telephony/types.js';
 import { aiSpeechReport, explainStaleHeard, judge, summariseTrace, type CallFacts, type CallerAction, type FiredFault, type StaleExplanation, type TraceSummary } from './_chaos-judge.js';
 import { watchMachineState } from './_inspect-watch.js';
 import { validateCoreTraces, validateTraces } from './_chaos-tlc.js';
-import { cpuSeconds, openFds, repoRoot, rssKiB, startNode, startServe, threads } from './_proc.js';
+import { cpuSeconds, fdTargets, openFds, repoRoot, rssKiB, startNode, startServe, threads } from './_proc.js';
 import { byLabel, scrape, value, type Samples } from './_prom.js';
 
 const SCRIPT: readonly ScriptStep[] = [
@@ -60,8 +60,16 @@ function holdings(s: Samples, pid: number) {
     handles: byLabel(s, 'parley_nodejs_active_handles', 'type'),
     resources: byLabel(s, 'parley_nodejs_active_resources', 'type'),
     fds: openFds(pid),
+    fdKinds: tally(fdTargets(pid)),
     threads: threads(pid),
   };
+}
+
+/** How many descriptors of each kind (a socket, an eventfd, a file path). */
+function tally(xs: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const x of xs) out[x] = (out[x] ?? 0) + 1;
+  return out;
 }
 
 function diff(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
@@ -416,6 +424,8 @@ export async function run(argv: string[]): Promise<void> {
       handlesDelta: diff(left.handles, baseline.handles),
       resourcesDelta: diff(left.resources, baseline.resources),
       fdsDelta: left.fds - baseline.fds,
+      // Which kind of descriptor the difference is (a leak per call would show as many sockets).
+      fdKindsDelta: diff(left.fdKinds, baseline.fdKinds),
       threadsDelta: left.threads - baseline.threads,
       baseline,
       after: left,
