@@ -16,15 +16,6 @@ double smoothing(double ms, int rate, int n) {
 constexpr double kDbPerLog2Power = 10.0 / detmath::kLog2_10;
 constexpr double kLog2PerDbGain = detmath::kLog2_10 / 20.0;
 
-// saturate_round(v * 32768) for the clipper's output (|v| <= 0.999, so the sum fits an int):
-// floor by truncation and a branchless correction, the same integer for less than the general
-// floor costs without SSE4.1.
-inline int16_t round_clipped(double v) {
-  const double r = v * 32768.0 + 0.5;
-  const int t = static_cast<int>(r);
-  return static_cast<int16_t>(t - (static_cast<double>(t) > r ? 1 : 0));
-}
-
 }  // namespace
 
 TtsChain::TtsChain(int rate, const TtsChainParams& p)
@@ -46,15 +37,19 @@ TtsChain::TtsChain(int rate, const TtsChainParams& p)
       comp_makeup_(detmath::db_to_gain(p.comp_makeup_db)),
       comp_{comp_makeup_, comp_makeup_} {}
 
-void TtsChain::end_block() {
+void TtsChain::end_gate() {
   // Gate: the envelope follows the block's peak; the gain eases towards open (1) or shut (0).
   gate_env_ = gate_env_ + (peak_ > gate_env_ ? gate_att_ : gate_rel_) * (peak_ - gate_env_);
   const double open = gate_env_ > gate_thr_ ? 1.0 : 0.0;
   const double gate_gain = gate_.to;
   gate_.set(gate_gain + (open > gate_gain ? gate_att_ : gate_rel_) * (open - gate_gain), inv_block_);
+  peak_ = 0.0;
+}
+
+void TtsChain::end_comp(double sum_sq) {
   // Compressor: the block's mean square in dB (10*log10, floor -96 dB) drives the envelope.
   // (Reciprocals, not divisions: this path is one long dependency chain, once a block.)
-  double level = detmath::coarse_log2(sum_sq_ * inv_block_ + 1e-20) * kDbPerLog2Power;
+  double level = detmath::coarse_log2(sum_sq * inv_block_ + 1e-20) * kDbPerLog2Power;
   if (level < -96.0) level = -96.0;
   comp_env_db_ = comp_env_db_ + (level > comp_env_db_ ? comp_att_ : comp_rel_) * (level - comp_env_db_);
   const double over = comp_env_db_ - comp_thr_;
@@ -67,48 +62,55 @@ void TtsChain::end_block() {
     g = -(k * k * inv_2knee_) * comp_slope_;
   }
   comp_.set(g == 0.0 ? comp_makeup_ : detmath::coarse_exp2(g * kLog2PerDbGain) * comp_makeup_, inv_block_);
-  pos_ = 0;
-  peak_ = 0.0;
-  sum_sq_ = 0.0;
 }
 
 void TtsChain::process(int16_t* x, size_t n) {
-  // The filter state lives in locals for the loop (registers, not memory), written back after.
-  DcBlocker dc = dc_;
-  Biquad shelf = shelf_, lpf = lpf_;
+  // In chunks, stage by stage: the gains (DC blocker, detectors, gate and compressor, with the
+  // control blocks' ends), then both biquads side by side, then the clipper two samples at a
+  // time and without branches (its input often hovers at the knee). One loop doing all of it
+  // per sample ran the two filters' recurrences back to back and cost 10-15 % more.
   size_t i = 0;
   while (i < n) {
-    // Up to the end of the current control block, whose ramps are fixed, in pieces of up to
-    // 64 samples: first the gains, then the filters (two short loops keep their state in
-    // registers; one long one spilled it).
+    double buf[kChunk];
+    const size_t m = n - i < kChunk ? n - i : kChunk;
+    gains(x + i, buf, m);
+    Biquad::cascade(shelf_, lpf_, buf, m);
+    clip_.clip_to_int16(buf, x + i, m);
+    i += m;
+  }
+}
+
+void TtsChain::gains(const int16_t* x, double* out, size_t n) {
+  // The DC blocker's state lives in a local for the loop (a register, not memory).
+  DcBlocker dc = dc_;
+  size_t i = 0;
+  while (i < n) {
+    // Up to the end of the current control block, whose ramps are fixed.
     const size_t left = static_cast<size_t>(block_ - pos_);
     const size_t end = n - i < left ? n : i + left;
     const Ramp gr = gate_, cr = comp_;
     double peak = peak_, sum_sq = sum_sq_;
     double k = static_cast<double>(pos_);
-    while (i < end) {
-      double buf[64];
-      const size_t m = end - i < 64 ? end - i : 64;
-      for (size_t j = 0; j < m; ++j) {
-        double v = dc.step(static_cast<double>(x[i + j]) / 32768.0);
-        const double a = v < 0.0 ? -v : v;
-        peak = a > peak ? a : peak;
-        k = k + 1.0;
-        v = v * (gr.from + gr.step * k);
-        sum_sq = sum_sq + v * v;
-        buf[j] = v * (cr.from + cr.step * k);
-      }
-      for (size_t j = 0; j < m; ++j) x[i + j] = round_clipped(clip_.clip(lpf.step(shelf.step(buf[j]))));
-      i += m;
+    for (; i < end; ++i) {
+      double v = dc.step(static_cast<double>(x[i]) / 32768.0);
+      const double a = v < 0.0 ? -v : v;
+      peak = a > peak ? a : peak;
+      k = k + 1.0;
+      v = v * (gr.from + gr.step * k);
+      sum_sq = sum_sq + v * v;
+      out[i] = v * (cr.from + cr.step * k);
     }
     peak_ = peak;
     sum_sq_ = sum_sq;
     pos_ = static_cast<int>(k);
-    if (pos_ == block_) end_block();
+    if (pos_ == block_) {
+      end_gate();
+      end_comp(sum_sq_);
+      pos_ = 0;
+      sum_sq_ = 0.0;
+    }
   }
   dc_ = dc;
-  shelf_ = shelf;
-  lpf_ = lpf;
 }
 
 void TtsChain::reset() {

@@ -51,8 +51,13 @@ class TtsChain {
   void reset();
 
  private:
+  /// Samples per stage pass of process().
+  static constexpr size_t kChunk = 256;
   /// Block end: the gains the next block ramps to, from the finished block's detectors.
-  void end_block();
+  void end_gate();
+  void end_comp(double sum_sq);
+  /// DC blocker, detectors, gate and compressor gains of n samples, normalised, to out.
+  void gains(const int16_t* x, double* out, size_t n);
 
   DcBlocker dc_;
   Biquad shelf_;
