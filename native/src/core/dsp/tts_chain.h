@@ -56,8 +56,14 @@ class TtsChain {
   /// Block end: the gains the next block ramps to, from the finished block's detectors.
   void end_gate();
   void end_comp(double sum_sq);
+  /// Samples the gains run ahead of the biquads in fused() (their result is ready by then).
+  static constexpr size_t kLag = 6;
   /// DC blocker, detectors, gate and compressor gains of n samples, normalised, to out.
   void gains(const int16_t* x, double* out, size_t n);
+  /// The end of a run of gains()'s loop: detectors back to members, the block's end if it is.
+  void close_piece(double peak, double sum_sq, double k);
+  /// gains() and Biquad::cascade() in one loop over m >= kLag + 2 samples (SSE2 builds).
+  void fused(const int16_t* x, double* u, size_t m);
 
   DcBlocker dc_;
   Biquad shelf_;
