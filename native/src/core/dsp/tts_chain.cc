@@ -1,5 +1,7 @@
 #include "core/dsp/tts_chain.h"
 
+#include <cmath>
+
 #include "core/dsp/detmath.h"
 #include "core/dsp/sample.h"
 
@@ -71,7 +73,9 @@ namespace {
                                                double comp_from, double comp_step, double& peak, double& sum_sq,
                                                double& k) {
   double v = dc.step(static_cast<double>(x) / 32768.0);
-  const double a = v < 0.0 ? -v : v;
+  // |v| by clearing the sign: as v < 0 ? -v : v except at -0.0, which v never is (x - x1 of
+  // two equal samples is +0) and which could not raise the peak anyway.
+  const double a = std::fabs(v);
   peak = a > peak ? a : peak;
   k = k + 1.0;
   v = v * (gate_from + gate_step * k);
