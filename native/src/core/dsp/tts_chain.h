@@ -11,6 +11,12 @@
 // block ramps both gains linearly to their new values (no zipper noise). The original took a
 // log and an exp per sample (~90 ns a sample); per sample this leaves the filters. 2 ms, not
 // 1: the block's log and exp cost ~50 ns, and 2 ms still resolves the 5 ms attack.
+//
+// Speed without changing a bit (process()): the gains and both biquads run in one loop, the
+// biquads a few samples behind and side by side in SSE2 lanes, so the DC blocker's, the
+// shelf's and the low-pass's recurrences overlap; the clipper then runs two samples at a time
+// without branches. What is left is ~5 ns a sample plus ~45 ns a control block (its end: the
+// log, the exp and the loop restart) on the 2.45 GHz bench machine.
 #pragma once
 
 #include <cstddef>
