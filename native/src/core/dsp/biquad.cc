@@ -38,4 +38,27 @@ BiquadCoefs rbj_high_shelf(double rate, double f0, double gain_db, double q) {
   return c;
 }
 
+void Biquad::cascade(Biquad& first, Biquad& second, double* v, size_t n) {
+  size_t i = 0;
+#if defined(__SSE2__)
+  // Lane 0 runs `first` on sample s, lane 1 runs `second` on sample s - 2 (first's output of
+  // two steps back, long since computed: the lag keeps the hand-over off the recurrence).
+  constexpr size_t kChunk = 64;
+  double mid[kChunk];  // first's outputs of the current chunk
+  while (n - i >= 4) {
+    const size_t m = n - i < kChunk ? n - i : kChunk;
+    double* u = v + i;
+    mid[0] = first.step(u[0]);
+    mid[1] = first.step(u[1]);
+    BiquadLanes lanes(first, second);
+    for (size_t s = 2; s < m; ++s) lanes.step(u[s], mid[s - 2], mid + s, u + s - 2);
+    lanes.store(first, second);
+    u[m - 2] = second.step(mid[m - 2]);
+    u[m - 1] = second.step(mid[m - 1]);
+    i += m;
+  }
+#endif
+  for (; i < n; ++i) v[i] = second.step(first.step(v[i]));
+}
+
 }  // namespace parley::dsp

@@ -5,6 +5,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/dsp/detmath.h"
 #include "core/dsp/sample.h"
@@ -73,6 +77,9 @@ class SoftClipper {
   void process(int16_t* x, size_t n) const {
     for (size_t i = 0; i < n; ++i) x[i] = saturate_round(clip(static_cast<double>(x[i]) / 32768.0) * 32768.0);
   }
+  /// out[i] = saturate_round(clip(v[i]) * 32768): the same numbers, two samples at a time
+  /// without branches (the TTS chain's last stage, whose input often hovers at the knee).
+  void clip_to_int16(const double* v, int16_t* out, size_t n) const;
 
   static constexpr double kCap = 0.999;
 
@@ -80,5 +87,42 @@ class SoftClipper {
   double thr_;
   double knee_;
 };
+
+inline void SoftClipper::clip_to_int16(const double* v, int16_t* out, size_t n) const {
+  size_t i = 0;
+#if defined(__SSE2__)
+  // clip() with both branches computed and selected by masks (the knee's only for a pair with a
+  // sample above the threshold), in its operation order. With
+  // knee_ == 0 the overshoot is +inf and selects 1.0, then the cap, as clip() does. Rounding is
+  // floor(c * 32768 + 0.5): truncate, correct by one where that rounded up, saturate by packing.
+  const __m128d sign = _mm_set1_pd(-0.0), one = _mm_set1_pd(1.0), thr = _mm_set1_pd(thr_);
+  const __m128d knee = _mm_set1_pd(knee_), span = _mm_set1_pd(1.0 - thr_), cap = _mm_set1_pd(kCap);
+  const __m128d scale = _mm_set1_pd(32768.0), half = _mm_set1_pd(0.5);
+  for (; i + 2 <= n; i += 2) {
+    const __m128d x = _mm_loadu_pd(v + i);
+    const __m128d a = _mm_andnot_pd(sign, x);
+    const __m128d linear = _mm_cmple_pd(a, thr);
+    __m128d c = x;
+    if (_mm_movemask_pd(linear) != 3) {  // the knee (a division) only where a sample needs it
+      const __m128d o = _mm_div_pd(_mm_sub_pd(a, thr), knee);
+      const __m128d r = _mm_sub_pd(one, o);
+      __m128d y = _mm_add_pd(thr, _mm_mul_pd(span, _mm_sub_pd(one, _mm_mul_pd(_mm_mul_pd(r, r), r))));
+      const __m128d in_knee = _mm_cmplt_pd(o, one);
+      y = _mm_or_pd(_mm_and_pd(in_knee, y), _mm_andnot_pd(in_knee, one));
+      const __m128d over_cap = _mm_cmpgt_pd(y, cap);
+      y = _mm_or_pd(_mm_and_pd(over_cap, cap), _mm_andnot_pd(over_cap, y));
+      y = _mm_or_pd(y, _mm_and_pd(sign, x));
+      c = _mm_or_pd(_mm_and_pd(linear, x), _mm_andnot_pd(linear, y));
+    }
+    const __m128d s = _mm_add_pd(_mm_mul_pd(c, scale), half);
+    const __m128d t = _mm_cvtepi32_pd(_mm_cvttpd_epi32(s));
+    const __m128d f = _mm_sub_pd(t, _mm_and_pd(_mm_cmpgt_pd(t, s), one));
+    const __m128i q = _mm_cvttpd_epi32(f);
+    const int32_t pair = _mm_cvtsi128_si32(_mm_packs_epi32(q, q));
+    std::memcpy(out + i, &pair, sizeof pair);
+  }
+#endif
+  for (; i < n; ++i) out[i] = saturate_round(clip(v[i]) * 32768.0);
+}
 
 }  // namespace parley::dsp

@@ -7,6 +7,10 @@
 
 #include "core/dsp/resampler_kernel.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace parley::dsp {
 namespace {
 
@@ -25,8 +29,9 @@ int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
 Resampler::Resampler(int in_rate, int out_rate, ResamplerQuality quality)
     : d_(design_resampler(in_rate, out_rate, quality)) {
   const int K = d_.taps, L = d_.up, M = d_.down;
-  hist_.assign(static_cast<size_t>(K - 1) + kBlock, 0.0);
-  const size_t stream_len = (static_cast<size_t>(K - 1) + kBlock) / static_cast<size_t>(M) + 2 + kernel::kMaxOverRead;
+  hist_.assign(kHistGuard + static_cast<size_t>(K - 1) + kBlock + 2 * kHistGuard, 0.0);
+  // +1: the row-wise deinterleave may start a stream one element early (a guard value).
+  const size_t stream_len = (static_cast<size_t>(K - 1) + kBlock) / static_cast<size_t>(M) + 3 + kernel::kMaxOverRead;
   streams_.assign(static_cast<size_t>(M), std::vector<double>(stream_len, 0.0));
   for (auto& s : streams_) stream_ptrs_.push_back(s.data());
   classes_.resize(static_cast<size_t>(L));
@@ -82,19 +87,23 @@ size_t Resampler::max_outputs_for(size_t n) const {
 void Resampler::run_block(size_t b, int16_t* out) {
   const int64_t K = d_.taps, L = d_.up, M = d_.down;
   const auto g0 = static_cast<int64_t>(consumed_);
-  const int64_t first = g0 - (K - 1);  // global index of hist_[0]
+  const int64_t first = g0 - (K - 1);  // global index of hist()[0]
   const int64_t span = K - 1 + static_cast<int64_t>(b);
   // Deinterleave: stream r holds global indices M*m + r; origin[r] = m of its element 0.
   int64_t origin[48];
-  for (int64_t r = 0; r < M; ++r) {
-    const int64_t h0 = ((r - first) % M + M) % M;  // first hist_ position with index = r (mod M)
-    origin[r] = floor_div(first + h0 - r, M);
-    double* s = streams_[static_cast<size_t>(r)].data();
-    if (M == 1) {
-      std::memcpy(s, hist_.data(), static_cast<size_t>(span) * sizeof(double));
-    } else {
-      int64_t u = 0;
-      for (int64_t h = h0; h < span; h += M) s[u++] = hist_[static_cast<size_t>(h)];
+  if (M == 2 || M == 3) {
+    deinterleave_rows(first, span, origin);
+  } else {
+    for (int64_t r = 0; r < M; ++r) {
+      const int64_t h0 = ((r - first) % M + M) % M;  // first hist() position with index = r (mod M)
+      origin[r] = floor_div(first + h0 - r, M);
+      double* s = streams_[static_cast<size_t>(r)].data();
+      if (M == 1) {
+        std::memcpy(s, hist(), static_cast<size_t>(span) * sizeof(double));
+      } else {
+        int64_t u = 0;
+        for (int64_t h = h0; h < span; h += M) s[u++] = hist()[h];
+      }
     }
   }
   const int64_t j_first = static_cast<int64_t>(produced_);
@@ -124,17 +133,55 @@ void Resampler::run_block(size_t b, int16_t* out) {
   }
 }
 
+// M = 2 or 3, the decimators of 24 -> 8/16 kHz and 16 -> 8 kHz: rows of M consecutive inputs
+// whose first has index 0 (mod M), two rows at a time with SSE2 shuffles (a strided copy per
+// stream cost a seventh of the resampler). Rows start up to M - 1 positions before hist()[0]
+// and end past the span: guard values that no tap reads (taps read [first, first + span)).
+void Resampler::deinterleave_rows(int64_t first, int64_t span, int64_t* origin) {
+  const int64_t M = d_.down;
+  const int64_t h0 = ((-first) % M + M) % M;  // first position with index 0 (mod M)
+  const int64_t hb = h0 == 0 ? 0 : h0 - M;
+  for (int64_t r = 0; r < M; ++r) origin[r] = floor_div(first + hb, M);
+  const double* h = hist() + hb;
+  const int64_t rows = (span - hb + M - 1) / M;
+  double* s0 = streams_[0].data();
+  double* s1 = streams_[1].data();
+  int64_t j = 0;
+#if defined(__SSE2__)
+  if (M == 2) {
+    for (; j < rows; j += 2, h += 4) {
+      const __m128d x0 = _mm_loadu_pd(h), x1 = _mm_loadu_pd(h + 2);
+      _mm_storeu_pd(s0 + j, _mm_unpacklo_pd(x0, x1));
+      _mm_storeu_pd(s1 + j, _mm_unpackhi_pd(x0, x1));
+    }
+  } else {
+    double* s2 = streams_[2].data();
+    for (; j < rows; j += 2, h += 6) {
+      const __m128d x0 = _mm_loadu_pd(h), x1 = _mm_loadu_pd(h + 2), x2 = _mm_loadu_pd(h + 4);
+      _mm_storeu_pd(s0 + j, _mm_shuffle_pd(x0, x1, 2));  // a0 a1
+      _mm_storeu_pd(s1 + j, _mm_shuffle_pd(x0, x2, 1));  // b0 b1
+      _mm_storeu_pd(s2 + j, _mm_shuffle_pd(x1, x2, 2));  // c0 c1
+    }
+  }
+#else
+  for (; j < rows; ++j, h += M)
+    for (int64_t r = 0; r < M; ++r) streams_[static_cast<size_t>(r)][static_cast<size_t>(j)] = h[r];
+#endif
+  (void)s0;
+  (void)s1;
+}
+
 size_t Resampler::process(const int16_t* in, size_t n, int16_t* out) {
   const size_t keep = static_cast<size_t>(d_.taps - 1);
   size_t written = 0;
   while (n > 0) {
     const size_t b = n < kBlock ? n : kBlock;
     const size_t count = outputs_for(b);
-    double* dst = hist_.data() + keep;
+    double* dst = hist() + keep;
     for (size_t i = 0; i < b; ++i) dst[i] = static_cast<double>(in[i]);
     run_block(b, out + written);
     // Carry the newest taps-1 samples to the front for the next block.
-    std::memmove(hist_.data(), hist_.data() + b, keep * sizeof(double));
+    std::memmove(hist(), hist() + b, keep * sizeof(double));
     written += count;
     produced_ += count;
     consumed_ += b;

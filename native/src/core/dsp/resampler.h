@@ -61,9 +61,15 @@ class Resampler {
   };
 
   void run_block(size_t b, int16_t* out);
+  void deinterleave_rows(int64_t first, int64_t span, int64_t* origin);
+  /// hist_ past its leading guard: taps-1 carried samples, then the current block.
+  double* hist() { return hist_.data() + kHistGuard; }
+
+  /// Guard elements before hist() (and twice that after) for deinterleave_rows(): M <= 48.
+  static constexpr size_t kHistGuard = 48;
 
   ResamplerDesign d_;
-  std::vector<double> hist_;                 // taps-1 carried samples, then the current block
+  std::vector<double> hist_;                 // guard, taps-1 carried samples, the current block, guard
   std::vector<std::vector<double>> streams_; // the block's history deinterleaved by index mod M
   std::vector<const double*> stream_ptrs_;
   std::vector<Class> classes_;

@@ -63,29 +63,38 @@ template <class V>
   }
 }
 
+/** Accumulators per kernel step: vectors of consecutive outputs sharing each broadcast. */
+template <class V>
+inline constexpr int kAccOf = sizeof(V) / sizeof(double) == 8 ? 4 : 8;
+
 template <class V>
 [[gnu::always_inline]] inline void run_class(const ClassArgs& a) {
   constexpr int W = sizeof(V) / sizeof(double);
-  constexpr int kAcc = 4;  // accumulators: 4 vectors of consecutive outputs share each broadcast
+  // Enough independent accumulators to cover the FMA latency (4 cycles) on two pipes: with
+  // 4 AVX2 accumulators every tap waited on the previous one's result (latency bound, twice
+  // the throughput bound). 8 x 4 (AVX2), 8 x 2 (SSE2), 4 x 8 (AVX-512: 32 outputs a step,
+  // as 20 ms frames have 160 or 320 outputs a class).
+  constexpr int kAcc = kAccOf<V>;
   for (int64_t t = a.t_lo; t < a.t_hi; t += kAcc * W) {
     V acc[kAcc] = {};
     for (int k = 0; k < a.taps; ++k) {
       const double* x = a.x[k] + (t - a.t_lo);
       const double c = a.coef[k];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
       for (int v = 0; v < kAcc; ++v) {
         V xv;  // unaligned load via memcpy (no vector-typed function boundaries: psABI)
         std::memcpy(&xv, x + v * W, sizeof xv);
         acc[v] += c * xv;
       }
     }
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int v = 0; v < kAcc; ++v)
       if (t + v * W < a.t_hi) store_lanes<V>(acc[v], t + v * W, a);
   }
 }
 
 /** Lanes one kernel call may read past t_hi in each stream (buffers are padded by this). */
-inline constexpr int kMaxOverRead = 4 * 8;
+inline constexpr int kMaxOverRead = 32;  // kAcc * W of every variant
+static_assert(kAccOf<v2d> * 2 <= kMaxOverRead && kAccOf<v4d> * 4 <= kMaxOverRead && kAccOf<v8d> * 8 <= kMaxOverRead);
 
 }  // namespace parley::dsp::kernel

@@ -11,6 +11,12 @@
 // block ramps both gains linearly to their new values (no zipper noise). The original took a
 // log and an exp per sample (~90 ns a sample); per sample this leaves the filters. 2 ms, not
 // 1: the block's log and exp cost ~50 ns, and 2 ms still resolves the 5 ms attack.
+//
+// Speed without changing a bit (process()): the gains and both biquads run in one loop, the
+// biquads a few samples behind and side by side in SSE2 lanes, so the DC blocker's, the
+// shelf's and the low-pass's recurrences overlap; the clipper then runs two samples at a time
+// without branches. What is left is ~5 ns a sample plus ~45 ns a control block (its end: the
+// log, the exp and the loop restart) on the 2.45 GHz bench machine.
 #pragma once
 
 #include <cstddef>
@@ -51,8 +57,19 @@ class TtsChain {
   void reset();
 
  private:
+  /// Samples per stage pass of process().
+  static constexpr size_t kChunk = 256;
   /// Block end: the gains the next block ramps to, from the finished block's detectors.
-  void end_block();
+  void end_gate();
+  void end_comp(double sum_sq);
+  /// Samples the gains run ahead of the biquads in fused() (their result is ready by then).
+  static constexpr size_t kLag = 6;
+  /// DC blocker, detectors, gate and compressor gains of n samples, normalised, to out.
+  void gains(const int16_t* x, double* out, size_t n);
+  /// The end of a run of gains()'s loop: detectors back to members, the block's end if it is.
+  void close_piece(double peak, double sum_sq, double k);
+  /// gains() and Biquad::cascade() in one loop over m >= kLag + 2 samples (SSE2 builds).
+  void fused(const int16_t* x, double* u, size_t m);
 
   DcBlocker dc_;
   Biquad shelf_;
