@@ -5,6 +5,7 @@
 // JsonStreamShape — its field names, its start reader, its event map — and nothing else.
 import { isRecord, parseJson } from '../base/wire.js';
 import { frameBuffer, frameLength, reject } from './frames.js';
+import { JsonFastPath } from './json-fast-path.js';
 import { counter, digit, isRejection, obj, ok, optStr, payload, str, type Obj } from './fields.js';
 import type { CallStart, DecodeResult, DecoderOptions, InboundDecoder, RawFrame, Rejection, TelephonyProtocol } from './types.js';
 
@@ -48,6 +49,8 @@ export class JsonStreamDecoder implements InboundDecoder {
   start: CallStart | undefined;
   stopped = false;
   private readonly events: ReadonlyMap<string, EventReader>;
+  /** Plain media and mark messages without JSON.parse (where the shape reads them the shared way). */
+  private readonly fast: JsonFastPath | undefined;
 
   constructor(
     readonly shape: JsonStreamShape,
@@ -56,12 +59,19 @@ export class JsonStreamDecoder implements InboundDecoder {
     this.protocol = shape.protocol;
     // A Map, so that an event named like an Object prototype key ('constructor') is just unknown.
     this.events = new Map(Object.entries(shape.events));
+    const media = shape.events['media'] === SHARED_EVENTS.media;
+    const mark = shape.events['mark'] === SHARED_EVENTS.mark;
+    this.fast = options.fastPath !== false && (media || mark) ? new JsonFastPath({ ...shape, media, mark }) : undefined;
   }
 
   decode(data: RawFrame, isBinary: boolean): DecodeResult {
     const size = frameLength(data);
     if (size > this.options.maxMessageBytes) return reject('oversize', `frame of ${size} B exceeds ${this.options.maxMessageBytes} B`);
     if (isBinary) return reject('binary_not_allowed', `${this.shape.name} sends JSON text frames only`);
+    if (this.fast && this.start && !this.stopped && Buffer.isBuffer(data)) {
+      const plain = this.fast.decode(data, this.start);
+      if (plain) return plain;
+    }
     const parsed = parseJson(frameBuffer(data).toString('utf8'));
     if (!parsed.ok) return reject('bad_json', 'text frame is not valid JSON');
     const msg = parsed.value;

@@ -99,6 +99,11 @@ export interface DecoderOptions {
   readonly defaultSampleRate?: 8000 | 16000;
   /** The upgrade URL (query included), for platforms that pass call data in it. */
   readonly url?: URL;
+  /**
+   * JSON platforms: false reads every message with JSON.parse, also the plain media and mark
+   * messages the fast path (json-fast-path.ts) would take — the reference it is tested against.
+   */
+  readonly fastPath?: boolean;
 }
 
 /** One decoder per connection; it remembers start/stop. `decode` never throws. */
