@@ -86,6 +86,8 @@ export class Metrics {
   /** Media-thread load 0–1 (saturation.ts), read from the watched engine at each scrape. */
   readonly mediaSaturation: Gauge;
   private media: { source: MediaLoadSource; tickMs: number; mark: MediaLoadMark } | undefined;
+  /** Inbound audio messages by protocol not yet in parley_frames_in_total (added at each read). */
+  private readonly framesInPending = new Map<string, number>();
 
   constructor(opts: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -97,7 +99,13 @@ export class Metrics {
       labelNames: ['protocol', 'reason'],
       registers,
     });
-    this.framesIn = new Counter({ name: 'parley_frames_in_total', help: 'telephony audio messages received', labelNames: ['protocol'], registers });
+    this.framesIn = new Counter({
+      name: 'parley_frames_in_total',
+      help: 'telephony audio messages received',
+      labelNames: ['protocol'],
+      registers,
+      collect: () => this.flushFramesIn(),
+    });
     this.framesOut = new Counter({ name: 'parley_frames_out_total', help: '20 ms agent frames sent to telephony', labelNames: ['protocol'], registers });
     this.underruns = new Counter({
       name: 'parley_underruns_total',
@@ -245,6 +253,19 @@ export class Metrics {
       },
     });
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'parley_' });
+  }
+
+  /**
+   * One telephony audio message in: ~50 a call-second, so a plain count here, added to
+   * parley_frames_in_total whenever the counter is read (a labelled inc hashes its labels).
+   */
+  frameIn(protocol: string): void {
+    this.framesInPending.set(protocol, (this.framesInPending.get(protocol) ?? 0) + 1);
+  }
+
+  private flushFramesIn(): void {
+    for (const [protocol, n] of this.framesInPending) this.framesIn.inc({ protocol }, n);
+    this.framesInPending.clear();
   }
 
   /** Feeds parley_media_saturation from this engine until the returned function is called. */

@@ -68,6 +68,21 @@ describe('metrics', () => {
     expect(await m.value('parley_cutoff_latency_seconds')).toBe(1);
   });
 
+  it('counts inbound audio messages by protocol, exact at every read and never twice', async () => {
+    const m = new Metrics({ processMetrics: false });
+    for (let i = 0; i < 3; i++) m.frameIn('twilio');
+    m.frameIn('telnyx');
+    expect(await m.text()).toContain('parley_frames_in_total{protocol="twilio"} 3');
+    expect(await m.value('parley_frames_in_total', { protocol: 'twilio' })).toBe(3);
+    m.frameIn('twilio');
+    m.frameIn('twilio');
+    expect(await m.value('parley_frames_in_total', { protocol: 'twilio' })).toBe(5);
+    expect(await m.value('parley_frames_in_total', { protocol: 'telnyx' })).toBe(1);
+    const json = await m.registry.getMetricsAsJSON(); // what the cluster aggregation reads
+    const frames = json.find((x) => x.name === 'parley_frames_in_total')!;
+    expect(frames.values.reduce((a, v) => a + v.value, 0)).toBe(6);
+  });
+
   it('keeps registries separate', async () => {
     const a = new Metrics({ processMetrics: false });
     const b = new Metrics({ processMetrics: false });

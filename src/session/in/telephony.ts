@@ -85,7 +85,7 @@ function onStart(c: CallParts, start: CallStart): void {
 
 /** Caller audio goes to the media core only while the session's tags allow capture. */
 function onCallerAudio(c: CallParts, payload: Buffer): void {
-  c.deps.metrics.framesIn.inc({ protocol: c.protocol });
+  c.deps.metrics.frameIn(c.protocol);
   c.observer.callerAudio(payload, c.now());
   const media = c.open?.media;
   if (!media) return c.drop('closed', 1, 0);
