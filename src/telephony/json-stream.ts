@@ -2,7 +2,9 @@
 // Twilio-compatible ones): the envelope checks they all make (size, text frames only, a JSON
 // object with a string `event`, nothing after stop, one start, later events only for this
 // stream) and the events they share in shape (media, mark, dtmf, stop). A platform gives a
-// JsonStreamShape — its field names, its start reader, its event map — and nothing else.
+// JsonStreamShape — its field names, its start reader, its event map — and nothing else. Plain
+// media and mark messages (nearly all of a call's traffic) take json-fast-path.ts first, which
+// answers exactly as the readers here would, or leaves the message to them.
 import { isRecord, parseJson } from '../base/wire.js';
 import { frameBuffer, frameLength, reject } from './frames.js';
 import { JsonFastPath } from './json-fast-path.js';
