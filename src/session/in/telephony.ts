@@ -100,9 +100,11 @@ function onMark(c: CallParts, name: string): void {
   if (!far) return;
   const now = c.now();
   const outcome = far.onMark(name, now);
-  const [epochText, itemText] = name.split('.');
-  const epoch = Number(epochText);
-  const item = Number(itemText);
+  // `<epoch>.<item>[.<seq>]`: the first two of name.split('.'), without the array (one echo per frame).
+  const dot = name.indexOf('.');
+  const next = dot < 0 ? -1 : name.indexOf('.', dot + 1);
+  const epoch = Number(dot < 0 ? name : name.slice(0, dot));
+  const item = dot < 0 ? NaN : Number(next < 0 ? name.slice(dot + 1) : name.slice(dot + 1, next));
   if (outcome === 'unknown' || !Number.isInteger(epoch) || !Number.isInteger(item)) {
     c.trace.record('telephony', 'mark.unknown', { data: { name } });
     return;
