@@ -15,7 +15,7 @@ export function onMediaTick(c: CallParts): void {
   const o = c.open;
   if (!o || o.media.closed) return;
   const now = c.now();
-  c.actors.markEchoes?.tick();
+  c.actors.markEchoes?.tick(c.deps.engine.wakeEveryTicks ?? 1); // a wake-up covers that many 20 ms ticks
   const frames = o.media.readPlayout();
   const events = o.media.events();
   // One write per tick for the frames and their marks, not one per message.
