@@ -143,6 +143,18 @@ TEST_P(WakeCadence, ReleasingACallWakesJsAtTheNextTickWhateverTheCadence) {
   for (int i = 0; i < 10; ++i) EXPECT_FALSE(tick());
 }
 
+TEST_P(WakeCadence, AfterAStallJsIsWokenAtOnce) {
+  playing_call(60);
+  while (!tick()) {
+  }
+  serve();
+  // The media thread was held up for N periods: the tick that serves them all wakes JS.
+  const int before = log.wakes.load();
+  tick_no += GetParam();
+  engine.core().tick(tick_no, GetParam());
+  EXPECT_EQ(log.wakes.load(), before + 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Every, WakeCadence, ::testing::Values(1u, 2u, 4u));
 
 TEST(WakeCadenceOptions, OutOfRangeIsRefusedByName) {

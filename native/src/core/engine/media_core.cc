@@ -62,7 +62,8 @@ void MediaCore::tick(std::uint64_t tick_index, std::uint32_t elapsed) noexcept {
   // at the next tick whatever the cadence, so teardown never waits for it.
   owed_ = owed_ || ctx.produced || acked_ || !active_.empty();
   if (!owed_ || opts_.wake == nullptr) return;
-  if (since_wake_ < opts_.wake_every) ++since_wake_;
+  // Counted in periods, not ticks served: after a stall, JS is woken at once.
+  since_wake_ = std::min(opts_.wake_every, since_wake_ + std::max<std::uint32_t>(elapsed, 1));
   if (since_wake_ < opts_.wake_every && !acked_) return;
   if (wake_pending_.exchange(true, std::memory_order_acq_rel)) {
     coalesced_.add();

@@ -87,7 +87,7 @@ class MediaCore {
   Counter ticks_, last_tick_, active_count_, wakeups_, coalesced_, wake_failures_, events_dropped_;
   bool acked_ = false;
   bool owed_ = false;              // something happened that no wake-up has covered yet
-  std::uint32_t since_wake_ = 0;  // ticks since the last wake-up was queued (saturates at wake_every)
+  std::uint32_t since_wake_ = 0;  // periods since the last wake-up was queued (saturates at wake_every)
 };
 
 }  // namespace parley::engine
