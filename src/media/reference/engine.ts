@@ -148,7 +148,7 @@ export class JsMediaEngine implements MediaEngine {
     // wakeEveryTicks ticks, and at once when a call was released.
     this.#owed ||= ctx.produced || this.#calls.size > 0;
     if (!this.#owed) return;
-    if (this.#sinceWake < this.#opts.wakeEveryTicks) this.#sinceWake++;
+    this.#sinceWake = Math.min(this.#opts.wakeEveryTicks, this.#sinceWake + elapsed); // periods: after a stall, at once
     if (this.#sinceWake < this.#opts.wakeEveryTicks && !acked) return;
     this.#owed = false;
     this.#sinceWake = 0;
