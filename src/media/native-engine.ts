@@ -163,9 +163,8 @@ export class NativeMediaEngine implements MediaEngine {
     this.#listeners.clear();
   }
 
-  // The wake-up: runs on the JS thread at most once per media-thread tick (every wakeEveryTicks
-  // ticks when set; the frames of the ticks between wait in the calls' output rings). Errors are
-  // rethrown outside the native callback (Node would otherwise only warn about them).
+  // The wake-up: runs on the JS thread at most once per media-thread tick (or per wakeEveryTicks
+  // ticks). Errors are rethrown outside the native callback (Node would otherwise only warn).
   #onWake(): void {
     if (this.#closed) return;
     let info: TickInfo;
