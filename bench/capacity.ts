@@ -1,4 +1,4 @@
-// `npm run bench -- capacity [--calls N] [--media native|js|both] [--protocol twilio|audio-stream|telnyx|plivo|exotel|asterisk|audiosocket] [--ai openai|cascade] [--callers-process N] [--workers N] [--ramp-ms MS] [--hold-s S] [--baseline]`
+// `npm run bench -- capacity [--calls N] [--media native|js|both] [--protocol twilio|audio-stream|telnyx|plivo|exotel|asterisk|audiosocket] [--ai openai|cascade] [--callers-process N] [--workers N] [--ramp-ms MS] [--hold-s S] [--baseline] [--wake-ticks N,...]`
 // N simulated calls (default 200) through a real `parley serve` process and the offline agent
 // (its own process), each with a barge-in; prints one JSON object (last line) per the issue's
 // Done-when: calls, frames, outbound frame lateness at the caller, underruns caused by Parley,
@@ -16,6 +16,7 @@
 // The callers' own tick lateness is reported too: when it is high the caller, not Parley, is late.
 // `--baseline` runs each engine a second time on the earlier JS path
 // (PARLEY_JS_PATH=baseline) and reports Parley's CPU per call-second as new/baseline.
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { bargeInsHonoured, bargeSteps, percentiles, type LoadResult } from '../src/tools/sim/caller/index.js';
 import type { TelephonyProtocol } from '../src/telephony/types.js';
@@ -48,6 +49,8 @@ interface RunOptions {
   readonly framing: 'template' | 'stringify';
   /** 0: callers in this process. */
   readonly callersProcess: number;
+  /** PARLEY_MEDIA_WAKE_TICKS for serve; undefined: serve's default (or the bench's own environment). */
+  readonly wakeTicks: number | undefined;
 }
 
 /** Serve's environment for cascade mode: the TTS fakes' URLs and the keys they expect. */
@@ -76,6 +79,7 @@ function firstAudioPerTurn(reports: LoadResult['reports']) {
 }
 
 async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
+  const loadAvgAtStart = loadavg().map((x) => Math.round(x * 100) / 100); // each arm's own, when arms alternate
   // CAPACITY_PROFILE_AGENT=<dir>: a V8 CPU profile of the agent too (where the generator's time goes).
   const agentProf = process.env.CAPACITY_PROFILE_AGENT ? ['--cpu-prof', '--cpu-prof-dir', process.env.CAPACITY_PROFILE_AGENT] : [];
   const agent = start([...agentProf, 'dist/bench/_capacity-agent.js'], {});
@@ -94,6 +98,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     PARLEY_LOG_LEVEL: 'info',
     PARLEY_TRACE_DIR: '',
     PARLEY_JS_PATH: o.framing === 'stringify' ? 'baseline' : 'lean',
+    ...(o.wakeTicks !== undefined ? { PARLEY_MEDIA_WAKE_TICKS: String(o.wakeTicks) } : {}),
     // AudioSocket is raw TCP on its own port (any free one; loopback is allowed by default).
     ...(o.protocol === 'audiosocket' ? { PARLEY_AUDIOSOCKET_PORT: '0' } : {}),
     ...(ttsUrls ? cascadeEnv(ttsUrls) : {}),
@@ -202,6 +207,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     return {
       engine: o.media,
       framing: o.framing,
+      wakeTicks: o.wakeTicks ?? process.env['PARLEY_MEDIA_WAKE_TICKS'] ?? 'default',
       protocol: o.protocol,
       ai: o.ai,
       calls: o.calls,
@@ -251,12 +257,13 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
       callerGenerator: figures.generator,
       serveExitCode: serveExit,
       wallS: Math.round(wallS),
+      loadAvg: { atStart: loadAvgAtStart, atEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
     };
   } catch (err) {
     serve.child.kill('SIGKILL');
     agent.child.kill('SIGKILL');
     ttsProc?.child.kill('SIGKILL');
-    return { engine: o.media, framing: o.framing, protocol: o.protocol, ai: o.ai, calls: o.calls, error: err instanceof Error ? err.message : String(err) };
+    return { engine: o.media, framing: o.framing, wakeTicks: o.wakeTicks ?? 'default', protocol: o.protocol, ai: o.ai, calls: o.calls, error: err instanceof Error ? err.message : String(err) };
   }
 }
 
@@ -287,6 +294,7 @@ export async function run(argv: string[]): Promise<void> {
       workers: { type: 'string' },
       ai: { type: 'string' },
       'callers-process': { type: 'string' },
+      'wake-ticks': { type: 'string' },
       baseline: { type: 'boolean' },
       'baseline-first': { type: 'boolean' },
       help: { type: 'boolean' },
@@ -310,6 +318,9 @@ export async function run(argv: string[]): Promise<void> {
   if (hold !== 'talk' && hold !== 'silence') throw new Error(`--hold must be talk or silence, got '${String(values.hold)}'`);
   const workers = Number(values.workers ?? 1);
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a whole number ≥ 1, got '${String(values.workers)}'`);
+  // --wake-ticks 1,2,1,2: one run per entry, in that order (alternate arms on a shared machine).
+  const wakeList = values['wake-ticks'] === undefined ? [undefined] : values['wake-ticks'].split(',').map((x) => Number(x));
+  if (wakeList.some((x) => x !== undefined && (!Number.isInteger(x) || x < 1 || x > 4))) throw new Error(`--wake-ticks must be whole numbers within 1..4, comma-separated, got '${String(values['wake-ticks'])}'`);
   const loadAtStart = (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100);
   const runs: Record<string, unknown>[] = [];
   // Run order matters on a loaded machine: --baseline-first runs the baseline first, to check.
@@ -317,10 +328,10 @@ export async function run(argv: string[]): Promise<void> {
   const ratios: Record<string, unknown>[] = [];
   for (const media of engines) {
     const byFraming: Record<string, Record<string, unknown>> = {};
-    for (const framing of framings) {
-      process.stderr.write(`capacity: ${calls} ${protocol} calls, ${ai}, ${media} media engine, ${framing} framing, callers ${callersProcess || 'in-process'}, ${framing === 'stringify' ? 1 : workers} worker(s), ramp ${rampMs} ms, hold ${holdMs} ms (${hold}) ...\n`);
+    for (const framing of framings) for (const wakeTicks of wakeList) {
+      process.stderr.write(`capacity: ${calls} ${protocol} calls, ${ai}, ${media} media engine, ${framing} framing, wake every ${wakeTicks ?? 'default'} tick(s), callers ${callersProcess || 'in-process'}, ${framing === 'stringify' ? 1 : workers} worker(s), ramp ${rampMs} ms, hold ${holdMs} ms (${hold}) ...\n`);
       // The baseline is the issue's "today's single-worker JS framing path": one process, whatever --workers says.
-      const r = await runOnce({ calls, media, protocol, rampMs, holdMs, hold, workers: framing === 'stringify' ? 1 : workers, ai, framing, callersProcess });
+      const r = await runOnce({ calls, media, protocol, rampMs, holdMs, hold, workers: framing === 'stringify' ? 1 : workers, ai, framing, callersProcess, wakeTicks });
       byFraming[framing] = r;
       runs.push(r);
     }
@@ -366,6 +377,8 @@ const USAGE = `npm run bench -- capacity [options]
   --workers N            parley serve --workers N (default 1); CPU and RSS summed over the
                          primary and every worker, cores reported per process
   --callers-process N    split the callers over N child processes (default 0: in the bench process)
+  --wake-ticks N[,N...]  PARLEY_MEDIA_WAKE_TICKS for serve (1..4), one run per entry in that order
+                         (e.g. 1,2,1,2 alternates the arms); each run reports its wakeTicks
   --baseline             also run each engine with the earlier outbound framing
                          (PARLEY_JS_PATH=baseline) in one worker; reports Parley CPU per call-second new/baseline
   --baseline-first       with --baseline: run the baseline before the new path (order check)

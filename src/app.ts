@@ -64,7 +64,7 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
   const log = opts.log ?? silentLogger();
   const metrics = opts.metrics ?? new Metrics();
   const clock = opts.clock ?? realClock;
-  const engine = opts.engine ?? (await createMediaEngine(config.media.engine, { log }));
+  const engine = opts.engine ?? (await createMediaEngine(config.media.engine, { log, wakeEveryTicks: config.media.wakeEveryTicks }));
   const ownsEngine = opts.engine === undefined;
 
   let localAgent: LocalAgent | undefined;

@@ -33,6 +33,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'PARLEY_MAX_CONNECTIONS_PER_IP', path: 'limits.maxConnectionsPerIp', kind: 'int' },
   { env: 'PARLEY_MEDIA', path: 'media.engine', kind: 'string' },
   { env: 'PARLEY_LOOKAHEAD_MS', path: 'media.lookaheadMs', kind: 'int' },
+  { env: 'PARLEY_MEDIA_WAKE_TICKS', path: 'media.wakeEveryTicks', kind: 'int' },
   { env: 'PARLEY_PLAYOUT_RING_MS', path: 'media.playoutRingMs', kind: 'int' },
   { env: 'PARLEY_MEDIA_CORE_TRACE', path: 'media.coreTrace', kind: 'bool' },
   { env: 'PARLEY_PLAYOUT_BACKLOG_MS', path: 'media.playoutBacklogMs', kind: 'int' },

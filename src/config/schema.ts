@@ -2,7 +2,8 @@
 // type, accepted values, default and one-line documentation (`.describe`). The env bindings
 // (env.ts) and the README table (table.ts) are derived from or checked against it.
 import { z } from 'zod';
-import { PLAYOUT_GAIN_DB } from '../media/types.js';
+import { FRAME_MS, PLAYOUT_GAIN_DB } from '../media/types.js';
+import { MAX_WAKE_EVERY_TICKS } from '../media/engine.js';
 import { DEFAULT_JITTER, DEFAULT_MAX_ATTEMPTS, RECONNECT_BACKOFF_MS } from '../../machines/aiLink.js';
 import { toolsSchema } from './tools.js';
 import { agentsSchema } from './agents.js';
@@ -45,6 +46,11 @@ const media = z
   .strictObject({
     engine: z.enum(['native', 'js']).default('native').describe('media core: the C++ addon, or the TypeScript reference engine'),
     lookaheadMs: int(40, 200).default(80).describe('outbound lead over real time (docs/ARCHITECTURE.md#audio-paths)'),
+    wakeEveryTicks: int(1, MAX_WAKE_EVERY_TICKS)
+      .default(1)
+      .describe(
+        "the media thread wakes the JS thread every this many 20 ms ticks (1 = every tick); fewer wake-ups and socket writes per call, frames leave in groups of N, caller audio reaches the AI up to (N-1)×20 ms later; media.lookaheadMs must exceed N×20 ms (docs/ARCHITECTURE.md#two-threads)",
+      ),
     playoutRingMs: int(100, 60_000)
       .default(2000)
       .describe("playout ring bound in ms of agent audio (the media core's ring)"),
@@ -341,6 +347,15 @@ export const configSchema = z
         code: 'custom',
         path: ['media', 'lookaheadMs'],
         message: `must be at least telephony.audioStreamMinFillMs (${c.telephony.audioStreamMinFillMs})`,
+      });
+    }
+    // Frames of the ticks between two wake-ups wait in Parley: the lead at the far side must outlast them.
+    const wake = c.media.wakeEveryTicks; // checked only in range: an out-of-range value has its own message
+    if (Number.isInteger(wake) && wake >= 1 && wake <= MAX_WAKE_EVERY_TICKS && c.media.lookaheadMs <= wake * FRAME_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['media', 'wakeEveryTicks'],
+        message: `must be below media.lookaheadMs / ${FRAME_MS} ms (${c.media.lookaheadMs} ms: accepted 1..${Math.min(MAX_WAKE_EVERY_TICKS, Math.ceil(c.media.lookaheadMs / FRAME_MS) - 1)})`,
       });
     }
     // A stand-in server (PARLEY_OPENAI_URL) may need no key; OpenAI itself always does.

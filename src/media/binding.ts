@@ -11,7 +11,7 @@ import { CORE_TRACE_KINDS, type CoreTraceKind } from './core-trace.js';
 import { PLAYOUT_LIMITERS, type CallCounters, type MediaEventType } from './types.js';
 
 /** The ABI version this binding speaks (native/src/addon/version.cc). */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 export interface NativeEngineFields {
   readonly codecs: readonly string[];
@@ -87,7 +87,8 @@ export interface NativeAddon {
   /** Micro-benchmark of the playout ring (bench/playout.ts). */
   readonly benchRing: (frameBytes: number, frames: number) => RingBench;
   readonly engineFields: NativeEngineFields;
-  readonly Engine: new (tickNs: number, maxCalls: number, onWake: () => void) => NativeEngineHandle;
+  /** `wakeEveryTicks`: wake JS every this many ticks (1..4; the calls still tick every period). */
+  readonly Engine: new (tickNs: number, maxCalls: number, onWake: () => void, wakeEveryTicks?: number) => NativeEngineHandle;
   /** malloc_trim(0) on the libuv thread pool: true when pages went back to the kernel. */
   readonly mallocTrim: () => Promise<boolean>;
 }

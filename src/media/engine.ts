@@ -32,9 +32,13 @@ export class MediaError extends Error {
 export interface ResolvedEngineOptions {
   readonly tickMs: number;
   readonly maxCalls: number;
+  readonly wakeEveryTicks: number;
 }
 
-export const ENGINE_DEFAULTS: ResolvedEngineOptions = { tickMs: FRAME_MS, maxCalls: 2048 };
+/** The largest wakeEveryTicks (native kMaxWakeEvery): the far side's lead must cover the frames of one wake-up. */
+export const MAX_WAKE_EVERY_TICKS = 4;
+
+export const ENGINE_DEFAULTS: ResolvedEngineOptions = { tickMs: FRAME_MS, maxCalls: 2048, wakeEveryTicks: 1 };
 
 function isInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v);
@@ -53,7 +57,11 @@ export function resolveEngineOptions(opts: MediaEngineOptions = {}): ResolvedEng
   if (typeof tickMs !== 'number' || !Number.isFinite(tickMs) || tickMs < 1 || tickMs > 1000) {
     throw new MediaError('ERR_MEDIA_CONFIG', `tickMs must be a number within 1..1000 (got ${String(tickMs)})`);
   }
-  return { tickMs, maxCalls: inRange('maxCalls', opts.maxCalls ?? ENGINE_DEFAULTS.maxCalls, 1, 65535) };
+  return {
+    tickMs,
+    maxCalls: inRange('maxCalls', opts.maxCalls ?? ENGINE_DEFAULTS.maxCalls, 1, 65535),
+    wakeEveryTicks: inRange('wakeEveryTicks', opts.wakeEveryTicks ?? ENGINE_DEFAULTS.wakeEveryTicks, 1, MAX_WAKE_EVERY_TICKS),
+  };
 }
 
 function formatIn(key: string, f: AudioFormat | undefined, allowed: readonly AudioFormat[]): AudioFormat {

@@ -53,6 +53,7 @@ function reportLater(err: unknown): void {
 
 export class NativeMediaEngine implements MediaEngine {
   readonly kind = 'native' as const;
+  readonly wakeEveryTicks: number;
   readonly #addon: NativeAddon;
   readonly #h: NativeEngineHandle;
   readonly #calls = new Map<number, NativeMediaCall>();
@@ -67,6 +68,7 @@ export class NativeMediaEngine implements MediaEngine {
   /** Loads the addon and starts the media thread; throws MediaError. */
   constructor(options: MediaEngineOptions = {}) {
     const opts = resolveEngineOptions(options);
+    this.wakeEveryTicks = opts.wakeEveryTicks;
     this.#addon = loadNativeAddon();
     const f = this.#addon.engineFields;
     this.#decode = eventDecoder(f.events);
@@ -74,7 +76,7 @@ export class NativeMediaEngine implements MediaEngine {
     this.#codecIndex = new Map(f.codecs.map((c, i) => [c, i]));
     this.#statBuf = new Float64Array(f.stats.length);
     try {
-      this.#h = new this.#addon.Engine(Math.round(opts.tickMs * 1e6), opts.maxCalls, () => this.#onWake());
+      this.#h = new this.#addon.Engine(Math.round(opts.tickMs * 1e6), opts.maxCalls, () => this.#onWake(), opts.wakeEveryTicks);
     } catch (err) {
       throw nativeError(err);
     }
@@ -161,8 +163,8 @@ export class NativeMediaEngine implements MediaEngine {
     this.#listeners.clear();
   }
 
-  // The wake-up: runs on the JS thread at most once per media-thread tick. Errors are
-  // rethrown outside the native callback (Node would otherwise only warn about them).
+  // The wake-up: runs on the JS thread at most once per media-thread tick (or per wakeEveryTicks
+  // ticks). Errors are rethrown outside the native callback (Node would otherwise only warn).
   #onWake(): void {
     if (this.#closed) return;
     let info: TickInfo;

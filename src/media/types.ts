@@ -287,9 +287,15 @@ export interface MediaEngineOptions {
   readonly tickMs?: number;
   /** Most calls open at once (default 2048); open() beyond it throws ERR_MEDIA_CAPACITY. */
   readonly maxCalls?: number;
+  /**
+   * Wake JS every this many ticks, 1..4 (default 1). The calls still tick every period; the
+   * frames of the ticks between wake-ups wait in each call's output ring and reach JS together,
+   * so the far side's lead must exceed this many frames. A released call wakes JS at once.
+   */
+  readonly wakeEveryTicks?: number;
 }
 
-/** Passed to onTick listeners, once per wake-up. */
+/** Passed to onTick listeners, once per wake-up (every tick, or every wakeEveryTicks ticks). */
 export interface TickInfo {
   /** The newest media-thread tick the wake-up covers (a slow JS thread may skip some). */
   readonly tick: number;
@@ -331,6 +337,8 @@ export interface MediaEngine {
   readonly kind: 'native' | 'js';
   /** Registers a call with the media thread. Throws MediaError on bad config or capacity. */
   open(config: CallMediaConfig): MediaCall;
+  /** JS is woken every this many ticks (MediaEngineOptions.wakeEveryTicks); absent means 1. */
+  readonly wakeEveryTicks?: number;
   /** Called once per wake-up, after the engine collected what the media thread produced. */
   onTick(listener: (info: TickInfo) => void): () => void;
   stats(): EngineStats;

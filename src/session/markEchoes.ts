@@ -24,8 +24,11 @@ interface TurnLike {
 }
 
 export interface MarkEchoes {
-  /** Called once per media tick: delivers a held echo once it has waited FLUSH_TICKS ticks. */
-  tick(): void;
+  /**
+   * Called once per media wake-up with the ticks it covers (media.wakeEveryTicks): delivers a held
+   * echo once it has waited FLUSH_TICKS ticks.
+   */
+  tick(ticks?: number): void;
   /** Delivers a held echo now. */
   flush(): void;
   /** Echoes delivered to the machine and echoes replaced by a newer one before delivery. */
@@ -48,8 +51,8 @@ export function coalesceMarkEchoes(turn: TurnLike): MarkEchoes {
       state.delivered += 1;
       send(ev);
     },
-    tick(): void {
-      if (held && ++ticks >= FLUSH_TICKS) state.flush();
+    tick(n = 1): void {
+      if (held && (ticks += n) >= FLUSH_TICKS) state.flush();
     },
   };
   turn.send = (ev: { type: string }) => {

@@ -23,10 +23,15 @@ import type { CallParts, OpenParts } from './parts.js';
  *   whatever is queued, so the cushion only has to cover delivery jitter.
  * Both drop their buffer on barge-in (clear), so the cushion adds no stale audio; it costs at most
  * one delta of start-up delay. An unflushable far side gets no cushion: whatever is handed over
- * will be heard, so it is handed one frame at its deadline plus a jitter margin (the barge-in floor).
+ * will be heard, so it is handed one frame at its deadline plus a jitter margin (the barge-in floor);
+ * with media.wakeEveryTicks = N, JS hands over N frames per wake-up, so its lead is N frames plus
+ * the margin (the floor grows by (N-1) × 20 ms).
  */
 export function leadMs(config: ParleyConfig, platform: Pick<Platform, 'farSide'>): number {
-  if (platform.farSide === 'unflushable') return Math.max(FRAME_MS + config.telephony.unflushableJitterMs, MEDIA_DEFAULTS.lookaheadMinMs);
+  if (platform.farSide === 'unflushable') {
+    const frames = config.media.wakeEveryTicks;
+    return Math.min(Math.max(frames * FRAME_MS + config.telephony.unflushableJitterMs, MEDIA_DEFAULTS.lookaheadMinMs), MEDIA_DEFAULTS.lookaheadMaxMs);
+  }
   return Math.min(config.media.lookaheadMs + cushionMs(config, platform), MEDIA_DEFAULTS.lookaheadMaxMs);
 }
 

@@ -80,6 +80,20 @@ describe('config', () => {
     expect(p[0]).toContain('integer 0–600000');
   });
 
+  it('media.wakeEveryTicks: PARLEY_MEDIA_WAKE_TICKS, 1 (every tick) up to 4, below the lookahead in frames', () => {
+    expect(loadConfig({ env: {}, cwd: dir() }).media.wakeEveryTicks).toBe(1);
+    expect(loadConfig({ env: { PARLEY_MEDIA_WAKE_TICKS: '2' }, cwd: dir() }).media.wakeEveryTicks).toBe(2);
+    const p = problemsOf(() => loadConfig({ env: { PARLEY_MEDIA_WAKE_TICKS: '5' }, cwd: dir() }));
+    expect(p).toHaveLength(1);
+    expect(p[0]).toContain('PARLEY_MEDIA_WAKE_TICKS (media.wakeEveryTicks) = 5 from env PARLEY_MEDIA_WAKE_TICKS');
+    expect(p[0]).toContain('integer 1–4');
+    // An 80 ms lead covers at most 3 ticks' frames per wake-up.
+    const lead = problemsOf(() => loadConfig({ env: { PARLEY_MEDIA_WAKE_TICKS: '4' }, cwd: dir() }));
+    expect(lead).toHaveLength(1);
+    expect(lead[0]).toMatch(/PARLEY_MEDIA_WAKE_TICKS \(media\.wakeEveryTicks\).*below media\.lookaheadMs \/ 20 ms \(80 ms: accepted 1\.\.3\)/);
+    expect(loadConfig({ env: { PARLEY_MEDIA_WAKE_TICKS: '4', PARLEY_LOOKAHEAD_MS: '100' }, cwd: dir() }).media.wakeEveryTicks).toBe(4);
+  });
+
   it('lists every bad value at once, from file and env', () => {
     const d = dir();
     writeFileSync(join(d, 'parley.config.json'), JSON.stringify({ media: { engine: 'rust' }, limits: { maxCalls: 0 } }));

@@ -103,6 +103,8 @@ export class FakeEngine implements MediaEngine {
   readonly kind = 'js' as const;
   readonly calls: FakeMediaCall[] = [];
   refuse = false;
+  /** MediaEngineOptions.wakeEveryTicks the runtime reads (a test may set it). */
+  wakeEveryTicks = 1;
   open(config: CallMediaConfig): MediaCall {
     if (this.refuse) throw new Error('refused by the test');
     const c = new FakeMediaCall(config);

@@ -78,4 +78,14 @@ describe('coalesced mark echoes', () => {
     turn.send({ type: 'MARK_ECHO', epoch: 7, itemId: 'a', ms: 60 });
     expect(fx).toEqual(['dropStaleMark']);
   });
+
+  it('counts the ticks a wake-up covers (media.wakeEveryTicks), not wake-ups', () => {
+    const turn = turnActor([]);
+    const echoes = coalesceMarkEchoes(turn);
+    turn.send({ type: 'MARK_ECHO', epoch: 0, itemId: 'a', ms: 20 });
+    for (let t = 2; t < FLUSH_TICKS; t += 2) echoes.tick(2);
+    expect(turn.getSnapshot().context.mark).toBeNull();
+    echoes.tick(2); // FLUSH_TICKS ticks have passed in ⌈FLUSH_TICKS / 2⌉ wake-ups
+    expect(turn.getSnapshot().context.mark).toEqual({ itemId: 'a', ms: 20 });
+  });
 });

@@ -34,6 +34,12 @@ describe('unflushable far side (AudioSocket)', () => {
     expect(r.media().config.lookaheadMs).toBe(50);
   });
 
+  it('with a wake-up every N ticks, leads by N frames plus the margin (N frames leave per wake-up)', () => {
+    const r = rig('audiosocket', { media: { lookaheadMs: 160, wakeEveryTicks: 2 }, telephony: { unflushableJitterMs: 30 } });
+    started(r);
+    expect(r.media().config.lookaheadMs).toBe(70);
+  });
+
   it('agent frames leave as slin messages, with no marks', () => {
     const r = rig('audiosocket');
     started(r);

@@ -53,6 +53,8 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine
   Engine::Options opts;
   opts.tick_ns = tick_ns;
   opts.max_calls = max_calls;
+  // Optional argument 3: wake JS every this many ticks (range: Engine::validate).
+  if (info.Length() > 3 && !info[3].IsUndefined() && !arg_u32(info, 3, opts.wake_every_ticks, 255)) return;
   if (const char* bad = Engine::validate(opts)) {
     throw_coded(env, "ERR_MEDIA_CONFIG", bad);
     return;

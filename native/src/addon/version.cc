@@ -3,7 +3,7 @@
 
 namespace {
 
-constexpr int kAbiVersion = 2;  // 2: open() takes the playout DSP options
+constexpr int kAbiVersion = 3;  // 2: open() takes the playout DSP options; 3: Engine takes wakeEveryTicks
 
 void Export(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));

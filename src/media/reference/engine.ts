@@ -40,6 +40,7 @@ class Window {
 
 export class JsMediaEngine implements MediaEngine {
   readonly kind = 'js' as const;
+  readonly wakeEveryTicks: number;
   readonly #opts: ResolvedEngineOptions;
   readonly #calls = new Map<number, JsMediaCall>();
   readonly #listeners = new Set<(info: TickInfo) => void>();
@@ -51,11 +52,15 @@ export class JsMediaEngine implements MediaEngine {
   #wakeups = 0;
   #missed = 0;
   #nextId = 1;
+  /** Like the native core: work no wake-up covered yet, and ticks since the last wake-up. */
+  #owed = false;
+  #sinceWake = 0;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
   constructor(options: MediaEngineOptions = {}) {
     this.#opts = resolveEngineOptions(options);
+    this.wakeEveryTicks = this.#opts.wakeEveryTicks;
     this.#schedule();
   }
 
@@ -123,12 +128,14 @@ export class JsMediaEngine implements MediaEngine {
     if (elapsed > 1) this.#missed += elapsed - 1;
     this.#lateness.push(Math.max(0, (woke - (this.#start + tick * period)) * 1e6));
     const ctx: TickContext = { tick, elapsed, produced: false };
+    let acked = false;
     for (const [id, call] of this.#calls) {
       if (call.core.closing) {
         // The acknowledgement of close(): the "media thread" no longer touches the call.
         this.#calls.delete(id);
         call.freed();
         ctx.produced = true;
+        acked = true;
         continue;
       }
       call.core.tick(ctx);
@@ -137,8 +144,14 @@ export class JsMediaEngine implements MediaEngine {
     this.#served = tick;
     this.#ticks++;
     this.#schedule();
-    // Like the native core: wake JS when anything happened or any call is open.
-    if (!ctx.produced && this.#calls.size === 0) return;
+    // Like the native core: wake JS when anything happened or any call is open, every
+    // wakeEveryTicks ticks, and at once when a call was released.
+    this.#owed ||= ctx.produced || this.#calls.size > 0;
+    if (!this.#owed) return;
+    this.#sinceWake = Math.min(this.#opts.wakeEveryTicks, this.#sinceWake + elapsed); // periods: after a stall, at once
+    if (this.#sinceWake < this.#opts.wakeEveryTicks && !acked) return;
+    this.#owed = false;
+    this.#sinceWake = 0;
     this.#wakeups++;
     const info: TickInfo = { tick, calls: this.#calls.size };
     for (const listener of this.#listeners) {

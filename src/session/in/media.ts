@@ -1,6 +1,8 @@
-// The media core → the call, once per media-thread wake-up: agent frames out to the telephony
-// leg, the core's events (flush executed, ring drained, underrun) into the machines, caller
-// audio on to the AI link, the playout backlog into the ring, and the end-of-speech report.
+// The media core → the call, once per media-thread wake-up (every tick, or every
+// media.wakeEveryTicks ticks, each wake-up then carrying that many ticks' frames and capture):
+// agent frames out to the telephony leg, the core's events (flush executed, ring drained,
+// underrun) into the machines, caller audio on to the AI link, the playout backlog into the
+// ring, and the end-of-speech report.
 import { bytesPerMs } from '../../base/audio.js';
 import type { MediaCall, MediaEvent, PlayoutFrame } from '../../media/types.js';
 import { FRAME_MS } from '../../media/types.js';
@@ -13,7 +15,7 @@ export function onMediaTick(c: CallParts): void {
   const o = c.open;
   if (!o || o.media.closed) return;
   const now = c.now();
-  c.actors.markEchoes?.tick();
+  c.actors.markEchoes?.tick(c.deps.engine.wakeEveryTicks ?? 1); // a wake-up covers that many 20 ms ticks
   const frames = o.media.readPlayout();
   const events = o.media.events();
   // One write per tick for the frames and their marks, not one per message.
@@ -74,6 +76,9 @@ export function linkMode(c: CallParts): LinkMode {
  * side (as Parley models it) has played everything it had, so the caller heard a gap. Counted
  * once per late send, with why: the media thread was late (it says so), JS was late (more frames
  * waited than the lead allows), or the ring had run dry (the AI was late).
+ *
+ * On time, a wake-up finds at most the lead's burst plus one frame per tick since the last one
+ * (media.wakeEveryTicks); one tick more is the margin before JS counts as late.
  */
 function countSendUnderrun(c: CallParts, o: OpenParts, frames: readonly PlayoutFrame[], now: number, events: readonly MediaEvent[]): void {
   // mod_audio_stream goes silent below its minimum fill: what it still holds then is stranded.
@@ -82,9 +87,10 @@ function countSendUnderrun(c: CallParts, o: OpenParts, frames: readonly PlayoutF
   const starving = gateMs > 0 ? queued < gateMs : queued <= 0;
   if (c.playout.playingItem === undefined || !starving) return;
   const leadFrames = Math.ceil(o.media.config.lookaheadMs / FRAME_MS);
+  const wakeEvery = c.deps.engine.wakeEveryTicks ?? 1;
   const cause = events.some((e) => e.type === 'underrun')
     ? 'media_late'
-    : frames.length > leadFrames + 1
+    : frames.length > leadFrames + wakeEvery
       ? 'js_late'
       : c.playout.ranDry
         ? 'ai_starved'

@@ -176,6 +176,29 @@ describe('media input', () => {
     expect(r.trace.records('media', 'send_underrun')).toHaveLength(1);
   });
 
+  it('a wake-up every N ticks may bring N frames beyond the lead before JS counts as late (js_late)', async () => {
+    const causeOf = async (wakeEvery: number, frames: number): Promise<string | undefined> => {
+      const r = rig('twilio');
+      r.engine.wakeEveryTicks = wakeEvery;
+      const item = speaking(r);
+      const frame = { bytes: Buffer.alloc(160), epoch: 0, item, samples: 160 };
+      r.media().frames = [frame];
+      r.call.onTick(); // the response is playing
+      for (const m of r.ws.json().filter((x) => x['event'] === 'mark')) {
+        r.call.onMessage(Buffer.from(JSON.stringify({ event: 'mark', sequenceNumber: '3', streamSid: 'MZ1', mark: m['mark'] })), false);
+      }
+      r.media().frames = Array.from({ length: frames }, () => frame); // the far side has played everything
+      r.call.onTick();
+      const m = await r.metrics.registry.getSingleMetricAsString('parley_send_underruns_total');
+      return /cause="(\w+)"[^\n]* 1/.exec(m)?.[1];
+    };
+    const lead = Math.ceil(rig('twilio').config.media.lookaheadMs / 20) + Math.ceil(rig('twilio').config.telephony.reportedCushionMs / 20);
+    expect(await causeOf(1, lead + 2)).toBe('js_late');
+    expect(await causeOf(2, lead + 2)).not.toBe('js_late');
+    expect(await causeOf(2, lead + 2)).toBeDefined();
+    expect(await causeOf(2, lead + 3)).toBe('js_late');
+  });
+
   it('publishes the playout machine’s state word to the media call', () => {
     const r = rig();
     startedCall(r);

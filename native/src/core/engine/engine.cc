@@ -6,12 +6,13 @@ namespace parley::engine {
 const char* Engine::validate(const Options& opts) noexcept {
   if (opts.max_calls < 1 || opts.max_calls > 65535) return "maxCalls must be within 1..65535";
   if (opts.tick_ns < 1'000'000 || opts.tick_ns > 1'000'000'000) return "tickMs must be within 1..1000";
+  if (opts.wake_every_ticks < 1 || opts.wake_every_ticks > kMaxWakeEvery) return "wakeEveryTicks must be within 1..4";
   return nullptr;
 }
 
 Engine::Engine(const Options& opts)
     : opts_(opts),
-      core_({opts.max_calls, opts.wake, opts.wake_ctx}),
+      core_({opts.max_calls, opts.wake, opts.wake_ctx, opts.wake_every_ticks}),
       thread_(core_, opts.tick_ns),
       slots_(opts.max_calls) {
   free_.reserve(opts.max_calls);

@@ -24,6 +24,7 @@ class Engine {
     std::uint32_t max_calls = 2048;  // 1..65535
     WakeFn wake = nullptr;           // see MediaCore
     void* wake_ctx = nullptr;
+    std::uint32_t wake_every_ticks = 1;  // 1..kMaxWakeEvery: see MediaCore::Options::wake_every
     bool run_thread = true;  // false: the caller drives core().tick() itself (tests)
     // Builds each call's DSP paths (path.h); tests may pin the pass-through paths.
     CallPaths (*make_paths)(const CallFormats&, const PlayoutOptions&) = &make_call_paths;

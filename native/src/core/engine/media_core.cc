@@ -55,9 +55,16 @@ void MediaCore::tick(std::uint64_t tick_index, std::uint32_t elapsed) noexcept {
   last_tick_.set(tick_index);
 
   // One wake-up for all calls, and only if none is pending: a slow JS thread sees one
-  // wake-up covering several ticks, never a queue of them.
-  const bool work = ctx.produced || acked_ || !active_.empty();
-  if (!work || opts_.wake == nullptr) return;
+  // wake-up covering several ticks, never a queue of them. With wake_every > 1 the work of
+  // several ticks is owed to one wake-up (the frames wait in the call's output ring; the lead
+  // at the far side covers them). Owed work is never forgotten: every later tick retries until
+  // a wake-up is queued, even a tick with no call left. A released call's acknowledgement goes
+  // at the next tick whatever the cadence, so teardown never waits for it.
+  owed_ = owed_ || ctx.produced || acked_ || !active_.empty();
+  if (!owed_ || opts_.wake == nullptr) return;
+  // Counted in periods, not ticks served: after a stall, JS is woken at once.
+  since_wake_ = std::min(opts_.wake_every, since_wake_ + std::max<std::uint32_t>(elapsed, 1));
+  if (since_wake_ < opts_.wake_every && !acked_) return;
   if (wake_pending_.exchange(true, std::memory_order_acq_rel)) {
     coalesced_.add();
     return;
@@ -65,6 +72,8 @@ void MediaCore::tick(std::uint64_t tick_index, std::uint32_t elapsed) noexcept {
   if (opts_.wake(opts_.wake_ctx)) {
     wakeups_.add();
     acked_ = false;
+    owed_ = false;
+    since_wake_ = 0;
   } else {
     wake_pending_.store(false, std::memory_order_release);
     wake_failures_.add();

@@ -17,6 +17,9 @@
 
 namespace parley::engine {
 
+/** The largest Options::wake_every: the far side's lead must cover the frames JS collects per wake-up. */
+inline constexpr std::uint32_t kMaxWakeEvery = 4;
+
 /**
  * Wakes the control thread; called on the media thread at most once per tick and only when
  * no wake-up is pending. Must not block. Returns false when the wake-up could not be
@@ -30,6 +33,9 @@ class MediaCore {
     std::uint32_t max_calls = 2048;
     WakeFn wake = nullptr;
     void* wake_ctx = nullptr;
+    // Wake the control thread every this many ticks (1..kMaxWakeEvery); the calls still tick
+    // every period. An acknowledgement (a call released) wakes it at the next tick regardless.
+    std::uint32_t wake_every = 1;
   };
 
   explicit MediaCore(const Options& opts);
@@ -80,6 +86,8 @@ class MediaCore {
   alignas(ring::kCacheLine) std::vector<Call*> active_;  // reserved to max_calls: never grows
   Counter ticks_, last_tick_, active_count_, wakeups_, coalesced_, wake_failures_, events_dropped_;
   bool acked_ = false;
+  bool owed_ = false;              // something happened that no wake-up has covered yet
+  std::uint32_t since_wake_ = 0;  // periods since the last wake-up was queued (saturates at wake_every)
 };
 
 }  // namespace parley::engine
