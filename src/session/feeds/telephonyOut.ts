@@ -54,10 +54,15 @@ export class TelephonyOut {
    * play report (mark) with it; the next frame's covers it.
    */
   frame(bytes: Buffer, epoch: number, item: number, durationMs: number, nowMs: number, report = true): boolean {
-    if (!this.open || this.ws.bufferedAmount > OUTBOUND_BUFFER_BYTES) {
+    const buffered = this.ws.bufferedAmount;
+    if (!this.open || buffered > OUTBOUND_BUFFER_BYTES) {
       this.framesDropped += 1;
       return false;
     }
+    // Past half the limit every frame carries its report: a frame is far smaller than that half,
+    // so the last frame sent before a drop was reported, and no unreported audio is left for a
+    // report that may never come (the turn would wait for it to play).
+    if (buffered > OUTBOUND_BUFFER_BYTES / 2) report = true;
     if (this.paceAheadMs !== undefined && (this.held.length > 0 || this.farSide.queuedMs(nowMs) + durationMs > this.paceAheadMs)) {
       if (this.held.length >= HELD_FRAMES_MAX) this.dropHeld(1);
       this.held.push({ bytes, epoch, item, durationMs });

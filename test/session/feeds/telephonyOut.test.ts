@@ -24,6 +24,20 @@ describe('TelephonyOut', () => {
     expect(o.framesSent).toBe(1);
   });
 
+  it('a frame sent without a report is reported by the next one; near the buffer limit every frame is', () => {
+    const { ws, far, o } = out();
+    o.frame(Buffer.alloc(160), 0, 7, 20, 0, false);
+    o.frame(Buffer.alloc(160), 0, 7, 20, 0, true);
+    expect(ws.json().map((m) => m['event'])).toEqual(['media', 'media', 'mark']);
+    expect(far.queuedMs(0)).toBe(40);
+    // Half full: the report goes on every frame, so a drop right after leaves nothing unreported.
+    ws.bufferedAmount = OUTBOUND_BUFFER_BYTES / 2 + 1;
+    o.frame(Buffer.alloc(160), 0, 7, 20, 0, false);
+    expect(ws.json().at(-1)?.['event']).toBe('mark');
+    ws.bufferedAmount = OUTBOUND_BUFFER_BYTES + 1;
+    expect(o.frame(Buffer.alloc(160), 0, 7, 20, 0, true)).toBe(false);
+  });
+
   it('a backed-up socket drops the frame (counted by the caller), never queues it', () => {
     const { ws, o } = out();
     ws.bufferedAmount = OUTBOUND_BUFFER_BYTES + 1;
