@@ -328,7 +328,8 @@ export async function run(argv: string[]): Promise<void> {
   const ratios: Record<string, unknown>[] = [];
   for (const media of engines) {
     const byFraming: Record<string, Record<string, unknown>> = {};
-    for (const framing of framings) for (const wakeTicks of wakeList) {
+    // The baseline is the earlier path as it was: one wake-up per tick, whatever --wake-ticks says.
+    for (const framing of framings) for (const wakeTicks of framing === 'stringify' ? [undefined] : wakeList) {
       process.stderr.write(`capacity: ${calls} ${protocol} calls, ${ai}, ${media} media engine, ${framing} framing, wake every ${wakeTicks ?? 'default'} tick(s), callers ${callersProcess || 'in-process'}, ${framing === 'stringify' ? 1 : workers} worker(s), ramp ${rampMs} ms, hold ${holdMs} ms (${hold}) ...\n`);
       // The baseline is the issue's "today's single-worker JS framing path": one process, whatever --workers says.
       const r = await runOnce({ calls, media, protocol, rampMs, holdMs, hold, workers: framing === 'stringify' ? 1 : workers, ai, framing, callersProcess, wakeTicks });
