@@ -100,7 +100,7 @@ function onMark(c: CallParts, name: string): void {
   if (!far) return;
   const now = c.now();
   const outcome = far.onMark(name, now);
-  // `<epoch>.<item>[.<seq>]`: the first two of name.split('.'), without the array (one echo per frame).
+  // `<epoch>.<item>[.<seq>]`: the first two of name.split('.'), without the array (one echo per write).
   const dot = name.indexOf('.');
   const next = dot < 0 ? -1 : name.indexOf('.', dot + 1);
   const epoch = Number(dot < 0 ? name : name.slice(0, dot));
