@@ -359,6 +359,8 @@ function vsBaseline(now: Record<string, unknown>, base: Record<string, unknown>)
     outboundLatenessP99Ms: { new: p99(now), baseline: p99(base) },
     rssPerCallKiB: { new: rss(now), baseline: rss(base) },
     workers: { new: now['workers'] ?? null, baseline: base['workers'] ?? null },
+    // With several --wake-ticks arms, the ratio is the last one's.
+    wakeTicks: { new: now['wakeTicks'] ?? null, baseline: base['wakeTicks'] ?? null },
     mainJsThreadMsPerCallSecond: mainJsVsBaseline(now, base),
     note: 'baseline: PARLEY_JS_PATH=baseline (ws.send of JSON.stringify per outbound message, every mark echo a machine step, inspection on) in one worker, in the same invocation',
   };
