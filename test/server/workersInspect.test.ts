@@ -44,9 +44,14 @@ describe('parley serve --workers 2: /inspect', () => {
       const calls = [0, 1, 2, 3].map((i) =>
         new SimCall({ url: `ws://127.0.0.1:${port}/${i % 2 ? 'audio-stream' : 'twilio'}`, script, seed: i, callId: `wi-${i}`, maxCallMs: 30_000 }).start().done,
       );
-      await waitFor(async () => ((await scrape(port).then((t) => metricValue(t, 'parley_calls_active'))) === 4 ? true : undefined), 20_000, () => 'not 4 live calls');
-      const started = p.lines().filter((l) => l.msg === 'call started');
+      // No other connection until the calls are up: the primary hands connections to the workers
+      // in turn, so the calls land on both (a scrape in between would take a turn).
+      const started = await waitFor(() => {
+        const s = p.lines().filter((l) => l.msg === 'call started');
+        return s.length === 4 ? s : undefined;
+      }, 20_000, p.out);
       expect(new Set(started.map((l) => l.worker))).toEqual(new Set([1, 2]));
+      expect(metricValue(await scrape(port), 'parley_calls_active')).toBe(4);
 
       // Every call reaches the first client, the other worker's with its worker's prefix.
       await waitFor(() => (liveIds(first.messages).size === 4 ? true : undefined), 10_000, () => JSON.stringify([...liveIds(first.messages)]));
