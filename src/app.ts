@@ -30,7 +30,8 @@ export interface StartOptions {
   /** Options of the embedded agent when config.ai.mode is local (tests inject faults here). */
   readonly localAgent?: LocalAgentOptions;
   readonly routes?: readonly RouteHandler[];
-  /** Passed to the server: live-call changes and the /metrics body (cluster workers). */
+  /** Passed to the server: admission, live-call changes and the /metrics body (cluster workers). */
+  readonly admission?: ServerOptions['admission'];
   readonly onCallCount?: ServerOptions['onCallCount'];
   readonly scrape?: ServerOptions['scrape'];
   /** What /inspect streams, given this runtime's hub (cluster workers join every worker's). */
@@ -123,6 +124,7 @@ export async function startParley(opts: StartOptions): Promise<ParleyApp> {
     clock,
     routes: [inspectEndpoint.route, ...(opts.routes ?? [])],
     upgrades: [inspectEndpoint],
+    ...(opts.admission ? { admission: opts.admission } : {}),
     ...(opts.onCallCount ? { onCallCount: opts.onCallCount } : {}),
     ...(opts.scrape ? { scrape: opts.scrape } : {}),
   });

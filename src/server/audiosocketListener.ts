@@ -85,8 +85,17 @@ export class AudioSocketListener {
     socket.setNoDelay(true);
     const remote = plainAddress(socket.remoteAddress ?? '');
     if (!this.allow.has(remote)) return this.refuse(socket, 'unauthorized', `source ${remote} not in PARLEY_AUDIOSOCKET_ALLOW`);
-    const refusal = this.opts.server.refusalForNewCall();
-    if (refusal) return this.refuse(socket, refusal.reason, refusal.detail);
+    // The socket stays paused (no 'data' listener) while it waits for its place.
+    void this.opts.server.reserveCall().then((place) => {
+      if ('reason' in place) return this.refuse(socket, place.reason, place.detail);
+      if (socket.destroyed) return place.release();
+      socket.once('close', place.release);
+      this.start(socket, remote, place.release);
+    });
+  }
+
+  /** An admitted connection: the UUID first, then the call; `counted` once the call is live. */
+  private start(socket: Socket, remote: string, counted: () => void): void {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     const { limits, clock, metrics } = this.opts;
@@ -106,6 +115,7 @@ export class AudioSocketListener {
           if (bad) return this.refuse(socket, 'unauthorized', bad);
           socket.setTimeout(0);
           call = this.accept(socket, remote);
+          counted();
           if (!call) return;
         }
         if (!limiter.allow(m.length, clock.now())) {

@@ -33,6 +33,11 @@ export interface ServerOptions {
   readonly clock: Clock;
   readonly routes?: readonly RouteHandler[];
   readonly upgrades?: readonly UpgradeRoute[];
+  /**
+   * Admission beyond this process (a cluster worker asks the primary: PARLEY_MAX_CALLS is the
+   * whole cluster's). `admit` resolves false to refuse; a true is held until `settle`.
+   */
+  readonly admission?: { readonly admit: () => Promise<boolean>; readonly settle: () => void };
   /** Called with +1 when a call attaches and -1 when it ends (a cluster worker reports them). */
   readonly onCallCount?: (protocol: TelephonyProtocol, delta: 1 | -1) => void;
   /** The /metrics body; default this process's registry (a cluster worker answers the aggregate). */
@@ -199,27 +204,22 @@ export class ParleyServer {
         'WWW-Authenticate': 'Bearer',
       });
     }
-    const max = this.opts.config.limits.maxCalls;
-    if (this.calls.size + this.upgrading >= max) {
-      log.warn({ calls: this.calls.size, max }, 'upgrade refused: at capacity');
-      return this.refuse(socket, 'busy', 503, `busy: ${max} calls in progress (limit PARLEY_MAX_CALLS)`, { 'Retry-After': '1' });
-    }
     // ws would refuse a malformed handshake with a bare 400 and no trace: answer and count it here.
     const bad = badHandshake(req);
     if (bad) return this.refuse(socket, 'bad_request', 400, `bad WebSocket handshake: ${bad}`);
-    this.upgrading += 1;
-    let settled = false;
-    const done = () => {
-      if (!settled) {
-        settled = true;
-        this.upgrading -= 1;
+    void this.reserveCall().then((place) => {
+      if ('reason' in place) {
+        log.warn({ calls: this.calls.size, max: this.opts.config.limits.maxCalls }, place.reason === 'busy' ? 'upgrade refused: at capacity' : 'upgrade refused: draining');
+        return this.refuse(socket, place.reason, 503, place.detail, { 'Retry-After': place.reason === 'busy' ? '1' : '5' });
       }
-    };
-    // A handshake ws rejects (bad headers) ends the socket without calling back.
-    socket.once('close', done);
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      done();
-      this.attach(ws, protocol, url, req.socket.remoteAddress ?? '', socket);
+      // Closed while it waited for its place; or a handshake ws rejects (it ends the socket
+      // without calling back).
+      if (socket.destroyed) return place.release();
+      socket.once('close', place.release);
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        this.attach(ws, protocol, url, req.socket.remoteAddress ?? '', socket);
+        place.release(); // after attach counted the call live (a worker's report goes first)
+      });
     });
   }
 
@@ -230,14 +230,31 @@ export class ParleyServer {
   }
 
   /**
-   * Why a call from another transport (the AudioSocket TCP listener) must be refused now, or
-   * undefined: the same draining and capacity rules as an upgrade.
+   * A place for one new call, from any transport, or why there is none: draining, or the call
+   * limit (with workers, the primary's admission over the whole cluster). The place counts against
+   * the limit until `release` (idempotent), which the caller calls once the call is counted live
+   * or the attempt failed.
    */
-  refusalForNewCall(): { readonly reason: 'draining' | 'busy'; readonly detail: string } | undefined {
-    if (this.stateValue !== 'listening') return { reason: 'draining', detail: 'shutting down: not accepting new calls' };
+  async reserveCall(): Promise<{ readonly release: () => void } | { readonly reason: 'draining' | 'busy'; readonly detail: string }> {
     const max = this.opts.config.limits.maxCalls;
-    if (this.calls.size + this.upgrading >= max) return { reason: 'busy', detail: `busy: ${max} calls in progress (limit PARLEY_MAX_CALLS)` };
-    return undefined;
+    const draining = { reason: 'draining', detail: 'shutting down: not accepting new calls' } as const;
+    const busy = { reason: 'busy', detail: `busy: ${max} calls in progress (limit PARLEY_MAX_CALLS)` } as const;
+    if (this.stateValue !== 'listening') return draining;
+    if (this.calls.size + this.upgrading >= max) return busy;
+    this.upgrading += 1;
+    const admission = this.opts.admission;
+    const admitted = admission ? await admission.admit() : true;
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      this.upgrading -= 1;
+      if (admitted) admission?.settle();
+    };
+    if (!admitted) release();
+    else if (this.stateValue !== 'listening') release(); // the drain began while it waited
+    else return { release };
+    return admitted ? draining : busy;
   }
 
   /** A call accepted on another transport: counted, limited and drained like the WebSocket ones. */

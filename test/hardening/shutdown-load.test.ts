@@ -106,7 +106,12 @@ describe.each(WORKERS)('SIGTERM with live calls, --workers %i', (workers) => {
       }
       const end = Date.now() + 20_000;
       while ((await liveCalls(port)) < CALLS) {
-        if (Date.now() > end) throw new Error(`only ${await liveCalls(port)} calls live`);
+        if (Date.now() > end) {
+          // Which calls ended, and why (a refusal says "unexpected response 503" here).
+          const settled = await Promise.all(reports.map((r) => Promise.race([r, new Promise<undefined>((ok) => setTimeout(() => ok(undefined), 10))])));
+          const why = settled.flatMap((r) => (r ? [r.failure ?? 'ok'] : []));
+          throw new Error(`only ${await liveCalls(port)} calls live; ${why.length} ended: ${[...new Set(why)].slice(0, 3).join(' | ')}`);
+        }
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(await liveCalls(port)).toBe(CALLS);

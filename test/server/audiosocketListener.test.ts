@@ -19,7 +19,7 @@ async function refusedWith(allow: string[], refusal?: { reason: 'busy' | 'draini
       throw new Error('not in this test');
     },
   };
-  const server = { refusalForNewCall: () => refusal, adopt: () => {} } as unknown as ParleyServer;
+  const server = { reserveCall: () => Promise.resolve(refusal ?? { release: () => {} }), adopt: () => {} } as unknown as ParleyServer;
   const l = new AudioSocketListener({ port: 0, host: '127.0.0.1', allow, uuidPrefix: undefined, limits: config.limits, server, handler, metrics, log: silentLogger(), clock: realClock });
   const port = await l.listen();
   const s = connect({ host: '127.0.0.1', port });
@@ -43,5 +43,23 @@ describe('AudioSocket listener admission', () => {
     const r = await refusedWith([], { reason: 'busy', detail: 'busy' });
     expect(r.bytes[0]).toBe(0xff);
     expect(await r.metrics.value('parley_upgrades_refused_total', { reason: 'busy' })).toBe(1);
+  });
+
+  it('an admitted connection that closes before its UUID releases its place, once', async () => {
+    const config = loadConfig({ env: {}, overrides: { logLevel: 'silent' } });
+    let released = 0;
+    const server = { reserveCall: () => Promise.resolve({ release: () => (released += 1) }), adopt: () => {} } as unknown as ParleyServer;
+    const handler: CallHandler = { accept: () => { throw new Error('not in this test'); } };
+    const l = new AudioSocketListener({ port: 0, host: '127.0.0.1', allow: [], uuidPrefix: undefined, limits: config.limits, server, handler, metrics: new Metrics({ processMetrics: false }), log: silentLogger(), clock: realClock });
+    const port = await l.listen();
+    const s = connect({ host: '127.0.0.1', port });
+    s.on('error', () => {});
+    await new Promise((r) => s.once('connect', r));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(released).toBe(0);
+    s.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    await l.close();
+    expect(released).toBe(1);
   });
 });

@@ -9,7 +9,7 @@ import { startParley, type ParleyApp } from '../../app.js';
 import type { Logger } from '../../obs/index.js';
 import { runPrimary } from '../../server/cluster/primary.js';
 import { WorkerLink } from '../../server/cluster/worker.js';
-import { callShare, workerCount } from '../../server/cluster/size.js';
+import { workerCount } from '../../server/cluster/size.js';
 
 const HELP = `usage: parley serve [--port N] [--workers N] [--print-config] [--config-table]
 
@@ -55,14 +55,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   const workers = workerCount(config.workers);
   const root = createLogger({ level: config.logLevel, sharedStdout: workers > 1 });
-  if (workers > 1 && cluster.isPrimary) return runPrimary({ workers, drainMs: config.shutdown.drainMs, log: root });
-  // A cluster worker: the ordinary runtime, its share of the call limit, reporting to the primary.
+  if (workers > 1 && cluster.isPrimary) return runPrimary({ workers, drainMs: config.shutdown.drainMs, maxCalls: config.limits.maxCalls, log: root });
+  // A cluster worker: the ordinary runtime, admitting calls through the primary, reporting to it.
   const link = cluster.isWorker ? new WorkerLink() : undefined;
   const log = cluster.worker ? root.child({ worker: cluster.worker.id, pid: process.pid }) : root;
-  if (link) config = { ...config, limits: { ...config.limits, maxCalls: callShare(config.limits.maxCalls, workers) } };
   let app: ParleyApp;
   try {
-    app = await startParley({ config, log, ...(link ? { onCallCount: link.callCount, scrape: link.scrape, inspectSource: (hub) => link.inspect(hub) } : {}) });
+    app = await startParley({ config, log, ...(link ? { admission: link, onCallCount: link.callCount, scrape: link.scrape, inspectSource: (hub) => link.inspect(hub) } : {}) });
   } catch (err) {
     // Port in use, an unavailable AI mode or media engine: say what, not a stack.
     const msg = err instanceof Error ? err.message : String(err);

@@ -13,6 +13,10 @@ export type WorkerMessage =
   | { readonly t: 'parley:ready'; readonly port: number }
   /** A call attached (+1) or ended (-1) on this worker. */
   | { readonly t: 'parley:calls'; readonly protocol: TelephonyProtocol; readonly delta: 1 | -1 }
+  /** May this worker take one more call (PARLEY_MAX_CALLS is the whole cluster's)? */
+  | { readonly t: 'parley:admit'; readonly id: number }
+  /** A place the primary granted is no longer needed: the call is live (reported first) or failed. */
+  | { readonly t: 'parley:settle' }
   /** An HTTP scrape landed on this worker: it asks the primary for the aggregate. */
   | { readonly t: 'parley:scrape'; readonly id: number }
   /** The answer to the primary's `collect`: this worker's own metrics. */
@@ -33,6 +37,8 @@ export type PrimaryMessage =
   | { readonly t: 'parley:collect'; readonly id: number }
   /** The aggregate for the worker's `scrape`, or why there is none. */
   | { readonly t: 'parley:aggregate'; readonly id: number; readonly text?: string; readonly error?: string }
+  /** The answer to `admit`: when ok, the place is held for this worker until it settles. */
+  | { readonly t: 'parley:admitted'; readonly id: number; readonly ok: boolean }
   /** Shut down gracefully (the primary got SIGTERM or SIGINT). */
   | { readonly t: 'parley:drain' }
   /** Forward your hub's messages (some worker has /inspect clients), or stop. */

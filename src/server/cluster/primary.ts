@@ -1,14 +1,16 @@
 // `parley serve --workers N`, the primary: forks N workers (each a full runtime with its own
 // media thread) that share the listening port through node:cluster (the primary accepts and
-// hands connections round-robin), keeps each worker's live calls from its reports, answers
-// their requests for the /metrics aggregate, replaces a worker that dies (its live calls are
-// counted as ended `error` and logged, never lost silently), relays /inspect messages between
+// hands connections round-robin), keeps each worker's live calls from its reports, admits calls
+// against the whole cluster's limit (./admission.ts), answers the workers' requests for the
+// /metrics aggregate, replaces a worker that dies (its live calls are counted as ended `error`
+// and logged, never lost silently), relays /inspect messages between
 // workers while any has a client (./inspect.ts), and on SIGTERM/SIGINT drains every worker at
 // once and exits 0 when all of them have exited cleanly.
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../../obs/index.js';
 import type { TelephonyProtocol } from '../../telephony/types.js';
 import { BACKSTOP_MS } from '../server.js';
+import { ClusterAdmission } from './admission.js';
 import { ClusterMetrics } from './metrics.js';
 import { isWorkerMessage, type PrimaryMessage, type WorkerMessage } from './messages.js';
 
@@ -20,6 +22,8 @@ const PRIMARY_GRACE_MS = 10_000;
 export interface PrimaryOptions {
   readonly workers: number;
   readonly drainMs: number;
+  /** PARLEY_MAX_CALLS: the limit over every worker together. */
+  readonly maxCalls: number;
   readonly log: Logger;
 }
 
@@ -41,6 +45,12 @@ export function runPrimary(opts: PrimaryOptions): Promise<number> {
   let stopping = false;
   let everReady = false;
   let failed = false;
+  const liveCalls = () => {
+    let n = 0;
+    for (const s of states.values()) for (const v of Object.values(s.live)) n += v;
+    return n;
+  };
+  const admission = new ClusterAdmission(opts.maxCalls, liveCalls);
 
   const readyWorkers = () => [...states.values()].filter((s) => s.ready).map((s) => s.worker);
   const send = (w: Worker, m: PrimaryMessage) => {
@@ -90,6 +100,10 @@ export function runPrimary(opts: PrimaryOptions): Promise<number> {
         everReady = true;
         if (stopping) send(s.worker, { t: 'parley:drain' });
         return;
+      case 'parley:admit':
+        return send(s.worker, { t: 'parley:admitted', id: m.id, ok: admission.request(s.worker.id) });
+      case 'parley:settle':
+        return admission.settle(s.worker.id);
       case 'parley:calls':
         s.live[m.protocol] = (s.live[m.protocol] ?? 0) + m.delta;
         return;
@@ -125,6 +139,7 @@ export function runPrimary(opts: PrimaryOptions): Promise<number> {
       const s = states.get(worker.id);
       if (!s) return;
       states.delete(worker.id);
+      admission.forget(worker.id);
       metrics.forget(worker.id);
       inspectForwarding(); // it may have been the one with the clients
       metrics.workers.set(readyWorkers().length);
@@ -152,6 +167,7 @@ export function runPrimary(opts: PrimaryOptions): Promise<number> {
     const stop = (why: string) => {
       if (stopping) return;
       stopping = true;
+      admission.close();
       log.info({ signal: why, workers: states.size }, 'shutting down: draining every worker');
       for (const s of states.values()) if (s.ready) send(s.worker, { t: 'parley:drain' });
       backstop = setTimeout(() => {

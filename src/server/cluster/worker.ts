@@ -1,6 +1,7 @@
-// A serve worker's side of the cluster: it reports its live calls to the primary as they attach
-// and end, answers the primary's requests for its metrics, turns an HTTP scrape into a request
-// for the aggregate, and hears the primary's drain. The runtime itself is the ordinary one.
+// A serve worker's side of the cluster: it asks the primary before it admits a call, reports its
+// live calls to the primary as they attach and end, answers the primary's requests for its
+// metrics, turns an HTTP scrape into a request for the aggregate, and hears the primary's drain.
+// The runtime itself is the ordinary one.
 import cluster from 'node:cluster';
 import type { Registry } from 'prom-client';
 import type { InspectHub } from '../../obs/inspect/hub.js';
@@ -10,10 +11,13 @@ import { isPrimaryMessage, type PrimaryMessage, type WorkerMessage } from './mes
 
 /** How long an HTTP scrape on a worker waits for the primary's aggregate. */
 export const SCRAPE_TIMEOUT_MS = 5000;
+/** How long a new call waits for the primary's admission before it is refused as busy. */
+export const ADMIT_TIMEOUT_MS = 2000;
 
 export class WorkerLink {
   private nextId = 1;
   private readonly scrapes = new Map<number, { resolve: (text: string) => void; reject: (err: Error) => void }>();
+  private readonly admissions = new Map<number, (ok: boolean) => void>();
   private registry: Registry | undefined;
   private drainHandler: (() => void) | undefined;
   private drainAsked = false;
@@ -47,6 +51,26 @@ export class WorkerLink {
   /** The server's onCallCount hook. */
   readonly callCount = (protocol: TelephonyProtocol, delta: 1 | -1): void => {
     this.send({ t: 'parley:calls', protocol, delta });
+  };
+
+  /**
+   * The server's admission hook: may this worker take one more call? A yes holds a place at the
+   * primary until `settle`. No answer in time is a no (and a late yes is settled at once).
+   */
+  readonly admit = (): Promise<boolean> =>
+    new Promise((resolve) => {
+      const id = this.nextId++;
+      const timer = setTimeout(() => {
+        this.admissions.delete(id);
+        resolve(false);
+      }, ADMIT_TIMEOUT_MS);
+      this.admissions.set(id, (ok) => (clearTimeout(timer), resolve(ok)));
+      if (!this.send({ t: 'parley:admit', id })) this.admissions.get(id)?.(false);
+    });
+
+  /** A place the primary granted is no longer needed (send after the call's `calls +1`). */
+  readonly settle = (): void => {
+    this.send({ t: 'parley:settle' });
   };
 
   /** The server's scrape hook: the aggregate over every worker, from the primary. */
@@ -107,6 +131,13 @@ export class WorkerLink {
         return;
       case 'parley:inspect.calls':
         return this.inspector?.remote(m.calls.map((call) => ({ type: 'call.start', call })));
+      case 'parley:admitted': {
+        const answer = this.admissions.get(m.id);
+        this.admissions.delete(m.id);
+        if (answer) return answer(m.ok);
+        if (m.ok) this.settle(); // it came after the timeout: nobody holds the place
+        return;
+      }
       case 'parley:aggregate': {
         const s = this.scrapes.get(m.id);
         this.scrapes.delete(m.id);
