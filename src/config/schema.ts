@@ -307,7 +307,7 @@ export const configSchema = z
       .describe("the per-message JS work of a call: 'lean'; or 'baseline', the earlier path kept only so the capacity bench's --baseline measures against it in the same run (JSON.stringify per outbound message and ws.send each, a mark per frame rather than per write, every echoed mark a turn-machine step, machine inspection always on)"),
     workers: int(0, 256)
       .default(1)
-      .describe('serve processes sharing the port (node:cluster), each a full runtime with its own media thread; 0 = one per core; 1 = a single process, no cluster; PARLEY_MAX_CALLS is shared out among them'),
+      .describe('serve processes sharing the port (node:cluster), each a full runtime with its own media thread; 0 = one per core; 1 = a single process, no cluster; PARLEY_MAX_CALLS stays the limit over all of them (the primary admits every call)'),
     webhookSecret: secret
       .optional()
       .describe('key of the X-Parley-Signature HMAC-SHA256 on every HTTP tool request (secret)'),
