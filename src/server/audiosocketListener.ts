@@ -13,7 +13,7 @@ import { AudioSocketFramer } from '../telephony/audiosocket/framer.js';
 import { HEADER_BYTES, KIND, message, uuidText } from '../telephony/audiosocket/wire.js';
 import { ConnectionLimiter } from './rateLimit.js';
 import { TcpTelephonySocket } from './tcpSocket.js';
-import type { ParleyServer } from './server.js';
+import type { CallPlace, ParleyServer } from './server.js';
 
 const PROTOCOL = 'audiosocket';
 /** Asterisk's own error code for "hang-up": what a refused connection is told before the close. */
@@ -90,12 +90,12 @@ export class AudioSocketListener {
       if ('reason' in place) return this.refuse(socket, place.reason, place.detail);
       if (socket.destroyed) return place.release();
       socket.once('close', place.release);
-      this.start(socket, remote, place.release);
+      this.start(socket, remote, place);
     });
   }
 
-  /** An admitted connection: the UUID first, then the call; `counted` once the call is live. */
-  private start(socket: Socket, remote: string, counted: () => void): void {
+  /** An admitted connection: the UUID first, then the call, which takes the place. */
+  private start(socket: Socket, remote: string, place: CallPlace): void {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     const { limits, clock, metrics } = this.opts;
@@ -115,8 +115,8 @@ export class AudioSocketListener {
           if (bad) return this.refuse(socket, 'unauthorized', bad);
           socket.setTimeout(0);
           call = this.accept(socket, remote);
-          counted();
-          if (!call) return;
+          if (!call) return place.release();
+          place.taken();
         }
         if (!limiter.allow(m.length, clock.now())) {
           metrics.drop('rate_limit');

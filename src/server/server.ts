@@ -35,7 +35,8 @@ export interface ServerOptions {
   readonly upgrades?: readonly UpgradeRoute[];
   /**
    * Admission beyond this process (a cluster worker asks the primary: PARLEY_MAX_CALLS is the
-   * whole cluster's). `admit` resolves false to refuse; a true is held until `settle`.
+   * whole cluster's). `admit` resolves false to refuse; a true holds a place until the call's
+   * live report (`onCallCount` +1) takes it over, or until `settle` when the attempt failed.
    */
   readonly admission?: { readonly admit: () => Promise<boolean>; readonly settle: () => void };
   /** Called with +1 when a call attaches and -1 when it ends (a cluster worker reports them). */
@@ -47,6 +48,14 @@ export interface ServerOptions {
 }
 
 export type ServerState = 'idle' | 'listening' | 'draining' | 'closed';
+
+/** A held place for one new call (ParleyServer.reserveCall). */
+export interface CallPlace {
+  /** The call is counted live: the place is now the call. */
+  readonly taken: () => void;
+  /** The attempt failed: the place is free again. */
+  readonly release: () => void;
+}
 
 /** What RFC 6455 §4.2.1 (and ws) require of an upgrade request, or undefined when it complies. */
 function badHandshake(req: IncomingMessage): string | undefined {
@@ -217,8 +226,8 @@ export class ParleyServer {
       if (socket.destroyed) return place.release();
       socket.once('close', place.release);
       this.wss.handleUpgrade(req, socket, head, (ws) => {
-        this.attach(ws, protocol, url, req.socket.remoteAddress ?? '', socket);
-        place.release(); // after attach counted the call live (a worker's report goes first)
+        if (this.attach(ws, protocol, url, req.socket.remoteAddress ?? '', socket)) place.taken();
+        else place.release();
       });
     });
   }
@@ -232,10 +241,11 @@ export class ParleyServer {
   /**
    * A place for one new call, from any transport, or why there is none: draining, or the call
    * limit (with workers, the primary's admission over the whole cluster). The place counts against
-   * the limit until `release` (idempotent), which the caller calls once the call is counted live
-   * or the attempt failed.
+   * the limit until the caller says what became of it, once: `taken` when the call is counted live
+   * (with workers, its live report takes the place over at the primary), `release` when the attempt
+   * failed (with workers, the place is settled). Both are idempotent, and the first one wins.
    */
-  async reserveCall(): Promise<{ readonly release: () => void } | { readonly reason: 'draining' | 'busy'; readonly detail: string }> {
+  async reserveCall(): Promise<CallPlace | { readonly reason: 'draining' | 'busy'; readonly detail: string }> {
     const max = this.opts.config.limits.maxCalls;
     const draining = { reason: 'draining', detail: 'shutting down: not accepting new calls' } as const;
     const busy = { reason: 'busy', detail: `busy: ${max} calls in progress (limit PARLEY_MAX_CALLS)` } as const;
@@ -245,15 +255,15 @@ export class ParleyServer {
     const admission = this.opts.admission;
     const admitted = admission ? await admission.admit() : true;
     let held = true;
-    const release = () => {
+    const end = (settle: boolean) => {
       if (!held) return;
       held = false;
       this.upgrading -= 1;
-      if (admitted) admission?.settle();
+      if (settle && admitted) admission?.settle();
     };
-    if (!admitted) release();
-    else if (this.stateValue !== 'listening') release(); // the drain began while it waited
-    else return { release };
+    const place: CallPlace = { taken: () => end(false), release: () => end(true) };
+    if (admitted && this.stateValue === 'listening') return place;
+    place.release(); // refused, or the drain began while it waited
     return admitted ? draining : busy;
   }
 
@@ -268,7 +278,8 @@ export class ParleyServer {
     if (this.stateValue === 'draining') call.drain();
   }
 
-  private attach(ws: WebSocket, protocol: TelephonyProtocol, url: URL, remoteAddress: string, socket: Duplex): void {
+  /** True when the call is set up and counted live. */
+  private attach(ws: WebSocket, protocol: TelephonyProtocol, url: URL, remoteAddress: string, socket: Duplex): boolean {
     const { metrics, clock } = this.opts;
     const cork = () => {
       socket.cork();
@@ -280,7 +291,7 @@ export class ParleyServer {
     } catch (err) {
       this.opts.log.error({ err }, 'call setup failed');
       ws.close(1011, 'internal error');
-      return;
+      return false;
     }
     this.calls.add(call);
     this.opts.onCallCount?.(protocol, 1);
@@ -306,6 +317,7 @@ export class ParleyServer {
       this.opts.onCallCount?.(protocol, -1);
     });
     if (this.stateValue === 'draining') call.drain();
+    return true;
   }
 
   /**

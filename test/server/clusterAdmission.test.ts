@@ -10,11 +10,14 @@ describe('ClusterAdmission', () => {
     expect([a.request(1), a.request(1), a.request(1)]).toEqual([true, true, true]);
     expect(a.request(2)).toBe(false);
     expect(a.request(1)).toBe(false);
-    // Live first (the worker's report), then settled: the count never dips below three.
+    // A call's live report takes over its grant: counted once, so still full.
     live = 1;
-    a.settle(1);
+    a.started(1);
     expect(a.held()).toBe(2);
     expect(a.request(2)).toBe(false);
+    // It ends: one place free, on any worker.
+    live = 0;
+    expect(a.request(2)).toBe(true);
   });
 
   it('a settled attempt that failed frees its place; a dead worker frees what it was granted', () => {
@@ -35,6 +38,7 @@ describe('ClusterAdmission', () => {
     expect(a.request(1)).toBe(false);
     live = 1;
     a.settle(1);
+    a.started(2);
     expect(a.held()).toBe(0);
     expect(a.request(1)).toBe(true);
   });

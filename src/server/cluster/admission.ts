@@ -2,8 +2,9 @@
 // whichever worker is free, so a busy worker gets fewer; a fixed share per worker refused calls
 // while the server was below its limit. So a worker asks the primary before it admits a call:
 // the primary admits while the live calls of every worker plus the places it has granted and not
-// yet seen settled stay below the limit. A grant is settled (released) once the worker has
-// reported the call live (its `calls +1` comes first on the same channel) or the attempt failed.
+// yet seen taken or settled stay below the limit. A call's live report (`calls +1`) takes its
+// grant over, so the call is counted once, never twice and never zero times; an attempt that
+// failed settles its grant. specs/Admission.tla checks this against every interleaving.
 
 export class ClusterAdmission {
   /** Per worker: places granted, not yet settled. */
@@ -23,7 +24,12 @@ export class ClusterAdmission {
     return true;
   }
 
-  /** The worker's granted place is no longer needed (the call is live, or never will be). */
+  /** A call started on `worker` (its live report): it takes over one of the worker's grants. */
+  started(worker: number): void {
+    this.settle(worker);
+  }
+
+  /** The worker's attempt failed: its granted place is free. */
   settle(worker: number): void {
     const n = this.granted.get(worker) ?? 0;
     if (n <= 1) this.granted.delete(worker);

@@ -11,11 +11,11 @@ export type MetricsSnapshot = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 export type WorkerMessage =
   /** The worker's server is listening; calls may land on it. */
   | { readonly t: 'parley:ready'; readonly port: number }
-  /** A call attached (+1) or ended (-1) on this worker. */
+  /** A call attached (+1, taking over its admission grant) or ended (-1) on this worker. */
   | { readonly t: 'parley:calls'; readonly protocol: TelephonyProtocol; readonly delta: 1 | -1 }
   /** May this worker take one more call (PARLEY_MAX_CALLS is the whole cluster's)? */
   | { readonly t: 'parley:admit'; readonly id: number }
-  /** A place the primary granted is no longer needed: the call is live (reported first) or failed. */
+  /** A place the primary granted is free again: the attempt failed (a live call's +1 takes it over). */
   | { readonly t: 'parley:settle' }
   /** An HTTP scrape landed on this worker: it asks the primary for the aggregate. */
   | { readonly t: 'parley:scrape'; readonly id: number }

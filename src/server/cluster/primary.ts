@@ -106,6 +106,7 @@ export function runPrimary(opts: PrimaryOptions): Promise<number> {
         return admission.settle(s.worker.id);
       case 'parley:calls':
         s.live[m.protocol] = (s.live[m.protocol] ?? 0) + m.delta;
+        if (m.delta > 0) admission.started(s.worker.id); // the call takes over its grant
         return;
       case 'parley:snapshot':
         return metrics.snapshot(s.worker.id, m.id, m.metrics);

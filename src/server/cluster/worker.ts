@@ -55,7 +55,8 @@ export class WorkerLink {
 
   /**
    * The server's admission hook: may this worker take one more call? A yes holds a place at the
-   * primary until `settle`. No answer in time is a no (and a late yes is settled at once).
+   * primary until the call's live report takes it over, or `settle`. No answer in time is a no
+   * (and a late yes is settled at once).
    */
   readonly admit = (): Promise<boolean> =>
     new Promise((resolve) => {
@@ -68,7 +69,7 @@ export class WorkerLink {
       if (!this.send({ t: 'parley:admit', id })) this.admissions.get(id)?.(false);
     });
 
-  /** A place the primary granted is no longer needed (send after the call's `calls +1`). */
+  /** A place the primary granted is free again: the attempt failed. */
   readonly settle = (): void => {
     this.send({ t: 'parley:settle' });
   };
