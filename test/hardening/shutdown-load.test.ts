@@ -7,9 +7,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { WebSocket } from 'ws';
 import { SimCall, type CallReport } from '../../src/tools/sim/caller/index.js';
-import { get, killGroup, metricValue } from '../server/workersProcess.js';
+import { get, killGroup, metricValue, upgradeStatus } from '../server/workersProcess.js';
 
 const CALLS = Number(process.env.PARLEY_SHUTDOWN_CALLS ?? 200);
 const DRAIN_MS = 3000;
@@ -70,17 +69,6 @@ async function liveCalls(port: number): Promise<number> {
   return metricValue((await get(port, '/metrics')).body, 'parley_calls_active');
 }
 
-function upgradeStatus(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url);
-    ws.on('error', () => resolve(0));
-    ws.once('open', () => {
-      ws.terminate();
-      resolve(101);
-    });
-    ws.once('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0));
-  });
-}
 
 /** The close the caller saw: "1001 server shutting down" → 1001, and when (ms after connect). */
 function closeOf(r: CallReport): { code: number; t: number } | undefined {

@@ -5,9 +5,8 @@
 // as ended `error`.
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { SimCall, parseScript, type CallReport } from '../../src/tools/sim/caller/index.js';
-import { get, metricValue, scrape, serveWorkers, waitFor } from './workersProcess.js';
+import { get, metricValue, scrape, serveWorkers, upgradeStatus, waitFor, waitLiveCalls } from './workersProcess.js';
 
 const LONG = parseScript('say:400,silence:60000,hangup');
 
@@ -21,21 +20,8 @@ const closeCode = (r: CallReport): number | undefined => {
   return e ? Number(String(e.detail).split(' ')[0]) : undefined;
 };
 
-function upgradeStatus(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url);
-    ws.on('error', () => resolve(0));
-    ws.once('open', () => {
-      ws.terminate();
-      resolve(101);
-    });
-    ws.once('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0));
-  });
-}
 
-/** Waits until the aggregate says `n` calls are live. */
-const liveCalls = (port: number, n: number) =>
-  waitFor(async () => ((await scrape(port).then((t) => metricValue(t, 'parley_calls_active'))) === n ? n : undefined), 20_000, () => `not ${n} live calls`);
+const liveCalls = waitLiveCalls;
 
 describe('parley serve --workers 2', () => {
   it('calls land on both workers and /metrics aggregates them all', async () => {

@@ -6,27 +6,14 @@
 // the limit must still hold across both workers once the stopped one runs again.
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { SimCall, parseScript } from '../../src/tools/sim/caller/index.js';
-import { metricValue, scrape, serveWorkers, waitFor } from './workersProcess.js';
+import { metricValue, scrape, serveWorkers, upgradeStatus, waitFor, waitLiveCalls } from './workersProcess.js';
 
 const LONG = parseScript('say:300,silence:60000,hangup');
 const MAX = 3;
 
-function upgradeStatus(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url);
-    ws.on('error', () => resolve(0));
-    ws.once('open', () => {
-      ws.terminate();
-      resolve(101);
-    });
-    ws.once('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0));
-  });
-}
 
-const live = (port: number, n: number) =>
-  waitFor(async () => ((await scrape(port).then((t) => metricValue(t, 'parley_calls_active'))) === n ? n : undefined), 15_000, () => `not ${n} live calls`);
+const live = waitLiveCalls;
 
 describe('PARLEY_MAX_CALLS across workers', () => {
   it('one worker stopped: the other admits up to the whole limit, and the limit holds over both', async () => {

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { onTestFinished } from 'vitest';
+import { WebSocket } from 'ws';
 
 export interface LogLine {
   readonly msg?: string;
@@ -99,3 +100,20 @@ export async function scrape(port: number): Promise<string> {
   if (r.status !== 200) throw new Error(`/metrics ${r.status}: ${r.body}`);
   return r.body;
 }
+
+/** The HTTP status of a WebSocket upgrade to `url` (101 when it opened; 0 when no answer). */
+export function upgradeStatus(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url);
+    ws.on('error', () => resolve(0));
+    ws.once('open', () => {
+      ws.terminate();
+      resolve(101);
+    });
+    ws.once('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0));
+  });
+}
+
+/** Waits until the aggregate /metrics says `n` calls are live. */
+export const waitLiveCalls = (port: number, n: number): Promise<number> =>
+  waitFor(async () => ((await scrape(port).then((t) => metricValue(t, 'parley_calls_active'))) === n ? n : undefined), 20_000, () => `not ${n} live calls`);
