@@ -28,9 +28,13 @@ describe('ClusterInspect (a worker)', () => {
     ci.hello();
     const off = ci.subscribe(() => {});
     const off2 = ci.subscribe(() => {});
-    expect(sent.map((m) => m.t)).toEqual(['parley:inspect.announce', 'parley:inspect.want']);
+    expect(sent).toEqual([
+      { t: 'parley:inspect.want', on: true },
+      { t: 'parley:inspect.announce', req: 1 },
+      { t: 'parley:inspect.announce', req: 2 },
+    ]);
     off();
-    expect(sent.at(-1)).toEqual({ t: 'parley:inspect.want', on: true });
+    expect(sent).toHaveLength(3); // a client is left
     off2();
     expect(sent.at(-1)).toEqual({ t: 'parley:inspect.want', on: false });
   });
@@ -75,5 +79,41 @@ describe('ClusterInspect (a worker)', () => {
     ci.remote([{ type: 'call.end', connId: 'w1/x', callId: 'CA1', t: 1 }]);
     expect(got).toEqual([{ type: 'call.end', connId: 'w1/x', callId: 'CA1', t: 1 }]);
     expect(ci.calls().map((c) => c.connId)).toEqual(['w3/twilio-1']);
+  });
+
+  it("another worker's announced calls go to the new client alone; the others saw them start", () => {
+    const { ci, hub } = rig();
+    const first: InspectMessage[] = [];
+    const second: InspectMessage[] = [];
+    ci.subscribe((m) => first.push(m));
+    ci.subscribe((m) => second.push(m));
+    const remote = hub.hello() as { calls: Parameters<typeof ci.announced>[1] };
+    const theirs = remote.calls.map((c) => ({ ...c, connId: `w1/${c.connId}` }));
+    ci.announced(2, theirs);
+    expect(first).toEqual([]);
+    expect(second.map((m) => m.type === 'call.start' && m.call.connId)).toEqual(['w1/twilio-1']);
+    ci.announced(9, theirs); // no such client (it left): nobody
+    expect(second).toHaveLength(1);
+  });
+
+  it('a dead worker’s calls end for every client; calls of other workers and already ended ones do not', () => {
+    const { ci, hub } = rig();
+    const got: InspectMessage[] = [];
+    ci.subscribe((m) => got.push(m));
+    const [call] = (hub.hello() as { calls: Parameters<typeof ci.announced>[1] }).calls;
+    ci.remote([
+      { type: 'call.start', call: { ...call!, connId: 'w1/a', callId: 'CA-a' } },
+      { type: 'call.start', call: { ...call!, connId: 'w1/b', callId: 'CA-b' } },
+      { type: 'call.start', call: { ...call!, connId: 'w2/c', callId: 'CA-c' } },
+      { type: 'call.rename', connId: 'w1/a', callId: 'CA-a2' },
+      { type: 'call.end', connId: 'w1/b', callId: 'CA-b', t: 5 },
+    ]);
+    got.length = 0;
+    const before = Date.now();
+    ci.gone(1);
+    expect(got.map((m) => m.type === 'call.end' && [m.connId, m.callId])).toEqual([['w1/a', 'CA-a2']]);
+    expect(got[0]?.type === 'call.end' && got[0].t).toBeGreaterThanOrEqual(before);
+    ci.gone(1); // told once
+    expect(got).toHaveLength(1);
   });
 });

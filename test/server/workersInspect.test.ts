@@ -1,7 +1,8 @@
 // /inspect with `parley serve --workers 2`, as real processes on loopback: a client's socket lands
 // on one worker, yet it sees the calls of both (the other worker's connection ids prefixed
 // `w<id>/`); a client that connects while calls are up gets its own worker's in `hello` and the
-// other worker's as `call.start`.
+// other worker's as `call.start` (and the clients already there get no repeat); when a worker
+// dies, its calls end for the clients on the other.
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { InspectMessage } from '../../src/obs/inspect/protocol.js';
@@ -62,15 +63,51 @@ describe('parley serve --workers 2: /inspect', () => {
       // Steps of remote calls come through too.
       await waitFor(() => (first.messages.some((m) => m.type === 'step' && remote.includes(m.connId)) ? true : undefined), 10_000, () => 'no remote step');
 
-      // A client that connects now: its worker's calls in hello, the other's announced.
-      const late = inspectClient(port);
-      clients.push(late.ws);
-      await late.opened;
-      await waitFor(() => (liveIds(late.messages).size === 4 ? true : undefined), 10_000, () => JSON.stringify([...liveIds(late.messages)]));
+      // Clients that connect now (two, so one shares a worker with the first): their worker's
+      // calls in hello, the other's announced — to the new client alone.
+      const late = [inspectClient(port), inspectClient(port)];
+      clients.push(...late.map((c) => c.ws));
+      for (const c of late) await c.opened;
+      for (const c of late) await waitFor(() => (liveIds(c.messages).size === 4 ? true : undefined), 10_000, () => JSON.stringify([...liveIds(c.messages)]));
+      for (const c of [first, ...late]) {
+        const starts = c.messages.flatMap((m) => (m.type === 'call.start' ? [m.call.connId] : []));
+        expect(starts.length, JSON.stringify(starts)).toBe(new Set(starts).size);
+      }
 
       for (const r of await Promise.all(calls)) expect(r.ok, r.failure).toBe(true);
       // Their ends reach the clients as well.
       await waitFor(() => (liveIds(first.messages).size === 0 ? true : undefined), 10_000, () => JSON.stringify([...liveIds(first.messages)]));
+    } finally {
+      for (const ws of clients) ws.terminate();
+      p.child.kill('SIGTERM');
+    }
+    expect((await p.exited).code).toBe(0);
+  }, 60_000);
+
+  it("a worker that dies: its calls end for a client on the other worker", async () => {
+    const p = serveWorkers(2, { PARLEY_DRAIN_MS: '300' });
+    const clients: WebSocket[] = [];
+    try {
+      const port = await p.port;
+      const serving = await waitFor(() => {
+        const s = p.lines().filter((l) => l.msg === 'parley serving');
+        return s.length === 2 ? s : undefined;
+      }, 20_000, p.out);
+      const client = inspectClient(port);
+      clients.push(client.ws);
+      await client.opened;
+      const script = parseScript('say:400,silence:30000,hangup');
+      const calls = [0, 1, 2, 3].map((i) => new SimCall({ url: `ws://127.0.0.1:${port}/twilio`, script, seed: i, callId: `wd-${i}`, maxCallMs: 40_000 }).start());
+      await waitFor(() => (p.lines().filter((l) => l.msg === 'call started').length === 4 ? true : undefined), 20_000, p.out);
+      await waitFor(() => (liveIds(client.messages).size === 4 ? true : undefined), 10_000, () => JSON.stringify([...liveIds(client.messages)]));
+      const remote = [...liveIds(client.messages)].filter((id) => /^w[12]\//.test(id));
+      expect(remote.length).toBeGreaterThan(0);
+      const victim = serving.find((l) => remote[0]!.startsWith(`w${l.worker}/`))!;
+      process.kill(victim.pid!, 'SIGKILL');
+      // Only the client's own worker's calls are left.
+      await waitFor(() => (liveIds(client.messages).size === 4 - remote.length ? true : undefined), 10_000, () => JSON.stringify([...liveIds(client.messages)]));
+      expect([...liveIds(client.messages)].some((id) => remote.includes(id))).toBe(false);
+      for (const c of calls) c.hangup();
     } finally {
       for (const ws of clients) ws.terminate();
       p.child.kill('SIGTERM');

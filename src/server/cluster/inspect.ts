@@ -3,8 +3,9 @@
 // client, the primary has every worker forward its hub's messages (batched, connection ids
 // prefixed with the worker: `w2/twilio-…`, since each process numbers its own), and relays them
 // to the workers that have clients. A client that connects mid-call gets its own worker's calls
-// in `hello` and the other workers' live calls as `call.start` messages a moment later. With no
-// client anywhere nothing is forwarded (and no machine is inspected).
+// in `hello` and the other workers' live calls as `call.start` messages a moment later (to it
+// alone: the clients already here know them). When a worker dies, its calls end for every client.
+// With no client anywhere nothing is forwarded (and no machine is inspected).
 import type { InspectHub, InspectListener } from '../../obs/inspect/hub.js';
 import type { CallSummary, InspectMessage, StepMessage } from '../../obs/inspect/protocol.js';
 import type { InspectSource } from '../inspectEndpoint.js';
@@ -45,6 +46,11 @@ export class ClusterInspect implements InspectSource {
   private steps = 0;
   private dropped = 0;
   private timer: NodeJS.Timeout | undefined;
+  private nextReq = 1;
+  /** New clients waiting for the other workers' calls, by request. */
+  private readonly announcing = new Map<number, InspectListener>();
+  /** Other workers' calls its clients were told of and not yet told the end of: connId → callId. */
+  private readonly remoteLive = new Map<string, string>();
 
   constructor(
     private readonly hub: InspectHub,
@@ -52,9 +58,8 @@ export class ClusterInspect implements InspectSource {
     private readonly send: (m: WorkerMessage) => boolean,
   ) {}
 
-  /** This worker's calls now; the other workers announce theirs to it. */
+  /** This worker's calls now (the other workers announce theirs once the client subscribes). */
   hello(): InspectMessage {
-    this.send({ t: 'parley:inspect.announce' });
     return this.hub.hello();
   }
 
@@ -62,9 +67,16 @@ export class ClusterInspect implements InspectSource {
     this.clients.add(fn);
     const local = this.hub.subscribe(fn);
     if (this.clients.size === 1) this.send({ t: 'parley:inspect.want', on: true });
+    const req = this.nextReq++;
+    this.announcing.set(req, fn);
+    this.send({ t: 'parley:inspect.announce', req });
     return () => {
       local();
-      if (this.clients.delete(fn) && this.clients.size === 0) this.send({ t: 'parley:inspect.want', on: false });
+      this.announcing.delete(req);
+      if (this.clients.delete(fn) && this.clients.size === 0) {
+        this.send({ t: 'parley:inspect.want', on: false });
+        this.remoteLive.clear(); // nothing is relayed to a worker without clients: it would go stale
+      }
     };
   }
 
@@ -80,7 +92,37 @@ export class ClusterInspect implements InspectSource {
 
   /** Messages of other workers, relayed by the primary, to this worker's clients. */
   remote(msgs: readonly InspectMessage[]): void {
+    for (const m of msgs) this.track(m);
     for (const fn of this.clients) for (const m of msgs) fn(m);
+  }
+
+  /** Another worker's live calls, for the new client `req` alone (the others know them). */
+  announced(req: number, calls: readonly CallSummary[]): void {
+    const fn = this.announcing.get(req);
+    if (!fn || !this.clients.has(fn)) return;
+    for (const call of calls) {
+      const m: InspectMessage = { type: 'call.start', call };
+      this.track(m);
+      fn(m);
+    }
+  }
+
+  /** Worker `worker` died: the calls of it that clients here were told of end now. */
+  gone(worker: number): void {
+    const prefix = `w${worker}/`;
+    const t = Date.now(); // every hub's clock is Date.now
+    for (const [connId, callId] of this.remoteLive) {
+      if (!connId.startsWith(prefix)) continue;
+      this.remoteLive.delete(connId);
+      const m: InspectMessage = { type: 'call.end', connId, callId, t };
+      for (const fn of this.clients) fn(m);
+    }
+  }
+
+  private track(m: InspectMessage): void {
+    if (m.type === 'call.start' && m.call.endedAt === null) this.remoteLive.set(m.call.connId, m.call.callId);
+    else if (m.type === 'call.rename' && this.remoteLive.has(m.connId)) this.remoteLive.set(m.connId, m.callId);
+    else if (m.type === 'call.end') this.remoteLive.delete(m.connId);
   }
 
   /** Another worker's new client asks for this worker's calls. */

@@ -27,10 +27,10 @@ export type WorkerMessage =
   | { readonly t: 'parley:inspect.want'; readonly on: boolean }
   /** What this worker's hub reported (connection ids already prefixed with the worker). */
   | { readonly t: 'parley:inspect.msgs'; readonly msgs: readonly InspectMessage[] }
-  /** A new /inspect client here: the other workers should announce their calls to it. */
-  | { readonly t: 'parley:inspect.announce' }
-  /** This worker's calls, for worker `to`'s new client. */
-  | { readonly t: 'parley:inspect.calls'; readonly to: number; readonly calls: readonly CallSummary[] };
+  /** A new /inspect client here (`req` names it): the other workers should announce their calls to it. */
+  | { readonly t: 'parley:inspect.announce'; readonly req: number }
+  /** This worker's calls, for worker `to`'s new client `req`. */
+  | { readonly t: 'parley:inspect.calls'; readonly to: number; readonly req: number; readonly calls: readonly CallSummary[] };
 
 export type PrimaryMessage =
   /** Send your own metrics (answer with `snapshot`). */
@@ -45,10 +45,12 @@ export type PrimaryMessage =
   | { readonly t: 'parley:inspect.forward'; readonly on: boolean }
   /** Other workers' inspect messages, for this worker's clients. */
   | { readonly t: 'parley:inspect.msgs'; readonly msgs: readonly InspectMessage[] }
-  /** Send your calls for worker `to`'s new client (answer with `inspect.calls`). */
-  | { readonly t: 'parley:inspect.announce'; readonly to: number }
-  /** Another worker's live calls, for this worker's clients (as call.start). */
-  | { readonly t: 'parley:inspect.calls'; readonly calls: readonly CallSummary[] };
+  /** Send your calls for worker `to`'s new client `req` (answer with `inspect.calls`). */
+  | { readonly t: 'parley:inspect.announce'; readonly to: number; readonly req: number }
+  /** Another worker's live calls, for this worker's new client `req` only (as call.start). */
+  | { readonly t: 'parley:inspect.calls'; readonly req: number; readonly calls: readonly CallSummary[] }
+  /** Worker `worker` died: the calls of it that this worker's clients see have ended. */
+  | { readonly t: 'parley:inspect.gone'; readonly worker: number };
 
 function tagged(m: unknown): m is { t: string } {
   return typeof m === 'object' && m !== null && typeof (m as { t?: unknown }).t === 'string' && (m as { t: string }).t.startsWith('parley:');

@@ -85,11 +85,11 @@ export function runPrimary(opts: PrimaryOptions): Promise<number> {
         for (const x of others(s)) if (x.inspecting) send(x.worker, { t: 'parley:inspect.msgs', msgs: m.msgs });
         return;
       case 'parley:inspect.announce':
-        for (const x of others(s)) send(x.worker, { t: 'parley:inspect.announce', to: s.worker.id });
+        for (const x of others(s)) send(x.worker, { t: 'parley:inspect.announce', to: s.worker.id, req: m.req });
         return;
       case 'parley:inspect.calls': {
         const to = states.get(m.to);
-        if (to) send(to.worker, { t: 'parley:inspect.calls', calls: m.calls });
+        if (to) send(to.worker, { t: 'parley:inspect.calls', req: m.req, calls: m.calls });
         return;
       }
       case 'parley:ready':
@@ -142,6 +142,8 @@ export function runPrimary(opts: PrimaryOptions): Promise<number> {
       states.delete(worker.id);
       admission.forget(worker.id);
       metrics.forget(worker.id);
+      // Its calls ended with it: the other workers' inspect clients are told.
+      for (const x of states.values()) if (x.inspecting) send(x.worker, { t: 'parley:inspect.gone', worker: worker.id });
       inspectForwarding(); // it may have been the one with the clients
       metrics.workers.set(readyWorkers().length);
       const calls = Object.values(s.live).reduce((n, v) => n + v, 0);

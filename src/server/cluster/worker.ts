@@ -128,10 +128,12 @@ export class WorkerLink {
       case 'parley:inspect.msgs':
         return this.inspector?.remote(m.msgs);
       case 'parley:inspect.announce':
-        if (this.inspector) this.send({ t: 'parley:inspect.calls', to: m.to, calls: this.inspector.calls() });
+        if (this.inspector) this.send({ t: 'parley:inspect.calls', to: m.to, req: m.req, calls: this.inspector.calls() });
         return;
       case 'parley:inspect.calls':
-        return this.inspector?.remote(m.calls.map((call) => ({ type: 'call.start', call })));
+        return this.inspector?.announced(m.req, m.calls);
+      case 'parley:inspect.gone':
+        return this.inspector?.gone(m.worker);
       case 'parley:admitted': {
         const answer = this.admissions.get(m.id);
         this.admissions.delete(m.id);
