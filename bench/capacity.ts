@@ -31,6 +31,7 @@ import { ServeWatch, waitServing } from './_capacity-serve.js';
 import { coresOf } from './_capacity-tree.js';
 import { truncationErrors } from './_capacity-truncation.js';
 import { mainJsVsBaseline, threadCpu, threadReport, threadSplit } from './_proc-threads.js';
+import { serveEnv } from './_capacity-env.js';
 
 const r1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
 
@@ -102,6 +103,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     // AudioSocket is raw TCP on its own port (any free one; loopback is allowed by default).
     ...(o.protocol === 'audiosocket' ? { PARLEY_AUDIOSOCKET_PORT: '0' } : {}),
     ...(ttsUrls ? cascadeEnv(ttsUrls) : {}),
+    ...serveEnv(),
   });
   try {
     const { port, tcpPort } = await waitServing(serve, o.workers, o.protocol === 'audiosocket');
@@ -257,6 +259,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
       callerGenerator: figures.generator,
       serveExitCode: serveExit,
       wallS: Math.round(wallS),
+      serveEnv: serveEnv(),
       loadAvg: { atStart: loadAvgAtStart, atEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
     };
   } catch (err) {
