@@ -61,10 +61,15 @@ export class WorkerLink {
   readonly admit = (): Promise<boolean> =>
     new Promise((resolve) => {
       const id = this.nextId++;
-      const timer = setTimeout(() => {
-        this.admissions.delete(id);
-        resolve(false);
-      }, ADMIT_TIMEOUT_MS);
+      // After a stalled event loop the timer runs before the loop reads an answer already
+      // waiting on the channel (timers come before I/O): decide after that read (setImmediate).
+      const timer = setTimeout(
+        () =>
+          setImmediate(() => {
+            if (this.admissions.delete(id)) resolve(false);
+          }),
+        ADMIT_TIMEOUT_MS,
+      );
       this.admissions.set(id, (ok) => (clearTimeout(timer), resolve(ok)));
       if (!this.send({ t: 'parley:admit', id })) this.admissions.get(id)?.(false);
     });
