@@ -20,4 +20,13 @@ if (!name || !existsSync(`${here}${name}.js`)) {
   process.exit(2);
 }
 const mod = (await import(`./${name}.js`)) as BenchModule;
-await mod.run(args);
+try {
+  await mod.run(args);
+} catch (err) {
+  // A mistyped option is the user's error: say which, not a stack.
+  if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    process.stderr.write(`bench ${name}: ${(err as Error).message} (see the options at the top of bench/${name}.ts)\n`);
+    process.exit(2);
+  }
+  throw err;
+}
