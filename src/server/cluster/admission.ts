@@ -7,7 +7,7 @@
 // failed settles its grant. specs/Admission.tla checks this against every interleaving.
 
 export class ClusterAdmission {
-  /** Per worker: places granted, not yet settled. */
+  /** Per worker: places granted, not yet taken over by a live call or settled. */
   private readonly granted = new Map<number, number>();
   private closed = false;
 
@@ -17,7 +17,7 @@ export class ClusterAdmission {
     private readonly live: () => number,
   ) {}
 
-  /** May `worker` take one more call? A yes holds a place until `settle`. */
+  /** May `worker` take one more call? A yes holds a place until `started` or `settle`. */
   request(worker: number): boolean {
     if (this.closed || this.live() + this.held() >= this.max) return false;
     this.granted.set(worker, (this.granted.get(worker) ?? 0) + 1);

@@ -3,9 +3,9 @@
 // hands connections round-robin), keeps each worker's live calls from its reports, admits calls
 // against the whole cluster's limit (./admission.ts), answers the workers' requests for the
 // /metrics aggregate, replaces a worker that dies (its live calls are counted as ended `error`
-// and logged, never lost silently), relays /inspect messages between
-// workers while any has a client (./inspect.ts), and on SIGTERM/SIGINT drains every worker at
-// once and exits 0 when all of them have exited cleanly.
+// and logged, never lost silently), relays /inspect messages between workers while any has a
+// client (./inspect.ts), and on SIGTERM/SIGINT drains every worker at once and exits 0 when all
+// of them have exited cleanly.
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../../obs/index.js';
 import type { TelephonyProtocol } from '../../telephony/types.js';
