@@ -21,10 +21,7 @@ describe('PARLEY_MAX_CALLS across workers', () => {
     const stopped: number[] = [];
     try {
       const port = await p.port;
-      const serving = await waitFor(() => {
-        const s = p.lines().filter((l) => l.msg === 'parley serving');
-        return s.length === 2 ? s : undefined;
-      }, 20_000, p.out);
+      const serving = await p.serving(2);
       const [a] = serving;
       process.kill(a!.pid!, 'SIGSTOP');
       stopped.push(a!.pid!);

@@ -84,15 +84,12 @@ describe('parley serve --workers 2: /inspect', () => {
     expect((await p.exited).code).toBe(0);
   }, 60_000);
 
-  it("a worker that dies: its calls end for a client on the other worker", async () => {
+  it('a worker that dies: its calls end for a client on the other worker', async () => {
     const p = serveWorkers(2, { PARLEY_DRAIN_MS: '300' });
     const clients: WebSocket[] = [];
     try {
       const port = await p.port;
-      const serving = await waitFor(() => {
-        const s = p.lines().filter((l) => l.msg === 'parley serving');
-        return s.length === 2 ? s : undefined;
-      }, 20_000, p.out);
+      const serving = await p.serving(2);
       const client = inspectClient(port);
       clients.push(client.ws);
       await client.opened;

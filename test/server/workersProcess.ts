@@ -56,7 +56,13 @@ export function serveWorkers(workers: number, env: Record<string, string>) {
       }
     });
   const port = waitFor(() => lines().find((l) => l.msg === 'parley serving (cluster)')?.port as number | undefined, 20_000, () => `no cluster start: ${out} ${err}`);
-  return { child, exited, port, lines, out: () => out, err: () => err };
+  /** The workers' "parley serving" lines (worker id, pid), once `n` of them are there. */
+  const serving = (n: number) =>
+    waitFor(() => {
+      const s = lines().filter((l) => l.msg === 'parley serving');
+      return s.length === n ? s : undefined;
+    }, 20_000, () => out);
+  return { child, exited, port, lines, serving, out: () => out, err: () => err };
 }
 
 /** Polls `probe` every 50 ms until it gives a value. */
