@@ -3,7 +3,8 @@
 // busy worker gets fewer; with a fixed share per worker the other one refused calls while the
 // server was below its limit (CI saw 188 of 200 calls admitted under load). Here one worker is
 // stopped (SIGSTOP), so every call lands on the other: it must admit up to the whole limit, and
-// the limit must still hold across both workers once the stopped one runs again.
+// the limit must still hold across both workers once the stopped one runs again. Meanwhile
+// /metrics answers without the stopped worker's fresh figures, and says so.
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { SimCall, parseScript } from '../../src/tools/sim/caller/index.js';
@@ -34,13 +35,16 @@ describe('PARLEY_MAX_CALLS across workers', () => {
       const calls = Array.from({ length: MAX }, (_, i) =>
         new SimCall({ url: `ws://127.0.0.1:${port}/${i % 2 ? 'audio-stream' : 'twilio'}`, script: LONG, seed: i, callId: `adm-${i}`, maxCallMs: 60_000 }).start(),
       );
-      // (No /metrics scrape while a worker is stopped: the aggregate needs every worker's answer.)
       const started = await waitFor(() => {
         const s = p.lines().filter((l) => l.msg === 'call started');
         return s.length === MAX ? s : undefined;
       }, 15_000, p.out);
       expect(new Set(started.map((l) => l.worker))).toEqual(new Set([serving[1]!.worker]));
       expect(await upgradeStatus(`ws://127.0.0.1:${port}/twilio`)).toBe(503);
+      // /metrics still answers, after the collect timeout, and says a worker did not.
+      const whileStopped = await scrape(port);
+      expect(metricValue(whileStopped, 'parley_workers_unresponsive')).toBe(1);
+      expect(metricValue(whileStopped, 'parley_calls_active')).toBe(MAX);
 
       // The stopped worker runs again: it is below any per-worker share, but the server is full.
       process.kill(a!.pid!, 'SIGCONT');

@@ -8,7 +8,11 @@ import type { TelephonyProtocol } from '../../telephony/types.js';
 import type { MetricsSnapshot, PrimaryMessage } from './messages.js';
 import { CumulativeLedger } from './ledger.js';
 
-/** How long the primary waits for a worker's snapshot before it aggregates without it. */
+/**
+ * How long the primary waits for a worker's snapshot; then it aggregates with that worker's last
+ * snapshot (stale) and says so in `parley_workers_unresponsive`. A hung worker must not take the
+ * whole server's /metrics down with it: that is when the figures are needed.
+ */
 export const COLLECT_TIMEOUT_MS = 3000;
 
 interface Pending {
@@ -23,6 +27,9 @@ export class ClusterMetrics {
   private readonly callsEnded: Counter<'protocol' | 'reason'>;
   private readonly workerDeaths: Counter;
   readonly workers: Gauge;
+  private readonly unresponsive: Gauge;
+  /** Each worker's last full snapshot, answered for it while it does not answer. */
+  private readonly lastFull = new Map<number, MetricsSnapshot>();
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly ledger = new CumulativeLedger();
@@ -41,6 +48,11 @@ export class ClusterMetrics {
       registers,
     });
     this.workers = new Gauge({ name: 'parley_workers', help: 'serve worker processes listening', registers });
+    this.unresponsive = new Gauge({
+      name: 'parley_workers_unresponsive',
+      help: 'workers that did not answer this scrape in time; their figures are from their last answer',
+      registers,
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'parley_' });
   }
 
@@ -71,8 +83,13 @@ export class ClusterMetrics {
       });
       this.pending.delete(id);
     }
-    if (missing.length > 0) throw new Error(`workers ${missing.join(', ')} did not answer within ${COLLECT_TIMEOUT_MS} ms`);
+    this.unresponsive.set(missing.length);
     const live = [...snapshots].filter(([workerId, s]) => this.ledger.collected(workerId, s)).map(([, s]) => s);
+    for (const [workerId, s] of snapshots) this.lastFull.set(workerId, s);
+    for (const workerId of missing) {
+      const stale = this.lastFull.get(workerId);
+      if (stale) live.push(stale);
+    }
     const all = [...live, this.ledger.retired, await this.registry.getMetricsAsJSON()];
     const summed = await AggregatorRegistry.aggregate(all).getMetricsAsJSON();
     return AggregatorRegistry.aggregate([this.ledger.monotonic(summed)]).metrics();
@@ -89,6 +106,7 @@ export class ClusterMetrics {
   /** A worker exited: it will not answer, and what it had counted stays in the sums. */
   forget(workerId: number): void {
     this.ledger.retire(workerId);
+    this.lastFull.delete(workerId);
     for (const p of this.pending.values()) if (p.waiting.delete(workerId) && p.waiting.size === 0) p.resolve();
   }
 
