@@ -69,7 +69,6 @@ async function liveCalls(port: number): Promise<number> {
   return metricValue((await get(port, '/metrics')).body, 'parley_calls_active');
 }
 
-
 /** The close the caller saw: "1001 server shutting down" → 1001, and when (ms after connect). */
 function closeOf(r: CallReport): { code: number; t: number } | undefined {
   const e = r.timeline.find((x) => x.kind === 'closed');
