@@ -41,8 +41,13 @@ export class CumulativeLedger {
   /** A worker's latest snapshot; false when the worker was retired meanwhile (then it is not used). */
   collected(workerId: number, s: MetricsSnapshot): boolean {
     if (this.gone.has(workerId)) return false;
-    this.last.set(workerId, cumulative(s));
+    this.last.set(workerId, s);
     return true;
+  }
+
+  /** A live worker's last collected snapshot (answered for it while it does not answer). */
+  lastOf(workerId: number): MetricsSnapshot | undefined {
+    return this.last.get(workerId);
   }
 
   /** The worker is gone: what it had counted, as of its last collection, stays in the sum. */
@@ -50,7 +55,7 @@ export class CumulativeLedger {
     const s = this.last.get(workerId);
     this.last.delete(workerId);
     this.gone.add(workerId);
-    if (s) this.retiredSnapshot = sum(this.retiredSnapshot, s);
+    if (s) this.retiredSnapshot = sum(this.retiredSnapshot, cumulative(s));
   }
 
   /** To be aggregated with the live workers' snapshots. */

@@ -28,8 +28,6 @@ export class ClusterMetrics {
   private readonly workerDeaths: Counter;
   readonly workers: Gauge;
   private readonly unresponsive: Gauge;
-  /** Each worker's last full snapshot, answered for it while it does not answer. */
-  private readonly lastFull = new Map<number, MetricsSnapshot>();
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly ledger = new CumulativeLedger();
@@ -85,9 +83,8 @@ export class ClusterMetrics {
     }
     this.unresponsive.set(missing.length);
     const live = [...snapshots].filter(([workerId, s]) => this.ledger.collected(workerId, s)).map(([, s]) => s);
-    for (const [workerId, s] of snapshots) this.lastFull.set(workerId, s);
     for (const workerId of missing) {
-      const stale = this.lastFull.get(workerId);
+      const stale = this.ledger.lastOf(workerId);
       if (stale) live.push(stale);
     }
     const all = [...live, this.ledger.retired, await this.registry.getMetricsAsJSON()];
@@ -106,7 +103,6 @@ export class ClusterMetrics {
   /** A worker exited: it will not answer, and what it had counted stays in the sums. */
   forget(workerId: number): void {
     this.ledger.retire(workerId);
-    this.lastFull.delete(workerId);
     for (const p of this.pending.values()) if (p.waiting.delete(workerId) && p.waiting.size === 0) p.resolve();
   }
 
