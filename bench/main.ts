@@ -24,7 +24,8 @@ try {
   await mod.run(args);
 } catch (err) {
   // A mistyped option is the user's error: say which, not a stack.
-  if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+  const code = (err as { code?: string }).code;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     process.stderr.write(`bench ${name}: ${(err as Error).message} (see the options at the top of bench/${name}.ts)\n`);
     process.exit(2);
   }

@@ -20,9 +20,6 @@ const closeCode = (r: CallReport): number | undefined => {
   return e ? Number(String(e.detail).split(' ')[0]) : undefined;
 };
 
-
-const liveCalls = waitLiveCalls;
-
 describe('parley serve --workers 2', () => {
   it('calls land on both workers and /metrics aggregates them all', async () => {
     const p = serveWorkers(2, {});
@@ -63,7 +60,7 @@ describe('parley serve --workers 2', () => {
       const port = await p.port;
       await waitFor(() => (p.lines().filter((l) => l.msg === 'parley serving').length === 2 ? true : undefined), 20_000, p.out);
       const reports = Array.from({ length: CALLS }, (_, i) => call(port, i));
-      await liveCalls(port, CALLS);
+      await waitLiveCalls(port, CALLS);
       const started = await waitFor(() => {
         const s = p.lines().filter((l) => l.msg === 'call started');
         return s.length === CALLS ? s : undefined;
@@ -103,7 +100,7 @@ describe('parley serve --workers 2', () => {
       const port = await p.port;
       await waitFor(() => (p.lines().filter((l) => l.msg === 'parley serving').length === 2 ? true : undefined), 20_000, p.out);
       const reports = Array.from({ length: 6 }, (_, i) => call(port, i));
-      await liveCalls(port, 6);
+      await waitLiveCalls(port, 6);
       // The log lines come over a pipe, the live count over IPC: wait for all six lines, or the
       // victim's share is undercounted.
       const started = await waitFor(() => {

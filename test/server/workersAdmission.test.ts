@@ -13,9 +13,6 @@ import { metricValue, scrape, serveWorkers, upgradeStatus, waitFor, waitLiveCall
 const LONG = parseScript('say:300,silence:60000,hangup');
 const MAX = 3;
 
-
-const live = waitLiveCalls;
-
 describe('PARLEY_MAX_CALLS across workers', () => {
   it('one worker stopped: the other admits up to the whole limit, and the limit holds over both', async () => {
     const p = serveWorkers(2, { PARLEY_MAX_CALLS: String(MAX), PARLEY_DRAIN_MS: '300' });
@@ -55,9 +52,9 @@ describe('PARLEY_MAX_CALLS across workers', () => {
 
       // A call ends: its place is free again, on either worker.
       calls[0]!.hangup();
-      await live(port, MAX - 1);
+      await waitLiveCalls(port, MAX - 1);
       const again = new SimCall({ url: `ws://127.0.0.1:${port}/twilio`, script: LONG, seed: 9, callId: 'adm-9', maxCallMs: 60_000 }).start();
-      await live(port, MAX);
+      await waitLiveCalls(port, MAX);
       for (const c of [...calls, again]) c.hangup();
       for (const s of idle) s.destroy();
     } finally {
