@@ -12,6 +12,8 @@ const MEDIA_THREAD = 'parley-media';
 interface Thread {
   readonly comm: string;
   readonly s: number;
+  /** Of `s`, the time in the kernel (stime): syscalls, and on loopback the peer's TCP work too. */
+  readonly sysS: number;
   readonly main: boolean;
 }
 
@@ -32,7 +34,7 @@ export function threadCpu(root: number): ThreadCpu {
         const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
         const close = stat.lastIndexOf(')');
         const f = stat.slice(close + 2).split(' ');
-        out.set(`${pid}/${t}`, { comm: stat.slice(stat.indexOf('(') + 1, close), s: (Number(f[11]) + Number(f[12])) / CLK_TCK, main: Number(t) === pid });
+        out.set(`${pid}/${t}`, { comm: stat.slice(stat.indexOf('(') + 1, close), s: (Number(f[11]) + Number(f[12])) / CLK_TCK, sysS: Number(f[12]) / CLK_TCK, main: Number(t) === pid });
       } catch {
         // the thread ended between the listing and the read
       }
@@ -45,6 +47,9 @@ export interface ThreadSplit {
   readonly mainJsS: number;
   readonly mediaS: number;
   readonly otherS: number;
+  /** Kernel time of all of them, and of the main JS threads alone. */
+  readonly kernelS: number;
+  readonly mainJsKernelS: number;
   readonly mediaThreads: number;
 }
 
@@ -53,16 +58,23 @@ export function threadSplit(before: ThreadCpu, after: ThreadCpu): ThreadSplit {
   let mainJsS = 0;
   let mediaS = 0;
   let otherS = 0;
+  let kernelS = 0;
+  let mainJsKernelS = 0;
   let mediaThreads = 0;
   for (const [key, a] of after) {
     const d = a.s - (before.get(key)?.s ?? 0);
-    if (a.main) mainJsS += d;
+    const k = a.sysS - (before.get(key)?.sysS ?? 0);
+    kernelS += k;
+    if (a.main) {
+      mainJsS += d;
+      mainJsKernelS += k;
+    }
     else if (a.comm === MEDIA_THREAD) {
       mediaS += d;
       mediaThreads += 1;
     } else otherS += d;
   }
-  return { mainJsS, mediaS, otherS, mediaThreads };
+  return { mainJsS, mediaS, otherS, kernelS, mainJsKernelS, mediaThreads };
 }
 
 /** The split as the bench reports it: % of one core over `wallS`, and ms per call-second. */
@@ -73,7 +85,8 @@ export function threadReport(s: ThreadSplit, wallS: number, callSeconds: number)
     mainJs: { pct: pct(s.mainJsS), msPerCallSecond: perCallS(s.mainJsS) },
     media: { pct: pct(s.mediaS), msPerCallSecond: perCallS(s.mediaS), threads: s.mediaThreads },
     other: { pct: pct(s.otherS), msPerCallSecond: perCallS(s.otherS) },
-    note: "serve's CPU by thread over the whole run, summed over its processes (main JS threads = tid pid, the primary's included; media = the cores' 'parley-media' threads; other = GC/compiler/libuv helpers)",
+    kernel: { pct: pct(s.kernelS), msPerCallSecond: perCallS(s.kernelS), mainJsMsPerCallSecond: perCallS(s.mainJsKernelS) },
+    note: "serve's CPU by thread over the whole run, summed over its processes (main JS threads = tid pid, the primary's included; media = the cores' 'parley-media' threads; other = GC/compiler/libuv helpers); kernel = the part of all of them spent in the kernel (stime: syscalls, and on loopback much of the peer's TCP receive work)",
   };
 }
 

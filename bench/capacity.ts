@@ -32,6 +32,7 @@ import { coresOf } from './_capacity-tree.js';
 import { truncationErrors } from './_capacity-truncation.js';
 import { mainJsVsBaseline, threadCpu, threadReport, threadSplit } from './_proc-threads.js';
 import { serveEnv } from './_capacity-env.js';
+import { profileParts } from './_cpuprofile-parts.js';
 
 const r1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
 
@@ -80,6 +81,7 @@ function firstAudioPerTurn(reports: LoadResult['reports']) {
 }
 
 async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
+  const runStart = Date.now(); // profiles written after this are this run's
   const loadAvgAtStart = loadavg().map((x) => Math.round(x * 100) / 100); // each arm's own, when arms alternate
   // CAPACITY_PROFILE_AGENT=<dir>: a V8 CPU profile of the agent too (where the generator's time goes).
   const agentProf = process.env.CAPACITY_PROFILE_AGENT ? ['--cpu-prof', '--cpu-prof-dir', process.env.CAPACITY_PROFILE_AGENT] : [];
@@ -87,7 +89,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
   const agentUrl = JSON.parse((await agent.line(/^\{"url".*$/))[0]) as { url: string };
   const ttsProc = o.ai === 'cascade' ? start(['dist/bench/_capacity-tts.js'], {}) : undefined;
   const ttsUrls = ttsProc ? (JSON.parse((await ttsProc.line(/^\{"tts".*$/))[0]) as { tts: { elevenlabs: string; openai: string } }).tts : undefined;
-  // CAPACITY_PROFILE=<dir>: write a V8 CPU profile of the serve process there.
+  // CAPACITY_PROFILE=<dir>: write a V8 CPU profile of the serve process there (its parts reported).
   const prof = process.env.CAPACITY_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.CAPACITY_PROFILE] : [];
   const serve = start([...prof, 'dist/src/cli/main.js', 'serve', '--workers', String(o.workers)], {
     PORT: '0',
@@ -258,6 +260,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
       callsEnded: byLabel(m, 'parley_calls_ended_total', 'reason'),
       callerGenerator: figures.generator,
       serveExitCode: serveExit,
+      ...(process.env.CAPACITY_PROFILE ? { profileParts: profileParts(process.env.CAPACITY_PROFILE, runStart) } : {}),
       wallS: Math.round(wallS),
       serveEnv: serveEnv(),
       loadAvg: { atStart: loadAvgAtStart, atEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
@@ -354,6 +357,7 @@ function vsBaseline(now: Record<string, unknown>, base: Record<string, unknown>)
   const wb = whole(base);
   const p99 = (r: Record<string, unknown>) => (r['outboundLatenessMs'] as { p99: number } | undefined)?.p99 ?? null;
   const rss = (r: Record<string, unknown>) => (r['rss'] as { perCallKiB: number | null } | undefined)?.perCallKiB ?? null;
+  const kernel = (r: Record<string, unknown>) => (r['parleyThreads'] as { kernel?: { msPerCallSecond: number | null } } | undefined)?.kernel?.msPerCallSecond ?? null;
   const a = ms(now);
   const b = ms(base);
   return {
@@ -365,6 +369,7 @@ function vsBaseline(now: Record<string, unknown>, base: Record<string, unknown>)
     // With several --wake-ticks arms, the ratio is the last one's.
     wakeTicks: { new: now['wakeTicks'] ?? null, baseline: base['wakeTicks'] ?? null },
     mainJsThreadMsPerCallSecond: mainJsVsBaseline(now, base),
+    kernelMsPerCallSecond: { new: kernel(now), baseline: kernel(base) },
     note: 'baseline: PARLEY_JS_PATH=baseline (ws.send of JSON.stringify per outbound message, every mark echo a machine step, inspection on) in one worker, in the same invocation',
   };
 }
@@ -388,7 +393,7 @@ const USAGE = `npm run bench -- capacity [options]
   --baseline             also run each engine with the earlier outbound framing
                          (PARLEY_JS_PATH=baseline) in one worker; reports Parley CPU per call-second new/baseline
   --baseline-first       with --baseline: run the baseline before the new path (order check)
-  CAPACITY_PROFILE=DIR   write a V8 CPU profile of each serve process to DIR
+  CAPACITY_PROFILE=DIR   write a V8 CPU profile of each serve process to DIR; reports its time by part
   CAPACITY_PROFILE_AGENT=DIR, CAPACITY_PROFILE_CALLERS=DIR   the same for the agent, the caller processes
 Prints one JSON object (last line): per run calls, lateness, underruns, CPU % per party,
 Parley CPU ms per call-second, RSS per call, cut-off and truncation figures, load average.

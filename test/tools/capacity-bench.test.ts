@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { descendants, ServeTree } from '../../bench/_capacity-tree.js';
+import { threadCpu, threadSplit } from '../../bench/_proc-threads.js';
 import { callsActive } from '../../bench/_capacity-serve.js';
 import { script } from '../../bench/_capacity-script.js';
 import { truncationErrors } from '../../bench/_capacity-truncation.js';
@@ -56,6 +57,44 @@ describe('ServeTree', () => {
       expect(tree.perProcess().find((p) => p.pid === child)!.cpuS).toBeGreaterThan(0);
     } finally {
       parent.kill('SIGKILL');
+    }
+  }, 15_000);
+});
+
+describe('threadSplit', () => {
+  it('tells kernel time from user time: a busy loop has almost none, a run of syscalls a large share', async () => {
+    // 400 ms of CPU in a loop, then 400 ms of one-byte writes to /dev/null, each phase on a signal.
+    const src = `const fs = require('node:fs'); const fd = fs.openSync('/dev/null', 'w'); const b = Buffer.alloc(1);
+      const cpu = () => { const u = process.cpuUsage(); return u.user + u.system; };
+      process.on('SIGUSR1', () => { const end = cpu() + 400_000; while (cpu() < end) for (let i = 0; i < 1e5; i++); console.log('loop'); });
+      process.on('SIGUSR2', () => { const end = cpu() + 400_000; while (cpu() < end) for (let i = 0; i < 100; i++) fs.writeSync(fd, b); console.log('syscalls'); });
+      console.log('ready'); setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['-e', src], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      let out = '';
+      child.stdout.on('data', (d) => (out += String(d)));
+      const until = async (word: string) => {
+        for (const end = Date.now() + 10_000; !out.includes(word); ) {
+          if (Date.now() > end) throw new Error(`no ${word}: ${out}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      await until('ready');
+      const t0 = threadCpu(child.pid!);
+      process.kill(child.pid!, 'SIGUSR1');
+      await until('loop');
+      const t1 = threadCpu(child.pid!);
+      process.kill(child.pid!, 'SIGUSR2');
+      await until('syscalls');
+      const loop = threadSplit(t0, t1);
+      const calls = threadSplit(t1, threadCpu(child.pid!));
+      expect(loop.mainJsS).toBeGreaterThanOrEqual(0.3);
+      expect(loop.mainJsKernelS).toBeLessThan(0.1 * loop.mainJsS);
+      expect(calls.mainJsS).toBeGreaterThanOrEqual(0.3);
+      expect(calls.mainJsKernelS).toBeGreaterThan(0.1 * calls.mainJsS);
+      expect(calls.kernelS).toBeGreaterThanOrEqual(calls.mainJsKernelS);
+    } finally {
+      child.kill('SIGKILL');
     }
   }, 15_000);
 });
