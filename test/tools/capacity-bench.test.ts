@@ -14,6 +14,23 @@ import type { LoadResult } from '../../src/tools/sim/caller/index.js';
 /** Node code: when `trigger` fires, burn 300 ms of CPU (not of wall time: the machine may be busy), print "burnt". */
 const BURN = `const burn = () => { const cpu = () => { const u = process.cpuUsage(); return u.user + u.system; }; const end = cpu() + 300_000; while (cpu() < end); console.log('burnt'); };`;
 
+/** Collects a child's stdout; `until(re)` waits (10 s at most) for it to match. */
+function output(child: ReturnType<typeof spawn>) {
+  let out = '';
+  child.stdout!.on('data', (d) => (out += String(d)));
+  return {
+    get text() {
+      return out;
+    },
+    async until(re: RegExp): Promise<void> {
+      for (const end = Date.now() + 10_000; !re.test(out); ) {
+        if (Date.now() > end) throw new Error(`no ${re}: ${out}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
+}
+
 describe('ServeTree', () => {
   it('sums CPU over the parent and its child, keeps an exited child’s CPU, and RSS over the living', async () => {
     // The child burns 300 ms when signalled; then the parent burns 300 ms when it hears so.
@@ -25,23 +42,16 @@ describe('ServeTree', () => {
       setInterval(() => {}, 1000);`;
     const parent = spawn(process.execPath, ['-e', parentSrc], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
-      let out = '';
-      parent.stdout.on('data', (d) => (out += String(d)));
-      const until = async (re: RegExp) => {
-        for (const end = Date.now() + 10_000; !re.test(out); ) {
-          if (Date.now() > end) throw new Error(`no ${re}: ${out}`);
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      };
-      await until(/child (\d+)/);
-      const child = Number(/child (\d+)/.exec(out)![1]);
+      const out = output(parent);
+      await out.until(/child (\d+)/);
+      const child = Number(/child (\d+)/.exec(out.text)![1]);
       const tree = new ServeTree(parent.pid!);
       const base = tree.sample();
       expect(descendants(parent.pid!)).toEqual([parent.pid, child]);
       expect(base.alive).toBe(2);
       expect(base.cpuS).toBe(0);
       process.kill(child, 'SIGUSR2');
-      await until(/burnt/);
+      await out.until(/burnt/);
       const both = tree.sample();
       // The child's 300 ms and the parent's 300 ms, both after the baseline.
       expect(both.cpuS).toBeGreaterThanOrEqual(0.5);
@@ -71,21 +81,14 @@ describe('threadSplit', () => {
       console.log('ready'); setInterval(() => {}, 1000);`;
     const child = spawn(process.execPath, ['-e', src], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
-      let out = '';
-      child.stdout.on('data', (d) => (out += String(d)));
-      const until = async (word: string) => {
-        for (const end = Date.now() + 10_000; !out.includes(word); ) {
-          if (Date.now() > end) throw new Error(`no ${word}: ${out}`);
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      };
-      await until('ready');
+      const out = output(child);
+      await out.until(/ready/);
       const t0 = threadCpu(child.pid!);
       process.kill(child.pid!, 'SIGUSR1');
-      await until('loop');
+      await out.until(/loop/);
       const t1 = threadCpu(child.pid!);
       process.kill(child.pid!, 'SIGUSR2');
-      await until('syscalls');
+      await out.until(/syscalls/);
       const loop = threadSplit(t0, t1);
       const calls = threadSplit(t1, threadCpu(child.pid!));
       expect(loop.mainJsS).toBeGreaterThanOrEqual(0.3);
