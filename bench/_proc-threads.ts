@@ -68,8 +68,7 @@ export function threadSplit(before: ThreadCpu, after: ThreadCpu): ThreadSplit {
     if (a.main) {
       mainJsS += d;
       mainJsKernelS += k;
-    }
-    else if (a.comm === MEDIA_THREAD) {
+    } else if (a.comm === MEDIA_THREAD) {
       mediaS += d;
       mediaThreads += 1;
     } else otherS += d;
