@@ -4,11 +4,18 @@
 // lateness against a caller-side jitter buffer and no "frames after clear": those figures are
 // null with a note. What replaces them: the audio queued at the far side (the lead a barge-in
 // cannot recall), the cut as heard, and audio heard while talking over the agent past the bound.
+import { loadConfig } from '../src/config/index.js';
+import { leadMs } from '../src/session/open.js';
 import { STALE_BOUND_MS, summariseAudioSocketLoad, type AudioSocketLoadResult } from '../src/tools/sim/caller/audiosocket-load.js';
 import { percentiles } from '../src/tools/sim/caller/index.js';
 
-/** Parley's lead at an AudioSocket far side: one 20 ms frame + the default 20 ms jitter margin (the e2e's bound). */
-export const AUDIOSOCKET_LEAD_MS = 40;
+/**
+ * Parley's lead at an AudioSocket far side as serve runs it (its environment: the frames a wake-up
+ * hands over and the jitter margin), by the runtime's own rule: what a barge-in cannot recall.
+ */
+export function audioSocketLeadMs(serveEnv: Readonly<Record<string, string>>): number {
+  return leadMs(loadConfig({ env: { ...process.env, ...serveEnv } }), { farSide: 'unflushable' });
+}
 
 /** Figures from serve's metrics and the agent, shared with the WebSocket protocols. */
 export interface ParleySide {
@@ -23,7 +30,7 @@ export interface ParleySide {
 
 const NA = 'does not apply to AudioSocket: the far side plays what it is sent and nothing can recall it';
 
-export function audioSocketFigures(load: AudioSocketLoadResult, truncs: readonly { truncate: { eventId: string; audioEndMs: number } }[], parley: ParleySide) {
+export function audioSocketFigures(load: AudioSocketLoadResult, truncs: readonly { truncate: { eventId: string; audioEndMs: number } }[], parley: ParleySide, leadBoundMs: number) {
   const s = summariseAudioSocketLoad(load.reports);
   // Parley's call id is the UUID; the agent's truncate event ids start with it.
   const heardByUuid = new Map(load.reports.flatMap((r) => (r.bargedReplyHeardMs !== undefined ? [[r.uuid.toLowerCase(), r.bargedReplyHeardMs] as const] : [])));
@@ -45,8 +52,8 @@ export function audioSocketFigures(load: AudioSocketLoadResult, truncs: readonly
         max: s.queuedMs.max,
         p95: s.queuedMs.p95,
         samples: s.queuedMs.count,
-        leadBoundMs: AUDIOSOCKET_LEAD_MS,
-        note: `agent audio queued, not yet played, at the far side just after each message arrived: the lead a barge-in cannot recall (≤ ${AUDIOSOCKET_LEAD_MS} ms expected; p95 is robust to the callers' own stalls, which make a late burst look queued)`,
+        leadBoundMs,
+        note: `agent audio queued, not yet played, at the far side just after each message arrived: the lead a barge-in cannot recall (≤ ${leadBoundMs} ms expected; p95 is robust to the callers' own stalls, which make a late burst look queued)`,
       },
       betweenResponses: { count: null, afterCallerTurn: null, afterClear: null, unprompted: null, maxGapMs: null, note: NA },
       underruns: {
@@ -72,7 +79,7 @@ export function audioSocketFigures(load: AudioSocketLoadResult, truncs: readonly
         total: s.staleMs,
         calls: s.callsWithStale,
         boundMs: STALE_BOUND_MS,
-        note: `there is no clear: agent audio heard more than ${STALE_BOUND_MS} ms (detection + cut + the ${AUDIOSOCKET_LEAD_MS} ms lead) after the caller began talking over it, while still talking`,
+        note: `there is no clear: agent audio heard more than ${STALE_BOUND_MS} ms (detection + cut + the ${leadBoundMs} ms lead) after the caller began talking over it, while still talking`,
       },
       bargeIns: { attempted: reachedBarge.length, cutWithinBound: reachedBarge.filter((r) => r.cutoffMs! <= STALE_BOUND_MS).length, note: `calls that talked over a reply; cut within bound: the reply stopped playing within ${STALE_BOUND_MS} ms` },
       responseLatencyMs: s.responseLatency,

@@ -23,7 +23,7 @@ import type { TelephonyProtocol } from '../src/telephony/types.js';
 import { cpuSeconds } from './_proc.js';
 import { byLabel, histQuantile, parseMetrics } from './_prom.js';
 import { runAudioSocketCallers, runCallers } from './_capacity-load.js';
-import { audioSocketFigures } from './_capacity-audiosocket.js';
+import { audioSocketFigures, audioSocketLeadMs } from './_capacity-audiosocket.js';
 import { start } from './_capacity-proc.js';
 import type { AudioSocketLoadResult } from '../src/tools/sim/caller/audiosocket-load.js';
 import { DEFAULT_HOLD_MS, LEAD_MS, script } from './_capacity-script.js';
@@ -91,7 +91,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
   const ttsUrls = ttsProc ? (JSON.parse((await ttsProc.line(/^\{"tts".*$/))[0]) as { tts: { elevenlabs: string; openai: string } }).tts : undefined;
   // CAPACITY_PROFILE=<dir>: write a V8 CPU profile of the serve process there (its parts reported).
   const prof = process.env.CAPACITY_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.CAPACITY_PROFILE] : [];
-  const serve = start([...prof, 'dist/src/cli/main.js', 'serve', '--workers', String(o.workers)], {
+  const env = {
     PORT: '0',
     PARLEY_HOST: '127.0.0.1',
     PARLEY_AI: 'openai',
@@ -106,7 +106,8 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
     ...(o.protocol === 'audiosocket' ? { PARLEY_AUDIOSOCKET_PORT: '0' } : {}),
     ...(ttsUrls ? cascadeEnv(ttsUrls) : {}),
     ...serveEnv(),
-  });
+  };
+  const serve = start([...prof, 'dist/src/cli/main.js', 'serve', '--workers', String(o.workers)], env);
   try {
     const { port, tcpPort } = await waitServing(serve, o.workers, o.protocol === 'audiosocket');
     const base = `http://127.0.0.1:${port}`;
@@ -207,7 +208,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
         generator: summary.generator,
       };
     };
-    const figures = load ? wsFigures(load) : audioSocketFigures(asLoad!, truncs, parley);
+    const figures = load ? wsFigures(load) : audioSocketFigures(asLoad!, truncs, parley, audioSocketLeadMs(env));
     return {
       engine: o.media,
       framing: o.framing,
@@ -266,9 +267,7 @@ async function runOnce(o: RunOptions): Promise<Record<string, unknown>> {
       loadAvg: { atStart: loadAvgAtStart, atEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
     };
   } catch (err) {
-    serve.child.kill('SIGKILL');
-    agent.child.kill('SIGKILL');
-    ttsProc?.child.kill('SIGKILL');
+    for (const p of [serve, agent, ttsProc]) p?.child.kill('SIGKILL');
     return { engine: o.media, framing: o.framing, wakeTicks: o.wakeTicks ?? 'default', protocol: o.protocol, ai: o.ai, calls: o.calls, error: err instanceof Error ? err.message : String(err) };
   }
 }

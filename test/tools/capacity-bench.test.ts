@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { descendants, ServeTree } from '../../bench/_capacity-tree.js';
 import { threadCpu, threadSplit } from '../../bench/_proc-threads.js';
+import { audioSocketLeadMs } from '../../bench/_capacity-audiosocket.js';
 import { callsActive } from '../../bench/_capacity-serve.js';
 import { script } from '../../bench/_capacity-script.js';
 import { truncationErrors } from '../../bench/_capacity-truncation.js';
@@ -100,6 +101,14 @@ describe('threadSplit', () => {
       child.kill('SIGKILL');
     }
   }, 15_000);
+});
+
+describe('audioSocketLeadMs', () => {
+  it("is the runtime's lead for serve's environment: N frames a wake-up plus the jitter margin", () => {
+    expect(audioSocketLeadMs({})).toBe(40); // one frame + the default 20 ms margin
+    expect(audioSocketLeadMs({ PARLEY_MEDIA_WAKE_TICKS: '2' })).toBe(60);
+    expect(audioSocketLeadMs({ PARLEY_MEDIA_WAKE_TICKS: '2', PARLEY_UNFLUSHABLE_JITTER_MS: '40' })).toBe(80);
+  });
 });
 
 describe('callsActive', () => {
