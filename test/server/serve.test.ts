@@ -70,7 +70,7 @@ describe('parley serve --workers 2 process', () => {
     const p = serveWorkers(2, {});
     try {
       const port = await p.port;
-      await waitFor(() => (p.lines().filter((l) => l.msg === 'parley serving').length === 2 ? true : undefined), 20_000, p.out);
+      await p.serving(2);
       // Fresh connections: the cluster hands them to the workers in turn, so both answer.
       for (let k = 0; k < 4; k++) {
         expect((await get(port, '/healthz')).status).toBe(200);

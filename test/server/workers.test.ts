@@ -25,7 +25,7 @@ describe('parley serve --workers 2', () => {
     const p = serveWorkers(2, {});
     try {
       const port = await p.port;
-      await waitFor(() => (p.lines().filter((l) => l.msg === 'parley serving').length === 2 ? true : undefined), 20_000, p.out);
+      await p.serving(2);
       const script = parseScript('say:400,listen:300:4000,hangup');
       const reports = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => call(port, i, script)));
       for (const r of reports) expect(r.ok, r.failure).toBe(true);
@@ -58,7 +58,7 @@ describe('parley serve --workers 2', () => {
     const p = serveWorkers(2, { PARLEY_DRAIN_MS: String(DRAIN_MS) });
     try {
       const port = await p.port;
-      await waitFor(() => (p.lines().filter((l) => l.msg === 'parley serving').length === 2 ? true : undefined), 20_000, p.out);
+      await p.serving(2);
       const reports = Array.from({ length: CALLS }, (_, i) => call(port, i));
       await waitLiveCalls(port, CALLS);
       const started = await waitFor(() => {
@@ -98,7 +98,7 @@ describe('parley serve --workers 2', () => {
     const p = serveWorkers(2, { PARLEY_DRAIN_MS: '500' });
     try {
       const port = await p.port;
-      await waitFor(() => (p.lines().filter((l) => l.msg === 'parley serving').length === 2 ? true : undefined), 20_000, p.out);
+      await p.serving(2);
       const reports = Array.from({ length: 6 }, (_, i) => call(port, i));
       await waitLiveCalls(port, 6);
       // The log lines come over a pipe, the live count over IPC: wait for all six lines, or the
@@ -116,7 +116,7 @@ describe('parley serve --workers 2', () => {
       process.kill(victim.pid!, 'SIGKILL');
 
       // A third worker starts in its place; the aggregate counts the lost calls.
-      await waitFor(() => (p.lines().filter((l) => l.msg === 'parley serving').length === 3 ? true : undefined), 20_000, p.out);
+      await p.serving(3);
       const died = await waitFor(() => p.lines().find((l) => l.msg?.startsWith('worker died')), 5000, p.out);
       expect(died.worker).toBe(victim.worker);
       const text = await scrape(port);

@@ -37,7 +37,7 @@ describe('parley serve --workers 2: /inspect', () => {
     const clients: WebSocket[] = [];
     try {
       const port = await p.port;
-      await waitFor(() => (p.lines().filter((l) => l.msg === 'parley serving').length === 2 ? true : undefined), 20_000, p.out);
+      await p.serving(2);
       const first = inspectClient(port);
       clients.push(first.ws);
       await first.opened;
