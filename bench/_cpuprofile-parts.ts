@@ -8,21 +8,11 @@
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Profile } from './_cpuprofile-top.js';
 
-interface Frame {
-  readonly functionName: string;
-  readonly url: string;
-}
-interface Node {
-  readonly id: number;
-  readonly callFrame: Frame & { readonly lineNumber: number };
-  readonly children?: readonly number[];
-}
-export interface Profile {
-  readonly nodes: readonly Node[];
-  readonly samples: readonly number[];
-  readonly timeDeltas: readonly number[];
-}
+export type { Profile };
+
+type Frame = Profile['nodes'][number]['callFrame'];
 
 /** The parts, tried in this order on each frame; the first that claims it takes the sample. */
 export const PARTS: readonly { readonly name: string; readonly claims: (f: Frame) => boolean }[] = [

@@ -6,8 +6,10 @@ interface Node {
   readonly id: number;
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
   readonly hitCount?: number;
+  readonly children?: readonly number[];
 }
-interface Profile {
+/** A V8 CPU profile (`--cpu-prof`), the fields read here and in _cpuprofile-parts. */
+export interface Profile {
   readonly nodes: readonly Node[];
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];

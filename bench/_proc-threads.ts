@@ -89,9 +89,9 @@ export function threadReport(s: ThreadSplit, wallS: number, callSeconds: number)
   };
 }
 
-/** The main JS threads' ms per call-second of a run against its baseline run. */
-export function mainJsVsBaseline(now: Record<string, unknown>, base: Record<string, unknown>): { new: number | null; baseline: number | null; ratio: number | null } {
-  const ms = (r: Record<string, unknown>) => (r['parleyThreads'] as { mainJs?: { msPerCallSecond: number | null } } | undefined)?.mainJs?.msPerCallSecond ?? null;
+/** One part of the split (the main JS threads, or the kernel's share) of a run against its baseline run, in ms per call-second. */
+export function threadsVsBaseline(now: Record<string, unknown>, base: Record<string, unknown>, part: 'mainJs' | 'kernel'): { new: number | null; baseline: number | null; ratio: number | null } {
+  const ms = (r: Record<string, unknown>) => (r['parleyThreads'] as Record<string, { msPerCallSecond: number | null } | undefined> | undefined)?.[part]?.msPerCallSecond ?? null;
   const a = ms(now);
   const b = ms(base);
   return { new: a, baseline: b, ratio: a !== null && b ? Math.round((a / b) * 1000) / 1000 : null };

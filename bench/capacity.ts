@@ -30,7 +30,7 @@ import { DEFAULT_HOLD_MS, LEAD_MS, script } from './_capacity-script.js';
 import { ServeWatch, waitServing } from './_capacity-serve.js';
 import { coresOf } from './_capacity-tree.js';
 import { truncationErrors } from './_capacity-truncation.js';
-import { mainJsVsBaseline, threadCpu, threadReport, threadSplit } from './_proc-threads.js';
+import { threadCpu, threadReport, threadSplit, threadsVsBaseline } from './_proc-threads.js';
 import { serveEnv } from './_capacity-env.js';
 import { profileParts } from './_cpuprofile-parts.js';
 
@@ -356,7 +356,6 @@ function vsBaseline(now: Record<string, unknown>, base: Record<string, unknown>)
   const wb = whole(base);
   const p99 = (r: Record<string, unknown>) => (r['outboundLatenessMs'] as { p99: number } | undefined)?.p99 ?? null;
   const rss = (r: Record<string, unknown>) => (r['rss'] as { perCallKiB: number | null } | undefined)?.perCallKiB ?? null;
-  const kernel = (r: Record<string, unknown>) => (r['parleyThreads'] as { kernel?: { msPerCallSecond: number | null } } | undefined)?.kernel?.msPerCallSecond ?? null;
   const a = ms(now);
   const b = ms(base);
   return {
@@ -367,8 +366,8 @@ function vsBaseline(now: Record<string, unknown>, base: Record<string, unknown>)
     workers: { new: now['workers'] ?? null, baseline: base['workers'] ?? null },
     // With several --wake-ticks arms, the ratio is the last one's.
     wakeTicks: { new: now['wakeTicks'] ?? null, baseline: base['wakeTicks'] ?? null },
-    mainJsThreadMsPerCallSecond: mainJsVsBaseline(now, base),
-    kernelMsPerCallSecond: { new: kernel(now), baseline: kernel(base) },
+    mainJsThreadMsPerCallSecond: threadsVsBaseline(now, base, 'mainJs'),
+    kernelMsPerCallSecond: threadsVsBaseline(now, base, 'kernel'),
     note: 'baseline: PARLEY_JS_PATH=baseline (ws.send of JSON.stringify per outbound message, every mark echo a machine step, inspection on) in one worker, in the same invocation',
   };
 }

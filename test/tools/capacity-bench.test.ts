@@ -12,8 +12,10 @@ import { script } from '../../bench/_capacity-script.js';
 import { truncationErrors } from '../../bench/_capacity-truncation.js';
 import type { LoadResult } from '../../src/tools/sim/caller/index.js';
 
-/** Node code: when `trigger` fires, burn 300 ms of CPU (not of wall time: the machine may be busy), print "burnt". */
-const BURN = `const burn = () => { const cpu = () => { const u = process.cpuUsage(); return u.user + u.system; }; const end = cpu() + 300_000; while (cpu() < end); console.log('burnt'); };`;
+/** Node code: `cpu()`, the process's CPU so far in µs (user + system). */
+const CPU = `const cpu = () => { const u = process.cpuUsage(); return u.user + u.system; };`;
+/** Node code: `burn()` burns 300 ms of CPU (not of wall time: the machine may be busy), then prints "burnt". */
+const BURN = `${CPU} const burn = () => { const end = cpu() + 300_000; while (cpu() < end); console.log('burnt'); };`;
 
 /** Collects a child's stdout; `until(re)` waits (10 s at most) for it to match. */
 function output(child: ReturnType<typeof spawn>) {
@@ -75,8 +77,7 @@ describe('ServeTree', () => {
 describe('threadSplit', () => {
   it('tells kernel time from user time: a busy loop has almost none, a run of syscalls a large share', async () => {
     // 400 ms of CPU in a loop, then 400 ms of one-byte writes to /dev/null, each phase on a signal.
-    const src = `const fs = require('node:fs'); const fd = fs.openSync('/dev/null', 'w'); const b = Buffer.alloc(1);
-      const cpu = () => { const u = process.cpuUsage(); return u.user + u.system; };
+    const src = `${CPU} const fs = require('node:fs'); const fd = fs.openSync('/dev/null', 'w'); const b = Buffer.alloc(1);
       process.on('SIGUSR1', () => { const end = cpu() + 400_000; while (cpu() < end) for (let i = 0; i < 1e5; i++); console.log('loop'); });
       process.on('SIGUSR2', () => { const end = cpu() + 400_000; while (cpu() < end) for (let i = 0; i < 100; i++) fs.writeSync(fd, b); console.log('syscalls'); });
       console.log('ready'); setInterval(() => {}, 1000);`;
